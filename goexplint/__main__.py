@@ -1,0 +1,3 @@
+from goexplint.cli import main
+
+raise SystemExit(main())

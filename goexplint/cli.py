@@ -1,0 +1,235 @@
+"""Command line: ``goexplint [PATH...]``.  Exit codes: 0 no findings, 1 findings, 2 usage/config/internal error."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from goexplint import __version__, config as config_mod, goversion
+from goexplint.discover import DiscoverOptions, DiscoveryError, discover
+from goexplint.engine import Options, RunResult, environ_options, lint_files, lint_source, summary_counts
+from goexplint.registry import all_rules, rules_by_id, select_rules
+from goexplint.report import ReportOptions, reporters
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one clear line, exit 2 (argparse prints usage too)
+        raise UsageError(message)
+
+
+def _csv(values: Optional[List[str]]) -> Optional[List[str]]:
+    if values is None:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="goexplint", description="Find Go hazards that compile fine and fail in production: "
+                "loop-variable capture, unsynchronised counters, unsafe.Pointer misuse, missing timeouts.",
+                epilog="Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="Go files or directories (default: .)")
+    p.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format (default text)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (always written, even when clean)")
+    p.add_argument("--select", action="append", metavar="RULES",
+                   help="only these rules: ids (GXL101), id prefixes (GXL1), names or families (loopvar), all")
+    p.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules (same forms as --select)")
+    p.add_argument("--go-version", metavar="1.N", help="Go language version for every file (overrides go.mod)")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes (default: CPU count)")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    p.add_argument("--explain", metavar="RULE", help="print a rule's documentation and exit")
+    p.add_argument("--generate-docs", action="store_true", help="print the Markdown rule reference and exit")
+    p.add_argument("--version", action="version", version="goexplint " + __version__)
+    p.add_argument("--stdin-filename", metavar="NAME", help="lint standard input as if it were the file NAME")
+    p.add_argument("--show-source", action="store_true", help="text format: show the source line and a caret")
+    p.add_argument("--report-unused-suppressions", action="store_true", default=None,
+                   help="report //goexplint:ignore and //nolint directives that matched nothing (GXL000)")
+    p.add_argument("--config", metavar="FILE", help="configuration file (default: nearest .goexplint.toml or "
+                   "pyproject.toml [tool.goexplint] walking up from the current directory)")
+    p.add_argument("--exclude", action="append", metavar="GLOB", help="skip paths matching GLOB (repeatable)")
+    p.add_argument("--force-exclude", action="store_true", default=None,
+                   help="apply vendor/testdata/hidden/exclude skips to files named explicitly (for pre-commit)")
+    for what in ("vendor", "testdata", "hidden", "generated"):
+        p.add_argument("--include-" + what, action="store_true", default=None,
+                       help="also lint %s" % {"vendor": "vendor/ directories", "testdata": "testdata/ directories",
+                                             "hidden": "directories starting with . or _",
+                                             "generated": "generated files (// Code generated ... DO NOT EDIT.)"}[what])
+    p.add_argument("--sarif-category", metavar="NAME", help="SARIF automationDetails.id (GitHub code scanning category)")
+    return p
+
+
+def _settings(args, cfg: dict) -> dict:
+    """Merge: command line over configuration file over defaults."""
+    def pick(cli_value, key, default):
+        if cli_value is not None:
+            return cli_value
+        return cfg.get(key, default)
+
+    return {
+        "select": _csv(args.select) if args.select else cfg.get("select"),
+        "ignore": (cfg.get("ignore") or []) + (_csv(args.ignore) or []),
+        "go_version": pick(args.go_version, "go-version", None),
+        "jobs": pick(args.jobs, "jobs", os.cpu_count() or 1),
+        "exclude": list(cfg.get("exclude", [])) + list(args.exclude or []),
+        "report_unused": pick(args.report_unused_suppressions, "report-unused-suppressions", False),
+        "force_exclude": pick(args.force_exclude, "force-exclude", False),
+        "include": {w: pick(getattr(args, "include_" + w), "include-" + w, False)
+                    for w in ("vendor", "testdata", "hidden", "generated")},
+    }
+
+
+def list_rules_text() -> str:
+    rows = ["%-7s %-32s %-15s %-8s %-7s %-7s %s" % ("ID", "NAME", "FAMILY", "SEVERITY", "PREC.", "GO", "DEFAULT")]
+    for r in all_rules():
+        rows.append("%-7s %-32s %-15s %-8s %-7s %-7s %s" % (
+            r.id, r.name, r.family, r.severity, r.confidence, r.go or "any",
+            "on" if r.default else "off"))
+    return "\n".join(rows) + "\n"
+
+
+def explain(rule_id: str) -> str:
+    by_id = rules_by_id()
+    rule = by_id.get(rule_id.upper()) or next((r for r in by_id.values() if r.name == rule_id), None)
+    if rule is None:
+        raise UsageError("unknown rule %r (see --list-rules)" % rule_id)
+    head = "%s %s\n%s\n\nfamily: %s | severity: %s | precision: %s | go: %s | default: %s\nreports at: %s\n\n" % (
+        rule.id, rule.name, rule.short_description, rule.family, rule.severity,
+        rule.confidence, rule.go or "any version", "on" if rule.default else "off", rule.reports_at or "the match")
+    return head + rule.doc
+
+
+def rules_markdown_table() -> str:
+    lines = ["| ID | Name | Family | Severity | Precision | Go | Default |", "|---|---|---|---|---|---|---|"]
+    for r in all_rules():
+        lines.append("| [%s](docs/rules.md#%s) | %s | %s | %s | %s | %s | %s |" % (
+            r.id, r.id.lower(), r.name, r.family, r.severity, r.confidence,
+            (r.go or "any").replace("<", "&lt;"), "on" if r.default else "off"))
+    return "\n".join(lines) + "\n"
+
+
+def generate_docs() -> str:
+    parts = ["# goexplint rules\n\nGenerated from the query file headers by `goexplint --generate-docs`; "
+             "do not edit by hand.\n\n" + rules_markdown_table()]
+    for r in all_rules():
+        parts.append('\n<a id="%s"></a>\n## %s %s\n\n%s | severity **%s** | precision **%s** | Go **%s** | %s'
+                     " by default\n\nReported at: %s.\n\n%s" % (
+                         r.id.lower(), r.id, r.name, "family `%s`" % r.family,
+                         r.severity, r.confidence, r.go or "any", "on" if r.default else "off",
+                         r.reports_at or "the match", r.doc.replace("\n## ", "\n### ")))
+    return "".join(parts)
+
+
+def _write(text: str, output: Optional[str]) -> None:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise UsageError("cannot write %s: %s" % (output, exc.strerror or exc))
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def run(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.list_rules:
+        _write(list_rules_text(), args.output)
+        return 0
+    if args.explain:
+        _write(explain(args.explain), args.output)
+        return 0
+    if args.generate_docs:
+        _write(generate_docs(), args.output)
+        return 0
+    cwd = Path.cwd()
+    try:
+        if args.config:
+            cfg = config_mod.load_file(Path(args.config))
+        else:
+            found = config_mod.find_config(cwd)
+            cfg = found[1] if found else {}
+    except OSError as exc:
+        raise UsageError("cannot read config %s: %s" % (args.config, exc.strerror or exc))
+    s = _settings(args, cfg)
+    if s["go_version"] is not None:
+        try:
+            goversion.parse_lang(s["go_version"])
+        except ValueError as exc:
+            raise UsageError(str(exc))
+    if s["jobs"] < 1:
+        raise UsageError("--jobs must be at least 1")
+    try:
+        rules = select_rules(s["select"], s["ignore"])
+    except ValueError as exc:
+        raise UsageError(str(exc))
+    options = Options(rule_ids=tuple(r.id for r in rules), go_version=s["go_version"],
+                      report_unused=bool(s["report_unused"]), include_generated=bool(s["include"]["generated"]),
+                      environ=environ_options())
+    report_rules = list(rules)
+    if args.stdin_filename:
+        if args.paths:
+            raise UsageError("--stdin-filename lints standard input; do not also give paths")
+        source = sys.stdin.buffer.read()
+        real = str((cwd / args.stdin_filename).resolve())
+        fr = lint_source(args.stdin_filename, source, options, real_path=real)
+        result = RunResult(fr.findings, fr.notices, 1 if fr.linted else 0, 0 if fr.linted else 1)
+    else:
+        dopts = DiscoverOptions(include_vendor=s["include"]["vendor"], include_testdata=s["include"]["testdata"],
+                                include_hidden=s["include"]["hidden"], exclude=tuple(s["exclude"]),
+                                force_exclude=bool(s["force_exclude"]))
+        try:
+            files = discover(args.paths or ["."], dopts, cwd)
+        except DiscoveryError as exc:
+            raise UsageError(str(exc))
+        result = lint_files([(str(p), shown) for p, shown in files], options, jobs=s["jobs"])
+    shown = [f for f in result.findings if f.suppressed is None]
+    code = 1 if shown and not args.exit_zero else 0
+    ropts = ReportOptions(show_source=args.show_source, cwd=str(cwd), sarif_category=args.sarif_category or "",
+                          exit_code=code)
+    _write(reporters()[args.format](result, report_rules, ropts), args.output)
+    for n in result.notices:
+        where = n.path + ("" if n.row is None else ":%d:%d" % (n.row + 1, (n.col or 0) + 1))
+        sys.stderr.write("%s: %s: %s\n" % (where, n.level, n.message))
+    counts = summary_counts(shown)
+    if shown:
+        detail = ", ".join("%d %s" % (counts[k], k) for k in ("error", "warning", "note") if counts[k])
+        msg = "goexplint: %d finding%s (%s) in %d file%s" % (len(shown), "" if len(shown) == 1 else "s", detail,
+                                                           result.files, "" if result.files == 1 else "s")
+    else:
+        msg = "goexplint: no findings in %d file%s" % (result.files, "" if result.files == 1 else "s")
+    if len(result.findings) != len(shown):
+        msg += "; %d suppressed" % (len(result.findings) - len(shown))
+    if result.skipped:
+        msg += "; %d skipped" % result.skipped
+    sys.stderr.write(msg + "\n")
+    return code
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    try:
+        return run(argv)
+    except UsageError as exc:
+        sys.stderr.write("goexplint: error: %s\n" % exc)
+        return 2
+    except config_mod.ConfigError as exc:
+        sys.stderr.write("goexplint: config error: %s\n" % exc)
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("goexplint: interrupted\n")
+        return 2
+    except BrokenPipeError:
+        return 2
+    except Exception as exc:  # never a traceback for users; GOEXPLINT_DEBUG=1 shows it
+        if os.environ.get("GOEXPLINT_DEBUG"):
+            raise
+        sys.stderr.write("goexplint: internal error: %s: %s (set GOEXPLINT_DEBUG=1 for details)\n"
+                         % (type(exc).__name__, exc))
+        return 2

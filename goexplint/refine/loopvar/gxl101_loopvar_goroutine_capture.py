@@ -1,0 +1,13 @@
+"""GXL101: references to a ``:=`` loop variable inside a goroutine launched in the loop."""
+
+from goexplint.concurrency import launch_of
+from goexplint.loopcapture import capture_finding, launch_captures
+
+
+def refine(match, ctx):
+    launch = launch_of(ctx, match["launch"])
+    if launch is None or launch.kind == "defer":
+        return
+    what = "errgroup Go call" if launch.kind == "errgroup" else "go statement"
+    for ref, loop in launch_captures(ctx, launch, "declared"):
+        yield capture_finding(match, ref, loop, launch.stmt, what)

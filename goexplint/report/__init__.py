@@ -1,0 +1,39 @@
+"""Stage 7: reporters.  Each ``render(result, rules, opts) -> str``."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from typing import Dict, List, Sequence
+
+from goexplint.model import Finding
+
+
+@dataclasses.dataclass
+class ReportOptions:
+    show_source: bool = False
+    srcroot: str = ""  # absolute directory that SARIF URIs are relative to ("" = cwd)
+    cwd: str = ""
+    sarif_category: str = ""
+    exit_code: int = 0
+    execution_successful: bool = True
+
+
+def fingerprints(findings: Sequence[Finding]) -> List[str]:
+    """Stable per-finding keys: hash of rule, path, the whitespace-normalised source line, the
+    enclosing function and an occurrence index.  Line numbers are left out on purpose, so an
+    edit above a finding does not change its key (SARIF ``partialFingerprints``, baselines)."""
+    seen: Dict[str, int] = {}
+    out = []
+    for f in findings:
+        base = "\0".join((f.rule_id, f.path, " ".join(f.line_text.split()), f.context))
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        out.append(hashlib.sha256(("%s\0%d" % (base, n)).encode("utf-8")).hexdigest()[:32])
+    return out
+
+
+def reporters():
+    from goexplint.report import json_report, sarif, text
+
+    return {"text": text.render, "json": json_report.render, "sarif": sarif.render}

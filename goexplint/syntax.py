@@ -1,0 +1,401 @@
+"""Shared machinery over tree-sitter-go trees, used by every rule family.
+
+* S1 import aliases: :func:`import_table`, :func:`package_selector`.
+* S2 scopes without types: :func:`resolve` finds the declaration an identifier
+  refers to (params, receivers, named results, ``:=``, ``var``/``const``, range
+  and for-clause variables, if/switch initializers, type-switch aliases,
+  ``case v := <-ch``), honouring Go's rule that a local's scope starts after its
+  declaration.  :func:`is_reference` tells variable uses from declarations,
+  struct-literal keys and field names.
+* S5 loop variables: :func:`loop_vars`.
+
+Nothing here knows about a particular rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import tree_sitter
+from tree_sitter import Node
+
+from goexplint.parse import FileContext, compile_query
+
+FUNC_TYPES = ("func_literal", "function_declaration", "method_declaration")
+IDENT_QUERY = "(identifier) @id"
+
+_IMPORT_QUERY = """
+(import_spec name: (_)? @name path: (_) @path) @spec
+"""
+
+
+def node_text(node: Node) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+def default_package_name(path: str) -> str:
+    """The package name an import path gets without an explicit name (heuristic, as cmd/go does not know either)."""
+    parts = [p for p in path.split("/") if p]
+    if not parts:
+        return path
+    last = parts[-1]
+    if len(parts) > 1 and last.startswith("v") and last[1:].isdigit():
+        last = parts[-2]
+    if last.startswith("gopkg.in") or "." in last:
+        last = last.split(".")[0]
+    return last.replace("-", "_")
+
+
+def import_table(ctx: FileContext) -> Dict[str, str]:
+    """S1: map local package name -> import path.  Dot imports are keyed ``.<path>``."""
+    table: Dict[str, str] = {}
+    for _, caps in tree_sitter.QueryCursor(compile_query(_IMPORT_QUERY)).matches(ctx.root):
+        path_node = caps["path"][0]
+        path = node_text(path_node).strip('"`')
+        name_nodes = caps.get("name")
+        if name_nodes:
+            name = node_text(name_nodes[0])
+            if name == "_":
+                continue
+            if name == ".":
+                table["." + path] = path
+                continue
+        else:
+            name = default_package_name(path)
+        table[name] = path
+    return table
+
+
+def package_selector(ctx: FileContext, operand: Node, import_path: str) -> bool:
+    """True when ``operand`` (the X of ``X.F``) names package ``import_path`` and is not shadowed (S1+S2)."""
+    if operand is None or operand.type != "identifier":
+        return False
+    name = node_text(operand)
+    if ctx.imports.get(name) != import_path:
+        return False
+    return resolve(operand) is None
+
+
+def identifiers(node: Node) -> List[Node]:
+    """All ``identifier`` nodes under ``node`` in document order."""
+    caps = tree_sitter.QueryCursor(compile_query(IDENT_QUERY)).captures(node)
+    found = caps.get("id", [])
+    found.sort(key=lambda n: n.start_byte)
+    return found
+
+
+def enclosing_function(node: Node) -> Optional[Node]:
+    n = node.parent
+    while n is not None:
+        if n.type in FUNC_TYPES:
+            return n
+        n = n.parent
+    return None
+
+
+def function_name(node: Node) -> str:
+    """Name of the named function or method enclosing ``node`` ('' at package level)."""
+    n = node
+    while n is not None:
+        if n.type in ("function_declaration", "method_declaration"):
+            name = n.child_by_field_name("name")
+            return node_text(name) if name is not None else ""
+        n = n.parent
+    return ""
+
+
+def is_ancestor(anc: Node, node: Node) -> bool:
+    return anc.start_byte <= node.start_byte and node.end_byte <= anc.end_byte and _really_contains(anc, node)
+
+
+def _really_contains(anc: Node, node: Node) -> bool:
+    n = node
+    while n is not None:
+        if n.start_byte < anc.start_byte:
+            return False
+        if n == anc:
+            return True
+        n = n.parent
+    return False
+
+
+# --------------------------------------------------------------------------- S2
+
+
+@dataclasses.dataclass(frozen=True)
+class Decl:
+    """Where a name is declared: the declaring identifier and the statement/construct holding it."""
+
+    ident: Node
+    owner: Node  # short_var_declaration, var_spec, parameter_declaration, range_clause, ...
+    kind: str  # "var" | "param" | "range" | "for" | "const" | "func" | "type-switch" | "recv" | "label"
+
+
+def _expr_list_idents(node: Optional[Node]) -> Iterator[Node]:
+    if node is None:
+        return
+    for c in node.named_children:
+        if c.type == "identifier":
+            yield c
+
+
+def _spec_names(spec: Node) -> Iterator[Node]:
+    for i in range(spec.child_count):
+        if spec.field_name_for_child(i) == "name":
+            c = spec.children[i]
+            if c.type == "identifier":
+                yield c
+
+
+def _stmt_decls(stmt: Node) -> Iterator[Tuple[Node, str]]:
+    """Names a statement declares into its enclosing statement list."""
+    t = stmt.type
+    if t == "short_var_declaration":
+        for ident in _expr_list_idents(stmt.child_by_field_name("left")):
+            yield ident, "var"
+    elif t in ("var_declaration", "const_declaration"):
+        kind = "var" if t == "var_declaration" else "const"
+        for spec in stmt.named_children:
+            specs = spec.named_children if spec.type in ("var_spec_list", "const_spec_list") else [spec]
+            for s in specs:
+                if s.type in ("var_spec", "const_spec"):
+                    for ident in _spec_names(s):
+                        yield ident, kind
+    elif t == "labeled_statement":
+        for c in stmt.named_children:
+            if c.type != "label_name":
+                yield from _stmt_decls(c)
+
+
+def _params(plist: Optional[Node]) -> Iterator[Node]:
+    if plist is None:
+        return
+    for p in plist.named_children:
+        if p.type in ("parameter_declaration", "variadic_parameter_declaration"):
+            for i in range(p.child_count):
+                if p.field_name_for_child(i) == "name" and p.children[i].type == "identifier":
+                    yield p.children[i]
+
+
+def scope_decls(parent: Node, child: Node, ident_start: int) -> Iterator[Tuple[Node, str]]:
+    """Names that ``parent`` puts in scope for its descendant ``child`` (declared before ``ident_start``)."""
+    t = parent.type
+    if t in ("statement_list", "block", "source_file"):
+        for stmt in parent.named_children:
+            if stmt.start_byte >= child.start_byte:
+                break
+            if stmt.end_byte <= ident_start:
+                yield from _stmt_decls(stmt)
+    elif t in ("expression_case", "default_case", "type_case"):
+        pass
+    elif t == "communication_case":
+        comm = parent.child_by_field_name("communication")
+        if comm is not None and comm != child and comm.type == "receive_statement":
+            if any(c.type == ":=" for c in comm.children):
+                for ident in _expr_list_idents(comm.child_by_field_name("left")):
+                    yield ident, "recv"
+    elif t in FUNC_TYPES:
+        if child.type == "block":
+            for field in ("receiver", "parameters", "result"):
+                for ident in _params(parent.child_by_field_name(field)):
+                    yield ident, "param"
+    elif t == "for_statement":
+        body = parent.child_by_field_name("body")
+        if child == body:
+            for c in parent.named_children:
+                if c.type == "range_clause" and any(x.type == ":=" for x in c.children):
+                    for ident in _expr_list_idents(c.child_by_field_name("left")):
+                        yield ident, "range"
+                elif c.type == "for_clause":
+                    init = c.child_by_field_name("initializer")
+                    if init is not None and init.type == "short_var_declaration":
+                        for ident in _expr_list_idents(init.child_by_field_name("left")):
+                            yield ident, "for"
+    elif t == "for_clause":
+        init = parent.child_by_field_name("initializer")
+        if init is not None and init != child and init.type == "short_var_declaration":
+            for ident in _expr_list_idents(init.child_by_field_name("left")):
+                yield ident, "for"
+    elif t in ("if_statement", "expression_switch_statement", "type_switch_statement"):
+        init = parent.child_by_field_name("initializer")
+        if init is not None and init != child and init.type == "short_var_declaration":
+            for ident in _expr_list_idents(init.child_by_field_name("left")):
+                yield ident, "var"
+        if t == "type_switch_statement" and child.type == "type_case":
+            for ident in _expr_list_idents(parent.child_by_field_name("alias")):
+                yield ident, "type-switch"
+
+
+def resolve(ident: Node, stop: Optional[Node] = None) -> Optional[Decl]:
+    """S2: the local declaration ``ident`` refers to, or None (package level, builtin or unknown).
+
+    The walk goes up from ``ident``; when ``stop`` is given it ends there (exclusive):
+    the result then says whether something *between* ``ident`` and ``stop`` declares the name.
+    Package-level declarations are not returned (None means "not a local").
+    """
+    name = ident.text
+    start = ident.start_byte
+    child = ident
+    parent = ident.parent
+    while parent is not None and parent != stop and parent.type != "source_file":
+        for decl_ident, kind in scope_decls(parent, child, start):
+            if decl_ident.text == name:
+                return Decl(decl_ident, decl_ident.parent if kind != "param" else decl_ident.parent, kind)
+        child = parent
+        parent = parent.parent
+    return None
+
+
+def is_declaration_site(ident: Node) -> bool:
+    """True when the identifier *declares* a name (LHS of ``:=``, a param, a var spec name...)."""
+    p = ident.parent
+    if p is None:
+        return False
+    t = p.type
+    if t == "expression_list":
+        gp = p.parent
+        if gp is not None and gp.type in ("short_var_declaration", "range_clause", "receive_statement",
+                                          "type_switch_statement"):
+            if gp.child_by_field_name("left") == p or gp.child_by_field_name("alias") == p:
+                return gp.type == "short_var_declaration" or any(c.type == ":=" for c in gp.children)
+        return False
+    if t in ("parameter_declaration", "variadic_parameter_declaration", "var_spec", "const_spec"):
+        for i in range(p.child_count):
+            if p.children[i] == ident:
+                return p.field_name_for_child(i) == "name"
+    return False
+
+
+def is_reference(ident: Node) -> bool:
+    """True when the identifier is a use of a variable (not a declaration, not a struct key, not ``_``)."""
+    if ident.text == b"_" or is_declaration_site(ident):
+        return False
+    p = ident.parent
+    if p is not None and p.type == "literal_element":
+        kv = p.parent
+        if kv is not None and kv.type == "keyed_element" and kv.child_by_field_name("key") == p:
+            lit = kv.parent  # literal_value
+            comp = lit.parent if lit is not None else None
+            typ = comp.child_by_field_name("type") if comp is not None and comp.type == "composite_literal" else None
+            # A key is an expression only in map literals.  Without a type (nested literal with an
+            # elided type) we cannot know; struct literals are far more common.
+            if typ is None:
+                return False
+            if typ.type == "map_type":
+                return True
+            return typ.type == "type_identifier" and typ.text in _file_map_types(ident)
+    return True
+
+
+def _file_map_types(node: Node) -> set:
+    """Names of map types declared in this file (``type Counts map[string]int``)."""
+    root = node
+    while root.parent is not None:
+        root = root.parent
+    caps = tree_sitter.QueryCursor(compile_query(
+        "(type_spec name: (type_identifier) @name type: (map_type))")).captures(root)
+    return {n.text for n in caps.get("name", [])}
+
+
+# --------------------------------------------------------------------------- S5
+
+
+@dataclasses.dataclass(frozen=True)
+class LoopVars:
+    """S5: the iteration variables of one ``for`` statement.
+
+    ``declared`` are per-loop (``:=``) variables, fresh per iteration only in Go >= 1.22 files;
+    ``outer`` are variables declared outside and assigned by the loop (``for v = range``, the
+    update clause of ``for p = head; p != nil; p = p.next``): shared in every Go version.
+    """
+
+    loop: Node
+    declared: Dict[bytes, Node]
+    outer: Dict[bytes, Node]
+
+    @property
+    def names(self):
+        return set(self.declared) | set(self.outer)
+
+
+def loop_vars(ctx: FileContext, loop: Node) -> LoopVars:
+    key = ("loop_vars", loop.id)
+    cached = ctx.cache.get(key)
+    if cached is not None:
+        return cached
+    declared: Dict[bytes, Node] = {}
+    outer: Dict[bytes, Node] = {}
+    for c in loop.named_children:
+        if c.type == "range_clause":
+            left = c.child_by_field_name("left")
+            target = declared if any(x.type == ":=" for x in c.children) else outer
+            for ident in _expr_list_idents(left):
+                if ident.text != b"_":
+                    target[ident.text] = ident
+        elif c.type == "for_clause":
+            init = c.child_by_field_name("initializer")
+            if init is not None and init.type == "short_var_declaration":
+                for ident in _expr_list_idents(init.child_by_field_name("left")):
+                    if ident.text != b"_":
+                        declared[ident.text] = ident
+            update = c.child_by_field_name("update")
+            for ident in _assigned_idents(update):
+                if ident.text not in declared and ident.text != b"_":
+                    outer[ident.text] = ident
+    result = LoopVars(loop, declared, outer)
+    ctx.cache[key] = result
+    return result
+
+
+def _assigned_idents(stmt: Optional[Node]) -> Iterator[Node]:
+    if stmt is None:
+        return
+    if stmt.type in ("inc_statement", "dec_statement"):
+        target = stmt.named_children[0] if stmt.named_children else None
+        if target is not None and target.type == "identifier":
+            yield target
+    elif stmt.type == "assignment_statement":
+        yield from _expr_list_idents(stmt.child_by_field_name("left"))
+
+
+def enclosing_loops(node: Node) -> Iterator[Node]:
+    """``for`` statements whose *body* contains ``node``, innermost first, within the same function."""
+    child = node
+    parent = node.parent
+    while parent is not None and parent.type not in FUNC_TYPES:
+        if parent.type == "for_statement" and parent.child_by_field_name("body") == child:
+            yield parent
+        child = parent
+        parent = parent.parent
+
+
+def statement_of(node: Node, stop: Node) -> Node:
+    """The ancestor of ``node`` that is a direct child of a statement list, below ``stop``."""
+    n = node
+    while n.parent is not None and n.parent != stop and n.parent.type not in ("statement_list",):
+        n = n.parent
+    return n
+
+
+def stmt_ancestors(node: Node, loop: Node) -> Iterator[Tuple[Node, Node]]:
+    """(statement, its statement_list) pairs from ``node`` up to the body of ``loop``, innermost first."""
+    n = node
+    while n is not None and n != loop:
+        p = n.parent
+        if p is not None and p.type == "statement_list":
+            yield n, p
+        n = p
+
+
+def file_loop_var_names(ctx: FileContext) -> set:
+    """Every loop variable name in the file (a cheap pre-filter for candidate nodes)."""
+    key = ("file_loop_var_names",)
+    names = ctx.cache.get(key)
+    if names is None:
+        names = set()
+        caps = tree_sitter.QueryCursor(compile_query("(for_statement) @loop")).captures(ctx.root)
+        for loop in caps.get("loop", []):
+            names |= loop_vars(ctx, loop).names
+        ctx.cache[key] = names
+    return names

@@ -1,0 +1,58 @@
+; id         = "GXL101"
+; name       = "loopvar-goroutine-capture"
+; severity   = "error"
+; confidence = "high"
+; go         = "<1.22"
+; since      = "0.1.0"
+; tags       = ["concurrency", "correctness"]
+; reports-at = "each reference to the loop variable inside the goroutine's func literal"
+; message    = "goroutine captures loop variable {var} (loop at line {loop_line}); before Go 1.22 all iterations share it, so the goroutine may see a later value: pass {var} as an argument or copy it first ({var} := {var})"
+; ---
+; ## What it does
+; Flags a goroutine (`go func(){…}()`, `go f()` of a local closure, `errgroup.Group.Go(func…)`)
+; started inside a `for` loop whose `:=` iteration variable it references, in files with pre-Go-1.22
+; loop semantics.
+;
+; ## Why is this bad?
+; Before Go 1.22 a `:=` loop variable is one variable for the whole loop. The goroutine runs
+; concurrently with later iterations, so it usually sees a later value (often the last one), and the
+; unsynchronised read is also a data race. Every position in the loop body counts, not only the last
+; statement (go vet's loopclosure only checks the last one).
+;
+; ## Example
+; ```go
+; for _, v := range items {
+; 	go func() {
+; 		send(v)
+; 	}()
+; }
+; ```
+;
+; ## Use instead
+; ```go
+; for _, v := range items {
+; 	go func(v Item) {
+; 		send(v)
+; 	}(v)
+; }
+; ```
+; Or copy the variable (`v := v`) before the `go` statement, or move the module to `go 1.22`.
+;
+; ## Not reported
+; A shadow copy before the launch; values passed as arguments; same-named locals and parameters
+; of the closure; struct-literal keys; launches followed in the same iteration by a `Wait()` of a
+; WaitGroup the goroutine `Done`s, by a receive from a channel it sends on or closes, or by leaving
+; the loop (`return`, `break`, `panic`); files at Go 1.22 or later.
+;
+; ## Known limitations
+; No type information: `go v.Method()` with a pointer receiver (an implicit `&v`) is not seen, and
+; only `golang.org/x/sync/errgroup` groups are recognised as launchers.
+
+; a go statement; the refine step finds the func literals it runs later
+(go_statement) @launch
+
+; X.Go(func() error {…}) where X is an errgroup (checked in Python through the import table)
+(call_expression
+  function: (selector_expression field: (field_identifier) @_method)
+  arguments: (argument_list (func_literal))
+  (#eq? @_method "Go")) @launch

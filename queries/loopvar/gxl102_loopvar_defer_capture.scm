@@ -1,0 +1,44 @@
+; id         = "GXL102"
+; name       = "loopvar-defer-capture"
+; severity   = "warning"
+; confidence = "high"
+; go         = "<1.22"
+; since      = "0.1.0"
+; tags       = ["correctness"]
+; reports-at = "each reference to the loop variable inside the deferred func literal"
+; message    = "deferred closure captures loop variable {var} (loop at line {loop_line}); before Go 1.22 every deferred call sees its final value: pass {var} as an argument (defer func({var} T){{…}}({var})) or copy it first"
+; ---
+; ## What it does
+; Flags `defer func(){ … v … }()` placed directly in a loop body (of the same function) whose `:=`
+; iteration variable the deferred literal references, in files with pre-Go-1.22 loop semantics.
+;
+; ## Why is this bad?
+; Deferred calls run when the function returns, after the loop has finished. Before Go 1.22 all
+; iterations share one variable, so every deferred call sees the last value: the classic bug is
+; closing the last file N times and leaking the others.
+;
+; ## Example
+; ```go
+; for _, f := range files {
+; 	defer func() { f.Close() }()
+; }
+; ```
+;
+; ## Use instead
+; ```go
+; for _, f := range files {
+; 	defer f.Close() // the receiver is evaluated now
+; }
+; ```
+; Or wrap the iteration in a function (`func() { defer …; use(f) }()`), or pass `f` as an argument.
+;
+; ## Not reported
+; A `defer` inside a func literal invoked in the iteration (it runs at the end of that call);
+; `defer f.Close()` and `defer use(v)` (arguments are evaluated at the defer); shadow copies;
+; a `return`/`break` right after the defer in the same iteration; Go 1.22+ files.
+;
+; ## Known limitations
+; A method value with a pointer receiver on a value loop variable is not seen without types.
+
+; a defer statement; refine keeps those whose func literals reference loop variables
+(defer_statement) @launch

@@ -1,0 +1,47 @@
+; id         = "GXL105"
+; name       = "loopvar-address-escape"
+; severity   = "warning"
+; confidence = "high"
+; go         = "<1.22"
+; since      = "0.1.0"
+; tags       = ["correctness"]
+; reports-at = "the &v expression"
+; message    = "&{var} takes the address of loop variable {var} (loop at line {loop_line}) and it is {how}; before Go 1.22 every iteration reuses the same variable, so all stored pointers end up pointing at the last value: copy first ({var} := {var}) or take the element's address (&items[i])"
+; ---
+; ## What it does
+; Flags `&v` of a `:=` loop variable when the pointer leaves the iteration: appended to or assigned
+; into a variable declared outside the loop (also inside a composite literal), or sent on a
+; channel, in files with pre-Go-1.22 loop semantics.
+;
+; ## Why is this bad?
+; Before Go 1.22 the loop has one `v`; each iteration overwrites it. Every stored `&v` is the same
+; pointer, so after the loop they all point at the final element.
+;
+; ## Example
+; ```go
+; var ptrs []*User
+; for _, u := range users {
+; 	ptrs = append(ptrs, &u)
+; }
+; ```
+;
+; ## Use instead
+; ```go
+; var ptrs []*User
+; for i := range users {
+; 	ptrs = append(ptrs, &users[i])
+; }
+; ```
+;
+; ## Not reported
+; `return &v` (the loop ends); `&v` passed to a call that does not keep it (`json.Unmarshal(b, &v)`,
+; `fmt.Println(&v)`); pointers stored in variables declared inside the loop; `&items[i]`;
+; `&v.f` unless the loop ranges over a slice, array or map of struct values declared in the same
+; function (otherwise `v` may be a pointer, and `&v.f` points into the element); Go 1.22+ files.
+;
+; ## Known limitations
+; A pointer first kept in a loop-local variable and then stored outside is not followed.
+
+; &x or &x.f; refine checks x is a loop variable (a struct value for &x.f) and that the pointer escapes
+(unary_expression operator: "&"
+  operand: [(identifier) (selector_expression operand: (identifier))]) @amp

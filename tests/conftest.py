@@ -1,0 +1,41 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+GO = shutil.which("go")
+GO_ENV = dict(os.environ, GOWORK="off", GOTOOLCHAIN="local", GOPROXY="off", GOFLAGS="", CGO_ENABLED="0")
+GO_ENV.pop("GOEXPERIMENT", None)
+
+requires_go = pytest.mark.skipif(GO is None, reason="go is not on PATH (CI has it)")
+
+
+def run_cli(*args, cwd=None, stdin=None, env=None):
+    """Run the real command line in a subprocess; returns CompletedProcess with text output."""
+    e = dict(os.environ)
+    e.pop("GOEXPERIMENT", None)
+    e.update(env or {})
+    e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
+    return subprocess.run([sys.executable, "-m", "goexplint", *args], cwd=cwd or ROOT, input=stdin,
+                          capture_output=True, env=e, timeout=300)
+
+
+def fixture_units():
+    """Directories linted as one unit: each Go module under fixtures/ plus module-less Go directories."""
+    units = []
+    for d in sorted(FIXTURES.rglob("*")):
+        if not d.is_dir() or any(p.name in ("vendor", "testdata") or p.name.startswith((".", "_"))
+                                 for p in d.relative_to(FIXTURES).parents if p.name) \
+                or d.name in ("vendor", "testdata"):
+            continue
+        inside = any((p / "go.mod").exists() for p in d.parents if p != FIXTURES.parent and FIXTURES in p.parents)
+        if (d / "go.mod").exists() and not inside:
+            units.append(d)
+        elif not inside and not (d / "go.mod").exists() and any(d.glob("*.go")):
+            units.append(d)
+    return units

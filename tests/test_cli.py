@@ -1,0 +1,218 @@
+"""The command line, end to end in a subprocess: exit codes, formats, bad input, discovery, config."""
+
+import json
+import os
+import textwrap
+
+import pytest
+
+from conftest import run_cli
+
+LEGACY = textwrap.dedent("""\
+    package p
+
+    func use(int) {}
+
+    func f(xs []int) {
+    	for _, v := range xs {
+    		go func() {
+    			use(v)
+    		}()
+    	}
+    }
+    """)
+
+
+def module(tmp_path, go="1.21", files=None, name="m"):
+    d = tmp_path / name
+    d.mkdir(parents=True, exist_ok=True)
+    if go is not None:
+        (d / "go.mod").write_text("module example.com/%s\n\ngo %s\n" % (name, go))
+    for rel, text in (files or {"a.go": LEGACY}).items():
+        p = d / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return d
+
+
+def test_text_output_and_exit_1(tmp_path):
+    d = module(tmp_path)
+    proc = run_cli(".", cwd=d)
+    assert proc.returncode == 1
+    out = proc.stdout.decode().splitlines()
+    assert out == [line for line in out if line.startswith("a.go:8:8: GXL101 ")] and len(out) == 1
+    assert "1 finding (1 error) in 1 file" in proc.stderr.decode()
+
+
+def test_paths_relative_to_cwd(tmp_path):
+    d = module(tmp_path)
+    proc = run_cli("m", cwd=tmp_path)
+    assert proc.stdout.decode().startswith("m/a.go:8:8: GXL101")
+
+
+def test_clean_exit_0_and_exit_zero(tmp_path):
+    d = module(tmp_path, go="1.22")
+    proc = run_cli(".", cwd=d)
+    assert proc.returncode == 0 and proc.stdout == b""
+    d2 = module(tmp_path, name="n")
+    assert run_cli(".", "--exit-zero", cwd=d2).returncode == 0
+
+
+def test_go_version_flag_overrides_gomod(tmp_path):
+    d = module(tmp_path, go="1.21")
+    assert run_cli(".", "--go-version", "1.22", cwd=d).returncode == 0
+    d2 = module(tmp_path, go="1.22", name="n")
+    assert run_cli(".", "--go-version", "1.21", cwd=d2).returncode == 1
+
+
+def test_goexperiment_loopvar(tmp_path):
+    d = module(tmp_path, go="1.21")
+    assert run_cli(".", cwd=d, env={"GOEXPERIMENT": "loopvar"}).returncode == 0
+    assert run_cli(".", cwd=d, env={"GOEXPERIMENT": "noloopvar"}).returncode == 1
+
+
+def test_no_gomod_assumes_legacy_and_says_so(tmp_path):
+    d = module(tmp_path, go=None)
+    proc = run_cli(".", "--format", "json", cwd=d)
+    doc = json.loads(proc.stdout)
+    [f] = doc["findings"]
+    assert "assuming Go < 1.22" in f["message"] and f["confidence"] == "medium" and f["go_version"] == "unknown"
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["does-not-exist"], "does-not-exist: no such file or directory"),
+    (["--format", "xml"], "invalid choice"),
+    (["--select", "GXL999"], "unknown rule or family"),
+    (["--go-version", "banana"], "invalid Go version"),
+    (["--bogus"], "unrecognized arguments"),
+    (["--explain", "GXL999"], "unknown rule"),
+    (["--jobs", "0"], "--jobs must be at least 1"),
+])
+def test_usage_errors_are_one_line_exit_2(tmp_path, args, needle):
+    proc = run_cli(*args, cwd=tmp_path)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2
+    assert needle in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_bad_config_unknown_key(tmp_path):
+    d = module(tmp_path)
+    (d / ".goexplint.toml").write_text('selekt = ["GXL101"]\n')
+    proc = run_cli(".", cwd=d)
+    assert proc.returncode == 2 and "unknown key 'selekt'" in proc.stderr.decode()
+    (d / ".goexplint.toml").write_text('select = "GXL101"\n')
+    assert "must be a list of strings" in run_cli(".", cwd=d).stderr.decode()
+    (d / ".goexplint.toml").write_text('select = [\n')
+    assert "invalid TOML" in run_cli(".", cwd=d).stderr.decode()
+
+
+def test_config_files_and_cli_precedence(tmp_path):
+    d = module(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.goexplint]\nignore = ["loopvar"]\n')
+    sub = d / "sub"
+    sub.mkdir()
+    assert run_cli("..", cwd=sub).returncode == 0  # nearest config (pyproject two levels up) ignores loopvar
+    (d / ".goexplint.toml").write_text('go-version = "1.22"\n')
+    assert run_cli(".", cwd=d).returncode == 0  # the nearer file wins: version 1.22, loopvar rules gated off
+    assert run_cli(".", "--go-version", "1.21", cwd=d).returncode == 1  # the command line wins over the file
+
+
+@pytest.mark.parametrize("content, kind", [
+    (b"package p\n\nfunc f() { \xff\xfe }\n", "not valid UTF-8"),
+    (b"\x00\x01\x02binary", "binary file"),
+    (b"", "empty file"),
+])
+def test_bad_files_give_one_notice_and_run_goes_on(tmp_path, content, kind):
+    d = module(tmp_path, files={"a.go": LEGACY, "bad.go": content})
+    proc = run_cli(".", cwd=d)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1, err  # a.go still linted
+    assert kind in err and "Traceback" not in err
+    assert sum(1 for line in err.splitlines() if line.startswith("bad.go")) == 1
+
+
+def test_unreadable_file(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root can read any file")
+    d = module(tmp_path, files={"a.go": LEGACY, "locked.go": "package p\n"})
+    (d / "locked.go").chmod(0)
+    proc = run_cli(".", cwd=d)
+    assert "cannot read" in proc.stderr.decode() and proc.returncode == 1
+
+
+def test_unreadable_file_as_directory_named_go(tmp_path):
+    d = module(tmp_path)
+    (d / "dir.go").mkdir()
+    proc = run_cli("dir.go/..", "a.go", cwd=d)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr.decode()
+
+
+def test_syntax_error_lints_the_rest(tmp_path):
+    broken = LEGACY + "\nfunc broken( {\n"
+    d = module(tmp_path, files={"a.go": broken})
+    proc = run_cli(".", "--format", "sarif", cwd=d)
+    doc = json.loads(proc.stdout)
+    run = doc["runs"][0]
+    assert [r["ruleId"] for r in run["results"]] == ["GXL101"]
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert len(notes) == 1 and notes[0]["descriptor"]["id"] == "GXL-PARSE"
+    assert proc.returncode == 1 and "syntax error" in proc.stderr.decode()
+
+
+def test_discovery_skips_like_the_go_tool(tmp_path):
+    files = {p: LEGACY for p in ("a.go", "vendor/x/v.go", "testdata/t.go", ".hidden/h.go", "_skip/s.go",
+                                 "sub/b.go")}
+    files["gen.go"] = "// Code generated by hand. DO NOT EDIT.\n\n" + LEGACY
+    d = module(tmp_path, files=files)
+    paths = lambda proc: sorted({line.split(":")[0] for line in proc.stdout.decode().splitlines()})  # noqa: E731
+    assert paths(run_cli(".", cwd=d)) == ["a.go", "sub/b.go"]
+    assert paths(run_cli(".", "--include-vendor", "--include-testdata", "--include-hidden", "--include-generated",
+                         cwd=d)) == ["_skip/s.go", "a.go", "gen.go", "sub/b.go", "testdata/t.go", "vendor/x/v.go"]
+    assert paths(run_cli("vendor/x/v.go", cwd=d)) == ["vendor/x/v.go"]  # named explicitly: linted
+    assert paths(run_cli("vendor/x/v.go", "--force-exclude", cwd=d)) == []
+    assert paths(run_cli(".", "--exclude", "sub", cwd=d)) == ["a.go"]
+
+
+def test_stdin_filename(tmp_path):
+    d = module(tmp_path)
+    proc = run_cli("--stdin-filename", "a.go", cwd=d, stdin=LEGACY.encode())
+    assert proc.returncode == 1 and proc.stdout.decode().startswith("a.go:8:8: GXL101")
+    proc = run_cli("--stdin-filename", "a.go", "--go-version", "1.22", cwd=d, stdin=LEGACY.encode())
+    assert proc.returncode == 0
+
+
+def test_output_file_always_written(tmp_path):
+    d = module(tmp_path, go="1.22")
+    out = tmp_path / "report.sarif"
+    proc = run_cli(".", "--format", "sarif", "--output", str(out), cwd=d)
+    assert proc.returncode == 0 and proc.stdout == b""
+    assert json.loads(out.read_text())["runs"][0]["results"] == []
+
+
+def test_jobs_give_identical_output(tmp_path):
+    files = {"f%02d.go" % i: LEGACY.replace("func f(", "func f%d(" % i) for i in range(12)}
+    d = module(tmp_path, files=files)
+    one = run_cli(".", "--jobs", "1", "--format", "json", cwd=d)
+    many = run_cli(".", "--jobs", "3", "--format", "json", cwd=d)
+    assert one.stdout == many.stdout and one.returncode == many.returncode == 1
+    assert len(json.loads(one.stdout)["findings"]) == 12
+
+
+def test_show_source(tmp_path):
+    d = module(tmp_path)
+    out = run_cli(".", "--show-source", cwd=d).stdout.decode().splitlines()
+    assert out[1].strip() == "use(v)" and out[2].strip() == "^"
+
+
+def test_list_rules_and_version():
+    proc = run_cli("--list-rules")
+    assert proc.returncode == 0 and "GXL101" in proc.stdout.decode() and "loopvar" in proc.stdout.decode()
+    assert run_cli("--version").stdout.decode().startswith("goexplint ")
+
+
+def test_nothing_is_modified(tmp_path):
+    d = module(tmp_path)
+    before = {p: p.read_bytes() for p in d.rglob("*") if p.is_file()}
+    run_cli(".", "--format", "sarif", cwd=d)
+    after = {p: p.read_bytes() for p in d.rglob("*") if p.is_file()}
+    assert before == after
