@@ -84,7 +84,7 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
         notices.append(Notice(path, "parse-error", "%s at %d:%d; linted the parts that parse" % (what, row + 1, col + 1),
                               level="note", row=row, col=col))
     version = goversion.resolve(real_path or path, source, override=options.go_version, environ=dict(options.environ))
-    ctx = FileContext(path, source, tree, version)
+    ctx = FileContext(path, source, tree, version, real_path=real_path)
     enabled = options.rules
     findings: List[Finding] = []
     lang = version.lang

@@ -38,7 +38,7 @@ def captured_refs(ctx: FileContext, closure: Node, loop: Node, mode: str) -> Ite
     if not names:
         return
     for ident in identifiers(closure):
-        if ident.text in names and is_reference(ident) and refers_to_loop_var(ident, loop):
+        if ident.text in names and is_reference(ident, ctx) and refers_to_loop_var(ident, loop):
             yield ident
 
 

@@ -58,15 +58,16 @@ def first_syntax_error(root: tree_sitter.Node) -> Optional[tree_sitter.Node]:
 class FileContext:
     """One parsed file plus lazily computed, rule-independent facts."""
 
-    def __init__(self, path: str, source: bytes, tree: tree_sitter.Tree, go: GoVersion, text: str = None):
+    def __init__(self, path: str, source: bytes, tree: tree_sitter.Tree, go: GoVersion,
+                 real_path: Optional[str] = None):
         self.path = path
+        self.real_path = real_path  # where the file lives on disk (None for unsaved buffers / stdin)
         self.source = source
         self.tree = tree
         self.root = tree.root_node
         self.go = go
         self.is_test = path.endswith("_test.go")
         self.cache: Dict[object, object] = {}  # shared memo for refine helpers, keyed by (helper, node id...)
-        self._text = text
 
     @functools.cached_property
     def line_starts(self) -> List[int]:

@@ -15,6 +15,9 @@ Nothing here knows about a particular rule.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import os
+import re
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import tree_sitter
@@ -267,8 +270,11 @@ def is_declaration_site(ident: Node) -> bool:
     return False
 
 
-def is_reference(ident: Node) -> bool:
-    """True when the identifier is a use of a variable (not a declaration, not a struct key, not ``_``)."""
+def is_reference(ident: Node, ctx: Optional[FileContext] = None) -> bool:
+    """True when the identifier is a use of a variable (not a declaration, not a struct key, not ``_``).
+
+    With ``ctx``, keys of literals of named map types declared anywhere in the package count as uses.
+    """
     if ident.text == b"_" or is_declaration_site(ident):
         return False
     p = ident.parent
@@ -284,18 +290,49 @@ def is_reference(ident: Node) -> bool:
                 return False
             if typ.type == "map_type":
                 return True
-            return typ.type == "type_identifier" and typ.text in _file_map_types(ident)
+            return typ.type == "type_identifier" and ctx is not None and typ.text in package_map_types(ctx)
     return True
 
 
-def _file_map_types(node: Node) -> set:
-    """Names of map types declared in this file (``type Counts map[string]int``)."""
-    root = node
-    while root.parent is not None:
-        root = root.parent
-    caps = tree_sitter.QueryCursor(compile_query(
-        "(type_spec name: (type_identifier) @name type: (map_type))")).captures(root)
-    return {n.text for n in caps.get("name", [])}
+_MAP_TYPE_LINE = re.compile(rb"^\s*(?:type\s+)?([A-Za-z_]\w*)\s+map\[", re.M)
+
+
+@functools.lru_cache(maxsize=256)
+def _sibling_map_types(directory: str, package_files: Tuple[str, ...]) -> frozenset:
+    names = set()
+    for name in package_files:
+        try:
+            with open(os.path.join(directory, name), "rb") as fh:
+                names.update(_MAP_TYPE_LINE.findall(fh.read()))
+        except OSError:
+            continue
+    return frozenset(names)
+
+
+def package_map_types(ctx: FileContext) -> set:
+    """Names of map types declared in this file or in the other .go files of its directory (package).
+
+    The other files are scanned with a line regex (``type Counts map[...]`` or a ``type ( … )`` group
+    entry), not parsed: this is the one package-level fact the per-file analysis needs, and only for
+    keys of named literal types.
+    """
+    key = ("package_map_types",)
+    found = ctx.cache.get(key)
+    if found is None:
+        caps = tree_sitter.QueryCursor(compile_query(
+            "(type_spec name: (type_identifier) @name type: (map_type))")).captures(ctx.root)
+        found = {n.text for n in caps.get("name", [])}
+        real = ctx.real_path
+        if real:
+            directory = os.path.dirname(os.path.abspath(real))
+            try:
+                siblings = tuple(sorted(n for n in os.listdir(directory)
+                                        if n.endswith(".go") and n != os.path.basename(real)))
+            except OSError:
+                siblings = ()
+            found |= _sibling_map_types(directory, siblings)
+        ctx.cache[key] = found
+    return found
 
 
 # --------------------------------------------------------------------------- S5

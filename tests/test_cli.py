@@ -167,7 +167,8 @@ def test_discovery_skips_like_the_go_tool(tmp_path):
     paths = lambda proc: sorted({line.split(":")[0] for line in proc.stdout.decode().splitlines()})  # noqa: E731
     assert paths(run_cli(".", cwd=d)) == ["a.go", "sub/b.go"]
     assert paths(run_cli(".", "--include-vendor", "--include-testdata", "--include-hidden", "--include-generated",
-                         cwd=d)) == ["_skip/s.go", "a.go", "gen.go", "sub/b.go", "testdata/t.go", "vendor/x/v.go"]
+                         cwd=d)) == [".hidden/h.go", "_skip/s.go", "a.go", "gen.go", "sub/b.go", "testdata/t.go",
+                                     "vendor/x/v.go"]
     assert paths(run_cli("vendor/x/v.go", cwd=d)) == ["vendor/x/v.go"]  # named explicitly: linted
     assert paths(run_cli("vendor/x/v.go", "--force-exclude", cwd=d)) == []
     assert paths(run_cli(".", "--exclude", "sub", cwd=d)) == ["a.go"]
