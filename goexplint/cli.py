@@ -30,6 +30,11 @@ def _csv(values: Optional[List[str]]) -> Optional[List[str]]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
+INCLUDE_HELP = {"vendor": "vendor/ directories", "testdata": "testdata/ directories",
+                "hidden": "directories starting with . or _",
+                "generated": "generated files (// Code generated ... DO NOT EDIT.)"}
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="goexplint", description="Find Go hazards that compile fine and fail in production: "
                 "loop-variable capture, unsynchronised counters, unsafe.Pointer misuse, missing timeouts.",
@@ -57,11 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force-exclude", action="store_true", default=None,
                    help="apply vendor/testdata/hidden/exclude skips to files named explicitly (for pre-commit)")
     for what in ("vendor", "testdata", "hidden", "generated"):
-        p.add_argument("--include-" + what, action="store_true", default=None,
-                       help="also lint %s" % {"vendor": "vendor/ directories", "testdata": "testdata/ directories",
-                                             "hidden": "directories starting with . or _",
-                                             "generated": "generated files (// Code generated ... DO NOT EDIT.)"}[what])
-    p.add_argument("--sarif-category", metavar="NAME", help="SARIF automationDetails.id (GitHub code scanning category)")
+        p.add_argument("--include-" + what, action="store_true", default=None, help="also lint " + INCLUDE_HELP[what])
+    p.add_argument("--sarif-category", metavar="NAME",
+                   help="SARIF automationDetails.id (GitHub code scanning category)")
     return p
 
 
@@ -201,8 +204,8 @@ def run(argv: Optional[List[str]] = None) -> int:
     counts = summary_counts(shown)
     if shown:
         detail = ", ".join("%d %s" % (counts[k], k) for k in ("error", "warning", "note") if counts[k])
-        msg = "goexplint: %d finding%s (%s) in %d file%s" % (len(shown), "" if len(shown) == 1 else "s", detail,
-                                                           result.files, "" if result.files == 1 else "s")
+        msg = "goexplint: %d finding%s (%s) in %d file%s" % (
+            len(shown), "" if len(shown) == 1 else "s", detail, result.files, "" if result.files == 1 else "s")
     else:
         msg = "goexplint: no findings in %d file%s" % (result.files, "" if result.files == 1 else "s")
     if len(result.findings) != len(shown):

@@ -81,5 +81,5 @@ def validate(data: Dict[str, Any], where: str) -> None:
         else:
             ok = isinstance(value, want)
         if not ok:
-            raise ConfigError("%s: %r must be %s" % (where, key, {list: "a list of strings", str: "a string",
-                                                                   bool: "true or false", int: "an integer"}[want]))
+            kinds = {list: "a list of strings", str: "a string", bool: "true or false", int: "an integer"}
+            raise ConfigError("%s: %r must be %s" % (where, key, kinds[want]))

@@ -81,8 +81,8 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
     if err is not None:
         row, col = err.start_point
         what = "missing %s" % err.type if err.is_missing else "syntax error"
-        notices.append(Notice(path, "parse-error", "%s at %d:%d; linted the parts that parse" % (what, row + 1, col + 1),
-                              level="note", row=row, col=col))
+        notices.append(Notice(path, "parse-error", "%s at %d:%d; linted the parts that parse"
+                              % (what, row + 1, col + 1), level="note", row=row, col=col))
     version = goversion.resolve(real_path or path, source, override=options.go_version, environ=dict(options.environ))
     ctx = FileContext(path, source, tree, version, real_path=real_path)
     enabled = options.rules

@@ -118,7 +118,8 @@ def store_target(node: Node) -> Optional[Tuple[str, Optional[Node]]]:
             stmt = p.parent
             if stmt is None:
                 return None
-            if stmt.type in ("assignment_statement", "short_var_declaration") and stmt.child_by_field_name("right") == p:
+            if stmt.type in ("assignment_statement", "short_var_declaration") \
+                    and stmt.child_by_field_name("right") == p:
                 idx = p.named_children.index(n) if n in p.named_children else -1
                 left = stmt.child_by_field_name("left").named_children
                 target = left[idx] if 0 <= idx < len(left) else (left[0] if left else None)
@@ -237,7 +238,9 @@ def loops_with(ctx: FileContext, node: Node, mode: str) -> List[Node]:
 
 def capture_finding(match, ref: Node, loop: Node, launch_node: Optional[Node], launch_what: str,
                     at: Optional[Node] = None, **extra):
-    """A finding at ``at`` (default ``ref``, the loop variable reference) with the loop variable's declaration and the launch as related locations."""
+    """A finding at ``at`` (default ``ref``, the loop variable reference).
+
+    The loop variable's declaration and the launch become related locations."""
     ctx = match.ctx
     lv = loop_vars(ctx, loop)
     decl = lv.declared.get(ref.text) or lv.outer.get(ref.text)
@@ -248,7 +251,8 @@ def capture_finding(match, ref: Node, loop: Node, launch_node: Optional[Node], l
     if launch_node is not None:
         related.append((launch_node, launch_what))
     loop_line = loop.start_point[0] + 1
-    evidence = "loop at L%d declares %s with %s" % (loop_line, var, ":=" if ref.text in lv.declared else "=")
+    how = ":=" if ref.text in lv.declared else "="
+    evidence = "loop at L%d declares %s with %s" % (loop_line, var, how)
     if launch_node is not None:
         evidence += "; %s at L%d" % (launch_what, launch_node.start_point[0] + 1)
     return match.finding(at or ref, related=tuple(related), evidence=evidence, var=var, loop_line=loop_line, **extra)

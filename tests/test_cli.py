@@ -14,11 +14,11 @@ LEGACY = textwrap.dedent("""\
     func use(int) {}
 
     func f(xs []int) {
-    	for _, v := range xs {
-    		go func() {
-    			use(v)
-    		}()
-    	}
+    \tfor _, v := range xs {
+    \t\tgo func() {
+    \t\t\tuse(v)
+    \t\t}()
+    \t}
     }
     """)
 
@@ -45,7 +45,7 @@ def test_text_output_and_exit_1(tmp_path):
 
 
 def test_paths_relative_to_cwd(tmp_path):
-    d = module(tmp_path)
+    module(tmp_path)
     proc = run_cli("m", cwd=tmp_path)
     assert proc.stdout.decode().startswith("m/a.go:8:8: GXL101")
 

@@ -23,7 +23,8 @@ def lint_unit(unit: Path, **overrides):
     if (unit / ".goexplint.toml").exists():
         cfg = config_mod.load_file(unit / ".goexplint.toml")
     rules = select_rules(cfg.get("select"), cfg.get("ignore"))
-    options = Options(rule_ids=tuple(r.id for r in rules), go_version=overrides.get("go_version", cfg.get("go-version")),
+    options = Options(rule_ids=tuple(r.id for r in rules),
+                      go_version=overrides.get("go_version", cfg.get("go-version")),
                       report_unused=cfg.get("report-unused-suppressions", False),
                       environ=tuple(overrides.get("environ", {}).items()))
     files = discover([str(unit)], DiscoverOptions(), cwd=ROOT)

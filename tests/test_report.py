@@ -17,9 +17,9 @@ UNICODE = textwrap.dedent("""\
     func use(...any) {}
 
     func f(xs []string) {
-    	for _, v := range xs {
-    		go func() { use("héllo🙂", v) }()
-    	}
+    \tfor _, v := range xs {
+    \t\tgo func() { use("héllo🙂", v) }()
+    \t}
     }
     """)
 
@@ -48,8 +48,8 @@ def test_sarif_validates_and_has_github_fields(tmp_path, sarif_schema):
     for rule in driver["rules"]:
         assert rule["name"] != rule["id"] and rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert rule["help"]["text"] and rule["help"]["markdown"] and rule["defaultConfiguration"]["level"]
-        fam = [t for t in rule["properties"]["tags"] if t in ("loopvar", "shared-counter", "unsafe-pointer",
-                                                             "context-timeout")]
+        core = ("loopvar", "shared-counter", "unsafe-pointer", "context-timeout", "engine")
+        fam = [t for t in rule["properties"]["tags"] if t in core]
         assert len(fam) == 1 and rule["properties"]["precision"] in ("very-high", "high", "medium", "low")
     assert run["columnKind"] == "utf16CodeUnits"
     assert run["automationDetails"]["id"] == "goexplint/api/"
@@ -108,5 +108,5 @@ def test_json_matches_documented_schema(tmp_path):
 def test_text_format(tmp_path):
     d = module(tmp_path, files={"a.go": LEGACY, "b.go": UNICODE})
     lines = run_cli(".", cwd=d).stdout.decode().splitlines()
-    assert [line.split(" ")[0] for line in lines] == ["a.go:8:8:", "b.go:7:38:"]
+    assert [line.split(" ")[0] for line in lines] == ["a.go:8:8:", "b.go:7:33:"]  # byte columns
     assert all(line.split(" ")[1] == "GXL101" for line in lines)

@@ -43,7 +43,7 @@ def _key(findings, shift_after=None, by=0):
         line = f.line
         if shift_after is not None and line > shift_after:
             line -= by
-        out.append((f.rule_id, line, f.col, f.message))
+        out.append((f.rule_id, line, f.col))  # messages name lines ("loop at line N"), so they shift too
     return sorted(out)
 
 

@@ -13,7 +13,7 @@ def refine(match, ctx):
     if len(left) != len(right):
         return
     copies = [lhs.text for lhs, rhs in zip(left, right)
-              if lhs.type == "identifier" and rhs.type == "identifier" and lhs.text == rhs.text and lhs.text in declared]
+              if lhs.type == rhs.type == "identifier" and lhs.text == rhs.text and lhs.text in declared]
     if not copies:
         return
     fixes = ()
