@@ -213,8 +213,19 @@ def address_escape(ctx: FileContext, amp: Node, mode: str) -> Optional[Tuple[Nod
         if field_of is not None and not range_value_is_struct_value(ctx, operand, loop):
             return None  # &v.f where v may be a pointer: the field lives elsewhere, nothing is shared
         how = escape_of_value(ctx, amp, loop)
-        return (operand, loop, how) if how is not None else None
+        if how is None or leaves_loop_after(ctx, amp, loop):
+            return None
+        return operand, loop, how
     return None
+
+
+def leaves_loop_after(ctx: FileContext, node: Node, loop: Node) -> bool:
+    """The statement holding ``node`` is followed in the iteration by ``return``/``break``/``panic``:
+    the loop variable is never reassigned afterwards, so a stored pointer or closure sees the right value."""
+    stmt = node
+    while stmt.parent is not None and stmt.parent.type != "statement_list":
+        stmt = stmt.parent
+    return iteration_synced(ctx, Launch("store", stmt, []), loop, waits=False)
 
 
 def closure_escape(ctx: FileContext, lit: Node, register_funcs: Tuple[str, ...]) -> Optional[str]:

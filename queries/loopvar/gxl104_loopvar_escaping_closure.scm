@@ -38,7 +38,7 @@
 ; ## Not reported
 ; Immediately invoked literals; literals passed to synchronous callbacks (`sort.Slice`,
 ; `strings.Map`, `filepath.WalkDir`, `t.Run` without `Parallel`...); closures kept in a variable
-; declared inside the loop; Go 1.22+ files.
+; declared inside the loop; closures stored right before `return` or `break`; Go 1.22+ files.
 ;
 ; ## Known limitations
 ; Higher-order functions other than the registration list above are assumed to call the literal

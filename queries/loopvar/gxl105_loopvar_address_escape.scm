@@ -34,7 +34,7 @@
 ; ```
 ;
 ; ## Not reported
-; `return &v` (the loop ends); `&v` passed to a call that does not keep it (`json.Unmarshal(b, &v)`,
+; `return &v` and a store followed by `return` or `break` (the variable is never reassigned); `&v` passed to a call that does not keep it (`json.Unmarshal(b, &v)`,
 ; `fmt.Println(&v)`); pointers stored in variables declared inside the loop; `&items[i]`;
 ; `&v.f` unless the loop ranges over a slice, array or map of struct values declared in the same
 ; function (otherwise `v` may be a pointer, and `&v.f` points into the element); Go 1.22+ files.
