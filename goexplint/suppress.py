@@ -24,7 +24,8 @@ import tree_sitter
 
 from goexplint.model import FAMILIES, Finding, Notice
 from goexplint.parse import FileContext, compile_query
-from goexplint.registry import Rule
+from goexplint.query import Match
+from goexplint.registry import Rule, all_rules
 
 _DIRECTIVE = re.compile(
     r"^//\s*(?:(?P<gx>goexplint:(?P<verb>ignore|file-ignore))|(?P<nolint>nolint)|(?P<lint>lint:(?:ignore|file-ignore)))"
@@ -131,10 +132,7 @@ def directives(ctx: FileContext, known_ids: set, notices: List[Notice]) -> List[
 def apply(ctx: FileContext, findings: List[Finding], enabled: List[Rule], report_unused: bool,
           notices: List[Notice]) -> List[Finding]:
     """Mark suppressed findings (``finding.suppressed`` = reason) and add GXL000 for unused directives."""
-    known = {r.id for r in enabled} | {r.id for r in ENGINE_RULES}
-    from goexplint.registry import all_rules
-
-    known |= {r.id for r in all_rules()}
+    known = {r.id for r in all_rules()}
     dirs = directives(ctx, known, notices)
     if not dirs:
         return findings
@@ -151,8 +149,6 @@ def apply(ctx: FileContext, findings: List[Finding], enabled: List[Rule], report
                 continue
             if d.selectors is not None and not any(d.covers(i) for i in enabled_ids):
                 continue
-            from goexplint.query import Match
-
             m = Match(UNUSED, ctx, 0, {}, False)
             findings.append(m.finding(d.comment, directive=d.text.strip()))
     return findings
