@@ -17,10 +17,9 @@ from __future__ import annotations
 import dataclasses
 from typing import List, Optional, Set
 
-import tree_sitter
 from tree_sitter import Node
 
-from goexplint.parse import FileContext, compile_query
+from goexplint.parse import FileContext, captures
 from goexplint.syntax import FUNC_TYPES, node_text, package_selector, resolve
 
 ERRGROUP = "golang.org/x/sync/errgroup"
@@ -144,7 +143,7 @@ def body_sync_facts(ctx: FileContext, closures: List[Node]):
         key = ("sync_facts", lit.id)
         facts = ctx.cache.get(key)
         if facts is None:
-            caps = tree_sitter.QueryCursor(compile_query(_BODY_FACTS)).captures(lit)
+            caps = captures(_BODY_FACTS, lit)
             facts = ({_normal(node_text(n)) for n in caps.get("done_recv", [])},
                      {_normal(node_text(n)) for n in caps.get("sent", []) + caps.get("closed", [])})
             ctx.cache[key] = facts

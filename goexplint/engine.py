@@ -1,8 +1,8 @@
 """The engine: stages 1-6 in order.  Reporters (stage 7) are picked by the CLI.
 
 ``lint_source`` is a pure function of (path, bytes, options) -- the CLI, the
-pre-commit hook and the language server all go through it.  ``lint_paths``
-adds discovery, file reading and a process pool.
+pre-commit hook and the language server all go through it.  ``lint_files``
+adds file reading and a process pool (discovery is ``discover.discover``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from goexplint import goversion, suppress
-from goexplint.discover import DiscoverOptions, discover, is_generated
+from goexplint.discover import is_generated
 from goexplint.model import Finding, Notice
 from goexplint.parse import FileContext, first_syntax_error, parse_bytes
 from goexplint.query import run_rule
@@ -127,11 +127,6 @@ def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1
     notices.sort(key=Notice.sort_key)
     linted = sum(1 for r in results if r.linted)
     return RunResult(findings, notices, linted, len(results) - linted)
-
-
-def lint_paths(paths: Sequence[str], options: Options, discover_options: DiscoverOptions, jobs: int = 1) -> RunResult:
-    files = discover(paths, discover_options)
-    return lint_files([(str(p), shown) for p, shown in files], options, jobs)
 
 
 def summary_counts(findings: Sequence[Finding]) -> Dict[str, int]:

@@ -23,7 +23,7 @@ from typing import List, Optional, Tuple
 import tree_sitter
 
 from goexplint.model import FAMILIES, Finding, Notice
-from goexplint.parse import FileContext, compile_query
+from goexplint.parse import FileContext, captures
 from goexplint.query import Match
 from goexplint.registry import Rule, all_rules
 
@@ -121,7 +121,7 @@ def directives(ctx: FileContext, known_ids: set, notices: List[Notice]) -> List[
     src = ctx.source
     if b"goexplint:" not in src and b"nolint" not in src and b"lint:" not in src:
         return out
-    caps = tree_sitter.QueryCursor(compile_query("(comment) @c")).captures(ctx.root)
+    caps = captures("(comment) @c", ctx.root)
     for comment in sorted(caps.get("c", []), key=lambda n: n.start_byte):
         d = _parse(ctx, comment, known_ids, notices)
         if d is not None:

@@ -23,7 +23,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import tree_sitter
 from tree_sitter import Node
 
-from goexplint.parse import FileContext, compile_query
+from goexplint.parse import FileContext, captures, compile_query
 
 FUNC_TYPES = ("func_literal", "function_declaration", "method_declaration")
 IDENT_QUERY = "(identifier) @id"
@@ -82,19 +82,9 @@ def package_selector(ctx: FileContext, operand: Node, import_path: str) -> bool:
 
 def identifiers(node: Node) -> List[Node]:
     """All ``identifier`` nodes under ``node`` in document order."""
-    caps = tree_sitter.QueryCursor(compile_query(IDENT_QUERY)).captures(node)
-    found = caps.get("id", [])
+    found = captures(IDENT_QUERY, node).get("id", [])
     found.sort(key=lambda n: n.start_byte)
     return found
-
-
-def enclosing_function(node: Node) -> Optional[Node]:
-    n = node.parent
-    while n is not None:
-        if n.type in FUNC_TYPES:
-            return n
-        n = n.parent
-    return None
 
 
 def function_name(node: Node) -> str:
@@ -319,8 +309,7 @@ def package_map_types(ctx: FileContext) -> set:
     key = ("package_map_types",)
     found = ctx.cache.get(key)
     if found is None:
-        caps = tree_sitter.QueryCursor(compile_query(
-            "(type_spec name: (type_identifier) @name type: (map_type))")).captures(ctx.root)
+        caps = captures("(type_spec name: (type_identifier) @name type: (map_type))", ctx.root)
         found = {n.text for n in caps.get("name", [])}
         real = ctx.real_path
         if real:
@@ -407,32 +396,13 @@ def enclosing_loops(node: Node) -> Iterator[Node]:
         parent = parent.parent
 
 
-def statement_of(node: Node, stop: Node) -> Node:
-    """The ancestor of ``node`` that is a direct child of a statement list, below ``stop``."""
-    n = node
-    while n.parent is not None and n.parent != stop and n.parent.type not in ("statement_list",):
-        n = n.parent
-    return n
-
-
-def stmt_ancestors(node: Node, loop: Node) -> Iterator[Tuple[Node, Node]]:
-    """(statement, its statement_list) pairs from ``node`` up to the body of ``loop``, innermost first."""
-    n = node
-    while n is not None and n != loop:
-        p = n.parent
-        if p is not None and p.type == "statement_list":
-            yield n, p
-        n = p
-
-
 def file_loop_var_names(ctx: FileContext) -> set:
     """Every loop variable name in the file (a cheap pre-filter for candidate nodes)."""
     key = ("file_loop_var_names",)
     names = ctx.cache.get(key)
     if names is None:
         names = set()
-        caps = tree_sitter.QueryCursor(compile_query("(for_statement) @loop")).captures(ctx.root)
-        for loop in caps.get("loop", []):
+        for loop in captures("(for_statement) @loop", ctx.root).get("loop", []):
             names |= loop_vars(ctx, loop).names
         ctx.cache[key] = names
     return names
