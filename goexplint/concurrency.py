@@ -43,29 +43,8 @@ class Launch:
 def _closure_of_identifier(ident: Node) -> Optional[Node]:
     """``f`` in ``go f()`` -> the func literal assigned to local ``f`` by its declaration."""
     decl = resolve(ident)
-    if decl is None:
-        return None
-    owner = decl.ident.parent
-    if owner is None or owner.type != "expression_list":
-        owner_stmt = owner
-        values = owner_stmt.child_by_field_name("value") if owner_stmt is not None else None
-        if owner_stmt is not None and owner_stmt.type == "var_spec" and values is not None:
-            names = [c for i, c in enumerate(owner_stmt.children) if owner_stmt.field_name_for_child(i) == "name"]
-            idx = names.index(decl.ident) if decl.ident in names else -1
-            vals = values.named_children
-            if 0 <= idx < len(vals) and vals[idx].type == "func_literal":
-                return vals[idx]
-        return None
-    stmt = owner.parent
-    if stmt is None or stmt.type != "short_var_declaration":
-        return None
-    left = stmt.child_by_field_name("left").named_children
-    right = stmt.child_by_field_name("right")
-    vals = right.named_children if right is not None else []
-    idx = left.index(decl.ident) if decl.ident in left else -1
-    if 0 <= idx < len(vals) and vals[idx].type == "func_literal":
-        return vals[idx]
-    return None
+    value = decl.value() if decl is not None else None
+    return value if value is not None and value.type == "func_literal" else None
 
 
 def _closures_of_call(call: Node) -> List[Node]:

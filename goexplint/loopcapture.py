@@ -151,25 +151,6 @@ def _element_type(typ: Optional[Node]) -> Optional[Node]:
     return None
 
 
-def _declared_type(ident: Node) -> Optional[Node]:
-    """The written type of a local variable or parameter (``xs []T`` / ``var xs []T`` / ``xs := []T{...}``)."""
-    decl = resolve(ident)
-    if decl is None:
-        return None
-    owner = decl.ident.parent
-    if owner is not None and owner.type in ("parameter_declaration", "var_spec"):
-        typ = owner.child_by_field_name("type")
-        if typ is not None:
-            return typ
-    if owner is not None and owner.type == "expression_list" and owner.parent is not None \
-            and owner.parent.type == "short_var_declaration":
-        right = owner.parent.child_by_field_name("right").named_children
-        idx = owner.named_children.index(decl.ident)
-        if idx < len(right) and right[idx].type == "composite_literal":
-            return right[idx].child_by_field_name("type")
-    return None
-
-
 def range_value_is_struct_value(ctx: FileContext, ident: Node, loop: Node) -> bool:
     """True when the range value variable ``ident`` holds values (not pointers), as far as the source says:
     the ranged-over expression is declared in this function as ``[]T``/``[N]T``/``map[K]T`` with a
@@ -184,7 +165,8 @@ def range_value_is_struct_value(ctx: FileContext, ident: Node, loop: Node) -> bo
     if right.type == "composite_literal":
         typ = right.child_by_field_name("type")
     elif right.type == "identifier":
-        typ = _declared_type(right)
+        decl = resolve(right)
+        typ = decl.written_type() if decl is not None else None
     else:
         return False
     elem = _element_type(typ)

@@ -99,18 +99,8 @@ def function_name(node: Node) -> str:
 
 
 def is_ancestor(anc: Node, node: Node) -> bool:
-    return anc.start_byte <= node.start_byte and node.end_byte <= anc.end_byte and _really_contains(anc, node)
-
-
-def _really_contains(anc: Node, node: Node) -> bool:
-    n = node
-    while n is not None:
-        if n.start_byte < anc.start_byte:
-            return False
-        if n == anc:
-            return True
-        n = n.parent
-    return False
+    """``node`` lies within ``anc`` (same tree: byte-range containment is enough for non-empty nodes)."""
+    return anc.start_byte <= node.start_byte and node.end_byte <= anc.end_byte
 
 
 # --------------------------------------------------------------------------- S2
@@ -118,11 +108,41 @@ def _really_contains(anc: Node, node: Node) -> bool:
 
 @dataclasses.dataclass(frozen=True)
 class Decl:
-    """Where a name is declared: the declaring identifier and the statement/construct holding it."""
+    """Where a name is declared: the declaring identifier and what kind of declaration it is."""
 
     ident: Node
-    owner: Node  # short_var_declaration, var_spec, parameter_declaration, range_clause, ...
-    kind: str  # "var" | "param" | "range" | "for" | "const" | "func" | "type-switch" | "recv" | "label"
+    kind: str  # "var" | "param" | "range" | "for" | "const" | "type-switch" | "recv"
+
+    def value(self) -> Optional[Node]:
+        """The initializer bound to this name: ``x`` in ``a, x := f(), <x>`` or ``var a, x = f(), <x>``."""
+        parent = self.ident.parent
+        if parent is None:
+            return None
+        if parent.type == "expression_list" and parent.parent is not None \
+                and parent.parent.type == "short_var_declaration":
+            names = parent.named_children
+            right = parent.parent.child_by_field_name("right")
+        elif parent.type in ("var_spec", "const_spec"):
+            names = list(_spec_names(parent))
+            right = parent.child_by_field_name("value")
+        else:
+            return None
+        values = right.named_children if right is not None else []
+        idx = names.index(self.ident) if self.ident in names else -1
+        return values[idx] if 0 <= idx < len(values) and len(values) == len(names) else None
+
+    def written_type(self) -> Optional[Node]:
+        """The type written for this name: a parameter's or ``var``'s type, or the type of a composite
+        literal it is initialised with (``xs := []T{...}``)."""
+        parent = self.ident.parent
+        if parent is not None and parent.type in ("parameter_declaration", "var_spec"):
+            typ = parent.child_by_field_name("type")
+            if typ is not None:
+                return typ
+        value = self.value()
+        if value is not None and value.type == "composite_literal":
+            return value.child_by_field_name("type")
+        return None
 
 
 def _expr_list_idents(node: Optional[Node]) -> Iterator[Node]:
@@ -234,7 +254,7 @@ def resolve(ident: Node, stop: Optional[Node] = None) -> Optional[Decl]:
     while parent is not None and parent != stop and parent.type != "source_file":
         for decl_ident, kind in scope_decls(parent, child, start):
             if decl_ident.text == name:
-                return Decl(decl_ident, decl_ident.parent if kind != "param" else decl_ident.parent, kind)
+                return Decl(decl_ident, kind)
         child = parent
         parent = parent.parent
     return None
