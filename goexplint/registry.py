@@ -101,6 +101,11 @@ class Rule:
         text = self.short_description + " " + why
         return text if len(text) <= 1000 else text[:997] + "..."
 
+    @functools.cached_property
+    def _gate(self) -> Tuple[str, Tuple[int, int]]:
+        op, minor = GATE_RE.match(self.go).groups()
+        return op, (1, int(minor))
+
     def gate_allows(self, lang, per_iteration: bool) -> Optional[bool]:
         """Whether the version gate admits a file.
 
@@ -109,8 +114,7 @@ class Rule:
         """
         if not self.go:
             return True
-        op, minor = GATE_RE.match(self.go).groups()
-        bound = (1, int(minor))
+        op, bound = self._gate
         if bound == (1, 22):
             newer = per_iteration
         else:
@@ -211,6 +215,7 @@ def all_rules() -> Tuple[Rule, ...]:
     return tuple(sorted(rules, key=lambda r: r.id))
 
 
+@functools.lru_cache(maxsize=None)
 def rules_by_id() -> Dict[str, Rule]:
     return {r.id: r for r in all_rules()}
 

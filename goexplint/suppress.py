@@ -16,6 +16,7 @@ Directives that matched nothing can be reported as ``GXL000`` findings
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from pathlib import Path
 from typing import List, Optional, Tuple
@@ -129,11 +130,15 @@ def directives(ctx: FileContext, known_ids: set, notices: List[Notice]) -> List[
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _known_ids() -> frozenset:
+    return frozenset(r.id for r in all_rules())
+
+
 def apply(ctx: FileContext, findings: List[Finding], enabled: List[Rule], report_unused: bool,
           notices: List[Notice]) -> List[Finding]:
     """Mark suppressed findings (``finding.suppressed`` = reason) and add GXL000 for unused directives."""
-    known = {r.id for r in all_rules()}
-    dirs = directives(ctx, known, notices)
+    dirs = directives(ctx, _known_ids(), notices)
     if not dirs:
         return findings
     for f in findings:
