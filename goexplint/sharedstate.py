@@ -800,6 +800,9 @@ def shared_writes(ctx: FileContext) -> List[SharedWrite]:
             sharing = sharing_of(ctx, body, w.target)
             if sharing is None:
                 continue
+            if sharing.decl is not None and body.func.type == "func_literal" \
+                    and named_results(body.launcher).get(sharing.decl.ident.text) == sharing.decl.ident:
+                continue  # a named result of the launcher: GXL207
             rec = SharedWrite(w, body, sharing, "", "", write_locked(w.node))
             cls = _classify(ctx, rec)
             if cls is None:
@@ -851,3 +854,58 @@ def is_init(func: Optional[Node]) -> bool:
         return False
     name = func.child_by_field_name("name")
     return name is not None and name.text == b"init"
+
+
+def return_while_running(body: Body) -> Optional[Node]:
+    """A ``return`` of the launcher reachable after the launch before any wait/receive (S6-style),
+    or the launcher's closing brace when its end is reached that way.  None when it always waits."""
+    if body.launch is None or body.launcher is None:
+        return None
+    node = body.launch
+    while node is not None and node != body.launcher:
+        parent = node.parent
+        if parent is not None and parent.type == "statement_list":
+            after = False
+            for stmt in parent.named_children:
+                if stmt == node:
+                    after = True
+                    continue
+                if not after:
+                    continue
+                if _is_sync_point(stmt):
+                    return None
+                ret = _return_in(stmt)
+                if ret is not None:
+                    return ret
+        node = parent
+    block = body.launcher.child_by_field_name("body")
+    if block is None or block.child_count == 0:
+        return None
+    last = block.children[-1]
+    return last if last.type == "}" else None
+
+
+def _return_in(stmt: Node) -> Optional[Node]:
+    for ret in captures("(return_statement) @r", stmt).get("r", []):
+        if not any(a.type == "func_literal" for a in _ancestors_until(ret, stmt)):
+            return ret
+    return None
+
+
+def named_results(func: Optional[Node]) -> Dict[bytes, Node]:
+    if func is None:
+        return {}
+    result = func.child_by_field_name("result")
+    out: Dict[bytes, Node] = {}
+    if result is not None and result.type == "parameter_list":
+        for p in result.named_children:
+            for c in p.named_children:
+                if c.type == "identifier" and c.text != b"_":
+                    out[c.text] = c
+    return out
+
+
+def function_scope(node: Node) -> Optional[Body]:
+    """A pseudo body for the function enclosing ``node`` (to reuse :func:`sharing_of` outside goroutines)."""
+    func = node if node.type in FUNC_TYPES else enclosing_function(node)
+    return Body(func, "function") if func is not None else None

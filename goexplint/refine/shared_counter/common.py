@@ -9,7 +9,7 @@ def report_shared_writes(match, ctx, rule_id):
     for rec in shared_writes(ctx):
         if rec.rule != rule_id or rec.locked is not None or not rec.reason:
             continue
-        if not is_ancestor(stmt, rec.write.node) or _owner(rec.write.node) != stmt or rec.write.node.id in seen:
+        if not is_ancestor(stmt, rec.write.node) or owner(rec.write.node) != stmt or rec.write.node.id in seen:
             continue
         seen.add(rec.write.node.id)  # a method launched twice is one finding
         yield match.finding(rec.write.node, related=rec.related, evidence=rec.evidence,
@@ -17,7 +17,7 @@ def report_shared_writes(match, ctx, rule_id):
                             why=rec.reason, what=rec.what)
 
 
-def _owner(node):
+def owner(node):
     """The statement (or delete call) a write belongs to: the smallest candidate the queries capture."""
     n = node
     while n is not None:
