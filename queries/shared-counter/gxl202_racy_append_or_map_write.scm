@@ -51,4 +51,4 @@
 
 ; candidates: assignments (append, element writes), ++/-- of elements and delete calls
 [(inc_statement) (dec_statement) (assignment_statement)
- (call_expression function: (identifier) @fn (#eq? @fn "delete"))] @stmt
+ (call_expression function: (identifier) @_fn (#eq? @_fn "delete"))] @stmt

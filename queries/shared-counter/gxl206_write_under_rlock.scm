@@ -44,4 +44,4 @@
 
 ; candidates: every statement that writes; refine checks the locks held there
 [(inc_statement) (dec_statement) (assignment_statement)
- (call_expression function: (identifier) @fn (#eq? @fn "delete"))] @stmt
+ (call_expression function: (identifier) @_fn (#eq? @_fn "delete"))] @stmt

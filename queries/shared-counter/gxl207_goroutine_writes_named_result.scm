@@ -52,5 +52,5 @@
 
 ; candidates: goroutine launches; refine checks the named results of the launching function
 [(go_statement)
- (call_expression function: (selector_expression field: (field_identifier) @m (#match? @m "^(Go|AfterFunc)$")))
+ (call_expression function: (selector_expression field: (field_identifier) @_m (#match? @_m "^(Go|AfterFunc)$")))
 ] @launch

@@ -1,7 +1,7 @@
 """GXL201: see queries/shared-counter/gxl201_unsynchronized_counter.scm."""
 
-from goexplint.refine.shared_counter.common import report_shared_writes
+from goexplint.sharedstate import report_shared_writes
 
 
 def refine(match, ctx):
-    yield from report_shared_writes(match, ctx, "GXL201")
+    yield from report_shared_writes(match, ctx, match["stmt"], "GXL201")

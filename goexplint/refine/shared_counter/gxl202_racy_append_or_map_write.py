@@ -1,7 +1,7 @@
 """GXL202: see queries/shared-counter/gxl202_racy_append_or_map_write.scm."""
 
-from goexplint.refine.shared_counter.common import report_shared_writes
+from goexplint.sharedstate import report_shared_writes
 
 
 def refine(match, ctx):
-    yield from report_shared_writes(match, ctx, "GXL202")
+    yield from report_shared_writes(match, ctx, match["stmt"], "GXL202")

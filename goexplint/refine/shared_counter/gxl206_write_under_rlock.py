@@ -1,7 +1,6 @@
 """GXL206: writes to shared state while only a read lock is held."""
 
-from goexplint.refine.shared_counter.common import owner
-from goexplint.sharedstate import function_scope, locks_at, normal, root_of, sharing_of, writes_in
+from goexplint.sharedstate import function_scope, locks_at, normal, owner, root_of, sharing_of, writes_in
 
 
 def refine(match, ctx):

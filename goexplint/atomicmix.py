@@ -1,0 +1,177 @@
+"""GXL204 support: variables and fields accessed through ``sync/atomic`` and plainly in the same file.
+
+A path is keyed without types: a package-level variable by its name, a field path (``c.stats.n``) by
+the type of its root when the root is a method receiver or a parameter/variable declared with a named
+type of this file (``("field", "cache", "stats.n")``), else by its full text (low confidence).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Dict, List, Optional, Tuple
+
+from tree_sitter import Node
+
+from goexplint.parse import FileContext, captures
+from goexplint.sharedstate import enclosing_function, is_init, normal, package_vars, root_of, strip_parens
+from goexplint.syntax import FUNC_TYPES, is_reference, package_selector, resolve
+
+ATOMIC = "sync/atomic"
+_ATOMIC_FUNC = re.compile(rb"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
+
+_CALLS = """
+(call_expression
+  function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)
+  arguments: (argument_list . (unary_expression operator: "&" operand: (_) @target))) @call
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class PathKey:
+    kind: str  # "pkg" | "field" | "text"
+    owner: str  # variable name, root type name, or full text
+    suffix: str  # field path after the root ("" for package variables)
+
+
+def _type_name(typ: Optional[Node]) -> Optional[str]:
+    while typ is not None and typ.type in ("pointer_type", "parenthesized_type"):
+        typ = typ.named_children[0] if typ.named_children else None
+    if typ is not None and typ.type == "type_identifier":
+        return typ.text.decode()
+    if typ is not None and typ.type == "generic_type":
+        return _type_name(typ.child_by_field_name("type"))
+    return None
+
+
+def path_key(ctx: FileContext, path: Node) -> Optional[PathKey]:
+    path = strip_parens(path)
+    if path is None:
+        return None
+    if path.type == "identifier":
+        if resolve(path) is None and path.text in package_vars(ctx):
+            return PathKey("pkg", path.text.decode(), "")
+        return None
+    if path.type != "selector_expression":
+        return None
+    root = root_of(path)
+    text = normal(path)
+    if root is None or not text.startswith(root.text.decode() + "."):
+        return None
+    if root.text in ctx.imports and resolve(root) is None:
+        return None  # pkg.Var of another package
+    suffix = text[len(root.text) + 1:]
+    decl = resolve(root)
+    if decl is None:
+        if root.text in package_vars(ctx):
+            return PathKey("pkg", root.text.decode(), suffix)
+        return None
+    tname = _type_name(decl.written_type()) if decl.kind in ("param", "var") else None
+    if tname is not None:
+        return PathKey("field", tname, suffix)
+    return PathKey("text", text, "")
+
+
+@dataclasses.dataclass
+class AtomicSite:
+    call: Node
+    target: Node
+    key: PathKey
+
+
+def atomic_sites(ctx: FileContext) -> List[AtomicSite]:
+    key = ("atomic_sites",)
+    sites = ctx.cache.get(key)
+    if sites is None:
+        sites = []
+        if ctx.aliases_of(ATOMIC):
+            caps = captures(_CALLS, ctx.root)
+            for call, pkg, fn, target in zip(caps.get("call", []), caps.get("pkg", []), caps.get("fn", []),
+                                             caps.get("target", [])):
+                if not _ATOMIC_FUNC.match(fn.text) or not package_selector(ctx, pkg, ATOMIC):
+                    continue
+                k = path_key(ctx, target)
+                if k is not None:
+                    sites.append(AtomicSite(call, strip_parens(target), k))
+        ctx.cache[key] = sites
+    return sites
+
+
+def _creates_value(func: Node, type_name: str) -> bool:
+    """The function builds a value of the type (``T{…}``, ``&T{…}``, ``new(T)``): before publication."""
+    for lit in captures("(composite_literal type: (type_identifier) @t)", func).get("t", []):
+        if lit.text.decode() == type_name:
+            return True
+    for call in captures("(call_expression function: (identifier) @f arguments: (argument_list (type_identifier) @t))",
+                         func).get("t", []):
+        if call.text.decode() == type_name:
+            return True
+    return False
+
+
+def _access_kind(node: Node) -> str:
+    p = node.parent
+    while p is not None and p.type == "parenthesized_expression":
+        node, p = p, p.parent
+    if p is None:
+        return "read"
+    if p.type in ("inc_statement", "dec_statement"):
+        return "incremented"
+    if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement" \
+            and p.parent.child_by_field_name("left") == p:
+        return "written"
+    return "read"
+
+
+def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite, str]]:
+    """(access node under ``root``, an atomic site of the same path, "read" | "written" | "incremented")."""
+    key = ("plain_accesses", root.id)
+    found = ctx.cache.get(key)
+    if found is not None:
+        return found
+    found = []
+    by_key: Dict[PathKey, AtomicSite] = {}
+    for site in atomic_sites(ctx):
+        by_key.setdefault(site.key, site)
+    if by_key:
+        atomic_targets = {s.target.id for s in atomic_sites(ctx)}
+        candidates = captures("(selector_expression) @s (identifier) @i", root)
+        for node in candidates.get("s", []) + candidates.get("i", []):
+            if node.id in atomic_targets:
+                continue
+            if node.type == "identifier":
+                if not any(k.kind == "pkg" and k.suffix == "" and k.owner == node.text.decode() for k in by_key):
+                    continue
+                p = node.parent
+                if p is not None and p.type == "selector_expression" and p.child_by_field_name("operand") == node:
+                    continue  # x.f: the selector is the access
+                if not is_reference(node, ctx):
+                    continue
+            k = path_key(ctx, node)
+            site = by_key.get(k) if k is not None else None
+            if site is None:
+                continue
+            parent = node.parent
+            while parent is not None and parent.type == "parenthesized_expression":
+                parent = parent.parent
+            if parent is not None and parent.type == "unary_expression" and parent.child_by_field_name(
+                    "operator").type == "&":
+                continue  # address taken: passed on, we cannot follow it
+            if parent is not None and parent.type == "selector_expression" \
+                    and parent.child_by_field_name("operand") is not None \
+                    and strip_parens(parent.child_by_field_name("operand")) == node:
+                continue  # a longer path is the access
+            func = enclosing_function(node)
+            while func is not None and func.type == "func_literal":
+                func = enclosing_function(func)
+            if func is None or is_init(func):
+                continue
+            if k.kind == "field" and _creates_value(func, k.owner):
+                continue
+            found.append((node, site, _access_kind(node)))
+    found.sort(key=lambda t: t[0].start_byte)
+    ctx.cache[key] = found
+    return found
+
+
+__all__ = ["FUNC_TYPES", "atomic_sites", "plain_accesses", "path_key"]

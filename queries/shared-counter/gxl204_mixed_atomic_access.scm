@@ -1,0 +1,43 @@
+; id                = "GXL204"
+; name              = "mixed-atomic-access"
+; severity          = "warning"
+; confidence        = "medium"
+; since             = "0.2.0"
+; tags              = ["concurrency", "correctness", "security", "external/cwe/cwe-362"]
+; security-severity = "5.9"
+; reports-at        = "each plain access"
+; message           = "{var} is updated with sync/atomic (line {atomic_line}) but {access} plainly here; a plain access of an atomically updated variable is a data race and may see torn or stale values: use atomic.Load*/atomic.Store* here too, or better make it an atomic type (atomic.Int64, atomic.Uint64) so no plain access can compile"
+; ---
+; ## What it does
+; Collects the variables and fields passed as `&P` to `sync/atomic` functions (`AddInt64`,
+; `LoadUint32`, `StoreInt64`, `CompareAndSwapInt32`, ...; any import name) and flags every plain
+; read, write or `++` of the same path in the file.
+;
+; ## Why is this bad?
+; Atomic operations only synchronise with other atomic operations. A plain `return c.stats.Writes`
+; next to `atomic.AddUint64(&c.stats.Writes, 1)` is a data race: on 32-bit platforms it can even
+; read a torn 64-bit value. `go vet` only catches `x = atomic.AddT(&x, …)` (GXL205).
+;
+; ## Example
+; ```go
+; func (c *cache) hit()            { atomic.AddUint64(&c.stats.Writes, 1) }
+; func (c *cache) Writes() uint64 { return c.stats.Writes }
+; ```
+;
+; ## Use instead
+; ```go
+; func (c *cache) Writes() uint64 { return atomic.LoadUint64(&c.stats.Writes) }
+; ```
+; or declare `Writes atomic.Uint64` and call `.Add(1)` / `.Load()`.
+;
+; ## Not reported
+; Accesses in `init()`; accesses in a function that also builds the value (`&T{…}`, `T{…}`,
+; `new(T)`), which happen before it is published; `&P` passed elsewhere; fields with the same name on
+; a different type (the root's declared type or method receiver type must match); locals.
+;
+; ## Known limitations
+; Only atomic uses in the same file are collected. Roots whose type cannot be read from a declaration
+; match on their full text only (`s.n` with `s.n`), with low confidence.
+
+; candidates: the file's atomic calls; refine reports the plain accesses of their paths
+(source_file) @file
