@@ -168,10 +168,43 @@ def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite,
                 continue
             if k.kind == "field" and _creates_value(func, k.owner):
                 continue
+            if _before_first_goroutine(node, func) or _serial_test(ctx, func):
+                continue
             found.append((node, site, _access_kind(node)))
     found.sort(key=lambda t: t[0].start_byte)
     ctx.cache[key] = found
     return found
+
+
+def _before_first_goroutine(node: Node, func: Node) -> bool:
+    """A plain access that precedes every ``go`` statement of a function that starts goroutines: the
+    goroutines it starts see it through the ``go`` statement's happens-before edge."""
+    gos = captures("(go_statement) @g", func).get("g", [])
+    return bool(gos) and all(g.start_byte > node.end_byte for g in gos) and not _in_loop(node, func)
+
+
+def _in_loop(node: Node, func: Node) -> bool:
+    n = node.parent
+    while n is not None and n != func:
+        if n.type == "for_statement":
+            return True
+        n = n.parent
+    return False
+
+
+_TEST_FUNC = re.compile(rb"^(Test|Benchmark|Fuzz|Example)")
+
+
+def _serial_test(ctx: FileContext, func: Node) -> bool:
+    """A test or benchmark function of a ``_test.go`` file that does not go parallel: the testing
+    package runs it on its own, so its plain accesses do not race with other tests' atomics."""
+    if not ctx.is_test or func.type != "function_declaration":
+        return False
+    name = func.child_by_field_name("name")
+    if name is None or not _TEST_FUNC.match(name.text):
+        return False
+    text = ctx.source[func.start_byte:func.end_byte]
+    return b".Parallel()" not in text and b".RunParallel(" not in text and b"go " not in text
 
 
 __all__ = ["FUNC_TYPES", "atomic_sites", "plain_accesses", "path_key"]

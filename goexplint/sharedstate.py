@@ -522,6 +522,41 @@ class Sharing:
     decl: Optional[Decl]
     text: str  # "a package-level variable", "captured from line 12", ...
     key: Tuple  # identity of the variable for counting writers
+    per_iteration: bool = False  # each goroutine started by a loop gets its own (a per-iteration argument)
+
+
+def _argument_for(body: Body, decl: Decl) -> Optional[Node]:
+    """The expression the launch passes for parameter (or receiver) ``decl`` of the launched function."""
+    if body.launch is None:
+        return None
+    call = next((c for c in body.launch.named_children if c.type == "call_expression"), None) \
+        if body.launch.type == "go_statement" else None
+    if call is None:
+        return None
+    func = body.func
+    owner = decl.ident.parent.parent
+    fn = strip_parens(call.child_by_field_name("function"))
+    if owner is not None and owner == func.child_by_field_name("receiver"):
+        return fn.child_by_field_name("operand") if fn is not None and fn.type == "selector_expression" else None
+    names = []
+    params = func.child_by_field_name("parameters")
+    for p in params.named_children if params is not None else []:
+        ids = [c for c in p.named_children if c.type == "identifier"]
+        names.extend(ids or [None])
+    args = call.child_by_field_name("arguments")
+    values = args.named_children if args is not None else []
+    for i, ident in enumerate(names):
+        if ident is not None and ident == decl.ident:
+            return values[i] if i < len(values) else None
+    return None
+
+
+def _per_iteration(body: Body, ident: Node) -> bool:
+    """``ident`` (in the launcher) names a variable each iteration of the loop around the launch renews."""
+    if ident.type != "identifier" or body.loop is None:
+        return False
+    decl = resolve(ident)
+    return decl is not None and is_ancestor(body.loop, decl.ident)
 
 
 def _is_pointer_param(decl: Decl) -> bool:
@@ -554,15 +589,28 @@ def sharing_of(ctx: FileContext, body: Body, target: Node) -> Optional[Sharing]:
         if decl.kind != "param":
             return None
         owner = decl.ident.parent.parent  # parameter_list
-        if owner is not None and owner == func.child_by_field_name("receiver"):
-            if _has_selector_or_deref(target, root) and _is_pointer_param(decl):
-                return Sharing("receiver", decl, "a field of receiver %s" % node_text(root),
-                               ("recv", func.id, normal(target)))
+        if not (_has_selector_or_deref(target, root) and _is_pointer_param(decl)):
             return None
-        if _has_selector_or_deref(target, root) and _is_pointer_param(decl) and target.type != "index_expression":
-            return Sharing("pointer-param", decl, "reached through pointer parameter %s" % node_text(root),
-                           ("ptr", decl.ident.id))
-        return None
+        what = "receiver" if owner is not None and owner == func.child_by_field_name("receiver") else "pointer-param"
+        if body.launch is None:  # a function examined on its own (GXL206): the caller's value is shared
+            if what == "pointer-param" and target.type == "index_expression":
+                return None
+            return Sharing(what, decl, "a field of %s %s" % ("receiver" if what == "receiver" else "pointer parameter",
+                                                             node_text(root)), ("decl", decl.ident.id))
+        arg = _argument_for(body, decl)
+        if arg is None:
+            return None  # we cannot tell what the goroutine was given
+        arg_root = root_of(arg)
+        per_iteration = arg_root is not None and _per_iteration(body, arg_root)
+        launcher = body.launcher.id if body.launcher is not None else -1
+        key = ("arg", launcher, normal(arg), normal(target)[len(root.text):])
+        if owner is not None and owner == func.child_by_field_name("receiver"):
+            return Sharing("receiver", decl, "a field of receiver %s (%s)" % (node_text(root), normal(arg)), key,
+                           per_iteration)
+        if target.type == "index_expression":
+            return None
+        return Sharing("pointer-param", decl, "reached through pointer parameter %s (given %s)" % (
+            node_text(root), normal(arg)), key, per_iteration)
     if decl.kind in ("range", "for"):
         return None  # loop variables: the loopvar family's business
     owner = decl.ident.parent.parent if decl.ident.parent is not None else None
@@ -592,7 +640,27 @@ def _is_sync_point(stmt: Node) -> bool:
     if stmt.type == "select_statement":
         return True
     caps = captures(_SYNC_QUERY, stmt)
-    return bool(caps.get("w") or caps.get("recv") or caps.get("select"))
+    if caps.get("w") or caps.get("recv") or caps.get("select"):
+        return True
+    return any(_ranges_over_channel(r) for r in caps.get("range", []))
+
+
+def _ranges_over_channel(clause: Node) -> bool:
+    """``for v := range ch`` where ``ch`` is declared with ``make(chan …)`` or a channel type."""
+    right = strip_parens(clause.child_by_field_name("right"))
+    if right is None or right.type != "identifier":
+        return False
+    decl = resolve(right)
+    if decl is None:
+        return False
+    typ = decl.written_type()
+    if typ is not None and typ.type == "channel_type":
+        return True
+    value = strip_parens(decl.value())
+    if value is not None and value.type == "call_expression" and value.child_by_field_name("function").text == b"make":
+        args = value.child_by_field_name("arguments")
+        return args is not None and bool(args.named_children) and args.named_children[0].type == "channel_type"
+    return False
 
 
 def accesses_after_launch(ctx: FileContext, body: Body, sharing: Sharing, root_text: bytes) -> Optional[Node]:
@@ -760,6 +828,8 @@ def _classify(ctx: FileContext, rec: SharedWrite) -> Optional[Tuple[str, str]]:
     """Which rule a shared write belongs to: (rule, what) or None (not this family's business)."""
     w = rec.write
     target = w.target
+    if _distinct_slot(ctx, rec.body, target):
+        return None  # out[i].n++ / out[i] = append(out[i], …): distinct elements of a slice or array
     if w.kind == "append":
         return "GXL202", "the slice"
     if w.kind == "delete":
@@ -779,11 +849,25 @@ def _classify(ctx: FileContext, rec: SharedWrite) -> Optional[Tuple[str, str]]:
     return None
 
 
-def _writer_launches(records: List[SharedWrite]) -> Dict[Tuple, Set[int]]:
-    table: Dict[Tuple, Set[int]] = {}
-    for r in records:
-        table.setdefault(r.sharing.key, set()).add(r.body.launch.id if r.body.launch is not None else -1)
-    return table
+def _distinct_slot(ctx: FileContext, body: Body, path: Node) -> bool:
+    """Some ``x[i]`` along the path indexes a slice/array (not a map) with a per-goroutine index."""
+    n = strip_parens(path)
+    while n is not None:
+        if n.type == "index_expression":
+            index = n.child_by_field_name("index")
+            container = n.child_by_field_name("operand")
+            if index is not None and container is not None and per_goroutine_index(ctx, body, index) \
+                    and container_kind(ctx, container) != "map":
+                return True
+            n = container
+        elif n.type == "selector_expression":
+            n = n.child_by_field_name("operand")
+        elif n.type in PARENS or n.type == "unary_expression":
+            n = n.named_children[-1] if n.named_children else None
+        else:
+            return False
+        n = strip_parens(n)
+    return False
 
 
 def shared_writes(ctx: FileContext) -> List[SharedWrite]:
@@ -803,28 +887,31 @@ def shared_writes(ctx: FileContext) -> List[SharedWrite]:
             if sharing.decl is not None and body.func.type == "func_literal" \
                     and named_results(body.launcher).get(sharing.decl.ident.text) == sharing.decl.ident:
                 continue  # a named result of the launcher: GXL207
+            if _token_passing(w.node, body.func):
+                continue
             rec = SharedWrite(w, body, sharing, "", "", write_locked(w.node))
             cls = _classify(ctx, rec)
             if cls is None:
                 continue
             rec.rule, rec.what = cls
             records.append(rec)
-    launches = _writer_launches(records)
     for rec in records:
         body = rec.body
         reasons = []
         evidence = []
         root = root_of(rec.write.target)
-        if body.loop is not None and not _declared_in(rec.sharing, body.loop):
+        if body.loop is not None and not _declared_in(rec.sharing, body.loop) and not rec.sharing.per_iteration:
             launch = launch_of(ctx, body.launch) if body.launch is not None and body.kind != "afterfunc" else None
             if launch is None or not iteration_synced(ctx, launch, body.loop):
                 reasons.append("the goroutine is started in a loop (line %d), so several copies write it at once"
                                % line_of(body.loop))
                 evidence.append("launched in loop at L%d" % line_of(body.loop))
-        writers = launches.get(rec.sharing.key, set())
-        if len(writers) > 1:
-            reasons.append("%d goroutines write it" % len(writers))
-            evidence.append("%d writer launches" % len(writers))
+        others = {o.body.launch.id for o in records
+                  if o.sharing.key == rec.sharing.key and o.body.launch is not None and body.launch is not None
+                  and o.body.launch != body.launch and _may_overlap(rec, o)}
+        if others:
+            reasons.append("%d goroutines write it" % (len(others) + 1))
+            evidence.append("%d writer launches" % (len(others) + 1))
         use = accesses_after_launch(ctx, body, rec.sharing, root.text) if root is not None else None
         if use is not None:
             reasons.append("the launching function uses it at line %d without waiting first" % line_of(use))
@@ -843,6 +930,42 @@ def shared_writes(ctx: FileContext) -> List[SharedWrite]:
         rec.evidence = "; ".join(evidence)
     ctx.cache[key] = records
     return records
+
+
+def _may_overlap(a: SharedWrite, b: SharedWrite) -> bool:
+    """Two writes from different launches may run at the same time: not when one goroutine starts the
+    other after its write (program order), and not when the launcher waits between the two launches."""
+    for x, y in ((a, b), (b, a)):
+        if is_ancestor(x.body.func, y.body.launch) and x.write.node.start_byte < y.body.launch.start_byte \
+                and _loop_between(y.body.launch, x.body.func) is None:
+            return False
+    if a.body.launcher is not None and a.body.launcher == b.body.launcher:
+        first, second = sorted((a.body.launch, b.body.launch), key=lambda n: n.start_byte)
+        if _sync_between(first, second, a.body.launcher):
+            return False
+    return True
+
+
+def _sync_between(first: Node, second: Node, launcher: Node) -> bool:
+    node = first
+    while node is not None and node != launcher:
+        parent = node.parent
+        if parent is not None and parent.type == "statement_list":
+            after = False
+            for stmt in parent.named_children:
+                if stmt == node:
+                    after = True
+                    continue
+                if not after:
+                    continue
+                if is_ancestor(stmt, second):
+                    return False
+                if _is_sync_point(stmt):
+                    return True
+        if parent is not None and parent.type == LOOP:
+            return False
+        node = parent
+    return False
 
 
 def _declared_in(sharing: Sharing, loop: Node) -> bool:
@@ -911,22 +1034,26 @@ def function_scope(node: Node) -> Optional[Body]:
     return Body(func, "function") if func is not None else None
 
 
-def report_shared_writes(match, ctx, stmt, rule_id):
-    """Findings of GXL201/GXL202 for the writes of one candidate statement."""
-    seen = set()
+def report_shared_writes(match, ctx, launch, rule_id):
+    """Findings of GXL201/GXL202 for the goroutine bodies started by one launch (a ``go`` statement,
+    an ``errgroup.Go`` or ``time.AfterFunc`` call).  A write reached from several launches (a method
+    started twice) is reported once, at the first launch."""
+    reported = ctx.cache.setdefault(("reported_writes", rule_id), set())
     for rec in shared_writes(ctx):
         if rec.rule != rule_id or rec.locked is not None or not rec.reason:
             continue
-        if not is_ancestor(stmt, rec.write.node) or owner(rec.write.node) != stmt or rec.write.node.id in seen:
+        if rec.body.launch != launch and rec.body.launch != launch.parent:
             continue
-        seen.add(rec.write.node.id)  # a method launched twice is one finding
+        if rec.write.node.id in reported:
+            continue
+        reported.add(rec.write.node.id)
         yield match.finding(rec.write.node, related=rec.related, evidence=rec.evidence,
                             var=normal(rec.write.target), op=rec.write.op, shared=rec.sharing.text,
                             why=rec.reason, what=rec.what)
 
 
 def owner(node):
-    """The statement (or delete call) a write belongs to: the smallest candidate the queries capture."""
+    """The statement (or delete call) a write belongs to."""
     n = node
     while n is not None:
         if n.type in ("inc_statement", "dec_statement", "assignment_statement"):
@@ -936,3 +1063,35 @@ def owner(node):
             return n
         n = n.parent
     return None
+
+
+def _token_passing(node: Node, func: Node) -> bool:
+    """The write sits between a receive and a send of the goroutine (``<-turn; n++; next <- true``): a
+    hand-off protocol that orders the writers, which we cannot check and do not report."""
+    received = sent = False
+    n = node
+    while n is not None and n != func:
+        parent = n.parent
+        if parent is None:
+            break
+        if parent.type == "communication_case":
+            comm = parent.child_by_field_name("communication")
+            if comm is not None and comm != n and comm.type in ("receive_statement", "expression_statement"):
+                received = True
+        if parent.type == "statement_list":
+            before = True
+            for stmt in parent.named_children:
+                if stmt == n:
+                    before = False
+                    continue
+                if before and stmt.type in ("expression_statement", "assignment_statement",
+                                            "short_var_declaration") and _has_receive(stmt):
+                    received = True
+                if not before and (stmt.type == "send_statement" or captures("(send_statement) @s", stmt)):
+                    sent = True
+        n = parent
+    return received and sent
+
+
+def _has_receive(stmt: Node) -> bool:
+    return bool(captures('(unary_expression operator: "<-") @r', stmt))

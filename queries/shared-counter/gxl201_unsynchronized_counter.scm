@@ -58,5 +58,8 @@
 ; declared in the same file, and locks the caller holds are not seen inside it. Package-level
 ; variables of other files are found by a line scan of the package's files.
 
-; candidates: every statement that can be a read-modify-write; refine keeps those in goroutine bodies
-[(inc_statement) (dec_statement) (assignment_statement)] @stmt
+; candidates: goroutine launches (go statements, errgroup Go and time.AfterFunc calls); refine finds
+; the shared writes in the bodies they start
+[(go_statement)
+ (call_expression function: (selector_expression field: (field_identifier) @_m (#match? @_m "^(Go|AfterFunc)$")))
+] @launch

@@ -49,6 +49,8 @@
 ; same-file struct field). When it is unknown, an element write is treated as a map write unless
 ; its index is per-goroutine.
 
-; candidates: assignments (append, element writes), ++/-- of elements and delete calls
-[(inc_statement) (dec_statement) (assignment_statement)
- (call_expression function: (identifier) @_fn (#eq? @_fn "delete"))] @stmt
+; candidates: goroutine launches (go statements, errgroup Go and time.AfterFunc calls); refine finds
+; the shared writes in the bodies they start
+[(go_statement)
+ (call_expression function: (selector_expression field: (field_identifier) @_m (#match? @_m "^(Go|AfterFunc)$")))
+] @launch

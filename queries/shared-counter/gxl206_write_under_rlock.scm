@@ -42,6 +42,5 @@
 ; when the lock and the written path share their root (`c.mu` and `c.hits`) or are both
 ; package-level, low otherwise.
 
-; candidates: every statement that writes; refine checks the locks held there
-[(inc_statement) (dec_statement) (assignment_statement)
- (call_expression function: (identifier) @_fn (#eq? @_fn "delete"))] @stmt
+; candidates: RLock calls; refine checks the writes that follow while only read locks are held
+(call_expression function: (selector_expression field: (field_identifier) @_m (#eq? @_m "RLock"))) @rlock

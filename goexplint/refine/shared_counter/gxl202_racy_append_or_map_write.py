@@ -4,4 +4,4 @@ from goexplint.sharedstate import report_shared_writes
 
 
 def refine(match, ctx):
-    yield from report_shared_writes(match, ctx, match["stmt"], "GXL202")
+    yield from report_shared_writes(match, ctx, match["launch"], "GXL202")
