@@ -14,7 +14,8 @@ from typing import Dict, List, Optional, Tuple
 from tree_sitter import Node
 
 from goexplint.parse import FileContext, captures
-from goexplint.sharedstate import enclosing_function, is_init, normal, package_vars, root_of, strip_parens
+from goexplint.sharedstate import (enclosing_function, is_init, match_rows, normal, package_vars, root_of,
+                                   strip_parens)
 from goexplint.syntax import FUNC_TYPES, is_reference, package_selector, resolve
 
 ATOMIC = "sync/atomic"
@@ -85,9 +86,8 @@ def atomic_sites(ctx: FileContext) -> List[AtomicSite]:
     if sites is None:
         sites = []
         if ctx.aliases_of(ATOMIC):
-            caps = captures(_CALLS, ctx.root)
-            for call, pkg, fn, target in zip(caps.get("call", []), caps.get("pkg", []), caps.get("fn", []),
-                                             caps.get("target", [])):
+            for row in match_rows(_CALLS, ctx.root):
+                call, pkg, fn, target = row["call"], row["pkg"], row["fn"], row["target"]
                 if not _ATOMIC_FUNC.match(fn.text) or not package_selector(ctx, pkg, ATOMIC):
                     continue
                 k = path_key(ctx, target)

@@ -26,10 +26,23 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.concurrency import _closures_of_call, launch_of
-from goexplint.parse import FileContext, captures
+import tree_sitter
+
+from goexplint.parse import FileContext, captures, compile_query
 from goexplint.syntax import FUNC_TYPES, Decl, is_ancestor, node_text, package_selector, resolve
 
 PARENS = ("parenthesized_expression",)
+
+
+def match_rows(query_source: str, node: Node) -> List[Dict[str, Node]]:
+    """One dict per query match (capture name -> node).  Unlike zipping the per-name lists of
+    ``captures()``, the nodes of a row always come from the same match."""
+    rows = []
+    for _, caps in tree_sitter.QueryCursor(compile_query(query_source)).matches(node):
+        rows.append({name: nodes[0] for name, nodes in caps.items() if nodes})
+    return rows
+
+
 LOOP = "for_statement"
 HTTP = "net/http"
 
@@ -341,10 +354,10 @@ _LOCK_CALLS = """
 
 def _lock_calls(stmt: Node) -> Tuple[Set[str], Set[str]]:
     """Receivers locked and unlocked by direct calls inside ``stmt`` (func literals excluded)."""
-    caps = captures(_LOCK_CALLS, stmt)
     locked: Set[str] = set()
     unlocked: Set[str] = set()
-    for recv, m in zip(caps.get("recv", []), caps.get("m", [])):
+    for row in match_rows(_LOCK_CALLS, stmt):
+        recv, m = row["recv"], row["m"]
         if any(a.type == "func_literal" for a in _ancestors_until(recv, stmt)):
             continue
         (unlocked if b"nlock" in m.text else locked).add(normal(recv))
@@ -421,6 +434,8 @@ _WRITES = """
 (inc_statement (_) @inc)
 (dec_statement (_) @dec)
 (assignment_statement) @assign
+"""
+_DELETE = """
 (call_expression function: (identifier) @fn arguments: (argument_list . (_) @del) (#eq? @fn "delete")) @delete
 """
 
@@ -484,7 +499,8 @@ def writes_in(ctx: FileContext, func: Node) -> List[Write]:
         found.append(Write(strip_parens(node), strip_parens(node), "rmw", "decremented"))
     for stmt in caps.get("assign", []):
         found.extend(_classify_assignment(stmt))
-    for call, first in zip(caps.get("delete", []), caps.get("del", [])):
+    for row in match_rows(_DELETE, block):
+        call, first = row["delete"], row["del"]
         fn = call.child_by_field_name("function")
         if resolve(fn) is None:
             found.append(Write(call, strip_parens(first), "delete", "deleted from"))
