@@ -25,7 +25,8 @@ ORIGINS = {  # how the variables are reached from the goroutine
     "package": ("gx", "gm", "gs"),
     "receiver": ("c.x", "c.m", "c.s"),
 }
-FILLERS = ["use(1)", "_ = cond()", "if cond() {\n\t\t\t\tuse(2)\n\t\t\t}", "for j := 0; j < 2; j++ {\n\t\t\t\tuse(j)\n\t\t\t}"]
+FILLERS = ["use(1)", "_ = cond()", "if cond() {\n\t\t\t\tuse(2)\n\t\t\t}",
+           "for j := 0; j < 2; j++ {\n\t\t\t\tuse(j)\n\t\t\t}"]
 LAUNCHES = ["loop", "two"]
 LOCKS = ["none", "pair", "defer"]
 
