@@ -50,13 +50,17 @@
 ; lock, including `mu.Lock(); defer mu.Unlock()` (a read lock is GXL206); `sync/atomic` functions and
 ; types; distinct per-goroutine slots `out[i]++` of a slice with a per-goroutine index; a single
 ; goroutine whose launcher reads the value only after `wg.Wait()` or a receive; a loop that waits for
-; each goroutine before starting the next; loop variables (the loopvar family); map elements (GXL202).
+; each goroutine before starting the next; writers the launcher separates with a wait, or a goroutine
+; that writes before starting the next writer; a write between a receive and a send of the goroutine
+; (a token hand-off); a pointer argument that is new in each iteration (`go run(t)` per `t`); loop
+; variables (the loopvar family); map elements (GXL202); named results of the launcher (GXL207).
 ;
 ; ## Known limitations
 ; Without types, a call to a helper that might take a lock (`s.lock()`, `withLock(func(){…})`) makes
 ; the lock state unknown and nothing is reported after it. `go s.run()` is followed only to a method
 ; declared in the same file, and locks the caller holds are not seen inside it. Package-level
-; variables of other files are found by a line scan of the package's files.
+; variables of other files are found by a line scan of the package's files. Writers started from
+; different functions are assumed to overlap (sequential `synctest.Run` bubbles are not understood).
 
 ; candidates: goroutine launches (go statements, errgroup Go and time.AfterFunc calls); refine finds
 ; the shared writes in the bodies they start

@@ -32,12 +32,15 @@
 ;
 ; ## Not reported
 ; Accesses in `init()`; accesses in a function that also builds the value (`&T{…}`, `T{…}`,
-; `new(T)`), which happen before it is published; `&P` passed elsewhere; fields with the same name on
-; a different type (the root's declared type or method receiver type must match); locals.
+; `new(T)`), which happen before it is published; accesses that precede every `go` statement of a
+; function that starts goroutines; test and benchmark functions that do not go parallel (no
+; `t.Parallel`, `b.RunParallel` or `go`); `&P` passed elsewhere; fields with the same name on a
+; different type (the root's declared type or method receiver type must match); locals.
 ;
 ; ## Known limitations
 ; Only atomic uses in the same file are collected. Roots whose type cannot be read from a declaration
-; match on their full text only (`s.n` with `s.n`), with low confidence.
+; match on their full text only (`s.n` with `s.n`), with low confidence. Plain reads by the only
+; writer and resets of recycled objects are reported although they are benign.
 
 ; candidates: the file's atomic calls; refine reports the plain accesses of their paths
 (source_file) @file

@@ -34,7 +34,8 @@
 ; ```
 ;
 ; ## Not reported
-; Writes to variables declared in the function; writes while a write lock (or a lock helper we cannot
+; Writes to variables declared in the function; stores through a pointer parameter unrelated to the lock
+; (`*out = *v`, the caller's result buffer); writes while a write lock (or a lock helper we cannot
 ; follow) is also held; atomic operations; writes after the `RUnlock`.
 ;
 ; ## Known limitations

@@ -25,6 +25,8 @@ def refine(match, ctx):
         lock = sorted(held)[0]
         related_root = any(r.split(".")[0] == root.text.decode() for r in held) or (
             sharing.how == "package" and "." not in lock)
+        if sharing.how == "pointer-param" and not related_root:
+            continue  # *out = …: the caller's result buffer, not state the lock guards
         yield match.finding(w.node, confidence=None if related_root else "low",
                             related=((rlock, "read lock taken here"),),
                             evidence="RLock held: %s; %s" % (", ".join(sorted(held)), sharing.text),
