@@ -31,7 +31,7 @@ class Match:
         return nodes[0] if nodes else None
 
     def finding(self, node: Node, *, related: Tuple[Tuple[Node, str], ...] = (), evidence: str = "",
-                confidence: Optional[str] = None, fixes=(), **params) -> Finding:
+                confidence: Optional[str] = None, severity: Optional[str] = None, fixes=(), **params) -> Finding:
         ctx = self.ctx
         rule = self.rule
         message = rule.message.format(**params) if params else rule.message
@@ -41,7 +41,7 @@ class Match:
             conf = lower_confidence(conf)
         span = ctx.span(node)
         return Finding(
-            rule_id=rule.id, path=ctx.path, span=span, message=message, severity=rule.severity,
+            rule_id=rule.id, path=ctx.path, span=span, message=message, severity=severity or rule.severity,
             confidence=conf, go_version=ctx.go.text, go_version_source=ctx.go.source,
             related=tuple(Related(ctx.span(n), msg) for n, msg in related), evidence=evidence,
             fixes=tuple(fixes), line_text=ctx.line_text(span.start.row), context=function_name(node),
