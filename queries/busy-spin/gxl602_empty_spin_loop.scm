@@ -30,7 +30,8 @@
 ; ```
 ;
 ; ## Not reported
-; Loops with any statement in the body; `for i := 0; i < n; i++ {}` and `range` loops (they end);
+; Loops with any statement in the body; conditions that call a function other than an atomic load
+; (`for sweepone() {}`: the call does the work); `for i := 0; i < n; i++ {}` and `range` loops (they end);
 ; `select {}`.
 
 ; a for loop (no clause, or only a condition) with an empty body
