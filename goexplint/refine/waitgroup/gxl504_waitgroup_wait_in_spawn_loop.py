@@ -1,0 +1,24 @@
+"""GXL504: ``wg.Wait()`` inside the loop that spawns the goroutines."""
+
+from goexplint.parse import captures
+from goexplint.sharedstate import line_of, normal
+from goexplint.waitgroup import calls_in, is_waitgroup
+
+
+def refine(match, ctx):
+    stmt = match["wait"]
+    call = stmt.named_children[0]
+    recv = call.child_by_field_name("function").child_by_field_name("operand")
+    parent = stmt.parent  # statement_list
+    block = parent.parent if parent is not None else None
+    loop = block.parent if block is not None else None
+    if parent is None or parent.type != "statement_list" or loop is None or loop.type != "for_statement":
+        return  # only a Wait directly in the loop body (not in an if: batching)
+    key = normal(recv)
+    for launch in captures("(go_statement) @g", block).get("g", []):
+        if launch.start_byte > stmt.start_byte:
+            break
+        if calls_in(ctx, launch, key, "Done") and is_waitgroup(ctx, recv):
+            yield match.finding(call, related=((loop, "the loop"), (launch, "goroutine started here")),
+                                wg=key, loop_line=line_of(loop))
+            return
