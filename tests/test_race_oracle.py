@@ -1,7 +1,8 @@
 """The race detector as an oracle for the shared-counter and waitgroup families.
 
 fixtures/shared-counter/racedemo and fixtures/waitgroup/wgdemo pair each racy function that goexplint
-reports (its `// want` lines are checked by test_fixtures.py) with the fixed version it accepts.  Here `go test -race` runs each pair: the
+reports (its `// want` lines are checked by test_fixtures.py) with the fixed version it accepts.
+Here `go test -race` runs each pair: the
 racy test must make the race detector report a data race, the safe one must run clean.  So a positive
 fixture that is not a real race, or a "fix" that still races, fails the suite.
 """

@@ -8,6 +8,8 @@ from importlib import resources
 import jsonschema
 import pytest
 
+from goexplint.model import FAMILIES
+
 from conftest import ROOT, run_cli
 from test_cli import LEGACY, module
 
@@ -48,9 +50,9 @@ def test_sarif_validates_and_has_github_fields(tmp_path, sarif_schema):
     for rule in driver["rules"]:
         assert rule["name"] != rule["id"] and rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert rule["help"]["text"] and rule["help"]["markdown"] and rule["defaultConfiguration"]["level"]
-        core = ("loopvar", "shared-counter", "unsafe-pointer", "context-timeout", "engine")
-        fam = [t for t in rule["properties"]["tags"] if t in core]
-        assert len(fam) == 1 and rule["properties"]["precision"] in ("very-high", "high", "medium", "low")
+        fam = [t for t in rule["properties"]["tags"] if t in FAMILIES.values()]
+        assert fam == [FAMILIES[rule["id"][3]]]
+        assert rule["properties"]["precision"] in ("very-high", "high", "medium", "low")
     assert run["columnKind"] == "utf16CodeUnits"
     assert run["automationDetails"]["id"] == "goexplint/api/"
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/")
