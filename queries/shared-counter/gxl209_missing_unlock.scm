@@ -1,0 +1,65 @@
+; id         = "GXL209"
+; name       = "missing-unlock"
+; severity   = "warning"
+; confidence = "medium"
+; since      = "0.2.0"
+; tags       = ["correctness", "concurrency"]
+; reports-at = "each return statement reached while the lock is still held"
+; message    = "{recv}.{lock}() (line {line}) is still held when this return is reached: call `defer {recv}.{unlock}()` right after {lock}, or {recv}.{unlock}() before returning"
+; ---
+; ## What it does
+; Follows the paths after `X.Lock()` / `X.RLock()` through `if`, `switch`, `select` and loops and flags
+; each `return` reached while the lock is still held: no `X.Unlock()` / `X.RUnlock()` on that path and
+; no `defer` that unlocks `X`.
+;
+; ## Why is this bad?
+; An early return that skips the unlock leaves the mutex locked for ever: the next `Lock` blocks and the
+; program deadlocks, usually far from the cause and only on the rare path (an error branch).
+;
+; ## Example
+; ```go
+; mu.Lock()
+; if err := check(); err != nil {
+; 	return err // mu is still locked
+; }
+; mu.Unlock()
+; ```
+;
+; ## Use instead
+; ```go
+; mu.Lock()
+; defer mu.Unlock()
+; if err := check(); err != nil {
+; 	return err
+; }
+; ```
+;
+; ## Not reported
+; * Locks protected by a `defer` that may unlock (`defer X.Unlock()`, a deferred closure or helper that
+;   unlocks), also when the defer precedes the Lock.
+; * Paths where the lock may have been released: a branch that unlocks without returning makes the lock's
+;   state unknown after the branch (conditional unlocks), as does any call or value whose name contains
+;   "unlock" (`s.unlockAll()`, the method value `X.Unlock` passed around, a closure that unlocks).
+; * A `return` whose operands mention an unlock (`return func() { X.Unlock() }`: the caller releases).
+; * Functions that never unlock `X` themselves (acquire helpers that return holding the lock on purpose)
+;   and functions whose names start with `lock`/`Lock`.
+; * Functions containing `goto`.
+; * Falling off the end of a function (only explicit `return` statements are reported).
+; * Panics: `panic(…)`, `log.Panic*`, `log.Fatal*`, `os.Exit`, `t.Fatal*`/`FailNow`/`Skip*` and
+;   `runtime.Goexit` end the path without a report. A panic while holding a lock is a crash in most
+;   programs; where it is recovered the missing `defer` matters, but the precision of the rule comes first.
+; * A lock taken inside a loop body and still held at the end of the iteration (the next `Lock` would
+;   deadlock; that is a different bug).
+;
+; ## Known limitations
+; Locks never cross func literal boundaries: a func literal is analysed as its own function. A release
+; through a helper whose name does not contain "unlock" (`s.release()`) is not seen and gives a false
+; positive: add the helper's unlock or a suppression. Conditions are not evaluated, so correlated
+; branches (`if x { lock }` … `if x { return }`) can give false positives. Receivers are compared as text.
+
+; a Lock/RLock call statement; refine walks its function's paths
+(expression_statement
+  (call_expression
+    function: (selector_expression field: (field_identifier) @_method)
+    arguments: (argument_list))
+  (#match? @_method "^R?Lock$")) @lock
