@@ -283,8 +283,6 @@ class _Walker:
 
     def _passive(self, stmt: Node, s: str) -> Flow:
         """A statement without the lock site on a path where the lock is not held: only exits matter."""
-        if s == NONE:
-            return Flow(fall={s}) if stmt.type != "return_statement" else Flow()
         return self._exits_only(stmt, s)
 
     def _exits_only(self, stmt: Node, s: str) -> Flow:
