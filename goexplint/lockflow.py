@@ -122,9 +122,10 @@ def root_identifier(node: Node) -> Optional[Node]:
     return None
 
 
-def mentions_unlock(ctx: FileContext, node: Node, key: str) -> bool:
+def mentions_unlock(ctx: FileContext, node: Node, key: Optional[str]) -> bool:
     """``node`` may release the lock keyed ``key``: a name containing "unlock" anywhere in it, except a plain
-    ``Q.Unlock()``/``Q.RUnlock()`` call on a different receiver ``Q``."""
+    ``Q.Unlock()``/``Q.RUnlock()`` call on a different receiver ``Q``.  With ``key=None`` every name
+    containing "unlock" counts, whatever its receiver."""
     if b"nlock" not in node.text and b"NLOCK" not in node.text:
         return False
     for name in captures(_NAME_QUERY, node).get("name", []):
@@ -135,7 +136,7 @@ def mentions_unlock(ctx: FileContext, node: Node, key: str) -> bool:
             call = sel.parent if sel is not None else None
             if call is not None and call.type == "call_expression" and call.child_by_field_name("function") == sel:
                 lc = lock_call(ctx, call)
-                if lc is not None and lc.key != key:
+                if lc is not None and key is not None and lc.key != key:
                     continue
         return True
     return False

@@ -44,9 +44,9 @@
 ; An empty critical section with a comment on the Lock line, the Unlock line, between them or on the line
 ; just above the Lock: emptiness used as a barrier ("wait for in-flight writers") is deliberate and the
 ; comment says so (tool directives such as `//nolint` and fixture markers do not count as comments).
-; For (c): any statement between the two Locks that may release the lock: an `…Unlock…` call on the same
-; receiver or under any other name containing "unlock" (a helper), or a compound statement (`if`, `for`,
-; `switch`, a func literal…) that contains one; a reassignment of the receiver's root variable; a
+; For (c): any statement between the two Locks that may release the lock: a call or method value whose
+; name contains "unlock" (on any receiver, which might alias this one, or a helper such as `s.unlockAll()`),
+; or a compound statement (`if`, `for`, `switch`, a func literal…) that contains one; a reassignment of the receiver's root variable; a
 ; `return`/`break`/`continue`/`goto`/label in between. A deferred unlock does not count as a release.
 ; Receivers with calls or index expressions (`m.shard(k).Lock()`, `locks[i].Lock()`) are not compared for (c).
 ;

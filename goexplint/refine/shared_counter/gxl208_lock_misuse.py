@@ -76,7 +76,7 @@ def refine(match, ctx):
                                     advice="unlock %s before locking it again, or drop the second %s()"
                                     % (first.key, lc.method))
             return
-        if mentions_unlock(ctx, n, first.key):
+        if mentions_unlock(ctx, n, None):  # any unlock, of any receiver: it might be an alias of this one
             return
         if root is not None and assigns_to(n, root.text):
             return
