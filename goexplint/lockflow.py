@@ -226,9 +226,6 @@ class _Walker:
         self._seen: Set[int] = set()
 
     # -- helpers
-    def _contains_site(self, node: Node) -> bool:
-        return node.start_byte <= self.site.start_byte and self.site.end_byte <= node.end_byte
-
     def _releases(self, node: Optional[Node]) -> bool:
         return node is not None and mentions_unlock(self.ctx, node, self.key)
 
@@ -256,10 +253,8 @@ class _Walker:
 
     def _one(self, stmt: Node, s: str, label: Optional[bytes]) -> Flow:
         t = stmt.type
-        if s != HELD and not self._contains_site(stmt):
-            return self._passive(stmt, s)
         if stmt == self.site:
-            return Flow(fall={UNKNOWN if s == HELD else HELD})
+            return Flow(fall={UNKNOWN if s == HELD else HELD})  # taken twice: GXL208's business
         if t in ("block", "statement_list"):
             return self.run_list(statements(stmt), {s})
         if t == "labeled_statement":
@@ -277,48 +272,15 @@ class _Walker:
             return self._switch(stmt, s, label)
         if t == "for_statement":
             return self._for(stmt, s, label)
-        # simple statements: s is HELD here, or the statement is the site's container (not possible for simple ones)
-        if s != HELD:
-            return Flow(fall={s})
-        return self._held_simple(stmt)
-
-    def _passive(self, stmt: Node, s: str) -> Flow:
-        """A statement without the lock site on a path where the lock is not held: only exits matter."""
-        return self._exits_only(stmt, s)
-
-    def _exits_only(self, stmt: Node, s: str) -> Flow:
-        t = stmt.type
+        if s == HELD:
+            return self._held_simple(stmt)
+        # not held on this path: only the way the statement leaves matters
         if t == "return_statement":
             return Flow()
-        if t == "break_statement":
+        if t in ("break_statement", "continue_statement"):
             lab = stmt.named_children[0].text if stmt.named_children else None
-            return Flow(breaks={lab: {s}})
-        if t == "continue_statement":
-            lab = stmt.named_children[0].text if stmt.named_children else None
-            return Flow(continues={lab: {s}})
-        if t in ("if_statement", "expression_switch_statement", "type_switch_statement", "select_statement",
-                 "for_statement", "block", "labeled_statement"):
-            # a released/unknown path stays so; walking it keeps its break/continue exits honest
-            return self._one_structured(stmt, s)
+            return Flow(breaks={lab: {s}}) if t == "break_statement" else Flow(continues={lab: {s}})
         return Flow(fall={s})
-
-    def _one_structured(self, stmt: Node, s: str) -> Flow:
-        t = stmt.type
-        if t == "block":
-            return self.run_list(statements(stmt), {s})
-        if t == "labeled_statement":
-            inner = [c for c in stmt.named_children if c.type not in ("label_name", "comment")]
-            lab = stmt.named_children[0].text if stmt.named_children else None
-            if not inner:
-                return Flow(fall={s})
-            f = self.run_stmt(inner[0], {s}, lab)
-            f.fall = join(f.fall | f.breaks.pop(lab, set()))
-            return f
-        if t == "if_statement":
-            return self._if(stmt, s)
-        if t == "for_statement":
-            return self._for(stmt, s, None)
-        return self._switch(stmt, s, None)
 
     def _held_simple(self, stmt: Node) -> Flow:
         t = stmt.type
@@ -426,7 +388,7 @@ class _Walker:
                 back |= f.continues.pop(label, set())
             # a lock taken inside the body and still held at the end of an iteration: the next
             # iteration's Lock deadlocks or the loop ends holding it; neither is this rule's finding
-            if self._contains_site(body) and HELD in back:
+            if body.start_byte <= self.site.start_byte < body.end_byte and HELD in back:
                 back = (back - {HELD}) | {UNKNOWN}
             breaks = f.breaks.pop(None, set())
             if label is not None:
