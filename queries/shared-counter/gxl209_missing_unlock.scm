@@ -41,8 +41,13 @@
 ;   state unknown after the branch (conditional unlocks), as does any call or value whose name contains
 ;   "unlock" (`s.unlockAll()`, the method value `X.Unlock` passed around, a closure that unlocks).
 ; * A `return` whose operands mention an unlock (`return func() { X.Unlock() }`: the caller releases).
-; * Functions that never unlock `X` themselves (acquire helpers that return holding the lock on purpose)
-;   and functions whose names start with `lock`/`Lock`.
+; * A `return` that hands the locked value to the caller: an operand that is the lock's owner (`return n`
+;   for `n.mu`), or a naked return whose named result is (or was assigned) the owner.
+; * Functions that never call the matching unlock of `X` themselves (`X.Unlock()` for `Lock`,
+;   `X.RUnlock()` for `RLock`): acquire helpers that return holding the lock on purpose. Functions whose
+;   names start with `lock`/`Lock`.
+; * A Lock that re-takes a lock the caller holds: the function's first lock call on `X` is an unlock
+;   (`X.Unlock(); slow(); X.Lock()`).
 ; * Functions containing `goto`.
 ; * Falling off the end of a function (only explicit `return` statements are reported).
 ; * Panics: `panic(…)`, `log.Panic*`, `log.Fatal*`, `os.Exit`, `t.Fatal*`/`FailNow`/`Skip*` and
@@ -56,6 +61,8 @@
 ; through a helper whose name does not contain "unlock" (`s.release()`) is not seen and gives a false
 ; positive: add the helper's unlock or a suppression. Conditions are not evaluated, so correlated
 ; branches (`if x { lock }` … `if x { return }`) can give false positives. Receivers are compared as text.
+; Not found: a lock still held when the function falls off its end (`for { X.Lock(); if done { break };
+; X.Unlock() }` at the end of a function) and a `continue` that skips the unlock in a loop.
 
 ; a Lock/RLock call statement; refine walks its function's paths
 (expression_statement
