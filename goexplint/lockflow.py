@@ -425,13 +425,16 @@ def function_has_goto(func: Node) -> bool:
 
 
 def held_returns(ctx: FileContext, site_stmt: Node, lock: LockCall) -> List[Node]:
-    """GXL209: the ``return`` statements of the site's function reached with ``lock`` held, in order."""
+    """GXL209: the ``return`` statements of the site's function reached with ``lock`` held, in order, and
+    the closing ``}`` of the body when a path falls off the end holding it (an implicit return)."""
     func = enclosing_function(site_stmt)
     body = func.child_by_field_name("body") if func is not None else None
     if body is None:
         return []
     walker = _Walker(ctx, site_stmt, lock)
-    walker.run_list(statements(body), {NONE})
+    end = walker.run_list(statements(body), {NONE})
+    if HELD in end.fall:
+        walker.returns.append(body.children[-1])
     return sorted(walker.returns, key=lambda n: n.start_byte)
 
 

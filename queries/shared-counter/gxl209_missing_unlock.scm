@@ -4,13 +4,14 @@
 ; confidence = "medium"
 ; since      = "0.2.0"
 ; tags       = ["correctness", "concurrency"]
-; reports-at = "each return statement reached while the lock is still held"
-; message    = "{recv}.{lock}() (line {line}) is still held when this return is reached: call `defer {recv}.{unlock}()` right after {lock}, or {recv}.{unlock}() before returning"
+; reports-at = "each return statement reached while the lock is still held (the closing brace of the function for a path that falls off its end)"
+; message    = "{recv}.{lock}() (line {line}) is still held {where}: call `defer {recv}.{unlock}()` right after {lock}, or {recv}.{unlock}() before returning"
 ; ---
 ; ## What it does
 ; Follows the paths after `X.Lock()` / `X.RLock()` through `if`, `switch`, `select` and loops and flags
 ; each `return` reached while the lock is still held: no `X.Unlock()` / `X.RUnlock()` on that path and
-; no `defer` that unlocks `X`.
+; no `defer` that unlocks `X`. A path that falls off the end of the function holding the lock is an
+; implicit return, reported at the function's closing brace.
 ;
 ; ## Why is this bad?
 ; An early return that skips the unlock leaves the mutex locked for ever: the next `Lock` blocks and the
@@ -49,7 +50,6 @@
 ; * A Lock that re-takes a lock the caller holds: the function's first lock call on `X` is an unlock
 ;   (`X.Unlock(); slow(); X.Lock()`).
 ; * Functions containing `goto`.
-; * Falling off the end of a function (only explicit `return` statements are reported).
 ; * Panics: `panic(…)`, `log.Panic*`, `log.Fatal*`, `os.Exit`, `t.Fatal*`/`FailNow`/`Skip*` and
 ;   `runtime.Goexit` end the path without a report. A panic while holding a lock is a crash in most
 ;   programs; where it is recovered the missing `defer` matters, but the precision of the rule comes first.
@@ -61,8 +61,7 @@
 ; through a helper whose name does not contain "unlock" (`s.release()`) is not seen and gives a false
 ; positive: add the helper's unlock or a suppression. Conditions are not evaluated, so correlated
 ; branches (`if x { lock }` … `if x { return }`) can give false positives. Receivers are compared as text.
-; Not found: a lock still held when the function falls off its end (`for { X.Lock(); if done { break };
-; X.Unlock() }` at the end of a function) and a `continue` that skips the unlock in a loop.
+; Not found: a `continue` that skips the unlock of a lock taken in the loop body.
 
 ; a Lock/RLock call statement; refine walks its function's paths
 (expression_statement

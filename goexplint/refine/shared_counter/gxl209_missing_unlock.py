@@ -21,6 +21,8 @@ def refine(match, ctx):
     for ret in held_returns(ctx, stmt, lock):
         if hands_over(ctx, func, ret, lock):
             continue  # returns the object whose lock is held: the caller unlocks
+        where = "when this return is reached" if ret.type == "return_statement" \
+            else "when the function ends here (a path falls off the end)"
         yield match.finding(ret, related=((lock.call, "%s.%s() taken here" % (lock.key, lock.method)),),
                             evidence=ctx.text(ret), recv=lock.key, lock=lock.method, unlock=LOCKS[lock.method],
-                            line=line)
+                            line=line, where=where)
