@@ -126,7 +126,7 @@ def mentions_unlock(ctx: FileContext, node: Node, key: Optional[str]) -> bool:
     """``node`` may release the lock keyed ``key``: a name containing "unlock" anywhere in it, except a plain
     ``Q.Unlock()``/``Q.RUnlock()`` call on a different receiver ``Q``.  With ``key=None`` every name
     containing "unlock" counts, whatever its receiver."""
-    if b"nlock" not in node.text and b"NLOCK" not in node.text:
+    if b"unlock" not in node.text.lower():
         return False
     for name in captures(_NAME_QUERY, node).get("name", []):
         if b"unlock" not in name.text.lower():
@@ -331,7 +331,8 @@ class _Walker:
         s = self._header(stmt.child_by_field_name("initializer"), s)
         s = self._header(stmt.child_by_field_name("condition"), s)
         out = Flow()
-        cons = self.run_stmt(stmt.child_by_field_name("consequence"), {s})
+        consequence = stmt.child_by_field_name("consequence")
+        cons = self.run_stmt(consequence, {s}) if consequence is not None else Flow(fall={s})
         out.fall |= cons.fall
         out.absorb_exits(cons)
         alt = stmt.child_by_field_name("alternative")
@@ -375,6 +376,8 @@ class _Walker:
 
     def _for(self, stmt: Node, s: str, label: Optional[bytes]) -> Flow:
         body = stmt.child_by_field_name("body")
+        if body is None:  # a broken parse: stop following this path
+            return Flow(fall={UNKNOWN})
         clause = [c for c in stmt.named_children if c != body and c.type != "comment"]
         infinite = not clause
         if clause:
