@@ -10,6 +10,7 @@
 ; ## What it does
 ; Flags `x = atomic.AddInt64(&x, d)` (any `Add*` function of `sync/atomic`, under any import name, also
 ; `x += atomic.AddInt64(&x, d)`): the variable updated atomically is also the target of the assignment.
+; The other read-modify-write functions (`Swap*`, `And*`, `Or*`) are flagged the same way.
 ;
 ; ## Why is this bad?
 ; `atomic.AddInt64` already stored the new value. Assigning its result back to `x` is an ordinary
@@ -32,7 +33,7 @@
 ; ## Not reported
 ; A different left-hand side (`y = atomic.AddInt64(&x, d)`, `now := atomic.AddInt64(&x, d)`); a bare
 ; `atomic.AddInt64(&x, d)`; a package or local variable that is merely *named* `atomic` (the operand must
-; resolve to the `sync/atomic` import and not be shadowed); `Load`/`Store`/`Swap` functions.
+; resolve to the `sync/atomic` import and not be shadowed); `Load*`/`Store*`/`CompareAndSwap*` functions.
 ;
 ; ## Known limitations
 ; Paths are compared as text (whitespace and parentheses ignored): `p.n` and `q.n` with `q == p` are not

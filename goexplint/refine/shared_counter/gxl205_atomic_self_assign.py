@@ -6,7 +6,9 @@ from goexplint.lockflow import normalise
 from goexplint.syntax import node_text, package_selector, resolve
 
 ATOMIC = "sync/atomic"
-_ADD = re.compile(r"^Add[A-Z]\w*$")
+# read-modify-write functions: Add* returns the new value, Swap*/And*/Or* the old one; stored back, each is a
+# plain write of the atomically updated variable
+_ADD = re.compile(r"^(?:Add|Swap|And|Or)[A-Z]\w*$")
 
 
 def _unparen(node):
