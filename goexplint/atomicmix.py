@@ -170,10 +170,35 @@ def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite,
                 continue
             if _before_first_goroutine(node, func) or _serial_test(ctx, func):
                 continue
+            if _self_assigned_from_atomic(node, atomic_targets):
+                continue  # x = atomic.AddT(&x, d): GXL205 reports it
             found.append((node, site, _access_kind(node)))
     found.sort(key=lambda t: t[0].start_byte)
     ctx.cache[key] = found
     return found
+
+
+def _self_assigned_from_atomic(node: Node, atomic_targets) -> bool:
+    """``x = atomic.AddT(&x, d)`` (also Swap/And/Or): the assignment target, which GXL205 reports."""
+    p = node.parent
+    while p is not None and p.type == "parenthesized_expression":
+        node, p = p, p.parent
+    if p is None or p.type != "expression_list" or p.parent is None or p.parent.type != "assignment_statement":
+        return False
+    stmt = p.parent
+    right = stmt.child_by_field_name("right")
+    if stmt.child_by_field_name("left") != p or right is None:
+        return False
+    text = normal(node)
+    for row in match_rows(_CALLS, right):
+        target = strip_parens(row["target"])
+        if target.id in atomic_targets and _SELF_ASSIGN_FUNC.match(row["fn"].text) \
+                and normal(target) == text:
+            return True
+    return False
+
+
+_SELF_ASSIGN_FUNC = re.compile(rb"^(Add|Swap|And|Or)")
 
 
 def _before_first_goroutine(node: Node, func: Node) -> bool:

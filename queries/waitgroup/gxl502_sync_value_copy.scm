@@ -6,7 +6,7 @@
 ; tags              = ["concurrency", "correctness", "security", "external/cwe/cwe-362"]
 ; security-severity = "5.9"
 ; reports-at        = "the parameter, receiver or range variable, or the copied value"
-; message           = "{what} copies {lock} by value, so {effect}: {fix}"
+; message           = "{what} copies {lock} by value, so {effect}: {advice}"
 ; ---
 ; ## What it does
 ; Flags by-value copies of values that must not be copied: `sync.WaitGroup`, `Mutex`, `RWMutex`,

@@ -42,7 +42,7 @@ def refine(match, ctx):
             what = ("value receiver %s" if field == "receiver" else "parameter %s") % (
                 node_text(names[0]) if names else "_")
             yield match.finding(p, severity=_severity(lock), what=what, lock=_describe(lock), effect=_effect(lock),
-                                fix=FIX_PARAM.format(star="*", typ=node_text(typ)))
+                                advice=FIX_PARAM.format(star="*", typ=node_text(typ)))
     if body is None:
         return
     yield from _range_copies(match, ctx, func, body)
@@ -87,7 +87,7 @@ def _range_copies(match, ctx, func, body):
         if lock is not None:
             yield match.finding(value, severity=_severity(lock), what="range variable %s" % node_text(value),
                                 lock=_describe(lock), effect=_effect(lock),
-                                fix="range over the indexes and use &%s[i]" % node_text(right))
+                                advice="range over the indexes and use &%s[i]" % node_text(right))
 
 
 _SAFE_CALLS = {b"len", b"cap", b"Sizeof", b"Alignof", b"Offsetof", b"new", b"print", b"println"}
@@ -143,4 +143,4 @@ def _value_copies(match, ctx, func, body):
         if lock is None:
             continue
         yield match.finding(ident, severity=_severity(lock), what=why, lock=_describe(lock), effect=_effect(lock),
-                            fix=FIX_COPY.format(name=node_text(ident)))
+                            advice=FIX_COPY.format(name=node_text(ident)))
