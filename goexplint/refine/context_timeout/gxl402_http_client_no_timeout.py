@@ -1,0 +1,123 @@
+"""GXL402: an http.Client without a Timeout (literal, new, var, or http.DefaultClient in use)."""
+
+import dataclasses
+import re
+
+from goexplint.ctxflow import (HTTP, STREAMY, bound_target, enclosing_function, field_assigned_in_file, is_package_type,
+                               later_field_assignment, literal_keys, literal_of, method_call_on, package_member,
+                               scope_body, set_keys, unparen)
+from goexplint.syntax import node_text, resolve
+
+FIX = "&http.Client{Timeout: 30 * time.Second}"
+REQUEST_METHODS = ("Do", "Get", "Head", "Post", "PostForm")
+
+
+def refine(match, ctx):
+    if match["lit"] is not None:
+        lit = match["lit"]
+        if not is_package_type(ctx, lit.child_by_field_name("type"), HTTP, "Client"):
+            return
+        keys = literal_keys(lit)
+        if set_keys(keys, ("Timeout",)):
+            return
+        holder = lit
+        if lit.parent is not None and lit.parent.type == "unary_expression":
+            holder = lit.parent
+        what = "this http.Client literal" + (" (Timeout: 0)" if "Timeout" in keys else "")
+        yield from _unless_set_later(match, ctx, lit, holder, keys.get("Transport"), what)
+    elif match["new"] is not None:
+        if is_package_type(ctx, match["type"], HTTP, "Client"):
+            yield from _unless_set_later(match, ctx, match["new"], match["new"], None, "new(http.Client)")
+    elif match["spec"] is not None:
+        spec = match["spec"]
+        if spec.child_by_field_name("value") is not None or \
+                not is_package_type(ctx, spec.child_by_field_name("type"), HTTP, "Client"):
+            return
+        for i in range(spec.child_count):
+            if spec.field_name_for_child(i) == "name":
+                ident = spec.children[i]
+                if ident.text == b"_":
+                    continue
+                yield from _unless_set_later(match, ctx, spec, None, None, "var %s http.Client" % node_text(ident),
+                                             target=ident)
+    elif match["default"] is not None:
+        yield from _default_client(match, ctx, match["default"])
+
+
+def _unless_set_later(match, ctx, report, holder, transport, what, target=None):
+    if target is None:
+        target = bound_target(holder)
+    if target is not None:
+        if target.type == "literal_element":  # a keyed element: Field: &http.Client{...}
+            if field_assigned_in_file(ctx, node_text(target), ("Timeout",)) is not None:
+                return
+        else:
+            scope = scope_body(report, ctx)
+            if later_field_assignment(ctx, target, ("Timeout",), scope) is not None:
+                return
+            if target.type == "selector_expression":
+                field = target.child_by_field_name("field")
+                if field is not None and field_assigned_in_file(ctx, node_text(field), ("Timeout",)) is not None:
+                    return
+    note = ""
+    finding = None
+    name = node_text(target) if target is not None else ""
+    if _transport_has_timeouts(ctx, transport, report):
+        note = " (its Transport sets some timeouts, which bound only parts of the exchange)"
+    elif name and STREAMY.search(name):
+        note = " (the name suggests streaming; if the missing timeout is deliberate, say so in a suppression)"
+    finding = match.finding(report, evidence="stored in %s" % (name or "an expression"), what=what, note=note,
+                            advice="set Timeout, e.g. " + FIX)
+    if note:
+        finding = dataclasses.replace(finding, severity="note")
+    yield finding
+
+
+def _transport_has_timeouts(ctx, transport, report) -> bool:
+    transport = unparen(transport)
+    if transport is None:
+        return False
+    if literal_of(transport) is not None or transport.type == "call_expression":
+        return "Timeout" in node_text(transport)
+    if transport.type == "identifier":
+        decl = resolve(transport)
+        if decl is not None:
+            value = decl.value()
+            if value is not None and "Timeout" in node_text(value):
+                return True
+        body = scope_body(report, ctx)
+        pattern = re.compile(rb"\b%s\.\w*Timeout\s*=[^=]" % re.escape(transport.text))
+        return bool(pattern.search(body.text))
+    return False
+
+
+def _default_client(match, ctx, sel):
+    if package_member(ctx, sel, HTTP, ("DefaultClient",)) is None:
+        return
+    parent = sel.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    fix = "use a client of your own that sets Timeout, e.g. " + FIX
+    if parent is not None and parent.type == "selector_expression" and parent.parent is not None \
+            and parent.parent.type == "call_expression":
+        method = node_text(parent.child_by_field_name("field"))
+        if method in REQUEST_METHODS:
+            yield match.finding(sel, evidence="receiver of %s" % method, what="http.DefaultClient", note="",
+                                advice=fix)
+        return
+    target = bound_target(sel)
+    if target is None or target.type == "literal_element":
+        if target is not None:
+            yield match.finding(sel, evidence="stored in field %s" % node_text(target),
+                                what="http.DefaultClient", note="", advice=fix)
+        return
+    if target.type == "identifier":
+        scope = scope_body(sel, ctx)
+        if later_field_assignment(ctx, target, ("Timeout",), scope) is not None:
+            return
+        if target.text == b"_":
+            return
+        if enclosing_function(sel) is not None and method_call_on(ctx, target, REQUEST_METHODS, scope) is None:
+            return  # a local that is not used for requests here
+    yield match.finding(sel, evidence="stored in %s" % node_text(target), what="http.DefaultClient", note="",
+                        advice=fix)
