@@ -190,11 +190,40 @@ def bound_target(expr: Node) -> Optional[Node]:
 
 def decl_ident_of(ident: Node) -> Optional[Node]:
     """The declaring identifier of a local (the identifier itself at its declaration site), None for
-    package-level names."""
+    package-level names.  ``a, b := …`` that only re-assigns ``b`` (declared earlier in the same scope)
+    gives the earlier declaration."""
     if is_declaration_site(ident):
-        return ident
-    decl = resolve(ident)
-    return decl.ident if decl is not None else None
+        d = ident
+    else:
+        decl = resolve(ident)
+        if decl is None:
+            return None
+        d = decl.ident
+    while d.parent is not None and d.parent.type == "expression_list" and d.parent.parent is not None \
+            and d.parent.parent.type == "short_var_declaration":
+        earlier = resolve(d)
+        if earlier is None or not _same_scope(earlier.ident, d.parent.parent):
+            break
+        d = earlier.ident
+    return d
+
+
+def _same_scope(decl_ident: Node, stmt: Node) -> bool:
+    """Whether ``decl_ident`` is declared in the block that holds ``stmt`` (function parameters count as the
+    function body's block)."""
+    holder = stmt.parent
+    d = decl_ident
+    while d.parent is not None:
+        if d.parent == holder:
+            return True
+        if d.parent.type in ("statement_list", "block", "source_file"):
+            return False
+        if d.parent.type == "parameter_list":
+            fn = d.parent.parent
+            body = fn.child_by_field_name("body") if fn is not None and fn.type in FUNC_TYPES else None
+            return body is not None and holder is not None and holder.parent == body
+        d = d.parent
+    return False
 
 
 def later_field_assignment(ctx: FileContext, target: Node, fields: Iterable[str], scope: Optional[Node]) -> \
@@ -209,9 +238,15 @@ def later_field_assignment(ctx: FileContext, target: Node, fields: Iterable[str]
     want = node_text(target)
     fields = set(fields)
     want_decl = decl_ident_of(target) if target.type == "identifier" else None
-    for sel in captures("(assignment_statement left: (expression_list (selector_expression) @sel))",
-                        scope).get("sel", []):
+    for sel in captures("(assignment_statement left: (expression_list [(selector_expression) "
+                        "(unary_expression operator: \"*\")] @sel))", scope).get("sel", []):
         if sel.start_byte < target.end_byte:
+            continue
+        if sel.type == "unary_expression":  # *c = *other: the whole value is replaced
+            operand = sel.child_by_field_name("operand")
+            if operand is not None and node_text(operand) == want and (
+                    target.type != "identifier" or decl_ident_of(operand) == want_decl):
+                return sel
             continue
         field = sel.child_by_field_name("field")
         operand = sel.child_by_field_name("operand")
@@ -243,10 +278,9 @@ def references(node: Node, decl_ident: Node) -> List[Node]:
     name = decl_ident.text
     out = []
     for ident in captures("(identifier) @id", node).get("id", []):
-        if ident.text != name or ident == decl_ident:
+        if ident.text != name or ident == decl_ident or is_declaration_site(ident):
             continue
-        decl = resolve(ident)
-        if decl is not None and decl.ident == decl_ident:
+        if decl_ident_of(ident) == decl_ident:
             out.append(ident)
     return out
 

@@ -3,9 +3,9 @@
 import dataclasses
 import re
 
-from goexplint.ctxflow import (HTTP, STREAMY, bound_target, enclosing_function, field_assigned_in_file, is_package_type,
-                               later_field_assignment, literal_keys, literal_of, method_call_on, package_member,
-                               scope_body, set_keys, unparen)
+from goexplint.ctxflow import (HTTP, STREAMY, bound_target, enclosing_function, field_assigned_in_file,
+                               is_package_type, later_field_assignment, literal_keys, literal_of, method_call_on,
+                               package_member, package_name, scope_body, set_keys, unparen)
 from goexplint.syntax import node_text, resolve
 
 FIX = "&http.Client{Timeout: 30 * time.Second}"
@@ -13,6 +13,8 @@ REQUEST_METHODS = ("Do", "Get", "Head", "Post", "PostForm")
 
 
 def refine(match, ctx):
+    if package_name(ctx) == "httptest":
+        return  # the test-server package itself (httptest servers and their clients are test scaffolding)
     if match["lit"] is not None:
         lit = match["lit"]
         if not is_package_type(ctx, lit.child_by_field_name("type"), HTTP, "Client"):

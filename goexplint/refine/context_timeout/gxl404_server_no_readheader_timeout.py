@@ -1,13 +1,15 @@
 """GXL404: an http.Server without ReadHeaderTimeout or ReadTimeout."""
 
 from goexplint.ctxflow import (HTTP, bound_target, field_assigned_in_file, is_package_type, later_field_assignment,
-                               literal_keys, literal_of, scope_body, set_keys)
+                               literal_keys, literal_of, package_name, scope_body, set_keys)
 from goexplint.syntax import node_text
 
 KEYS = ("ReadHeaderTimeout", "ReadTimeout")
 
 
 def refine(match, ctx):
+    if package_name(ctx) == "httptest":
+        return  # the test-server package itself (httptest servers and their clients are test scaffolding)
     if match["lit"] is not None:
         lit = match["lit"]
         if not is_package_type(ctx, lit.child_by_field_name("type"), HTTP, "Server"):
