@@ -3,10 +3,11 @@
 import dataclasses
 import re
 
-from goexplint.ctxflow import CONTEXT, bound_target, context_params, decl_ident_of, enclosing_function, \
-    package_member
+from goexplint.ctxflow import (CONTEXT, WITH_CANCEL, bound_target, context_params, decl_ident_of,
+                               enclosing_function, package_member, result_targets)
 from goexplint.syntax import node_text
 
+WITH_FUNCS = WITH_CANCEL + ("WithValue", "WithoutCancel")
 CLEANUP = re.compile(r"shutdown|close|stop|cleanup|teardown", re.I)
 
 
@@ -27,6 +28,8 @@ def refine(match, ctx):
     target = bound_target(call)
     if target is not None and target.type == "identifier" and decl_ident_of(target) in [p for p, _ in params]:
         return  # if ctx == nil { ctx = context.Background() }: defaulting the parameter itself
+    if _stored_in_field(ctx, call):
+        return  # a long-lived context kept in a struct (h.ctx, cancel = …; &T{Context: …}): detached on purpose
     ident, kind = next(((p, k) for p, k in params if k == "ctx"), params[0])
     pname = node_text(ident)
     repl = pname if kind == "ctx" else "%s.Context()" % pname
@@ -43,6 +46,21 @@ def refine(match, ctx):
     if cleanup:
         finding = dataclasses.replace(finding, severity="note")
     yield finding
+
+
+def _stored_in_field(ctx, call):
+    """The fresh context (possibly wrapped by context.With*) is stored in a struct field or literal key."""
+    node = call
+    while True:
+        p = node.parent
+        if p is not None and p.type == "argument_list" and p.named_children and p.named_children[0] == node \
+                and package_member(ctx, p.parent.child_by_field_name("function"), CONTEXT, WITH_FUNCS):
+            node = p.parent
+            continue
+        break
+    stmt, targets = result_targets(node)
+    target = targets[0] if targets else bound_target(node)
+    return target is not None and target.type in ("selector_expression", "literal_element")
 
 
 def _launched(lit):
