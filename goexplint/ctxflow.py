@@ -732,3 +732,9 @@ def package_var(ctx: FileContext, name: bytes) -> Optional[Decl]:
                     table.setdefault(ident.text, Decl(ident, kind))
         ctx.cache[key] = table
     return table.get(name)
+
+
+def short(text: str, limit: int = 30) -> str:
+    """Source text for a message: one line, at most ``limit`` characters (``…`` otherwise)."""
+    text = text.strip()
+    return text if len(text) <= limit and "\n" not in text else "…"

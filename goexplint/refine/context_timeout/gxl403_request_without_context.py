@@ -1,6 +1,6 @@
 """GXL403: http.NewRequest, and Get/Head/Post/PostForm on an http.Client variable (no context)."""
 
-from goexplint.ctxflow import HTTP, expr_has_type, method_call_on, package_member, result_targets, scope_body
+from goexplint.ctxflow import HTTP, expr_has_type, method_call_on, package_member, result_targets, scope_body, short
 from goexplint.syntax import node_text
 
 SHORTCUTS = {"Get": "http.MethodGet", "Head": "http.MethodHead", "Post": "http.MethodPost",
@@ -16,7 +16,7 @@ def refine(match, ctx):
             if method_call_on(ctx, targets[0], ("WithContext", "Clone"), scope_body(call, ctx)) is not None:
                 return
         args = call.child_by_field_name("arguments")
-        args_text = ", ".join(ctx.text(a) for a in args.named_children) if args is not None else "…"
+        args_text = ", ".join(short(ctx.text(a)) for a in args.named_children) if args is not None else "…"
         yield match.finding(call, evidence="package function net/http.NewRequest", what="http.NewRequest",
                             advice="use http.NewRequestWithContext(ctx, %s)" % args_text)
         return
@@ -28,7 +28,7 @@ def refine(match, ctx):
     operand = fn.child_by_field_name("operand")
     if not expr_has_type(ctx, operand, HTTP, "Client"):
         return
-    recv = ctx.text(operand)
+    recv = short(ctx.text(operand), 40)
     if name == "PostForm":
         how = "http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(data.Encode())) with " \
               "Content-Type application/x-www-form-urlencoded"

@@ -1,6 +1,6 @@
 """GXL405: package http.ListenAndServe[TLS] / http.Serve[TLS] (a server with no timeouts)."""
 
-from goexplint.ctxflow import HTTP, package_member
+from goexplint.ctxflow import HTTP, package_member, short
 
 FUNCS = ("ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS")
 
@@ -10,7 +10,7 @@ def refine(match, ctx):
     if name is None:
         return
     call = match["call"]
-    args = [ctx.text(a) for a in call.child_by_field_name("arguments").named_children]
+    args = [short(ctx.text(a)) for a in call.child_by_field_name("arguments").named_children]
     if name.startswith("ListenAndServe"):
         fields = ["Addr: %s" % args[0]] if args else []
         handler, rest = args[1:2], args[2:]
