@@ -28,7 +28,9 @@
 ;
 ; ## Not reported
 ; A later `c.Timeout = d` in the same function (or `x.<field>.Timeout = d` anywhere in the file for a
-; client stored in a struct field); `httptest` clients (`srv.Client()`); assignments that set
+; client stored in a struct field); a local client whose every request in the function is sent with
+; `Do(req)` where `req` comes from `http.NewRequestWithContext(ctx2, …)` and `ctx2` from
+; `context.WithTimeout`/`WithDeadline` in the same function; `httptest` clients (`srv.Client()`); assignments that set
 ; `http.DefaultClient.Timeout`. The finding is lowered to a note when the `Transport` sets timeouts of its
 ; own (`ResponseHeaderTimeout`, a `Dialer` with `Timeout`) or when the client's name says it streams
 ; (`stream`, `watch`, `sse`, `ws`), where a whole-request timeout is often deliberately absent.

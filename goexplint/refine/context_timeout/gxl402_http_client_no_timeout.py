@@ -3,9 +3,11 @@
 import dataclasses
 import re
 
-from goexplint.ctxflow import (HTTP, STREAMY, bound_target, enclosing_function, field_assigned_in_file,
-                               is_package_type, later_field_assignment, literal_keys, literal_of, method_call_on,
-                               package_member, package_name, scope_body, set_keys, unparen)
+from goexplint.ctxflow import (CONTEXT, HTTP, STREAMY, bound_target, decl_ident_of, enclosing_function,
+                               field_assigned_in_file, is_package_type, later_field_assignment, literal_keys,
+                               literal_of, method_call_on, package_member, package_name, result_targets, scope_body,
+                               set_keys, unparen)
+from goexplint.parse import captures
 from goexplint.syntax import node_text, resolve
 
 FIX = "&http.Client{Timeout: 30 * time.Second}"
@@ -61,8 +63,9 @@ def _unless_set_later(match, ctx, report, holder, transport, what, target=None):
                 field = target.child_by_field_name("field")
                 if field is not None and field_assigned_in_file(ctx, node_text(field), ("Timeout",)) is not None:
                     return
+    if target is not None and target.type == "identifier" and _requests_have_deadlines(ctx, target, report):
+        return
     note = ""
-    finding = None
     name = node_text(target) if target is not None else ""
     if _transport_has_timeouts(ctx, transport, report):
         note = " (its Transport sets some timeouts, which bound only parts of the exchange)"
@@ -123,3 +126,56 @@ def _default_client(match, ctx, sel):
             return  # a local that is not used for requests here
     yield match.finding(sel, evidence="stored in %s" % node_text(target), what="http.DefaultClient", note="",
                         advice=fix)
+
+
+def _requests_have_deadlines(ctx, target, report):
+    """Every request sent through the local client ``target`` in this function is built with
+    ``http.NewRequestWithContext(c, …)`` where ``c`` comes from ``context.WithTimeout``/``WithDeadline`` here."""
+    fn = enclosing_function(report)
+    if fn is None:
+        return False
+    body = scope_body(report, ctx)
+    decl = decl_ident_of(target)
+    sends = []
+    for sel in captures("(call_expression function: (selector_expression) @sel)", body).get("sel", []):
+        operand = sel.child_by_field_name("operand")
+        if operand is None or operand.type != "identifier" or operand.text != target.text \
+                or decl_ident_of(operand) != decl:
+            continue
+        method = node_text(sel.child_by_field_name("field"))
+        if method in ("Get", "Head", "Post", "PostForm"):
+            return False
+        if method == "Do":
+            sends.append(sel.parent)
+    if not sends:
+        return False
+    for call in sends:
+        args = call.child_by_field_name("arguments").named_children
+        req = args[0] if args else None
+        if req is None or req.type != "identifier" or not _built_with_deadline(ctx, body, decl_ident_of(req)):
+            return False
+    return True
+
+
+def _built_with_deadline(ctx, body, req_decl):
+    if req_decl is None:
+        return False
+    for call in captures("(call_expression) @c", body).get("c", []):
+        if not package_member(ctx, call.child_by_field_name("function"), HTTP, ("NewRequestWithContext",)):
+            continue
+        _, targets = result_targets(call)
+        if not targets or targets[0].type != "identifier" or decl_ident_of(targets[0]) != req_decl:
+            continue
+        args = call.child_by_field_name("arguments").named_children
+        c = args[0] if args else None
+        if c is None or c.type != "identifier":
+            return False
+        c_decl = decl_ident_of(c)
+        for w in captures("(call_expression) @w", body).get("w", []):
+            if package_member(ctx, w.child_by_field_name("function"), CONTEXT,
+                              ("WithTimeout", "WithDeadline", "WithTimeoutCause", "WithDeadlineCause")):
+                _, wt = result_targets(w)
+                if wt and wt[0].type == "identifier" and decl_ident_of(wt[0]) == c_decl:
+                    return True
+        return False
+    return False
