@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="apply vendor/testdata/hidden/exclude skips to files named explicitly (for pre-commit)")
     for what in ("vendor", "testdata", "hidden", "generated"):
         p.add_argument("--include-" + what, action="store_true", default=None, help="also lint " + INCLUDE_HELP[what])
+    p.add_argument("--test-files", choices=("note", "off", "normal"),
+                   help="context-timeout findings in _test.go files: as notes (default), off, or normal severity")
     p.add_argument("--sarif-category", metavar="NAME",
                    help="SARIF automationDetails.id (GitHub code scanning category)")
     return p
@@ -83,6 +85,7 @@ def _settings(args, cfg: dict) -> dict:
         "exclude": list(cfg.get("exclude", [])) + list(args.exclude or []),
         "report_unused": pick(args.report_unused_suppressions, "report-unused-suppressions", False),
         "force_exclude": pick(args.force_exclude, "force-exclude", False),
+        "test_files": pick(args.test_files, "test-files", "note"),
         "include": {w: pick(getattr(args, "include_" + w), "include-" + w, False)
                     for w in ("vendor", "testdata", "hidden", "generated")},
     }
@@ -175,7 +178,7 @@ def run(argv: Optional[List[str]] = None) -> int:
         raise UsageError(str(exc))
     options = Options(rule_ids=tuple(r.id for r in rules), go_version=s["go_version"],
                       report_unused=bool(s["report_unused"]), include_generated=bool(s["include"]["generated"]),
-                      environ=environ_options())
+                      environ=environ_options(), test_files=s["test_files"])
     report_rules = list(rules)
     if args.stdin_filename:
         if args.paths:

@@ -24,6 +24,13 @@ KEYS = {
     "force-exclude": bool,
     "report-unused-suppressions": bool,
     "jobs": int,
+    "test-files": str,
+}
+
+# Keys whose string value must be one of a few words.
+CHOICES = {
+    # How _test.go files get the context-timeout family (GXL4xx): reported at note level, not at all, or as-is.
+    "test-files": ("note", "off", "normal"),
 }
 
 
@@ -83,3 +90,5 @@ def validate(data: Dict[str, Any], where: str) -> None:
         if not ok:
             kinds = {list: "a list of strings", str: "a string", bool: "true or false", int: "an integer"}
             raise ConfigError("%s: %r must be %s" % (where, key, kinds[want]))
+        if key in CHOICES and value not in CHOICES[key]:
+            raise ConfigError("%s: %r must be one of %s" % (where, key, ", ".join(repr(c) for c in CHOICES[key])))

@@ -27,11 +27,17 @@ class Options:
     report_unused: bool = False
     include_generated: bool = False
     environ: Tuple[Tuple[str, str], ...] = ()  # the GOEXPERIMENT setting, captured once
+    test_files: str = "note"  # _test.go files and the TEST_FILE_FAMILIES: "note" | "off" | "normal"
 
     @property
     def rules(self) -> List[Rule]:
         by_id = rules_by_id()
         return [by_id[i] for i in self.rule_ids]
+
+
+# Families whose findings in _test.go files follow ``Options.test_files`` (config ``test-files``):
+# a test that waits forever fails by its own timeout, so these are notes (or nothing) there.
+TEST_FILE_FAMILIES = ("context-timeout",)
 
 
 @dataclasses.dataclass
@@ -94,7 +100,12 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
         verdict = rule.gate_allows(lang, version.per_iteration_loops)
         if verdict is False:
             continue
-        findings.extend(run_rule(rule, ctx, assumed=verdict is None))
+        found = run_rule(rule, ctx, assumed=verdict is None)
+        if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files != "normal":
+            if options.test_files == "off":
+                continue
+            found = (dataclasses.replace(f, severity="note") for f in found)
+        findings.extend(found)
     findings = suppress.apply(ctx, findings, enabled, options.report_unused, notices)
     findings.sort(key=Finding.sort_key)
     return FileResult(findings, notices, True)

@@ -26,7 +26,8 @@ def lint_unit(unit: Path, **overrides):
     options = Options(rule_ids=tuple(r.id for r in rules),
                       go_version=overrides.get("go_version", cfg.get("go-version")),
                       report_unused=cfg.get("report-unused-suppressions", False),
-                      environ=tuple(overrides.get("environ", {}).items()))
+                      environ=tuple(overrides.get("environ", {}).items()),
+                      test_files=cfg.get("test-files", "note"))
     files = discover([str(unit)], DiscoverOptions(), cwd=ROOT)
     result = lint_files([(str(p), shown) for p, shown in files], options, jobs=1)
     return files, result

@@ -1,0 +1,51 @@
+; id         = "GXL408"
+; name       = "detached-context"
+; severity   = "warning"
+; confidence = "medium"
+; since      = "0.2.0"
+; tags       = ["reliability"]
+; reports-at = "the context.Background() or context.TODO() call"
+; message    = "context.{fn}() ignores {param} ({kind}) that is in scope here, so the caller's cancellation and deadline do not reach this work{where}: pass {repl} instead{alt}"
+; ---
+; ## What it does
+; Flags `context.Background()` and `context.TODO()` inside a function that has a `context.Context`
+; parameter (not named `_`) or a `*http.Request` parameter, including inside goroutines (`go func(){…}()`)
+; launched from such a function.
+;
+; ## Why is this bad?
+; The fresh context cuts the call chain: when the request is cancelled or its deadline passes, the work
+; started here keeps running (and holding connections, locks and goroutines) because it never learns about
+; it.
+;
+; ## Example
+; ```go
+; func (s *Svc) Handle(ctx context.Context, id string) error {
+; 	return s.db.Get(context.Background(), id)
+; }
+; ```
+;
+; ## Use instead
+; ```go
+; func (s *Svc) Handle(ctx context.Context, id string) error {
+; 	return s.db.Get(ctx, id)
+; }
+; ```
+; In Go 1.21+ files, when the work must outlive the caller on purpose, `context.WithoutCancel(ctx)` keeps
+; the values (trace ids, auth) while dropping the cancellation; the message suggests it.
+;
+; ## Not reported
+; Defaulting a nil parameter (`if ctx == nil { ctx = context.Background() }`); functions without a context
+; parameter. In `defer` statements, in functions named like `*Shutdown*`/`*Close*`/`*Stop*`/`*Cleanup*` and
+; in calls to `.Shutdown(…)` the detachment is usually deliberate (the parent is already cancelled), so the
+; finding is a note there. Suppress a deliberate case with `//goexplint:ignore GXL408 reason`.
+;
+; ## Known limitations
+; A context stored in a receiver field (`s.ctx`) and interface parameters that embed `context.Context`
+; are not seen; calls through helper functions are not followed.
+
+(call_expression
+  function: [
+    (selector_expression field: (field_identifier) @_name)
+    (identifier) @_name
+  ] @fn
+  (#any-of? @_name "Background" "TODO")) @call

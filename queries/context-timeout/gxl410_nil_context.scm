@@ -1,0 +1,36 @@
+; id         = "GXL410"
+; name       = "nil-context"
+; severity   = "error"
+; confidence = "high"
+; since      = "0.2.0"
+; tags       = ["correctness"]
+; reports-at = "the nil argument"
+; message    = "nil passed as the context to {callee}: {effect}; pass context.TODO() (or the caller's ctx)"
+; ---
+; ## What it does
+; Flags a literal `nil` as the first argument of the `context.With*` functions, `context.AfterFunc` and
+; `context.Cause`; of `http.NewRequestWithContext`, `exec.CommandContext` and `signal.NotifyContext`; of
+; methods whose name ends in `Context` (`QueryContext`, `DialContext`, …) or is `BeginTx`; and of functions
+; and methods declared in the same file whose first parameter is a `context.Context`.
+;
+; ## Why is this bad?
+; A nil `Context` is never valid: the `context` functions panic on it, `NewRequestWithContext` returns a
+; "nil Context" error, and other callees crash when they call `ctx.Done()` (staticcheck SA1012).
+;
+; ## Example
+; ```go
+; req, err := http.NewRequestWithContext(nil, http.MethodGet, u, nil)
+; ```
+;
+; ## Use instead
+; ```go
+; req, err := http.NewRequestWithContext(context.TODO(), http.MethodGet, u, nil)
+; ```
+;
+; ## Not reported
+; Conversions such as `(func(context.Context))(nil)`, method expressions `(*T).M(nil, …)` (the nil is the
+; receiver), setters named `Set…Context`, and functions whose first parameter is not a context.
+
+(call_expression
+  function: (_) @fn
+  arguments: (argument_list . (nil) @nil)) @_call
