@@ -135,6 +135,9 @@ _FACTS_QUERY = """
 """
 
 
+_FACT_KEYS = ("uf", "of", "ufn", "ofn", "uv")  # the PackageFacts fields, in order
+
+
 def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
     import tree_sitter
 
@@ -157,30 +160,44 @@ def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
                     acc["uv"].add(v.text)
 
 
-def _package_clause(source: bytes) -> bytes:
+@functools.lru_cache(maxsize=4096)
+def _file_facts(path: str, mtime_ns: int, size: int) -> Tuple[bytes, Dict[str, frozenset]]:
+    """(package name, facts) of one file on disk; cached by path and stat, so each file of a package
+    is parsed once per process however many of its siblings need the package's facts."""
+    acc: Dict[str, set] = {k: set() for k in _FACT_KEYS}
+    try:
+        with open(path, "rb") as fh:
+            source = fh.read()
+    except OSError:
+        return b"", {}
+    if b"uintptr" not in source:
+        return b"", {}
     tree = parse_bytes(source)
-    for c in tree.root_node.named_children:
-        if c.type == "package_clause" and c.named_children:
-            return c.named_children[0].text
-    return b""
+    clause = next((c for c in tree.root_node.named_children if c.type == "package_clause"), None)
+    if clause is None or not clause.named_children:
+        return b"", {}
+    _collect_facts(tree.root_node, acc)
+    return clause.named_children[0].text, {k: frozenset(v) for k, v in acc.items()}
 
 
-@functools.lru_cache(maxsize=64)
-def _sibling_facts(directory: str, names: Tuple[str, ...], package: bytes) -> Dict[str, frozenset]:
-    acc: Dict[str, set] = {k: set() for k in ("uf", "of", "ufn", "ofn", "uv")}
-    for name in names:
+@functools.lru_cache(maxsize=256)
+def _directory_facts(directory: str, package: bytes, mtime_ns: int) -> Dict[str, frozenset]:
+    """Union of the facts of every file of ``package`` in ``directory`` (keyed by the directory's mtime,
+    which changes when files are added or removed)."""
+    acc: Dict[str, set] = {k: set() for k in _FACT_KEYS}
+    try:
+        entries = [e for e in os.scandir(directory) if e.name.endswith(".go") and e.is_file()]
+    except OSError:
+        entries = []
+    for entry in entries:
         try:
-            with open(os.path.join(directory, name), "rb") as fh:
-                source = fh.read()
+            st = entry.stat()
         except OSError:
             continue
-        if b"uintptr" not in source:
-            continue
-        tree = parse_bytes(source)
-        clause = next((c for c in tree.root_node.named_children if c.type == "package_clause"), None)
-        if clause is None or not clause.named_children or clause.named_children[0].text != package:
-            continue
-        _collect_facts(tree.root_node, acc)
+        pkg, facts = _file_facts(entry.path, st.st_mtime_ns, st.st_size)
+        if pkg == package:
+            for k, v in facts.items():
+                acc[k] |= v
     return {k: frozenset(v) for k, v in acc.items()}
 
 
@@ -190,21 +207,20 @@ def package_facts(ctx: FileContext) -> PackageFacts:
     found = ctx.cache.get(key)
     if found is not None:
         return found
-    acc: Dict[str, set] = {k: set() for k in ("uf", "of", "ufn", "ofn", "uv")}
+    acc: Dict[str, set] = {k: set() for k in _FACT_KEYS}
     _collect_facts(ctx.root, acc)
     real = ctx.real_path
     clause = next((c for c in ctx.root.named_children if c.type == "package_clause"), None)
     if real and clause is not None and clause.named_children:
         directory = os.path.dirname(os.path.abspath(real))
         try:
-            siblings = tuple(sorted(n for n in os.listdir(directory)
-                                    if n.endswith(".go") and n != os.path.basename(real)))
+            mtime = os.stat(directory).st_mtime_ns
         except OSError:
-            siblings = ()
-        for k, v in _sibling_facts(directory, siblings, clause.named_children[0].text).items():
-            acc[k] |= v
-    found = PackageFacts(frozenset(acc["uf"]), frozenset(acc["of"]), frozenset(acc["ufn"]),
-                         frozenset(acc["ofn"]), frozenset(acc["uv"]))
+            mtime = -1
+        if mtime >= 0:
+            for k, v in _directory_facts(directory, clause.named_children[0].text, mtime).items():
+                acc[k] |= v
+    found = PackageFacts(*(frozenset(acc[k]) for k in _FACT_KEYS))
     ctx.cache[key] = found
     return found
 
@@ -387,6 +403,8 @@ def uintptr_evidence(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> 
             return Evidence(expr, "the uintptr field %s" % node_text(field), 3, "medium")
         return None
     if t == "call_expression":
+        if reflect_method_call(expr) is not None:
+            return None  # pattern (5): converted in the same expression as the call
         inner = uintptr_conversion_arg(expr)
         if inner is not None:
             return uintptr_evidence(ctx, inner, depth + 1)
