@@ -448,7 +448,7 @@ def _ident_evidence(ctx: FileContext, ident: Node, depth: int) -> Optional[Evide
     method = reflect_method_call(value)
     if method is not None:
         conf = "high" if ctx.aliases_of(REFLECT) else "medium"
-        return Evidence(ident, "%s (the result of .%s())" % (name, method), 5, conf, decl.ident)
+        return Evidence(ident, "%s, the stored result of .%s()," % (name, method), 5, conf, decl.ident)
     if uintptr_conversion_arg(value) is not None:
         return Evidence(ident, "the uintptr variable %s" % name, 3, "high", decl.ident)
     base, steps = spine(value)
@@ -461,7 +461,7 @@ def _ident_evidence(ctx: FileContext, ident: Node, depth: int) -> Optional[Evide
         return None
     inner = uintptr_evidence(ctx, value, depth + 1)
     if inner is not None:
-        return dataclasses.replace(inner, node=ident, what="%s (%s)" % (name, inner.what), decl=decl.ident)
+        return dataclasses.replace(inner, node=ident, what="%s, a copy of %s," % (name, inner.what), decl=decl.ident)
     return None
 
 

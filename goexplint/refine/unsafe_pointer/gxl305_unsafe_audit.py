@@ -4,11 +4,18 @@ from goexplint.unsafeptr import (call_args, header_kind, reflect_method_call, sp
                                  uintptr_conversion_arg, unsafe_func)
 
 POINTER_FUNCS = ("Pointer", "Add", "Slice", "SliceData", "String", "StringData")
+HELPERS = {
+    "Add": "pointer arithmetic, Go 1.17+",
+    "Slice": "a slice over memory at a pointer, Go 1.17+",
+    "SliceData": "the pointer under a slice, Go 1.20+",
+    "String": "a string over memory at a pointer, Go 1.20+",
+    "StringData": "the pointer under a string, Go 1.20+",
+}
 
 
 def _kind(ctx, call, fn):
     if fn != "Pointer":
-        return "Go 1.17+/1.20+ helper"
+        return HELPERS[fn]
     args = call_args(call)
     arg = strip_parens(args[0]) if len(args) == 1 else None
     if arg is None:
@@ -25,8 +32,8 @@ def _kind(ctx, call, fn):
         if kind and kind[0] == "pointer":
             return "pattern 6: header Data field"
     if uintptr_conversion_arg(arg) is not None:
-        return "uintptr to pointer: review"
-    return "conversion"
+        return "uintptr to pointer, valid only in patterns 3 to 6"
+    return "conversion of a pointer value, pattern 1 when it is a *T"
 
 
 def refine(match, ctx):
