@@ -111,19 +111,42 @@ def reflect_method_call(call: Optional[Node]) -> Optional[str]:
 @dataclasses.dataclass(frozen=True)
 class PackageFacts:
     """Names this package declares with type ``uintptr`` (and names declared otherwise, which make a name
-    ambiguous): struct fields, function/method results and package-level variables."""
+    ambiguous): struct fields, function/method results and package-level variables; plus the written
+    type (``T`` of ``T``/``*T``, b"" for anything else) of every field of every struct and of every typed
+    package-level variable, to follow ``x.f.g`` when ``x``'s type is written down."""
 
     uintptr_fields: FrozenSet[bytes]
     other_fields: FrozenSet[bytes]
     uintptr_funcs: FrozenSet[bytes]
     other_funcs: FrozenSet[bytes]
     uintptr_vars: FrozenSet[bytes]
+    struct_fields: FrozenSet[Tuple[bytes, bytes, bytes]]
+    var_types: FrozenSet[Tuple[bytes, bytes]]
+    uintptr_types: FrozenSet[bytes]  # type X uintptr
+
+    def is_uintptr(self, typ: Optional[bytes]) -> bool:
+        return typ == b"uintptr" or (typ is not None and typ in self.uintptr_types)
 
     def field(self, name: bytes) -> bool:
         return name in self.uintptr_fields and name not in self.other_fields
 
     def func(self, name: bytes) -> bool:
         return name in self.uintptr_funcs and name not in self.other_funcs
+
+    @functools.cached_property
+    def fields_of(self) -> Dict[bytes, Dict[bytes, bytes]]:
+        out: Dict[bytes, Dict[bytes, bytes]] = {}
+        for struct, field, typ in self.struct_fields:
+            seen = out.setdefault(struct, {})
+            seen[field] = typ if seen.get(field, typ) == typ else b"?"  # differs between build variants
+        return out
+
+    @functools.cached_property
+    def var_type(self) -> Dict[bytes, bytes]:
+        out: Dict[bytes, bytes] = {}
+        for var, typ in self.var_types:
+            out[var] = typ
+        return out
 
 
 _FACTS_QUERY = """
@@ -132,10 +155,40 @@ _FACTS_QUERY = """
 (method_declaration name: (field_identifier) @func result: (_)? @result)
 (source_file (var_declaration (var_spec name: (identifier) @var type: (_)? @vtype value: (_)? @vval)))
 (source_file (var_declaration (var_spec_list (var_spec name: (identifier) @var type: (_)? @vtype value: (_)? @vval))))
+(type_spec name: (type_identifier) @tname type: (type_identifier) @tunder (#eq? @tunder "uintptr"))
 """
 
 
-_FACT_KEYS = ("uf", "of", "ufn", "ofn", "uv")  # the PackageFacts fields, in order
+_FACT_KEYS = ("uf", "of", "ufn", "ofn", "uv", "sf", "vt", "ut")  # the PackageFacts fields, in order
+
+
+def type_name(typ: Optional[Node]) -> Optional[bytes]:
+    """``T`` for a type written ``T``, ``*T`` for ``*T`` (a plain name of this package), else None."""
+    stars = b""
+    while typ is not None and typ.type == "pointer_type" and typ.named_children:
+        typ = typ.named_children[0]
+        stars += b"*"
+    if typ is not None and typ.type == "type_identifier":
+        return stars + typ.text
+    return None
+
+
+def _base_type(typ: Optional[bytes]) -> Optional[bytes]:
+    """``T`` for ``T`` or ``*T`` (fields and methods are reached through one pointer)."""
+    if not typ or typ == b"?":
+        return None
+    stripped = typ[1:] if typ.startswith(b"*") else typ
+    return stripped if stripped and not stripped.startswith(b"*") else None
+
+
+def _struct_name(field_decl: Node) -> Optional[bytes]:
+    n = field_decl.parent  # field_declaration_list
+    n = n.parent if n is not None else None  # struct_type
+    n = n.parent if n is not None else None  # type_spec
+    if n is not None and n.type == "type_spec":
+        name = n.child_by_field_name("name")
+        return name.text if name is not None else None
+    return None
 
 
 def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
@@ -146,15 +199,24 @@ def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
     for _, caps in tree_sitter.QueryCursor(compile_query(_FACTS_QUERY)).matches(root):
         if "field" in caps:
             typ = caps["ftype"][0]
+            struct = _struct_name(caps["field"][0].parent)
+            tname = type_name(typ) or b""
             for f in caps["field"]:
                 acc["uf" if is_uintptr_type(typ) else "of"].add(f.text)
+                if struct is not None:
+                    acc["sf"].add((struct, f.text, tname))
         elif "func" in caps:
             res = caps.get("result")
             uint = bool(res) and is_uintptr_type(res[0])
             acc["ufn" if uint else "ofn"].add(caps["func"][0].text)
+        elif "tname" in caps:
+            acc["ut"].add(caps["tname"][0].text)
         elif "var" in caps:
             typ = caps.get("vtype")
             vals = caps.get("vval")
+            if typ and type_name(typ[0]):
+                for v in caps["var"]:
+                    acc["vt"].add((v.text, type_name(typ[0])))
             if (typ and is_uintptr_type(typ[0])) or (not typ and vals and uintptr_conversion_arg(vals[0]) is not None):
                 for v in caps["var"]:
                     acc["uv"].add(v.text)
@@ -376,6 +438,29 @@ def header_kind(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optio
     return None
 
 
+def struct_type_of(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optional[bytes]:
+    """The package-local type name ``T`` of ``expr`` when declarations say it is a ``T`` or ``*T``:
+    a local or package variable, parameter or receiver written with that type, or a field of one."""
+    expr = strip_parens(expr)
+    if expr is None or depth > MAX_DEPTH:
+        return None
+    operand = is_deref(expr)
+    if operand is not None:
+        return struct_type_of(ctx, operand, depth + 1)
+    if expr.type == "identifier":
+        decl = _decl_of(ctx, expr)
+        if decl is not None:
+            return _base_type(type_name(decl.written_type()))
+        if expr.text in ctx.imports:
+            return None
+        return _base_type(package_facts(ctx).var_type.get(expr.text))
+    if expr.type == "selector_expression":
+        struct = struct_type_of(ctx, expr.child_by_field_name("operand"), depth + 1)
+        fields = package_facts(ctx).fields_of.get(struct) if struct else None
+        return _base_type(fields.get(expr.child_by_field_name("field").text)) if fields else None
+    return None
+
+
 def uintptr_evidence(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optional[Evidence]:
     """Why ``expr`` holds a uintptr that was stored before this expression, or None when it did not
     (or we cannot tell)."""
@@ -399,7 +484,15 @@ def uintptr_evidence(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> 
         if operand is not None and operand.type == "identifier" and operand.text in ctx.imports \
                 and _decl_of(ctx, operand) is None:
             return None  # pkg.Name: another package's variable, unknown
-        if package_facts(ctx).field(field.text):
+        facts = package_facts(ctx)
+        struct = struct_type_of(ctx, operand)
+        fields = facts.fields_of.get(struct) if struct else None
+        if fields is not None and field.text in fields:
+            if facts.is_uintptr(fields[field.text]):
+                return Evidence(expr, "the uintptr field %s.%s" % (struct.decode("utf-8", "replace"),
+                                                                 node_text(field)), 3, "medium")
+            return None
+        if facts.field(field.text):
             return Evidence(expr, "the uintptr field %s" % node_text(field), 3, "medium")
         return None
     if t == "call_expression":
@@ -424,6 +517,13 @@ def uintptr_evidence(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> 
     return None
 
 
+def _uintptr_written(ctx: FileContext, typ: Optional[Node]) -> bool:
+    """``uintptr``, or a type this package declares as ``type X uintptr``."""
+    if is_uintptr_type(typ):
+        return True
+    return typ is not None and typ.type == "type_identifier" and typ.text in package_facts(ctx).uintptr_types
+
+
 def _ident_evidence(ctx: FileContext, ident: Node, depth: int) -> Optional[Evidence]:
     decl = _decl_of(ctx, ident)
     name = node_text(ident)
@@ -433,12 +533,12 @@ def _ident_evidence(ctx: FileContext, ident: Node, depth: int) -> Optional[Evide
         return None
     typ = decl.written_type()
     if decl.kind == "param":
-        if is_uintptr_type(typ):
+        if _uintptr_written(ctx, typ):
             return Evidence(ident, "the uintptr parameter %s" % name, 3, "medium", decl.ident)
         return None
     if decl.kind not in ("var", "for"):
         return None
-    if is_uintptr_type(typ):
+    if _uintptr_written(ctx, typ):
         return Evidence(ident, "the uintptr variable %s" % name, 3, "high", decl.ident)
     if typ is not None:
         return None
