@@ -489,8 +489,8 @@ def uintptr_evidence(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> 
         fields = facts.fields_of.get(struct) if struct else None
         if fields is not None and field.text in fields:
             if facts.is_uintptr(fields[field.text]):
-                return Evidence(expr, "the uintptr field %s.%s" % (struct.decode("utf-8", "replace"),
-                                                                 node_text(field)), 3, "medium")
+                what = "the uintptr field %s.%s" % (struct.decode("utf-8", "replace"), node_text(field))
+                return Evidence(expr, what, 3, "medium")
             return None
         if facts.field(field.text):
             return Evidence(expr, "the uintptr field %s" % node_text(field), 3, "medium")
