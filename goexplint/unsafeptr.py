@@ -123,6 +123,7 @@ class PackageFacts:
     struct_fields: FrozenSet[Tuple[bytes, bytes, bytes]]
     var_types: FrozenSet[Tuple[bytes, bytes]]
     uintptr_types: FrozenSet[bytes]  # type X uintptr
+    other_nullary: FrozenSet[bytes]  # functions and methods without parameters and with a non-uintptr result
 
     def is_uintptr(self, typ: Optional[bytes]) -> bool:
         return typ == b"uintptr" or (typ is not None and typ in self.uintptr_types)
@@ -151,15 +152,15 @@ class PackageFacts:
 
 _FACTS_QUERY = """
 (field_declaration name: (field_identifier) @field type: (_) @ftype)
-(function_declaration name: (identifier) @func result: (_)? @result)
-(method_declaration name: (field_identifier) @func result: (_)? @result)
+(function_declaration name: (identifier) @func parameters: (parameter_list) @params result: (_)? @result)
+(method_declaration name: (field_identifier) @func parameters: (parameter_list) @params result: (_)? @result)
 (source_file (var_declaration (var_spec name: (identifier) @var type: (_)? @vtype value: (_)? @vval)))
 (source_file (var_declaration (var_spec_list (var_spec name: (identifier) @var type: (_)? @vtype value: (_)? @vval))))
 (type_spec name: (type_identifier) @tname type: (type_identifier) @tunder (#eq? @tunder "uintptr"))
 """
 
 
-_FACT_KEYS = ("uf", "of", "ufn", "ofn", "uv", "sf", "vt", "ut")  # the PackageFacts fields, in order
+_FACT_KEYS = ("uf", "of", "ufn", "ofn", "uv", "sf", "vt", "ut", "of0")  # the PackageFacts fields, in order
 
 
 def type_name(typ: Optional[Node]) -> Optional[bytes]:
@@ -209,6 +210,8 @@ def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
             res = caps.get("result")
             uint = bool(res) and is_uintptr_type(res[0])
             acc["ufn" if uint else "ofn"].add(caps["func"][0].text)
+            if not uint and not caps["params"][0].named_children:
+                acc["of0"].add(caps["func"][0].text)
         elif "tname" in caps:
             acc["ut"].add(caps["tname"][0].text)
         elif "var" in caps:
@@ -546,6 +549,8 @@ def _ident_evidence(ctx: FileContext, ident: Node, depth: int) -> Optional[Evide
     if value is None:
         return None
     method = reflect_method_call(value)
+    if method is not None and method.encode() in package_facts(ctx).other_nullary:
+        return None  # this package declares a Pointer()/UnsafeAddr() method that does not return uintptr
     if method is not None:
         conf = "high" if ctx.aliases_of(REFLECT) else "medium"
         return Evidence(ident, "%s, the stored result of .%s()," % (name, method), 5, conf, decl.ident)
