@@ -120,6 +120,11 @@ func local(info *byte) {
     proc.Call(p, 0)
 }
 
+func syscallN(info *byte) {
+    p := uintptr(unsafe.Pointer(info))
+    syscall.SyscallN(procGetVersion.Addr(), p)
+}
+
 type client struct{}
 
 func (client) Call(a ...uintptr) {}
@@ -134,5 +139,5 @@ func notAProc(info *byte) {
 
 def test_lazy_proc_call():
     findings = [f for f in lint(LAZY_PROC, "1.21") if f.rule_id == "GXL303"]
-    assert [f.line for f in findings] == [15, 25]
+    assert [f.line for f in findings] == [15, 25, 30]
     assert "procGetVersion.Call" in findings[0].message

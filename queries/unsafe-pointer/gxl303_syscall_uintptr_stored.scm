@@ -9,8 +9,9 @@
 ; ---
 ; ## What it does
 ; Flags a variable initialised with `uintptr(unsafe.Pointer(p))` (possibly plus an offset) that is
-; later passed as an argument of `syscall.Syscall`, `Syscall6`, `RawSyscall`, ... (also
-; `golang.org/x/sys/unix`), or of `Call` on a `syscall.LazyProc`/`Proc` (`NewProc`, `FindProc`).
+; later passed as an argument of `syscall.Syscall`, `Syscall6`, `SyscallN`, `RawSyscall`, ... (also
+; `golang.org/x/sys/unix`, under any import name), or of `Call` on a `syscall.LazyProc`/`Proc`
+; (`NewProc`, `FindProc`).
 ;
 ; ## Why is this bad?
 ; The compiler keeps the object referenced by `uintptr(unsafe.Pointer(p))` alive and unmoved until
@@ -42,4 +43,4 @@
 (call_expression
   function: (selector_expression operand: (_) @recv field: (field_identifier) @fn)
   arguments: (argument_list)
-  (#match? @fn "^((Raw)?Syscall[0-9]*(NoError)?|Call)$")) @call
+  (#match? @fn "^((Raw)?Syscall([0-9]+|N)?(NoError)?|Call)$")) @call
