@@ -503,7 +503,7 @@ def uintptr_evidence(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> 
             return None  # pattern (5): converted in the same expression as the call
         inner = uintptr_conversion_arg(expr)
         if inner is not None:
-            return uintptr_evidence(ctx, inner, depth + 1)
+            return uintptr_evidence(ctx, inner, depth + 1) or _integer_evidence(ctx, inner)
         fn = expr.child_by_field_name("function")
         if fn is None:
             return None
@@ -517,6 +517,23 @@ def uintptr_evidence(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> 
                 name = fn.child_by_field_name("field")
         if name is not None and package_facts(ctx).func(name.text):
             return Evidence(expr, "the uintptr result of %s()" % node_text(name), 3, "medium")
+    return None
+
+
+INTEGER_TYPES = (b"int", b"int32", b"int64", b"uint", b"uint32", b"uint64")
+
+
+def _integer_evidence(ctx: FileContext, expr: Node) -> Optional[Evidence]:
+    """``x`` of ``uintptr(x)`` declared with a (non-uintptr) integer type: an address kept as a number."""
+    expr = strip_parens(expr)
+    if expr is None or expr.type != "identifier":
+        return None
+    decl = _decl_of(ctx, expr)
+    typ = decl.written_type() if decl is not None else None
+    if typ is not None and typ.type == "type_identifier" and typ.text in INTEGER_TYPES:
+        what = "the %s %s %s" % (typ.text.decode(), "parameter" if decl.kind == "param" else "variable",
+                                 node_text(expr))
+        return Evidence(expr, what, 3, "medium", decl.ident)
     return None
 
 
