@@ -79,8 +79,8 @@ def lock_structs(ctx: FileContext) -> Dict[bytes, str]:
     for row in match_rows(_STRUCTS, ctx.root):
         types = []
         for decl in captures("(field_declaration type: (_) @t)", row["struct"]).get("t", []):
-            if decl.parent.parent is not None and decl.parent.parent.parent != row["struct"]:
-                continue  # a field of a nested anonymous struct: still by value, keep it
+            if any(c.type == "*" for c in decl.parent.children):
+                continue  # an embedded pointer (struct{ *Link }): the lock is shared, not copied
             types.append(decl)
         fields[row["name"].text] = types
     direct: Dict[bytes, str] = {}
