@@ -1,0 +1,52 @@
+; id                = "GXL701"
+; name              = "typed-nil-error-return"
+; severity          = "warning"
+; confidence        = "medium"
+; since             = "0.2.0"
+; tags              = ["correctness"]
+; reports-at        = "the returned variable"
+; message           = "{var} is a {typ} that is still nil on this path, and returning it as {iface} makes a non-nil {iface} holding a nil pointer: the caller's `err != nil` is true although nothing failed. Return a literal nil when there is no error (if {var} == nil {{ return nil }}), or declare {var} as {iface}"
+; ---
+; ## What it does
+; Flags `return x` in a result slot of interface type (`error`, `any`, `interface{…}` or an
+; interface declared in the package) when `x` is a local variable or named result declared with a
+; pointer type (`var e *MyErr`, `e := (*MyErr)(nil)`, `(e *MyErr)` as a named result), declared
+; without a value or as nil, and only assigned inside branches that do not lead to this return.
+;
+; ## Why is this bad?
+; An interface value is nil only when both its type and its value are nil. Returning a nil `*MyErr`
+; as `error` yields an interface with type `*MyErr` and value nil, which is not equal to nil: every
+; caller takes the error branch on the success path (Go FAQ: "Why is my nil error value not equal
+; to nil?").
+;
+; ## Example
+; ```go
+; func check(bad bool) error {
+; 	var e *ValidationErr
+; 	if bad {
+; 		e = &ValidationErr{}
+; 	}
+; 	return e
+; }
+; ```
+;
+; ## Use instead
+; ```go
+; func check(bad bool) error {
+; 	if bad {
+; 		return &ValidationErr{}
+; 	}
+; 	return nil
+; }
+; ```
+;
+; ## Not reported
+; Variables declared as `error` (or another interface); a `return x` under `if x != nil`, or after
+; `if x == nil { return … }`; a return after an unconditional assignment; functions whose result is
+; the concrete pointer type (callers that convert it are GXL702's business).
+;
+; ## Known limitations
+; Assignments through `&x` (e.g. `json.Unmarshal(b, &x)`) are not seen as assignments.
+
+; returns; refine checks the result slot types and the returned variables
+(return_statement (expression_list)) @ret
