@@ -8,8 +8,8 @@
 ; message           = "{wg}.Wait() inside the loop that starts the goroutines (line {loop_line}) waits for each one before starting the next, so they run one at a time: move {wg}.Wait() after the loop if they are meant to run concurrently (or drop the goroutine if not)"
 ; ---
 ; ## What it does
-; Flags `wg.Wait()` in the body of a loop that, earlier in the same body, starts goroutines that
-; call `wg.Done()`.
+; Flags `wg.Wait()` in the body of a loop that, earlier in the same body, starts one goroutine that
+; calls `wg.Done()`.
 ;
 ; ## Why is this bad?
 ; Each iteration waits for the goroutine it just started, so the work is serialised: the code pays
@@ -42,7 +42,9 @@
 ;
 ; ## Not reported
 ; `Wait` after the loop; a `Wait` in a loop whose goroutines `Done` another WaitGroup; batches where
-; the `Wait` sits in an `if` (`if i%10 == 9 { wg.Wait() }`).
+; the `Wait` sits in an `if` (`if i%10 == 9 { wg.Wait() }`) or the goroutines are started by an inner
+; loop (the outer loop waits for each batch); two or more goroutines started before the `Wait` (they
+; run concurrently with each other).
 
 ; Wait calls; refine checks the loop around them
 (expression_statement

@@ -15,10 +15,18 @@ def refine(match, ctx):
     if parent is None or parent.type != "statement_list" or loop is None or loop.type != "for_statement":
         return  # only a Wait directly in the loop body (not in an if: batching)
     key = normal(recv)
-    for launch in captures("(go_statement) @g", block).get("g", []):
-        if launch.start_byte > stmt.start_byte:
-            break
-        if calls_in(ctx, launch, key, "Done") and is_waitgroup(ctx, recv):
-            yield match.finding(call, related=((loop, "the loop"), (launch, "goroutine started here")),
-                                wg=key, loop_line=line_of(loop))
-            return
+    launches = [g for g in captures("(go_statement) @g", block).get("g", [])
+                if g.start_byte < stmt.start_byte and _nearest_loop(g) == loop and calls_in(ctx, g, key, "Done")]
+    # one goroutine per iteration, then Wait: serial.  Two or more started before the Wait run together
+    # (a per-iteration batch); goroutines of an inner loop are the outer loop's batch.
+    if len(launches) == 1 and is_waitgroup(ctx, recv):
+        yield match.finding(call, related=((loop, "the loop"), (launches[0], "goroutine started here")),
+                            wg=key, loop_line=line_of(loop))
+
+
+def _nearest_loop(node):
+    n = node.parent
+    while n is not None and n.type not in ("for_statement", "func_literal", "function_declaration",
+                                           "method_declaration"):
+        n = n.parent
+    return n
