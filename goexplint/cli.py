@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--include-" + what, action="store_true", default=None, help="also lint " + INCLUDE_HELP[what])
     p.add_argument("--sarif-category", metavar="NAME",
                    help="SARIF automationDetails.id (GitHub code scanning category)")
+    p.add_argument("--sarif-max-results", type=int, metavar="N", default=25000,
+                   help="SARIF: keep at most N results, the most severe first (default and maximum: 25000, "
+                   "GitHub's limit per run)")
     return p
 
 
@@ -169,6 +172,8 @@ def run(argv: Optional[List[str]] = None) -> int:
             raise UsageError(str(exc))
     if s["jobs"] < 1:
         raise UsageError("--jobs must be at least 1")
+    if not 1 <= args.sarif_max_results <= 25000:
+        raise UsageError("--sarif-max-results must be between 1 and 25000")
     try:
         rules = select_rules(s["select"], s["ignore"])
     except ValueError as exc:
@@ -196,7 +201,10 @@ def run(argv: Optional[List[str]] = None) -> int:
     shown = [f for f in result.findings if f.suppressed is None]
     code = 1 if shown and not args.exit_zero else 0
     ropts = ReportOptions(show_source=args.show_source, cwd=str(cwd), sarif_category=args.sarif_category or "",
-                          exit_code=code)
+                          exit_code=code, sarif_max_results=args.sarif_max_results)
+    if args.format == "sarif" and len(shown) > args.sarif_max_results:
+        sys.stderr.write("goexplint: warning: %d findings; the SARIF report keeps the %d most severe\n"
+                         % (len(shown), args.sarif_max_results))
     _write(reporters()[args.format](result, report_rules, ropts), args.output)
     for n in result.notices:
         where = n.path + ("" if n.row is None else ":%d:%d" % (n.row + 1, (n.col or 0) + 1))
