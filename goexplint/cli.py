@@ -225,6 +225,11 @@ def run(argv: Optional[List[str]] = None) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["lsp"]:  # the language server (lint a directory named lsp as ./lsp)
+        from goexplint import lsp
+
+        return lsp.main(argv[1:])
     try:
         return run(argv)
     except UsageError as exc:
