@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from goexplint import __version__, config as config_mod, goversion
+from goexplint import __version__, baseline, config as config_mod, goversion
 from goexplint.discover import DiscoverOptions, DiscoveryError, discover
 from goexplint.engine import Options, RunResult, environ_options, lint_files, lint_source, summary_counts
 from goexplint.registry import all_rules, rules_by_id, select_rules
@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--include-" + what, action="store_true", default=None, help="also lint " + INCLUDE_HELP[what])
     p.add_argument("--sarif-category", metavar="NAME",
                    help="SARIF automationDetails.id (GitHub code scanning category)")
+    p.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
+    p.add_argument("--write-baseline", metavar="FILE",
+                   help="record the current findings in FILE (for --baseline) and exit 0")
+    p.add_argument("--new-from-rev", metavar="REV",
+                   help="report only findings on lines added or changed since the git revision REV")
     p.add_argument("--sarif-max-results", type=int, metavar="N", default=25000,
                    help="SARIF: keep at most N results, the most severe first (default and maximum: 25000, "
                    "GitHub's limit per run)")
@@ -172,11 +177,21 @@ def run(argv: Optional[List[str]] = None) -> int:
             raise UsageError(str(exc))
     if s["jobs"] < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.write_baseline and (args.baseline or args.new_from_rev):
+        raise UsageError("--write-baseline records every finding; do not combine it with --baseline/--new-from-rev")
     if not 1 <= args.sarif_max_results <= 25000:
         raise UsageError("--sarif-max-results must be between 1 and 25000")
     try:
         rules = select_rules(s["select"], s["ignore"])
     except ValueError as exc:
+        raise UsageError(str(exc))
+    known, changed = set(), {}
+    try:
+        if args.baseline:
+            known = baseline.load(args.baseline)
+        if args.new_from_rev:
+            changed = baseline.changed_lines(args.new_from_rev, str(cwd))
+    except baseline.BaselineError as exc:
         raise UsageError(str(exc))
     options = Options(rule_ids=tuple(r.id for r in rules), go_version=s["go_version"],
                       report_unused=bool(s["report_unused"]), include_generated=bool(s["include"]["generated"]),
@@ -198,6 +213,17 @@ def run(argv: Optional[List[str]] = None) -> int:
         except DiscoveryError as exc:
             raise UsageError(str(exc))
         result = lint_files([(str(p), shown) for p, shown in files], options, jobs=s["jobs"])
+    if args.write_baseline:
+        n = baseline.write(args.write_baseline, result.findings, str(cwd))
+        plural = "" if n == 1 else "s"
+        sys.stderr.write("goexplint: wrote %d finding%s to the baseline %s\n" % (n, plural, args.write_baseline))
+        return 0
+    before = len(result.findings)
+    if args.baseline:
+        result.findings = baseline.filter_new(result.findings, known, args.baseline, str(cwd))
+    if args.new_from_rev:
+        result.findings = baseline.filter_changed(result.findings, changed, str(cwd))
+    hidden = before - len(result.findings)
     shown = [f for f in result.findings if f.suppressed is None]
     code = 1 if shown and not args.exit_zero else 0
     ropts = ReportOptions(show_source=args.show_source, cwd=str(cwd), sarif_category=args.sarif_category or "",
@@ -218,6 +244,9 @@ def run(argv: Optional[List[str]] = None) -> int:
         msg = "goexplint: no findings in %d file%s" % (result.files, "" if result.files == 1 else "s")
     if len(result.findings) != len(shown):
         msg += "; %d suppressed" % (len(result.findings) - len(shown))
+    if hidden:
+        msg += "; %d not new (%s)" % (hidden, "baseline" if not args.new_from_rev else
+                                      "unchanged lines" if not args.baseline else "baseline or unchanged lines")
     if result.skipped:
         msg += "; %d skipped" % result.skipped
     sys.stderr.write(msg + "\n")
@@ -232,7 +261,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return lsp.main(argv[1:])
     try:
         return run(argv)
-    except UsageError as exc:
+    except (UsageError, baseline.BaselineError) as exc:
         sys.stderr.write("goexplint: error: %s\n" % exc)
         return 2
     except config_mod.ConfigError as exc:
