@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from goexplint import __version__, baseline, config as config_mod, goversion
+from goexplint import __version__, baseline, config as config_mod, fixes, goversion
 from goexplint.discover import DiscoverOptions, DiscoveryError, discover
 from goexplint.engine import Options, RunResult, environ_options, lint_files, lint_source, summary_counts
 from goexplint.registry import all_rules, rules_by_id, select_rules
@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--include-" + what, action="store_true", default=None, help="also lint " + INCLUDE_HELP[what])
     p.add_argument("--sarif-category", metavar="NAME",
                    help="SARIF automationDetails.id (GitHub code scanning category)")
+    p.add_argument("--fix", action="store_true", help="apply the findings' safe fixes to the files, then report "
+                   "what is left")
+    p.add_argument("--diff", action="store_true", help="print the safe fixes as a unified diff; write nothing "
+                   "(exit 1 when there is something to fix)")
     p.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     p.add_argument("--write-baseline", metavar="FILE",
                    help="record the current findings in FILE (for --baseline) and exit 0")
@@ -149,6 +153,38 @@ def _write(text: str, output: Optional[str]) -> None:
         sys.stdout.flush()
 
 
+def _apply_fixes(result: RunResult, real_paths: dict, options: Options, write: bool) -> List[str]:
+    """Fix every file with fixable findings (``fixes.fix_source``: repeated until nothing is left).
+    With ``write`` the files are rewritten and their findings replaced by a re-lint; returns the diffs."""
+    todo = sorted({f.path for f in result.findings if f.suppressed is None and any(x.safe for x in f.fixes)})
+    diffs, applied = [], 0
+    for shown in todo:
+        real = real_paths[shown]
+        with open(real, "rb") as fh:
+            source = fh.read()
+        new, n = fixes.fix_source(source, lambda b: lint_source(shown, b, options, real_path=real).findings)
+        if new == source:
+            continue
+        diffs.append(fixes.unified_diff(shown, source, new))
+        if not write:
+            continue
+        try:
+            with open(real, "wb") as fh:
+                fh.write(new)
+        except OSError as exc:
+            raise UsageError("cannot write %s: %s" % (shown, exc.strerror or exc))
+        applied += n
+        fr = lint_source(shown, new, options, real_path=real)
+        result.findings = [f for f in result.findings if f.path != shown] + fr.findings
+        result.notices = [x for x in result.notices if x.path != shown] + fr.notices
+    if write:
+        result.findings.sort(key=lambda f: f.sort_key())
+        result.notices.sort(key=lambda x: x.sort_key())
+        sys.stderr.write("goexplint: applied %d fix%s in %d file%s\n" % (
+            applied, "" if applied == 1 else "es", len(diffs), "" if len(diffs) == 1 else "s"))
+    return diffs
+
+
 def run(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     if args.list_rules:
@@ -177,6 +213,10 @@ def run(argv: Optional[List[str]] = None) -> int:
             raise UsageError(str(exc))
     if s["jobs"] < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.fix and args.diff:
+        raise UsageError("--fix writes the fixes and --diff only shows them: choose one")
+    if (args.fix or args.diff) and args.stdin_filename:
+        raise UsageError("--fix and --diff work on files, not on --stdin-filename")
     if args.write_baseline and (args.baseline or args.new_from_rev):
         raise UsageError("--write-baseline records every finding; do not combine it with --baseline/--new-from-rev")
     if not 1 <= args.sarif_max_results <= 25000:
@@ -213,6 +253,13 @@ def run(argv: Optional[List[str]] = None) -> int:
         except DiscoveryError as exc:
             raise UsageError(str(exc))
         result = lint_files([(str(p), shown) for p, shown in files], options, jobs=s["jobs"])
+        if args.fix or args.diff:
+            diffs = _apply_fixes(result, {shown: str(p) for p, shown in files}, options, write=args.fix)
+            if args.diff:
+                _write("".join(diffs), args.output)
+                sys.stderr.write("goexplint: %d file%s would be changed by safe fixes\n"
+                                 % (len(diffs), "" if len(diffs) == 1 else "s"))
+                return 1 if diffs else 0
     if args.write_baseline:
         n = baseline.write(args.write_baseline, result.findings, str(cwd))
         plural = "" if n == 1 else "s"

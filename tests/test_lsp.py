@@ -231,3 +231,32 @@ def test_incremental_reparse_equals_fresh_parse(edits, enc):
         assert doc.source == text.encode()
         doc.tree = parse_bytes(doc.source, doc.tree)
         assert str(doc.tree.root_node) == str(parse_bytes(doc.source).root_node)
+
+
+@pytest.mark.asyncio
+async def test_safe_fix_and_fix_all_code_actions(client, tmp_path):
+    text = HAZARD.replace("\t\tgo func() {", "\t\tdefer func() { use(v) }()\n\t\tgo func() {")
+    uri = workspace(tmp_path, text=text)
+    await diagnostics_after(client, lambda: open_doc(client, uri, text=text))
+    diags = client.diagnostics[uri]
+    assert [d.code for d in diags] == ["GXL102", "GXL101"]
+    assert all(d.data == {"fixable": True} for d in diags)
+    enc = encoding(client)
+    actions = await client.text_document_code_action_async(T.CodeActionParams(
+        text_document=T.TextDocumentIdentifier(uri=uri), range=diags[1].range,
+        context=T.CodeActionContext(diagnostics=[diags[1]])))
+    fix = next(a for a in actions if a.title.startswith("Copy v at the top of the loop body"))
+    assert fix.kind == T.CodeActionKind.QuickFix and fix.is_preferred
+    assert [a.title for a in actions][-1] == "Ignore GXL101 on this line"
+    fixed = apply_text_edits(text, fix.edit.changes[uri], enc)
+    assert fixed.splitlines()[5:7] == ["\tfor _, v := range xs {", "\t\tv := v"]
+    # source.fixAll: every safe fix of the document in one edit (both findings need the same copy)
+    [fix_all] = await client.text_document_code_action_async(T.CodeActionParams(
+        text_document=T.TextDocumentIdentifier(uri=uri), range=diags[0].range,
+        context=T.CodeActionContext(diagnostics=[], only=[T.CodeActionKind.SourceFixAll])))
+    assert fix_all.kind == "source.fixAll.goexplint"
+    assert apply_text_edits(text, fix_all.edit.changes[uri], enc) == fixed
+    await diagnostics_after(client, lambda: client.text_document_did_change(T.DidChangeTextDocumentParams(
+        text_document=T.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[T.TextDocumentContentChangeWholeDocument(text=fixed)])))
+    assert list(client.diagnostics[uri]) == []

@@ -160,3 +160,16 @@ def test_full_repository_hook(hook_env, tmp_path):
     code, out = try_repo(hook_env, repo, "goexplint-full", "--all-files")
     assert code == 1 and "legacy/main.go:7:19: GXL101 " in out
     assert "modern/main.go" not in out and "vendor" not in out  # the directory walk skips vendor/
+
+
+def test_fix_hook_applies_safe_fixes_once(hook_env, tmp_path):
+    files = {k: v for k, v in MODULES.items() if "vendor" not in k}
+    files["legacy/main.go"] = CAPTURE.replace("go func() { use(v) }()", "go func() {\n\t\t\tuse(v)\n\t\t}()")
+    repo = _consumer(tmp_path, files, hook_env[1])
+    code, out = try_repo(hook_env, repo, "goexplint-fix", "--all-files")
+    assert code == 1 and "files were modified by this hook" in out
+    fixed = (repo / "legacy/main.go").read_text()
+    assert "\tfor _, v := range []int{1, 2} {\n\t\tv := v\n\t\tgo func() {" in fixed
+    assert (repo / "modern/main.go").read_text() == CAPTURE  # go 1.22: nothing to fix
+    code, out = try_repo(hook_env, repo, "goexplint-fix", "--all-files")
+    assert code == 0 and "Passed" in out and (repo / "legacy/main.go").read_text() == fixed
