@@ -9,6 +9,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+import textwrap
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -173,25 +174,26 @@ def test_fixing_fixtures_is_clean_and_idempotent(data):
             assert not fmt[1], "gofmt would change the fixed file"
 
 
-LOOPS = """package p
+LOOPS = textwrap.dedent("""\
+    package p
 
-func use(int) {}
+    func use(int) {}
 
-func f(xs []int, n int) {
-	for i := 0; i < n; i++ {
-		go func() { use(i) }()
-		i++
-	}
-	for i := 0; i < n; i++ {
-		go func() { use(i) }()
-	}
-	for _, v := range xs { go func() { use(v) }() }
-	for _, v := range xs {
-		v = v * 2
-		go func() { use(v) }()
-	}
-}
-"""
+    func f(xs []int, n int) {
+    \tfor i := 0; i < n; i++ {
+    \t\tgo func() { use(i) }()
+    \t\ti++
+    \t}
+    \tfor i := 0; i < n; i++ {
+    \t\tgo func() { use(i) }()
+    \t}
+    \tfor _, v := range xs { go func() { use(v) }() }
+    \tfor _, v := range xs {
+    \t\tv = v * 2
+    \t\tgo func() { use(v) }()
+    \t}
+    }
+    """)
 
 
 def test_copy_fix_is_offered_only_where_it_is_safe(tmp_path):
