@@ -11,9 +11,11 @@
   Positions use the negotiated position encoding (utf-8, utf-16 or utf-32).
 * Code actions: the rule's safe fix (quick fix), "Ignore GXLnnn on this line" for every
   diagnostic, and ``source.fixAll.goexplint`` (every safe fix of the document).
-* Settings (``initializationOptions`` or ``workspace/didChangeConfiguration``, optionally under a
-  ``goexplint`` key): ``select``, ``ignore`` (lists of rule selectors, as on the command line),
-  ``goVersion`` ("1.21"), ``debounceMs``.  They override the project's ``.goexplint.toml``.
+* Settings (``initializationOptions``, ``workspace/didChangeConfiguration`` -- optionally under a
+  ``goexplint`` key -- or, when the notification carries none, pulled with ``workspace/configuration``
+  section ``goexplint``, also right after ``initialized``): ``select``, ``ignore`` (lists of rule
+  selectors, as on the command line), ``goVersion`` ("1.21"), ``debounceMs``, ``logLevel``.  They
+  override the project's ``.goexplint.toml``.
 
 Nothing is ever written to stdout except the protocol; logs go to stderr.
 """
@@ -368,10 +370,32 @@ def build_server() -> GoexplintServer:
             doc.task.cancel()
         ls.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
-    @server.feature(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    def did_change_configuration(ls: GoexplintServer, params: T.DidChangeConfigurationParams):
+    async def pull_configuration(ls: GoexplintServer) -> dict:
+        """The client's ``goexplint`` section via workspace/configuration ({} when unsupported)."""
+        caps = ls.client_capabilities
+        if not (caps and caps.workspace and caps.workspace.configuration):
+            return {}
         try:
-            ls.settings.update(params.settings or {})
+            result = await ls.workspace_configuration_async(
+                T.ConfigurationParams(items=[T.ConfigurationItem(section="goexplint")]))
+        except Exception as exc:  # a client that advertises the request but fails it
+            LOG.warning("workspace/configuration failed: %s", exc)
+            return {}
+        return result[0] if result and isinstance(result[0], dict) else {}
+
+    @server.feature(T.INITIALIZED)
+    async def initialized(ls: GoexplintServer, params: T.InitializedParams):
+        pulled = await pull_configuration(ls)
+        if pulled:
+            await did_change_configuration(ls, T.DidChangeConfigurationParams(settings=pulled))
+
+    @server.feature(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: GoexplintServer, params: T.DidChangeConfigurationParams):
+        settings = params.settings
+        if not settings:  # VS Code style: "something changed", the server pulls its section
+            settings = await pull_configuration(ls)
+        try:
+            ls.settings.update(settings or {})
         except ValueError as exc:
             ls.window_show_message(T.ShowMessageParams(type=T.MessageType.Error,
                                                        message="goexplint: bad settings: %s" % exc))

@@ -260,3 +260,20 @@ async def test_safe_fix_and_fix_all_code_actions(client, tmp_path):
         text_document=T.VersionedTextDocumentIdentifier(uri=uri, version=2),
         content_changes=[T.TextDocumentContentChangeWholeDocument(text=fixed)])))
     assert list(client.diagnostics[uri]) == []
+
+
+@pytest.mark.asyncio
+async def test_settings_pulled_with_workspace_configuration(client, tmp_path):
+    uri = workspace(tmp_path)
+    await diagnostics_after(client, lambda: open_doc(client, uri))
+    assert len(client.diagnostics[uri]) == 1
+    client.set_configuration({"select": ["GXL102"]}, section="goexplint")
+    await diagnostics_after(client, lambda: client.workspace_did_change_configuration(
+        T.DidChangeConfigurationParams(settings=None)))
+    assert list(client.diagnostics[uri]) == []
+    # a bad setting is reported to the user and the previous settings stay
+    waiter = asyncio.ensure_future(client.wait_for_notification(T.WINDOW_SHOW_MESSAGE))
+    await asyncio.sleep(0)
+    client.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"select": ["GXL999"]}))
+    await asyncio.wait_for(waiter, 60)
+    assert "GXL999" in client.messages[-1].message
