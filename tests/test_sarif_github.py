@@ -185,3 +185,25 @@ def test_default_rule_set_is_described_even_when_clean(tmp_path):
     run, _ = sarif(module(tmp_path, go="1.22"), ".", codes=(0,))
     assert run["results"] == []
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [r.id for r in select_rules(None, None)]
+
+
+def test_location_and_tag_limits_in_process(tmp_path):
+    """GitHub rejects results with more than 1,000 locations and rules with more than 20 tags."""
+    import dataclasses
+
+    from goexplint.engine import RunResult
+    from goexplint.model import Finding, Position, Related, Span
+    from goexplint.report import ReportOptions
+    from goexplint.report.sarif import render, rule_descriptor
+
+    rule = next(r for r in all_rules() if r.id == "GXL101")
+    many_tags = dataclasses.replace(rule, tags=tuple("tag%d" % i for i in range(30)))
+    assert len(rule_descriptor(many_tags)["properties"]["tags"]) == 20
+    pos = Position(0, 0, 0)
+    span = Span(pos, Position(0, 1, 1))
+    f = Finding("GXL101", "a.go", span, "m", "error", "high",
+                related=tuple(Related(span, "r%d" % i) for i in range(1200)))
+    doc = json.loads(render(RunResult([f], [], 1, 0), [rule], ReportOptions(cwd=str(tmp_path))))
+    jsonschema.Draft4Validator(SCHEMA).validate(doc)
+    [res] = doc["runs"][0]["results"]
+    assert len(res["relatedLocations"]) == 1000 and len(res["locations"]) == 1
