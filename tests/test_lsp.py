@@ -277,3 +277,15 @@ async def test_settings_pulled_with_workspace_configuration(client, tmp_path):
     client.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"select": ["GXL999"]}))
     await asyncio.wait_for(waiter, 60)
     assert "GXL999" in client.messages[-1].message
+
+
+def test_console_script_and_subcommand_help():
+    import shutil
+    import subprocess
+
+    script = shutil.which("goexplint-lsp", path=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    if script is None:
+        pytest.skip("goexplint-lsp is not installed (pip install -e .)")
+    for cmd in ([script, "--help"], [sys.executable, "-m", "goexplint", "lsp", "--help"]):
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=SERVER_ENV, timeout=60)
+        assert proc.returncode == 0 and proc.stdout.startswith("usage: goexplint lsp"), proc.stderr
