@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from goexplint import __version__, config as config_mod, goversion
+from goexplint import __version__, baseline, config as config_mod, fixes, goversion
 from goexplint.discover import DiscoverOptions, DiscoveryError, discover
 from goexplint.engine import Options, RunResult, environ_options, lint_files, lint_source, summary_counts
 from goexplint.registry import all_rules, rules_by_id, select_rules
@@ -67,6 +67,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="context-timeout findings in _test.go files: as notes (default), off, or normal severity")
     p.add_argument("--sarif-category", metavar="NAME",
                    help="SARIF automationDetails.id (GitHub code scanning category)")
+    p.add_argument("--fix", action="store_true", help="apply the findings' safe fixes to the files, then report "
+                   "what is left")
+    p.add_argument("--diff", action="store_true", help="print the safe fixes as a unified diff; write nothing "
+                   "(exit 1 when there is something to fix)")
+    p.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
+    p.add_argument("--write-baseline", metavar="FILE",
+                   help="record the current findings in FILE (for --baseline) and exit 0")
+    p.add_argument("--new-from-rev", metavar="REV",
+                   help="report only findings on lines added or changed since the git revision REV")
+    p.add_argument("--sarif-max-results", type=int, metavar="N", default=25000,
+                   help="SARIF: keep at most N results, the most severe first (default and maximum: 25000, "
+                   "GitHub's limit per run)")
     return p
 
 
@@ -144,6 +156,38 @@ def _write(text: str, output: Optional[str]) -> None:
         sys.stdout.flush()
 
 
+def _apply_fixes(result: RunResult, real_paths: dict, options: Options, write: bool) -> List[str]:
+    """Fix every file with fixable findings (``fixes.fix_source``: repeated until nothing is left).
+    With ``write`` the files are rewritten and their findings replaced by a re-lint; returns the diffs."""
+    todo = sorted({f.path for f in result.findings if f.suppressed is None and any(x.safe for x in f.fixes)})
+    diffs, applied = [], 0
+    for shown in todo:
+        real = real_paths[shown]
+        with open(real, "rb") as fh:
+            source = fh.read()
+        new, n = fixes.fix_source(source, lambda b: lint_source(shown, b, options, real_path=real).findings)
+        if new == source:
+            continue
+        diffs.append(fixes.unified_diff(shown, source, new))
+        if not write:
+            continue
+        try:
+            with open(real, "wb") as fh:
+                fh.write(new)
+        except OSError as exc:
+            raise UsageError("cannot write %s: %s" % (shown, exc.strerror or exc))
+        applied += n
+        fr = lint_source(shown, new, options, real_path=real)
+        result.findings = [f for f in result.findings if f.path != shown] + fr.findings
+        result.notices = [x for x in result.notices if x.path != shown] + fr.notices
+    if write:
+        result.findings.sort(key=lambda f: f.sort_key())
+        result.notices.sort(key=lambda x: x.sort_key())
+        sys.stderr.write("goexplint: applied %d fix%s in %d file%s\n" % (
+            applied, "" if applied == 1 else "es", len(diffs), "" if len(diffs) == 1 else "s"))
+    return diffs
+
+
 def run(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     if args.list_rules:
@@ -172,9 +216,25 @@ def run(argv: Optional[List[str]] = None) -> int:
             raise UsageError(str(exc))
     if s["jobs"] < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.fix and args.diff:
+        raise UsageError("--fix writes the fixes and --diff only shows them: choose one")
+    if (args.fix or args.diff) and args.stdin_filename:
+        raise UsageError("--fix and --diff work on files, not on --stdin-filename")
+    if args.write_baseline and (args.baseline or args.new_from_rev):
+        raise UsageError("--write-baseline records every finding; do not combine it with --baseline/--new-from-rev")
+    if not 1 <= args.sarif_max_results <= 25000:
+        raise UsageError("--sarif-max-results must be between 1 and 25000")
     try:
         rules = select_rules(s["select"], s["ignore"])
     except ValueError as exc:
+        raise UsageError(str(exc))
+    known, changed = set(), {}
+    try:
+        if args.baseline:
+            known = baseline.load(args.baseline)
+        if args.new_from_rev:
+            changed = baseline.changed_lines(args.new_from_rev, str(cwd))
+    except baseline.BaselineError as exc:
         raise UsageError(str(exc))
     options = Options(rule_ids=tuple(r.id for r in rules), go_version=s["go_version"],
                       report_unused=bool(s["report_unused"]), include_generated=bool(s["include"]["generated"]),
@@ -196,10 +256,31 @@ def run(argv: Optional[List[str]] = None) -> int:
         except DiscoveryError as exc:
             raise UsageError(str(exc))
         result = lint_files([(str(p), shown) for p, shown in files], options, jobs=s["jobs"])
+        if args.fix or args.diff:
+            diffs = _apply_fixes(result, {shown: str(p) for p, shown in files}, options, write=args.fix)
+            if args.diff:
+                _write("".join(diffs), args.output)
+                sys.stderr.write("goexplint: %d file%s would be changed by safe fixes\n"
+                                 % (len(diffs), "" if len(diffs) == 1 else "s"))
+                return 1 if diffs else 0
+    if args.write_baseline:
+        n = baseline.write(args.write_baseline, result.findings, str(cwd))
+        plural = "" if n == 1 else "s"
+        sys.stderr.write("goexplint: wrote %d finding%s to the baseline %s\n" % (n, plural, args.write_baseline))
+        return 0
+    before = len(result.findings)
+    if args.baseline:
+        result.findings = baseline.filter_new(result.findings, known, args.baseline, str(cwd))
+    if args.new_from_rev:
+        result.findings = baseline.filter_changed(result.findings, changed, str(cwd))
+    hidden = before - len(result.findings)
     shown = [f for f in result.findings if f.suppressed is None]
     code = 1 if shown and not args.exit_zero else 0
     ropts = ReportOptions(show_source=args.show_source, cwd=str(cwd), sarif_category=args.sarif_category or "",
-                          exit_code=code)
+                          exit_code=code, sarif_max_results=args.sarif_max_results)
+    if args.format == "sarif" and len(shown) > args.sarif_max_results:
+        sys.stderr.write("goexplint: warning: %d findings; the SARIF report keeps the %d most severe\n"
+                         % (len(shown), args.sarif_max_results))
     _write(reporters()[args.format](result, report_rules, ropts), args.output)
     for n in result.notices:
         where = n.path + ("" if n.row is None else ":%d:%d" % (n.row + 1, (n.col or 0) + 1))
@@ -213,6 +294,9 @@ def run(argv: Optional[List[str]] = None) -> int:
         msg = "goexplint: no findings in %d file%s" % (result.files, "" if result.files == 1 else "s")
     if len(result.findings) != len(shown):
         msg += "; %d suppressed" % (len(result.findings) - len(shown))
+    if hidden:
+        msg += "; %d not new (%s)" % (hidden, "baseline" if not args.new_from_rev else
+                                      "unchanged lines" if not args.baseline else "baseline or unchanged lines")
     if result.skipped:
         msg += "; %d skipped" % result.skipped
     sys.stderr.write(msg + "\n")
@@ -220,9 +304,14 @@ def run(argv: Optional[List[str]] = None) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["lsp"]:  # the language server (lint a directory named lsp as ./lsp)
+        from goexplint import lsp
+
+        return lsp.main(argv[1:])
     try:
         return run(argv)
-    except UsageError as exc:
+    except (UsageError, baseline.BaselineError) as exc:
         sys.stderr.write("goexplint: error: %s\n" % exc)
         return 2
     except config_mod.ConfigError as exc:

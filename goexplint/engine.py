@@ -74,15 +74,19 @@ def check_source(path: str, source: bytes) -> Optional[Notice]:
     return None
 
 
-def lint_source(path: str, source: bytes, options: Options, real_path: Optional[str] = None) -> FileResult:
-    """Lint one file's bytes.  ``path`` is what findings show; ``real_path`` locates go.mod."""
+def lint_source(path: str, source: bytes, options: Options, real_path: Optional[str] = None,
+                tree=None) -> FileResult:
+    """Lint one file's bytes.  ``path`` is what findings show; ``real_path`` locates go.mod.
+    ``tree`` is an already parsed tree of exactly these bytes (the language server re-parses
+    edited buffers incrementally and passes its tree)."""
     bad = check_source(path, source)
     if bad is not None:
         return FileResult([], [bad], False)
     if not options.include_generated and is_generated(source):
         return FileResult([], [], False)
     notices: List[Notice] = []
-    tree = parse_bytes(source)
+    if tree is None:
+        tree = parse_bytes(source)
     err = first_syntax_error(tree.root_node)
     if err is not None:
         row, col = err.start_point

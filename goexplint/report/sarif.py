@@ -62,6 +62,7 @@ def rule_descriptor(rule) -> dict:
         props["security-severity"] = str(rule.security_severity)
         if "security" not in tags:
             tags.append("security")
+    del tags[MAX_TAGS:]
     if rule.go:
         props["goVersionGate"] = rule.go
     md = unwrap_markdown(rule.doc)
@@ -103,17 +104,53 @@ def srcroot_for(cwd: str) -> str:
     return str(d)
 
 
+SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
+MAX_RESULTS = 25000  # GitHub: results per run (hard limit: the file is rejected above it)
+STORED_RESULTS = 5000  # GitHub: only this many results per run are stored and shown
+MAX_TAGS = 20  # GitHub: tags per rule (hard limit)
+MAX_RELATED = 1000  # GitHub: locations per result (hard limit)
+
+
+def capped(findings, limit: int):
+    """At most ``limit`` findings, the most severe first (GitHub keeps the top results by severity);
+    the kept ones stay in their usual (path, line) order."""
+    if len(findings) <= limit:
+        return list(findings)
+    ranked = sorted(range(len(findings)), key=lambda i: (SEVERITY_ORDER.get(findings[i].severity, 3), i))
+    keep = sorted(ranked[:limit])
+    return [findings[i] for i in keep]
+
+
+def _linked_message(f) -> str:
+    """GitHub shows related locations only when the message links them: ``[text](id)``."""
+    if not f.related:
+        return f.message
+    links = ", ".join("[%s](%d)" % (r.message.replace("[", "(").replace("]", ")"), i + 1)
+                      for i, r in enumerate(f.related[:MAX_RELATED]))
+    return "%s (see %s)" % (f.message, links)
+
+
+def fix_object(fix, art: dict) -> dict:
+    """A SARIF ``fix``: byte-offset regions (exact whatever the run's columnKind says about columns)."""
+    return {"description": {"text": fix.title},
+            "artifactChanges": [{"artifactLocation": dict(art), "replacements": [
+                {"deletedRegion": {"byteOffset": e.start, "byteLength": e.end - e.start},
+                 "insertedContent": {"text": e.text}} for e in fix.edits]}]}
+
+
 def render(result, rules, opts) -> str:
     cwd = opts.cwd or os.getcwd()
     root = opts.srcroot or srcroot_for(cwd)
     descriptors = [rule_descriptor(r) for r in rules]
     index = {r.id: i for i, r in enumerate(rules)}
     shown = [f for f in result.findings if f.suppressed is None]
+    limit = min(opts.sarif_max_results or MAX_RESULTS, MAX_RESULTS)
+    kept = capped(shown, limit)
+    uris = [_uri(f.path, cwd, root) for f in kept]
     results = []
-    for f, fp in zip(shown, fingerprints(shown)):
-        uri = _uri(f.path, cwd, root)
+    for f, uri, fp in zip(kept, uris, fingerprints(kept, uris)):
         rel = not uri.startswith("file:")
-        res = {"ruleId": f.rule_id, "level": f.severity, "message": {"text": f.message},
+        res = {"ruleId": f.rule_id, "level": f.severity, "message": {"text": _linked_message(f)},
                "locations": [_location(uri, f.span, rel)],
                "partialFingerprints": {"goexplint/v1": fp},
                "properties": {"effectiveGoVersion": f.go_version, "goVersionSource": f.go_version_source,
@@ -124,7 +161,12 @@ def render(result, rules, opts) -> str:
             res["properties"]["evidence"] = f.evidence
         if f.related:
             res["relatedLocations"] = [dict(_location(uri, r.span, rel), id=i + 1, message={"text": r.message})
-                                       for i, r in enumerate(f.related)]
+                                       for i, r in enumerate(f.related[:MAX_RELATED])]
+        if f.fixes:
+            art = res["locations"][0]["physicalLocation"]["artifactLocation"]
+            res["fixes"] = [fix_object(x, art) for x in f.fixes if x.safe]
+            if not res["fixes"]:
+                del res["fixes"]
         results.append(res)
     notifications = []
     for n in result.notices:
@@ -137,15 +179,24 @@ def render(result, rules, opts) -> str:
             if not uri.startswith("file:"):
                 loc["artifactLocation"]["uriBaseId"] = "%SRCROOT%"
             if n.row is not None:
-                loc["region"] = {"startLine": n.row + 1, "startColumn": (n.col or 0) + 1}
+                loc["region"] = {"startLine": n.row + 1}  # notices carry byte columns; the line is exact
             note["locations"] = [{"physicalLocation": loc}]
         notifications.append(note)
+    if len(kept) < len(shown):
+        notifications.append({"level": "warning", "descriptor": {"id": "GXL-LIMIT"}, "message": {"text": (
+            "%d results, more than the %d a SARIF run may carry for GitHub code scanning: kept the %d most "
+            "severe, dropped %d" % (len(shown), limit, len(kept), len(shown) - len(kept)))}})
+    elif len(kept) > STORED_RESULTS:
+        notifications.append({"level": "note", "descriptor": {"id": "GXL-LIMIT"}, "message": {"text": (
+            "%d results: GitHub code scanning stores only the %d most severe of a run"
+            % (len(kept), STORED_RESULTS))}})
+    crashed = any(n.kind == "internal" for n in result.notices)
     run = {"tool": {"driver": {"name": "goexplint", "version": __version__, "semanticVersion": __version__,
                                "informationUri": INFO_URI, "rules": descriptors}},
            "columnKind": "utf16CodeUnits",
            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(root).as_uri().rstrip("/") + "/"}},
-           "invocations": [{"executionSuccessful": opts.execution_successful, "exitCode": opts.exit_code,
-                            "toolExecutionNotifications": notifications}],
+           "invocations": [{"executionSuccessful": opts.execution_successful and not crashed,
+                            "exitCode": opts.exit_code, "toolExecutionNotifications": notifications}],
            "results": results}
     if opts.sarif_category:
         run["automationDetails"] = {"id": opts.sarif_category.rstrip("/") + "/"}

@@ -3,7 +3,7 @@
 ; severity   = "warning"
 ; confidence = "high"
 ; since      = "0.2.0"
-; tags       = ["security", "reliability"]
+; tags       = ["security", "reliability", "external/cwe/cwe-400"]
 ; security-severity = "5.3"
 ; reports-at = "the server literal, new(http.Server) or the var declaration"
 ; message    = "{what} sets neither ReadHeaderTimeout nor ReadTimeout, so a client that sends its headers slowly holds a connection forever (slowloris): add ReadHeaderTimeout: 5 * time.Second"

@@ -3,7 +3,7 @@
 ; severity   = "warning"
 ; confidence = "high"
 ; since      = "0.2.0"
-; tags       = ["security", "reliability"]
+; tags       = ["security", "reliability", "external/cwe/cwe-400"]
 ; security-severity = "5.3"
 ; reports-at = "the call"
 ; message    = "http.{fn} serves with a zero-value http.Server that has no timeouts (slowloris): use srv := &http.Server{{{args}ReadHeaderTimeout: 5 * time.Second}} and srv.{fn}({rest})"

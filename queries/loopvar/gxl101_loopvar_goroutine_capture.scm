@@ -5,6 +5,7 @@
 ; go         = "<1.22"
 ; since      = "0.1.0"
 ; tags       = ["concurrency", "correctness"]
+; fix        = "safe"
 ; reports-at = "each reference to the loop variable inside the goroutine's func literal"
 ; message    = "goroutine captures loop variable {var} (loop at line {loop_line}); before Go 1.22 all iterations share it, so the goroutine may see a later value: pass {var} as an argument or copy it first ({var} := {var})"
 ; ---
@@ -37,6 +38,14 @@
 ; }
 ; ```
 ; Or copy the variable (`v := v`) before the `go` statement, or move the module to `go 1.22`.
+;
+; ## Fix safety
+; `--fix` (and the editor quick fix) inserts `v := v` as the first statement of the loop body,
+; giving each iteration its own variable, which is what the goroutine relied on. Offered only when the
+; body starts on its own line, and, for a three-clause loop (`for i := 0; i < n; i++`), only when the
+; body never assigns, increments or takes the address of the variable (the loop's own condition and
+; post statement would no longer see those writes). A range loop re-assigns its variables every
+; iteration, so the copy cannot change how it iterates.
 ;
 ; ## Not reported
 ; A shadow copy before the launch; values passed as arguments; same-named locals and parameters

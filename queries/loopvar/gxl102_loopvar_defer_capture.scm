@@ -5,6 +5,7 @@
 ; go         = "<1.22"
 ; since      = "0.1.0"
 ; tags       = ["correctness"]
+; fix        = "safe"
 ; reports-at = "each reference to the loop variable inside the deferred func literal"
 ; message    = "deferred closure captures loop variable {var} (loop at line {loop_line}); before Go 1.22 every deferred call sees its final value: pass {var} as an argument (defer func({var} T){{…}}({var})) or copy it first"
 ; ---
@@ -31,6 +32,14 @@
 ; }
 ; ```
 ; Or wrap the iteration in a function (`func() { defer …; use(f) }()`), or pass `f` as an argument.
+;
+; ## Fix safety
+; `--fix` (and the editor quick fix) inserts `v := v` as the first statement of the loop body,
+; giving each iteration its own variable, which is what the deferred call relied on. Offered only when the
+; body starts on its own line, and, for a three-clause loop (`for i := 0; i < n; i++`), only when the
+; body never assigns, increments or takes the address of the variable (the loop's own condition and
+; post statement would no longer see those writes). A range loop re-assigns its variables every
+; iteration, so the copy cannot change how it iterates.
 ;
 ; ## Not reported
 ; A `defer` inside a func literal invoked in the iteration (it runs at the end of that call);

@@ -2,6 +2,7 @@
 
 from goexplint.concurrency import launch_of
 from goexplint.loopcapture import capture_finding, launch_captures
+from goexplint.loopfix import copy_fix
 
 
 def refine(match, ctx):
@@ -10,4 +11,4 @@ def refine(match, ctx):
         return
     what = "errgroup Go call" if launch.kind == "errgroup" else "go statement"
     for ref, loop in launch_captures(ctx, launch, "declared"):
-        yield capture_finding(match, ref, loop, launch.stmt, what)
+        yield capture_finding(match, ref, loop, launch.stmt, what, fixes=copy_fix(ctx, loop, ref.text))

@@ -2,6 +2,7 @@
 
 from goexplint.concurrency import launch_of
 from goexplint.loopcapture import capture_finding, launch_captures
+from goexplint.loopfix import copy_fix
 
 
 def refine(match, ctx):
@@ -10,4 +11,4 @@ def refine(match, ctx):
         return
     # Waiting cannot help a deferred call; only leaving the loop right away does.
     for ref, loop in launch_captures(ctx, launch, "declared", waits=False):
-        yield capture_finding(match, ref, loop, launch.stmt, "defer statement")
+        yield capture_finding(match, ref, loop, launch.stmt, "defer statement", fixes=copy_fix(ctx, loop, ref.text))

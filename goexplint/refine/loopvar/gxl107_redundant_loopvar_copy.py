@@ -22,9 +22,13 @@ def refine(match, ctx):
         line_start = ctx.source.rfind(b"\n", 0, start) + 1
         line_end = ctx.source.find(b"\n", end)
         line_end = len(ctx.source) if line_end < 0 else line_end
-        if not ctx.source[line_start:start].strip() and not ctx.source[end:line_end].strip():
-            start, end = line_start, min(line_end + 1, len(ctx.source))
-        fixes = (Fix("Delete the redundant copy", (Edit(start, end, ""),)),)
+        before, after = ctx.source[line_start:start], ctx.source[end:line_end]
+        if not before.strip() and not after.strip():
+            fixes = (Fix("Delete the redundant copy", (Edit(line_start, min(line_end + 1, len(ctx.source)), ""),)),)
+        elif not before.strip() and after.lstrip().startswith(b"//"):
+            # keep a trailing comment where it is, at the statement's indentation (gofmt-clean)
+            comment = end + len(after) - len(after.lstrip())
+            fixes = (Fix("Delete the redundant copy", (Edit(start, comment, ""),)),)
     var = copies[0].decode("utf-8", "replace")
     yield match.finding(stmt, related=((declared[copies[0]], "loop variable %s" % var),), fixes=fixes,
                         evidence="loop at L%d declares %s with :=; file is %s (%s)" % (
