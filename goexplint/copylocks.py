@@ -10,6 +10,7 @@ from typing import Dict, Optional, Tuple
 
 from tree_sitter import Node
 
+from goexplint.syntax import sibling_go_files
 from goexplint.parse import FileContext, captures
 from goexplint.sharedstate import match_rows
 
@@ -98,12 +99,7 @@ def lock_structs(ctx: FileContext) -> Dict[bytes, str]:
                 if inner is not None and inner.type == "type_identifier":
                     refs.setdefault(name, set()).add(inner.text)
     if ctx.real_path:
-        directory = os.path.dirname(os.path.abspath(ctx.real_path))
-        base = os.path.basename(ctx.real_path)
-        try:
-            files = tuple(sorted(n for n in os.listdir(directory) if n.endswith(".go") and n != base))
-        except OSError:
-            files = ()
+        directory, _, files = sibling_go_files(ctx.real_path)
         for name, ftypes in _sibling_structs(directory, files).items():
             if name in fields:
                 continue

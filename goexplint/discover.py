@@ -72,6 +72,8 @@ def discover(paths: Sequence[str], opts: DiscoverOptions, cwd: Path = None) -> L
             raise DiscoveryError("%s: no such file or directory" % given)
         if ap.is_dir():
             files = _walk(ap, opts, cwd)
+        elif not ap.is_file():
+            raise DiscoveryError("%s: not a regular file (a pipe or device would block the linter)" % given)
         else:
             files = iter([ap]) if not (opts.force_exclude and _forced_out(ap, opts, cwd)) else iter([])
         for f in files:
@@ -96,7 +98,7 @@ def _walk(root: Path, opts: DiscoverOptions, cwd: Path) -> Iterator[Path]:
         for name in sorted(filenames):
             if name.endswith(".go") and not name.startswith((".", "_")):
                 f = Path(dirpath, name)
-                if not _excluded(display_path(f, cwd), opts):
+                if not _excluded(display_path(f, cwd), opts) and f.is_file():  # skips pipes, sockets, devices
                     yield f
 
 

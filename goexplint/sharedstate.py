@@ -29,7 +29,7 @@ from goexplint.concurrency import _closures_of_call, launch_of
 import tree_sitter
 
 from goexplint.parse import FileContext, captures, compile_query
-from goexplint.syntax import FUNC_TYPES, Decl, is_ancestor, node_text, package_selector, resolve
+from goexplint.syntax import FUNC_TYPES, Decl, is_ancestor, node_text, package_selector, resolve, sibling_go_files
 
 PARENS = ("parenthesized_expression",)
 
@@ -128,12 +128,7 @@ def package_vars(ctx: FileContext) -> Set[bytes]:
                         " (var_spec_list (var_spec name: (identifier) @n))]))", ctx.root)
         found = {n.text for n in caps.get("n", [])}
         if ctx.real_path:
-            directory = os.path.dirname(os.path.abspath(ctx.real_path))
-            base = os.path.basename(ctx.real_path)
-            try:
-                siblings = tuple(sorted(n for n in os.listdir(directory) if n.endswith(".go") and n != base))
-            except OSError:
-                siblings = ()
+            directory, _, siblings = sibling_go_files(ctx.real_path)
             found |= _sibling_vars(directory, siblings)
         ctx.cache[key] = found
     return found

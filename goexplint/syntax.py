@@ -319,6 +319,20 @@ def _sibling_map_types(directory: str, package_files: Tuple[str, ...]) -> frozen
     return frozenset(names)
 
 
+def sibling_go_files(real_path: str) -> Tuple[str, str, Tuple[str, ...]]:
+    """(directory, this file's name, sorted names of the other regular ``.go`` files of its directory).
+
+    Only regular files: opening a named pipe called ``x.go`` would block the linter."""
+    directory = os.path.dirname(os.path.abspath(real_path))
+    base = os.path.basename(real_path)
+    try:
+        names = tuple(sorted(e.name for e in os.scandir(directory)
+                             if e.name.endswith(".go") and e.name != base and e.is_file()))
+    except OSError:
+        names = ()
+    return directory, base, names
+
+
 def package_map_types(ctx: FileContext) -> set:
     """Names of map types declared in this file or in the other .go files of its directory (package).
 
@@ -333,12 +347,7 @@ def package_map_types(ctx: FileContext) -> set:
         found = {n.text for n in caps.get("name", [])}
         real = ctx.real_path
         if real:
-            directory = os.path.dirname(os.path.abspath(real))
-            try:
-                siblings = tuple(sorted(n for n in os.listdir(directory)
-                                        if n.endswith(".go") and n != os.path.basename(real)))
-            except OSError:
-                siblings = ()
+            directory, _, siblings = sibling_go_files(real)
             found |= _sibling_map_types(directory, siblings)
         ctx.cache[key] = found
     return found

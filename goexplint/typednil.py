@@ -10,6 +10,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
+from goexplint.syntax import sibling_go_files
 from goexplint.parse import FileContext, captures
 from goexplint.sharedstate import match_rows, strip_parens
 
@@ -64,12 +65,7 @@ def package_facts(ctx: FileContext):
         if returns_nil:
             ptr_funcs[row["name"].text] = row["t"].text
     if ctx.real_path:
-        directory = os.path.dirname(os.path.abspath(ctx.real_path))
-        base = os.path.basename(ctx.real_path)
-        try:
-            files = tuple(sorted(n for n in os.listdir(directory) if n.endswith(".go") and n != base))
-        except OSError:
-            files = ()
+        directory, _, files = sibling_go_files(ctx.real_path)
         s_ifaces, s_errors, s_funcs = _sibling_facts(directory, files)
         ifaces |= s_ifaces
         errors |= s_errors

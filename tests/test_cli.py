@@ -217,3 +217,16 @@ def test_nothing_is_modified(tmp_path):
     run_cli(".", "--format", "sarif", cwd=d)
     after = {p: p.read_bytes() for p in d.rglob("*") if p.is_file()}
     assert before == after
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_named_pipe_does_not_hang(tmp_path):
+    """A FIFO called x.go in a linted directory is skipped; named explicitly it is a one-line error."""
+    d = module(tmp_path)
+    os.mkfifo(d / "pipe.go")
+    proc = run_cli(".", cwd=d)
+    out, err = proc.stdout.decode(), proc.stderr.decode()
+    assert proc.returncode == 1 and "GXL101" in out and "pipe.go" not in out + err
+    proc = run_cli("pipe.go", cwd=d)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and "not a regular file" in err and "Traceback" not in err
