@@ -14,6 +14,7 @@ import dataclasses
 import fnmatch
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Iterator, List, Sequence, Tuple
 
@@ -72,7 +73,7 @@ def discover(paths: Sequence[str], opts: DiscoverOptions, cwd: Path = None) -> L
             raise DiscoveryError("%s: no such file or directory" % given)
         if ap.is_dir():
             files = _walk(ap, opts, cwd)
-        elif not ap.is_file():
+        elif _special(ap):
             raise DiscoveryError("%s: not a regular file (a pipe or device would block the linter)" % given)
         else:
             files = iter([ap]) if not (opts.force_exclude and _forced_out(ap, opts, cwd)) else iter([])
@@ -91,6 +92,15 @@ def _forced_out(path: Path, opts: DiscoverOptions, cwd: Path) -> bool:
     return any(_skip_dir(d, opts) for d in dirs if d not in (".", "..")) or _excluded(rel, opts)
 
 
+def _special(path: Path) -> bool:
+    """A pipe, socket or device: reading it could block.  (A dangling symlink is not special: it is
+    reported as unreadable like any other file that cannot be read.)"""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _walk(root: Path, opts: DiscoverOptions, cwd: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames
@@ -98,7 +108,7 @@ def _walk(root: Path, opts: DiscoverOptions, cwd: Path) -> Iterator[Path]:
         for name in sorted(filenames):
             if name.endswith(".go") and not name.startswith((".", "_")):
                 f = Path(dirpath, name)
-                if not _excluded(display_path(f, cwd), opts) and f.is_file():  # skips pipes, sockets, devices
+                if not _excluded(display_path(f, cwd), opts) and not _special(f):
                     yield f
 
 
