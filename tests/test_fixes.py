@@ -206,3 +206,34 @@ def test_copy_fix_is_offered_only_where_it_is_safe(tmp_path):
         ("GXL101", 13, []),  # one-line body
         ("GXL101", 16, ["\t\tv := v\n"]),  # a range loop re-assigns v anyway
     ]
+
+
+NIL_CTX = textwrap.dedent("""\
+    package p
+
+    import (
+    \tstdctx "context"
+    \t"time"
+    )
+
+    func a() {
+    \t_, cancel := stdctx.WithTimeout(nil, time.Second)
+    \tdefer cancel()
+    }
+
+    func b(ctx stdctx.Context) {
+    \t_, cancel := stdctx.WithTimeout(nil, time.Second)
+    \tdefer cancel()
+    }
+    """)
+
+
+def test_nil_context_fix_uses_the_import_name_and_stays_out_when_a_ctx_is_in_scope(tmp_path):
+    d = module(tmp_path, go="1.22", files={"a.go": NIL_CTX})
+    proc = run_cli("--fix", "--select", "GXL410", ".", cwd=d)
+    text = (d / "a.go").read_text()
+    assert "stdctx.WithTimeout(stdctx.TODO(), time.Second)" in text
+    assert text.count("WithTimeout(nil,") == 1  # b has a ctx parameter: passing it is the author's call
+    assert proc.returncode == 1 and "a.go:14" in proc.stdout.decode()  # the unfixed one is still reported
+    again = run_cli("--fix", "--select", "GXL410", ".", cwd=d)
+    assert (d / "a.go").read_text() == text and again.returncode == 1

@@ -4,6 +4,7 @@
 ; confidence = "high"
 ; since      = "0.2.0"
 ; tags       = ["correctness"]
+; fix        = "safe"
 ; reports-at = "the nil argument"
 ; message    = "nil passed as the context to {callee}: {effect}; pass context.TODO() (or the caller's ctx)"
 ; ---
@@ -30,6 +31,13 @@
 ; ## Not reported
 ; Conversions such as `(func(context.Context))(nil)`, method expressions `(*T).M(nil, …)` (the nil is the
 ; receiver), setters named `Set…Context`, and functions whose first parameter is not a context.
+;
+; ## Fix safety
+; `--fix` (and the editor quick fix) replaces the `nil` with `context.TODO()` (under the file's own
+; import name for `context`). A nil context can only panic or fail at the callee, so the only behaviour
+; that changes is the failure. Not offered when the file does not import `context` (or dot-imports it),
+; or when an enclosing function has a `ctx` or `*http.Request` parameter: passing that is the right
+; fix, but it changes cancellation, so it is left to the author.
 
 (call_expression
   function: (_) @fn

@@ -1,8 +1,9 @@
 """GXL410: nil passed where a context.Context is expected."""
 
 from goexplint.ctxflow import CONTEXT, HTTP, is_package_type, package_member, top_level_names, unparen
+from goexplint.model import Edit, Fix
 from goexplint.parse import captures
-from goexplint.syntax import node_text, resolve
+from goexplint.syntax import node_text, resolve, scope_decls
 
 CONTEXT_FUNCS = ("WithCancel", "WithCancelCause", "WithTimeout", "WithTimeoutCause", "WithDeadline",
                  "WithDeadlineCause", "WithValue", "WithoutCancel", "AfterFunc", "Cause")
@@ -13,7 +14,50 @@ def refine(match, ctx):
     nil = match["nil"]
     callee, effect = _callee(ctx, fn)
     if callee:
-        yield match.finding(nil, evidence="first parameter is a context.Context", callee=callee, effect=effect)
+        yield match.finding(nil, evidence="first parameter is a context.Context", callee=callee, effect=effect,
+                            fixes=_todo_fix(ctx, nil))
+
+
+def _todo_fix(ctx, nil):
+    """Replace ``nil`` with ``<context>.TODO()`` when the file imports context under a usable name
+    that no local shadows at this point."""
+    if _context_in_scope(ctx, nil):
+        return ()  # the right fix passes that ctx: a behaviour change (cancellation), so no safe fix
+    for name in sorted(ctx.aliases_of(CONTEXT)):
+        if name.startswith("."):
+            continue
+        if _shadowed(nil, name.encode()):
+            continue
+        return (Fix("Pass %s.TODO() instead of nil" % name, (Edit(nil.start_byte, nil.end_byte, name + ".TODO()"),)),)
+    return ()
+
+
+def _context_in_scope(ctx, node):
+    """An enclosing function has a context.Context or *http.Request parameter."""
+    n = node.parent
+    while n is not None:
+        if n.type in ("function_declaration", "method_declaration", "func_literal"):
+            params = n.child_by_field_name("parameters")
+            for p in params.named_children if params is not None else []:
+                typ = p.child_by_field_name("type")
+                if is_package_type(ctx, typ, CONTEXT, "Context"):
+                    return True
+                if typ is not None and typ.type == "pointer_type" and typ.named_children \
+                        and is_package_type(ctx, typ.named_children[0], HTTP, "Request"):
+                    return True
+        n = n.parent
+    return False
+
+
+def _shadowed(node, name):
+    """A local declaration of ``name`` is in scope at ``node`` (S2 walk via a synthetic lookup)."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type != "source_file":
+        for ident, _ in scope_decls(parent, child, node.start_byte):
+            if ident.text == name:
+                return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def _callee(ctx, fn):
