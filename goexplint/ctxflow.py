@@ -13,7 +13,8 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.parse import FileContext, captures
-from goexplint.syntax import FUNC_TYPES, Decl, _stmt_decls, is_declaration_site, node_text, package_selector, resolve
+from goexplint.syntax import (FUNC_TYPES, Decl, _stmt_decls, is_declaration_site, is_package_type,  # noqa: F401
+                              node_text, package_selector, resolve, top_level_names, unparen)
 
 HTTP = "net/http"
 CONTEXT = "context"
@@ -26,18 +27,6 @@ WITH_CANCEL = ("WithCancel", "WithCancelCause", "WithTimeout", "WithTimeoutCause
 
 
 # --------------------------------------------------------------------------- packages
-
-
-def top_level_names(ctx: FileContext) -> Set[bytes]:
-    """Names of functions and types declared at file level (they hide dot-imported names)."""
-    key = ("ctxflow.top_level_names",)
-    found = ctx.cache.get(key)
-    if found is None:
-        caps = captures("(source_file (function_declaration name: (identifier) @f))"
-                        "(type_spec name: (type_identifier) @t)", ctx.root)
-        found = {n.text for ns in caps.values() for n in ns}
-        ctx.cache[key] = found
-    return found
 
 
 def package_func(ctx: FileContext, call: Node, path: str, names: Iterable[str]) -> Optional[str]:
@@ -65,31 +54,11 @@ def package_member(ctx: FileContext, node: Optional[Node], path: str, names: Ite
     return None
 
 
-def is_package_type(ctx: FileContext, typ: Optional[Node], path: str, name: str) -> bool:
-    """``typ`` is the type ``pkg.Name`` (a qualified type, or a bare type name through a dot import)."""
-    if typ is None:
-        return False
-    if typ.type == "qualified_type":
-        pkg = typ.child_by_field_name("package")
-        tname = typ.child_by_field_name("name")
-        return tname is not None and node_text(tname) == name and pkg is not None \
-            and ctx.imports.get(node_text(pkg)) == path
-    if typ.type == "type_identifier" and ("." + path) in ctx.imports:
-        return node_text(typ) == name and typ.text not in top_level_names(ctx)
-    return False
-
-
 def strip_pointer(typ: Optional[Node]) -> Optional[Node]:
     while typ is not None and typ.type in ("pointer_type", "parenthesized_type"):
         inner = [c for c in typ.named_children]
         typ = inner[0] if inner else None
     return typ
-
-
-def unparen(node: Optional[Node]) -> Optional[Node]:
-    while node is not None and node.type == "parenthesized_expression" and node.named_children:
-        node = node.named_children[0]
-    return node
 
 
 # --------------------------------------------------------------------------- literals

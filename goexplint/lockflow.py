@@ -24,7 +24,7 @@ from typing import Dict, Iterator, List, Optional, Set
 from tree_sitter import Node
 
 from goexplint.parse import FileContext, captures
-from goexplint.syntax import FUNC_TYPES, node_text, resolve
+from goexplint.syntax import FUNC_TYPES, node_text, resolve, unparen
 
 LOCKS = {"Lock": "Unlock", "RLock": "RUnlock"}
 UNLOCKS = {"Unlock": "Lock", "RUnlock": "RLock"}
@@ -62,10 +62,7 @@ class LockCall:
         return self.method in LOCKS
 
 
-def _strip_parens(node: Optional[Node]) -> Optional[Node]:
-    while node is not None and node.type == "parenthesized_expression" and node.named_children:
-        node = node.named_children[0]
-    return node
+_strip_parens = unparen
 
 
 def lock_call(ctx: FileContext, node: Optional[Node]) -> Optional[LockCall]:

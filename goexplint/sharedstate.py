@@ -29,7 +29,8 @@ from goexplint.concurrency import _closures_of_call, launch_of
 import tree_sitter
 
 from goexplint.parse import FileContext, captures, compile_query
-from goexplint.syntax import FUNC_TYPES, Decl, is_ancestor, node_text, package_selector, resolve, sibling_go_files
+from goexplint.syntax import (FUNC_TYPES, Decl, is_ancestor, is_package_type, node_text, package_selector, resolve,
+                              sibling_go_files, unparen)
 
 PARENS = ("parenthesized_expression",)
 
@@ -57,10 +58,7 @@ def normal(node: Node) -> str:
     return text
 
 
-def strip_parens(node: Optional[Node]) -> Optional[Node]:
-    while node is not None and node.type in PARENS and node.named_children:
-        node = node.named_children[0]
-    return node
+strip_parens = unparen
 
 
 def root_of(expr: Optional[Node]) -> Optional[Node]:
@@ -240,18 +238,11 @@ def _add(bodies: List[Body], funcs: List[Node], kind: str, stmt: Node) -> None:
 
 
 def _is_http_type(ctx: FileContext, typ: Optional[Node], name: bytes, pointer: bool) -> bool:
-    if typ is None:
-        return False
     if pointer:
-        if typ.type != "pointer_type" or not typ.named_children:
+        if typ is None or typ.type != "pointer_type" or not typ.named_children:
             return False
         typ = typ.named_children[0]
-    if typ.type != "qualified_type":
-        return False
-    pkg = typ.child_by_field_name("package")
-    tname = typ.child_by_field_name("name")
-    return (pkg is not None and tname is not None and tname.text == name
-            and ctx.imports.get(node_text(pkg)) == HTTP)
+    return is_package_type(ctx, typ, HTTP, name.decode())
 
 
 def is_handler_signature(ctx: FileContext, func: Node) -> bool:

@@ -80,6 +80,40 @@ def package_selector(ctx: FileContext, operand: Node, import_path: str) -> bool:
     return resolve(operand) is None
 
 
+def unparen(node: Optional[Node]) -> Optional[Node]:
+    """``x`` of ``((x))``."""
+    while node is not None and node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    return node
+
+
+def top_level_names(ctx: FileContext) -> "set[bytes]":
+    """Names of functions and types declared at file level (they hide dot-imported names)."""
+    key = ("syntax.top_level_names",)
+    found = ctx.cache.get(key)
+    if found is None:
+        caps = captures("(source_file (function_declaration name: (identifier) @f))"
+                        "(type_spec name: (type_identifier) @t)", ctx.root)
+        found = {n.text for ns in caps.values() for n in ns}
+        ctx.cache[key] = found
+    return found
+
+
+def is_package_type(ctx: FileContext, typ: Optional[Node], path: str, name: str) -> bool:
+    """S1 for types: ``typ`` is ``pkg.Name`` of package ``path`` under any import name (a qualified
+    type), or a bare ``Name`` through a dot import that no file-level declaration hides."""
+    if typ is None:
+        return False
+    if typ.type == "qualified_type":
+        pkg = typ.child_by_field_name("package")
+        tname = typ.child_by_field_name("name")
+        return tname is not None and node_text(tname) == name and pkg is not None \
+            and ctx.imports.get(node_text(pkg)) == path
+    if typ.type == "type_identifier" and ("." + path) in ctx.imports:
+        return node_text(typ) == name and typ.text not in top_level_names(ctx)
+    return False
+
+
 def identifiers(node: Node) -> List[Node]:
     """All ``identifier`` nodes under ``node`` in document order."""
     found = captures(IDENT_QUERY, node).get("id", [])

@@ -26,7 +26,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 from tree_sitter import Node
 
 from goexplint.parse import FileContext, captures, parse_bytes
-from goexplint.syntax import (FUNC_TYPES, Decl, identifiers, is_reference, node_text,
+from goexplint.syntax import (FUNC_TYPES, Decl, identifiers, is_reference, node_text, unparen,
                               package_selector, resolve)
 
 UNSAFE = "unsafe"
@@ -38,10 +38,7 @@ ARITH_OPS = ("+", "-", "&^", "&", "|", "^", "*", "/", "%", "<<", ">>")
 MAX_DEPTH = 6
 
 
-def strip_parens(node: Optional[Node]) -> Optional[Node]:
-    while node is not None and node.type == "parenthesized_expression" and node.named_children:
-        node = node.named_children[0]
-    return node
+strip_parens = unparen
 
 
 def call_args(call: Node) -> List[Node]:

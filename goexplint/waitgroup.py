@@ -15,7 +15,7 @@ from tree_sitter import Node
 
 from goexplint.parse import FileContext, captures
 from goexplint.sharedstate import match_rows, normal, package_vars, root_of, strip_parens
-from goexplint.syntax import FUNC_TYPES, Decl, is_ancestor, resolve
+from goexplint.syntax import FUNC_TYPES, Decl, is_ancestor, is_package_type, resolve
 
 SYNC = "sync"
 
@@ -27,17 +27,11 @@ _CALLS = """
 
 
 def is_sync_type(ctx: FileContext, typ: Optional[Node], name: bytes = b"WaitGroup") -> Optional[str]:
-    """"value" / "pointer" when ``typ`` is ``sync.<name>`` / ``*sync.<name>``, else None."""
+    """"value" / "pointer" when ``typ`` is ``sync.<name>`` / ``*sync.<name>`` (any import name), else None."""
     kind = "value"
     if typ is not None and typ.type == "pointer_type" and typ.named_children:
         typ, kind = typ.named_children[0], "pointer"
-    if typ is None or typ.type != "qualified_type":
-        return None
-    pkg = typ.child_by_field_name("package")
-    tname = typ.child_by_field_name("name")
-    if pkg is None or tname is None or tname.text != name or ctx.imports.get(pkg.text.decode()) != SYNC:
-        return None
-    return kind
+    return kind if is_package_type(ctx, typ, SYNC, name.decode()) else None
 
 
 def _value_kind(ctx: FileContext, value: Optional[Node]) -> Optional[str]:

@@ -3,7 +3,7 @@
 import re
 
 from goexplint.lockflow import normalise
-from goexplint.syntax import node_text, package_selector, resolve
+from goexplint.syntax import node_text, package_selector, resolve, unparen
 
 ATOMIC = "sync/atomic"
 # read-modify-write functions: Add* returns the new value, Swap*/And*/Or* the old one; stored back, each is a
@@ -11,15 +11,9 @@ ATOMIC = "sync/atomic"
 _ADD = re.compile(r"^(?:Add|Swap|And|Or)[A-Z]\w*$")
 
 
-def _unparen(node):
-    while node is not None and node.type == "parenthesized_expression" and node.named_children:
-        node = node.named_children[0]
-    return node
-
-
 def _atomic_add(ctx, call):
     """The written callee (``atomic.AddInt64``) when ``call`` calls a sync/atomic ``Add*`` function."""
-    fn = _unparen(call.child_by_field_name("function"))
+    fn = unparen(call.child_by_field_name("function"))
     if fn is None:
         return None
     if fn.type == "selector_expression":
@@ -43,12 +37,12 @@ def refine(match, ctx):
     args = call.child_by_field_name("arguments")
     if callee is None or args is None or not args.named_children:
         return
-    first = _unparen(args.named_children[0])
+    first = unparen(args.named_children[0])
     same = False
     if first.type == "unary_expression" and node_text(first).startswith("&"):
         same = normalise(first.child_by_field_name("operand")) == normalise(target)
     else:
-        star = _unparen(target)
+        star = unparen(target)
         if star.type == "unary_expression" and node_text(star).startswith("*"):
             same = normalise(star.child_by_field_name("operand")) == normalise(first)
     if same:
