@@ -665,30 +665,34 @@ def _ranges_over_channel(clause: Node) -> bool:
     return False
 
 
-def accesses_after_launch(ctx: FileContext, body: Body, sharing: Sharing, root_text: bytes) -> Optional[Node]:
-    """The first use, in the launcher after the launch, of the written variable before any wait/receive."""
-    if body.launch is None or body.launcher is None:
-        return None
-    node = body.launch
-    while node is not None and node != body.launcher:
+def statements_after(node: Node, stop: Node, cross_loops: bool) -> Iterator[Node]:
+    """The statements that run after ``node`` in program order, up to the end of ``stop`` (the enclosing
+    function): following siblings, then those of each enclosing statement list.  Without
+    ``cross_loops`` it ends at the first enclosing loop (the next iteration is another matter)."""
+    while node is not None and node != stop:
         parent = node.parent
         if parent is not None and parent.type == "statement_list":
             after = False
             for stmt in parent.named_children:
-                if stmt == node:
+                if after:
+                    yield stmt
+                elif stmt == node:
                     after = True
-                    continue
-                if not after:
-                    continue
-                use = _use_in(ctx, stmt, sharing, root_text)
-                if _is_sync_point(stmt):
-                    # a use before the wait inside the same statement is ambiguous: stay silent
-                    return None
-                if use is not None:
-                    return use
-        if parent is not None and parent.type == LOOP:
-            return None  # the next iteration: condition (i) covers loops
+        if parent is not None and parent.type == LOOP and not cross_loops:
+            return
         node = parent
+
+
+def accesses_after_launch(ctx: FileContext, body: Body, sharing: Sharing, root_text: bytes) -> Optional[Node]:
+    """The first use, in the launcher after the launch, of the written variable before any wait/receive."""
+    if body.launch is None or body.launcher is None:
+        return None
+    for stmt in statements_after(body.launch, body.launcher, cross_loops=False):
+        if _is_sync_point(stmt):
+            return None  # (a use before the wait inside the same statement is ambiguous: stay silent)
+        use = _use_in(ctx, stmt, sharing, root_text)
+        if use is not None:
+            return use
     return None
 
 
@@ -949,24 +953,11 @@ def _may_overlap(a: SharedWrite, b: SharedWrite) -> bool:
 
 
 def _sync_between(first: Node, second: Node, launcher: Node) -> bool:
-    node = first
-    while node is not None and node != launcher:
-        parent = node.parent
-        if parent is not None and parent.type == "statement_list":
-            after = False
-            for stmt in parent.named_children:
-                if stmt == node:
-                    after = True
-                    continue
-                if not after:
-                    continue
-                if is_ancestor(stmt, second):
-                    return False
-                if _is_sync_point(stmt):
-                    return True
-        if parent is not None and parent.type == LOOP:
+    for stmt in statements_after(first, launcher, cross_loops=False):
+        if is_ancestor(stmt, second):
             return False
-        node = parent
+        if _is_sync_point(stmt):
+            return True
     return False
 
 
@@ -986,23 +977,12 @@ def return_while_running(body: Body) -> Optional[Node]:
     or the launcher's closing brace when its end is reached that way.  None when it always waits."""
     if body.launch is None or body.launcher is None:
         return None
-    node = body.launch
-    while node is not None and node != body.launcher:
-        parent = node.parent
-        if parent is not None and parent.type == "statement_list":
-            after = False
-            for stmt in parent.named_children:
-                if stmt == node:
-                    after = True
-                    continue
-                if not after:
-                    continue
-                if _is_sync_point(stmt):
-                    return None
-                ret = _return_in(stmt)
-                if ret is not None:
-                    return ret
-        node = parent
+    for stmt in statements_after(body.launch, body.launcher, cross_loops=True):
+        if _is_sync_point(stmt):
+            return None
+        ret = _return_in(stmt)
+        if ret is not None:
+            return ret
     block = body.launcher.child_by_field_name("body")
     if block is None or block.child_count == 0:
         return None
