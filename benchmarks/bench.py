@@ -218,8 +218,8 @@ def editor_latency(corpus: Path, iterations: int, lines: int = 3000):
     tree = parse_bytes(source)
     engine.lint_source(str(path), source, options, real_path=str(path), tree=tree)  # warm the lazy caches
     starts = [0] + [i + 1 for i, b in enumerate(source) if b == 0x0A]
-    candidates = [r for r in range(len(starts) - 1)
-                  if source[starts[r]:starts[r + 1]].rstrip().endswith(b")") and source[starts[r]:starts[r] + 1] == b"\t"]
+    lines_of = [source[starts[r]:starts[r + 1]] for r in range(len(starts) - 1)]
+    candidates = [r for r, ln in enumerate(lines_of) if ln.rstrip().endswith(b")") and ln.startswith(b"\t")]
     rng = random.Random(7)
     full, incremental = [], []
     for i in range(iterations):
@@ -380,8 +380,8 @@ def main(argv=None):
             print("\neditor path: n/a (no non-test file in the corpus)")
         else:
             path, n, inc, full = got
-            print("\neditor path: %s (%d lines), %d one-line edits, all default rules" % (path, n,
-                                                                                        args.editor_iterations))
+            print("\neditor path: %s (%d lines), %d one-line edits, all default rules"
+                  % (path, n, args.editor_iterations))
             print("  incremental parse + lint: p50 %.1f ms, p95 %.1f ms, max %.1f ms (target p95 <= 30 ms: %s)"
                   % (inc["p50"], inc["p95"], inc["max"], "met" if inc["p95"] <= 30 else "NOT met"))
             print("  full parse + lint:        p50 %.1f ms, p95 %.1f ms, max %.1f ms"

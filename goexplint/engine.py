@@ -18,7 +18,7 @@ from goexplint.cache import ResultCache
 from goexplint.discover import is_generated
 from goexplint.model import Finding, Notice
 from goexplint.parse import FileContext, first_syntax_error, parse_bytes
-from goexplint.query import run_rule
+from goexplint.query import refine_matches, rule_matches
 from goexplint.registry import Rule, rules_by_id
 
 
@@ -109,6 +109,7 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
     enabled = options.rules
     findings: List[Finding] = []
     lang = version.lang
+    active = []  # (rule, assumed): the rules that run on this file
     for rule in enabled:
         if not rule.query_source:
             continue  # engine-made rule (GXL000)
@@ -117,8 +118,14 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
             continue
         if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files == "off":
             continue
+        active.append((rule, verdict is None))
+    t0 = clock() if clock else 0.0
+    per_rule = rule_matches([r for r, _ in active], ctx)
+    if clock:
+        timings["(query)"] = timings.get("(query)", 0.0) + clock() - t0
+    for (rule, assumed), matches in zip(active, per_rule):
         t0 = clock() if clock else 0.0
-        found = run_rule(rule, ctx, assumed=verdict is None)
+        found = refine_matches(rule, ctx, matches, assumed)
         if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files != "normal":
             found = (dataclasses.replace(f, severity="note") for f in found)
         findings.extend(found)
