@@ -321,6 +321,8 @@ def main(argv=None):
             sys.stderr.write("bench: %s ...\n" % tool.name)
             try:
                 tool.runs.append(timed(tool.cmd, tool.cwd, env))
+                w, c, m, rc, _ = tool.runs[-1]
+                sys.stderr.write("bench: %s: %.2f s wall, %.2f s CPU, %.0f MiB, exit %d\n" % (tool.name, w, c, m, rc))
             except OSError as exc:
                 tool.reason = str(exc)
                 break
