@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 from typing import List, Optional
 
-from goexplint import __version__, baseline, config as config_mod, fixes, goversion
+from goexplint import __version__, baseline, cache as cache_mod, config as config_mod, fixes, goversion
 from goexplint.discover import DiscoverOptions, DiscoveryError, discover
 from goexplint.engine import Options, RunResult, environ_options, lint_files, lint_source, summary_counts
 from goexplint.registry import all_rules, rules_by_id, select_rules
@@ -79,7 +80,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sarif-max-results", type=int, metavar="N", default=25000,
                    help="SARIF: keep at most N results, the most severe first (default and maximum: 25000, "
                    "GitHub's limit per run)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="do not read or write the result cache")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="result cache directory (default: $XDG_CACHE_HOME/goexplint, else ~/.cache/goexplint; "
+                   "deleting it is safe)")
+    p.add_argument("--profile-rules", action="store_true", help=argparse.SUPPRESS)  # per-rule seconds on stderr
     return p
+
+
+class _Progress:
+    """``files done/total, rate`` on one self-overwriting stderr line, at most 10 times a second."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self.last < 0.1:
+            return
+        self.last = now
+        rate = done / max(now - self.start, 1e-6)
+        self.stream.write("\rgoexplint: %d/%d files (%.0f files/s)\033[K" % (done, total, rate))
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def _profile_table(timings: dict) -> str:
+    total = sum(timings.values()) or 1e-9
+    rows = ["goexplint: time per stage / rule (seconds, summed over worker processes)"]
+    for name, sec in sorted(timings.items(), key=lambda kv: -kv[1]):
+        rows.append("  %-12s %8.3f  %5.1f%%" % (name, sec, 100.0 * sec / total))
+    rows.append("  %-12s %8.3f" % ("total", total))
+    return "\n".join(rows) + "\n"
 
 
 def _settings(args, cfg: dict) -> dict:
@@ -255,7 +296,16 @@ def run(argv: Optional[List[str]] = None) -> int:
             files = discover(args.paths or ["."], dopts, cwd)
         except DiscoveryError as exc:
             raise UsageError(str(exc))
-        result = lint_files([(str(p), shown) for p, shown in files], options, jobs=s["jobs"])
+        cache_dir = None if args.no_cache else (args.cache_dir or cache_mod.default_dir())
+        progress = _Progress(sys.stderr) if _isatty(sys.stderr) else None
+        try:
+            result = lint_files([(str(p), shown) for p, shown in files], options, jobs=s["jobs"],
+                                cache_dir=cache_dir, progress=progress, profile=args.profile_rules)
+        finally:
+            if progress:
+                progress.clear()
+        if result.timings is not None:
+            sys.stderr.write(_profile_table(result.timings))
         if args.fix or args.diff:
             diffs = _apply_fixes(result, {shown: str(p) for p, shown in files}, options, write=args.fix)
             if args.diff:
@@ -301,6 +351,13 @@ def run(argv: Optional[List[str]] = None) -> int:
         msg += "; %d skipped" % result.skipped
     sys.stderr.write(msg + "\n")
     return code
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def main(argv: Optional[List[str]] = None) -> int:

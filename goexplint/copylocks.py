@@ -4,12 +4,12 @@ contain one by value (directly, embedded, or through another such struct)."""
 from __future__ import annotations
 
 import functools
-import os
 import re
 from typing import Dict, Optional, Tuple
 
 from tree_sitter import Node
 
+from goexplint import siblings
 from goexplint.syntax import sibling_go_files
 from goexplint.parse import FileContext, captures
 from goexplint.sharedstate import match_rows
@@ -51,22 +51,23 @@ _SIBLING_FIELD = re.compile(rb"^\s*(?:\w+(?:\s*,\s*\w+)*\s+)?(?:sync\.(\w+)|atom
 def _sibling_structs(directory: str, files: Tuple[str, ...]) -> Dict[bytes, Tuple[bytes, ...]]:
     """type name -> field type names (b"sync.Mutex", or a bare type name) of struct types in other files."""
     out: Dict[bytes, Tuple[bytes, ...]] = {}
-    for name in files:
-        try:
-            with open(os.path.join(directory, name), "rb") as fh:
-                data = fh.read()
-        except OSError:
-            continue
-        for m in _SIBLING_STRUCT.finditer(data):
-            fields = []
-            for f in _SIBLING_FIELD.finditer(m.group(2)):
-                if f.group(1) and f.group(1) in SYNC_TYPES:
-                    fields.append(b"sync." + f.group(1))
-                elif f.group(2) and f.group(2) in ATOMIC_TYPES:
-                    fields.append(b"atomic." + f.group(2))
-                elif f.group(3):
-                    fields.append(f.group(3))
-            out[m.group(1)] = tuple(fields)
+    for found in siblings.scan(directory, files, _structs_of):
+        out.update(found)
+    return out
+
+
+def _structs_of(data: bytes) -> Dict[bytes, Tuple[bytes, ...]]:
+    out: Dict[bytes, Tuple[bytes, ...]] = {}
+    for m in _SIBLING_STRUCT.finditer(data):
+        fields = []
+        for f in _SIBLING_FIELD.finditer(m.group(2)):
+            if f.group(1) and f.group(1) in SYNC_TYPES:
+                fields.append(b"sync." + f.group(1))
+            elif f.group(2) and f.group(2) in ATOMIC_TYPES:
+                fields.append(b"atomic." + f.group(2))
+            elif f.group(3):
+                fields.append(f.group(3))
+        out[m.group(1)] = tuple(fields)
     return out
 
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from goexplint import goversion, suppress
+from goexplint.cache import ResultCache
 from goexplint.discover import is_generated
 from goexplint.model import Finding, Notice
 from goexplint.parse import FileContext, first_syntax_error, parse_bytes
-from goexplint.query import run_rule
+from goexplint.query import refine_matches, rule_matches
 from goexplint.registry import Rule, rules_by_id
 
 
@@ -45,6 +47,8 @@ class FileResult:
     findings: List[Finding]
     notices: List[Notice]
     linted: bool
+    cached: bool = False  # came from the result cache
+    timings: Optional[Dict[str, float]] = None  # --profile-rules: seconds per stage / rule id
 
 
 @dataclasses.dataclass
@@ -53,6 +57,8 @@ class RunResult:
     notices: List[Notice]
     files: int  # files linted
     skipped: int  # files skipped (generated, unreadable, binary...)
+    cached: int = 0  # files whose result came from the cache
+    timings: Optional[Dict[str, float]] = None  # --profile-rules totals
 
 
 def environ_options() -> Tuple[Tuple[str, str], ...]:
@@ -75,10 +81,12 @@ def check_source(path: str, source: bytes) -> Optional[Notice]:
 
 
 def lint_source(path: str, source: bytes, options: Options, real_path: Optional[str] = None,
-                tree=None) -> FileResult:
+                tree=None, timings: Optional[Dict[str, float]] = None) -> FileResult:
     """Lint one file's bytes.  ``path`` is what findings show; ``real_path`` locates go.mod.
     ``tree`` is an already parsed tree of exactly these bytes (the language server re-parses
-    edited buffers incrementally and passes its tree)."""
+    edited buffers incrementally and passes its tree).  ``timings`` (a dict) collects the
+    seconds spent parsing, per rule (query + refine) and in suppression handling."""
+    clock = time.perf_counter if timings is not None else None
     bad = check_source(path, source)
     if bad is not None:
         return FileResult([], [bad], False)
@@ -86,7 +94,10 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
         return FileResult([], [], False)
     notices: List[Notice] = []
     if tree is None:
+        t0 = clock() if clock else 0.0
         tree = parse_bytes(source)
+        if clock:
+            timings["(parse)"] = timings.get("(parse)", 0.0) + clock() - t0
     err = first_syntax_error(tree.root_node)
     if err is not None:
         row, col = err.start_point
@@ -98,50 +109,99 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
     enabled = options.rules
     findings: List[Finding] = []
     lang = version.lang
+    active = []  # (rule, assumed): the rules that run on this file
     for rule in enabled:
         if not rule.query_source:
             continue  # engine-made rule (GXL000)
         verdict = rule.gate_allows(lang, version.per_iteration_loops)
         if verdict is False:
             continue
-        found = run_rule(rule, ctx, assumed=verdict is None)
+        if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files == "off":
+            continue
+        active.append((rule, verdict is None))
+    t0 = clock() if clock else 0.0
+    per_rule = rule_matches([r for r, _ in active], ctx)
+    if clock:
+        timings["(query)"] = timings.get("(query)", 0.0) + clock() - t0
+    for (rule, assumed), matches in zip(active, per_rule):
+        t0 = clock() if clock else 0.0
+        found = refine_matches(rule, ctx, matches, assumed)
         if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files != "normal":
-            if options.test_files == "off":
-                continue
             found = (dataclasses.replace(f, severity="note") for f in found)
         findings.extend(found)
+        if clock:
+            timings[rule.id] = timings.get(rule.id, 0.0) + clock() - t0
+    t0 = clock() if clock else 0.0
     findings = suppress.apply(ctx, findings, enabled, options.report_unused, notices)
+    if clock:
+        timings["(suppress)"] = timings.get("(suppress)", 0.0) + clock() - t0
     findings.sort(key=Finding.sort_key)
-    return FileResult(findings, notices, True)
+    return FileResult(findings, notices, True, timings=timings)
 
 
-def _lint_file(args: Tuple[str, str, Options]) -> FileResult:
-    real, shown, options = args
+_CACHES: Dict[str, ResultCache] = {}  # one per cache directory per process
+
+
+def _lint_file(args: Tuple[str, str, Options, Optional[str], bool]) -> FileResult:
+    real, shown, options, cache_dir, profile = args
     try:
         with open(real, "rb") as fh:
             source = fh.read()
     except OSError as exc:
         return FileResult([], [Notice(shown, "unreadable", "cannot read: %s" % (exc.strerror or exc))], False)
+    cache = key = None
+    if cache_dir and not profile:
+        cache = _CACHES.get(cache_dir)
+        if cache is None:
+            cache = _CACHES[cache_dir] = ResultCache(cache_dir)
+        version = goversion.resolve(real, source, override=options.go_version, environ=dict(options.environ))
+        key = cache.key(shown, real, source, options, version)
+        hit = cache.get(key)
+        if isinstance(hit, FileResult):
+            hit.cached = True
+            return hit
     try:
-        return lint_source(shown, source, options, real_path=real)
+        result = lint_source(shown, source, options, real_path=real, timings={} if profile else None)
     except RecursionError:
-        return FileResult([], [Notice(shown, "internal", "too deeply nested to analyse, skipped")], False)
+        result = FileResult([], [Notice(shown, "internal", "too deeply nested to analyse, skipped")], False)
+    if cache is not None:
+        cache.put(key, result)
+    return result
 
 
-def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1) -> RunResult:
-    work = [(real, shown, options) for real, shown in files]
+def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1, cache_dir: Optional[str] = None,
+               progress: Optional[Callable[[int, int], None]] = None, profile: bool = False) -> RunResult:
+    """Lint ``files`` ((real path, display path) pairs).  ``cache_dir`` enables the result cache;
+    ``progress(done, total)`` is called after every file; ``profile`` collects per-rule timings
+    (and bypasses the cache)."""
+    work = [(real, shown, options, cache_dir, profile) for real, shown in files]
+    total = len(work)
+    results: List[FileResult] = []
     if jobs > 1 and len(work) > 1:
         chunk = max(1, min(64, len(work) // (jobs * 8) or 1))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_lint_file, work, chunksize=chunk))
+            for r in pool.map(_lint_file, work, chunksize=chunk):
+                results.append(r)
+                if progress:
+                    progress(len(results), total)
     else:
-        results = [_lint_file(w) for w in work]
+        for w in work:
+            results.append(_lint_file(w))
+            if progress:
+                progress(len(results), total)
     findings = [f for r in results for f in r.findings]
     notices = [n for r in results for n in r.notices]
     findings.sort(key=Finding.sort_key)
     notices.sort(key=Notice.sort_key)
     linted = sum(1 for r in results if r.linted)
-    return RunResult(findings, notices, linted, len(results) - linted)
+    timings = None
+    if profile:
+        timings = {}
+        for r in results:
+            for k, v in (r.timings or {}).items():
+                timings[k] = timings.get(k, 0.0) + v
+    return RunResult(findings, notices, linted, len(results) - linted, cached=sum(1 for r in results if r.cached),
+                     timings=timings)
 
 
 def summary_counts(findings: Sequence[Finding]) -> Dict[str, int]:

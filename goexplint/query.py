@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Optional, Tuple
+import functools
+import os
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import tree_sitter
 from tree_sitter import Node
 
 from goexplint.model import Finding, Related, lower_confidence
-from goexplint.parse import FileContext
+from goexplint.parse import GO_LANGUAGE, FileContext
 from goexplint.syntax import function_name
 
 ASSUMED_SUFFIX = " (assuming Go < 1.22: no go.mod or --go-version says otherwise)"
@@ -55,7 +57,49 @@ def default_refine(match: Match, ctx: FileContext) -> Iterator[Finding]:
 
 
 def run_rule(rule, ctx: FileContext, assumed: bool) -> Iterator[Finding]:
+    """One rule on its own (its own query): for callers outside the engine."""
+    return refine_matches(rule, ctx, tree_sitter.QueryCursor(rule.query).matches(ctx.root), assumed)
+
+
+# Every file is walked once: the queries of all rules that run are concatenated into one compiled
+# query and each match is handed back to the rule that owns its pattern, with the rule-local
+# pattern index.  Set GOEXPLINT_SEPARATE_QUERIES=1 to run one query per rule (for profiling).
+SEPARATE_QUERIES = bool(os.environ.get("GOEXPLINT_SEPARATE_QUERIES"))
+
+
+@functools.lru_cache(maxsize=64)
+def combined_query(rule_ids: Tuple[str, ...]) -> Tuple[tree_sitter.Query, Tuple[Tuple[int, int], ...]]:
+    """One query for the rules and, per combined pattern index, (rule position, local pattern index)."""
+    from goexplint.registry import rules_by_id
+
+    by_id = rules_by_id()
+    rules = [by_id[i] for i in rule_ids]
+    owner: List[Tuple[int, int]] = []
+    for pos, rule in enumerate(rules):
+        owner.extend((pos, i) for i in range(rule.query.pattern_count))
+    query = tree_sitter.Query(GO_LANGUAGE, "\n".join(r.query_source for r in rules))
+    if query.pattern_count != len(owner):  # cannot happen for queries that compile on their own
+        raise RuntimeError("combined query has %d patterns, expected %d" % (query.pattern_count, len(owner)))
+    return query, tuple(owner)
+
+
+def rule_matches(rules: Sequence, ctx: FileContext) -> List[List[Tuple[int, Dict[str, List[Node]]]]]:
+    """Per rule (same order as ``rules``), its matches in the order its own query yields them."""
+    out: List[List[Tuple[int, Dict[str, List[Node]]]]] = [[] for _ in rules]
+    if not rules:
+        return out
+    if SEPARATE_QUERIES or len(rules) == 1:
+        for pos, rule in enumerate(rules):
+            out[pos].extend(tree_sitter.QueryCursor(rule.query).matches(ctx.root))
+        return out
+    query, owner = combined_query(tuple(r.id for r in rules))
+    for pattern, caps in tree_sitter.QueryCursor(query).matches(ctx.root):
+        pos, local = owner[pattern]
+        out[pos].append((local, caps))
+    return out
+
+
+def refine_matches(rule, ctx: FileContext, matches, assumed: bool) -> Iterator[Finding]:
     refine = rule.refine or default_refine
-    cursor = tree_sitter.QueryCursor(rule.query)
-    for pattern, caps in cursor.matches(ctx.root):
+    for pattern, caps in matches:
         yield from refine(Match(rule, ctx, pattern, caps, assumed), ctx)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 import re
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
@@ -28,6 +27,7 @@ from tree_sitter import Node
 from goexplint.concurrency import _closures_of_call, launch_of
 import tree_sitter
 
+from goexplint import siblings
 from goexplint.parse import FileContext, captures, compile_query
 from goexplint.syntax import (FUNC_TYPES, Decl, is_ancestor, is_package_type, node_text, package_selector, resolve,
                               sibling_go_files, unparen)
@@ -102,17 +102,18 @@ def _names(blob: bytes) -> Set[bytes]:
 @functools.lru_cache(maxsize=256)
 def _sibling_vars(directory: str, package_files: Tuple[str, ...]) -> frozenset:
     found: Set[bytes] = set()
-    for name in package_files:
-        try:
-            with open(os.path.join(directory, name), "rb") as fh:
-                data = fh.read()
-        except OSError:
-            continue
-        for m in _TOP_VAR.finditer(data):
+    for names in siblings.scan(directory, package_files, _vars_of):
+        found |= names
+    return frozenset(found)
+
+
+def _vars_of(data: bytes) -> frozenset:
+    found: Set[bytes] = set()
+    for m in _TOP_VAR.finditer(data):
+        found |= _names(m.group(1))
+    for g in _VAR_GROUP.finditer(data):
+        for m in _GROUP_ENTRY.finditer(g.group(1)):
             found |= _names(m.group(1))
-        for g in _VAR_GROUP.finditer(data):
-            for m in _GROUP_ENTRY.finditer(g.group(1)):
-                found |= _names(m.group(1))
     return frozenset(found)
 
 
@@ -126,8 +127,8 @@ def package_vars(ctx: FileContext) -> Set[bytes]:
                         " (var_spec_list (var_spec name: (identifier) @n))]))", ctx.root)
         found = {n.text for n in caps.get("n", [])}
         if ctx.real_path:
-            directory, _, siblings = sibling_go_files(ctx.real_path)
-            found |= _sibling_vars(directory, siblings)
+            directory, _, names = sibling_go_files(ctx.real_path)
+            found |= _sibling_vars(directory, names)
         ctx.cache[key] = found
     return found
 

@@ -23,6 +23,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import tree_sitter
 from tree_sitter import Node
 
+from goexplint import siblings
 from goexplint.parse import FileContext, captures, compile_query
 
 FUNC_TYPES = ("func_literal", "function_declaration", "method_declaration")
@@ -344,12 +345,8 @@ _MAP_TYPE_LINE = re.compile(rb"^\s*(?:type\s+)?([A-Za-z_]\w*)\s+map\[", re.M)
 @functools.lru_cache(maxsize=256)
 def _sibling_map_types(directory: str, package_files: Tuple[str, ...]) -> frozenset:
     names = set()
-    for name in package_files:
-        try:
-            with open(os.path.join(directory, name), "rb") as fh:
-                names.update(_MAP_TYPE_LINE.findall(fh.read()))
-        except OSError:
-            continue
+    for found in siblings.scan(directory, package_files, _MAP_TYPE_LINE.findall):
+        names.update(found)
     return frozenset(names)
 
 
@@ -381,8 +378,8 @@ def package_map_types(ctx: FileContext) -> set:
         found = {n.text for n in caps.get("name", [])}
         real = ctx.real_path
         if real:
-            directory, _, siblings = sibling_go_files(real)
-            found |= _sibling_map_types(directory, siblings)
+            directory, _, names = sibling_go_files(real)
+            found |= _sibling_map_types(directory, names)
         ctx.cache[key] = found
     return found
 

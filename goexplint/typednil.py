@@ -4,12 +4,12 @@ functions returning pointers to error types.  Other files of the package are sca
 from __future__ import annotations
 
 import functools
-import os
 import re
 from typing import Dict, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
+from goexplint import siblings
 from goexplint.syntax import sibling_go_files
 from goexplint.parse import FileContext, captures
 from goexplint.sharedstate import match_rows, strip_parens
@@ -25,18 +25,19 @@ def _sibling_facts(directory: str, files: Tuple[str, ...]):
     ifaces: Set[bytes] = set()
     errors: Set[bytes] = set()
     ptr_funcs: Dict[bytes, bytes] = {}
-    for name in files:
-        try:
-            with open(os.path.join(directory, name), "rb") as fh:
-                data = fh.read()
-        except OSError:
-            continue
-        ifaces.update(_IFACE_DECL.findall(data))
-        errors.update(_ERROR_METHOD.findall(data))
-        for fname, tname, body in _PTR_FUNC.findall(data):
-            if _RETURN_NIL.search(body):
-                ptr_funcs[fname] = tname
+    for f_ifaces, f_errors, f_funcs in siblings.scan(directory, files, _facts_of):
+        ifaces.update(f_ifaces)
+        errors.update(f_errors)
+        ptr_funcs.update(f_funcs)
     return frozenset(ifaces), frozenset(errors), ptr_funcs
+
+
+def _facts_of(data: bytes):
+    ptr_funcs: Dict[bytes, bytes] = {}
+    for fname, tname, body in _PTR_FUNC.findall(data):
+        if _RETURN_NIL.search(body):
+            ptr_funcs[fname] = tname
+    return _IFACE_DECL.findall(data), _ERROR_METHOD.findall(data), ptr_funcs
 
 
 def package_facts(ctx: FileContext):

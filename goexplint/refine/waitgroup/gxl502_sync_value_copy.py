@@ -134,10 +134,8 @@ def _copy_context(ident):
 
 def _value_copies(match, ctx, func, body):
     for ident in captures("(identifier) @i", body).get("i", []):
-        if enclosing_function(ident) != func or not is_reference(ident, ctx):
-            continue
-        why = _copy_context(ident)
-        if why is None:
+        why = _copy_context(ident)  # the cheap syntactic test first (all three are pure)
+        if why is None or enclosing_function(ident) != func or not is_reference(ident, ctx):
             continue
         lock = _declared_lock(ctx, ident)
         if lock is None:

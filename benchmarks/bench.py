@@ -1,0 +1,395 @@
+#!/usr/bin/env python3
+"""Benchmark goexplint against a parse-only baseline and its peers (go vet, staticcheck, semgrep).
+
+    python benchmarks/bench.py                 # the Go standard library, 3 runs per tool
+    python benchmarks/bench.py DIR --runs 5    # any directory of Go code
+    python benchmarks/bench.py --no-peers      # goexplint and the parse-only baseline only
+    python benchmarks/bench.py --editor        # also: re-lint latency after a one-line edit
+    python benchmarks/bench.py --profile       # also: seconds per rule (goexplint --profile-rules)
+
+Run it with the Python that has goexplint's dependencies (``.venv/bin/python``).  Every tool is
+run ``--runs`` times; the table shows min and median wall time, the median CPU time (user+sys of
+the process and all the children it waited for) and the largest peak RSS of any single process
+of the tree (``ru_maxrss`` from ``wait4``; worker processes are not summed).  files/s and MB/s
+are computed from goexplint's file set (``.go`` files minus vendor/ and testdata/) and the
+median wall time, for every tool, so they compare the same corpus.
+
+Peers: ``go vet`` with the analyzers that match goexplint's families (``-loopclosure -copylocks
+-lostcancel -unsafeptr -atomic -waitgroup``; ``std`` for GOROOT/src, ``./...`` for a module),
+staticcheck (``go install honnef.co/go/tools/cmd/staticcheck@latest`` into the tool cache when
+it is not on PATH) and semgrep (installed from PyPI into a venv in the tool cache) with the
+comparable rules of benchmarks/semgrep_go.yaml.  go vet and staticcheck cache their results,
+so each is timed twice: "cold" with fresh caches in every run (includes compiling the
+dependencies for type information -- their real first-run cost) and "warm" (cached).  A peer
+that cannot be found or installed is shown as "n/a (reason)"; the script never fails for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+VET_FLAGS = ["-loopclosure", "-copylocks", "-lostcancel", "-unsafeptr", "-atomic", "-waitgroup"]
+
+
+# ------------------------------------------------------------------------------------------ helpers
+def _env(**extra):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.setdefault("GOTOOLCHAIN", "local")
+    env.update(extra)
+    return env
+
+
+def timed(cmd, cwd=None, env=None, timeout=3600):
+    """Run ``cmd``; (wall seconds, CPU seconds of the tree, peak RSS MiB, exit code, stderr tail)."""
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            _, status, ru = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        tail = err.read()[-400:].decode("utf-8", "replace").strip().splitlines()
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, proc.returncode, (tail[-1] if tail else "")
+
+
+def go_bin():
+    return shutil.which("go")
+
+
+def corpus_files(corpus: Path):
+    sys.path.insert(0, str(ROOT))
+    from goexplint.discover import DiscoverOptions, discover
+
+    files = discover(["."], DiscoverOptions(), corpus)
+    size = sum(p.stat().st_size for p, _ in files)
+    return files, size
+
+
+# ------------------------------------------------------------------------------------- parse only
+def parse_only(corpus: str) -> int:
+    """The baseline: one process reads and parses every file with tree-sitter, nothing else."""
+    sys.path.insert(0, str(ROOT))
+    from goexplint.discover import DiscoverOptions, discover
+    from goexplint.parse import parse_bytes
+
+    n = 0
+    for path, _ in discover(["."], DiscoverOptions(), Path(corpus)):
+        with open(path, "rb") as fh:
+            tree = parse_bytes(fh.read())
+        n += tree.root_node.child_count >= 0
+    return 0 if n >= 0 else 1
+
+
+# ------------------------------------------------------------------------------------------ peers
+class Tool:
+    def __init__(self, name, cmd=None, cwd=None, env=None, reason="", fresh=None, note=""):
+        self.name, self.cmd, self.cwd, self.env, self.reason = name, cmd, cwd, env, reason
+        self.fresh = fresh  # callable(tmpdir) -> env overrides for a cold run
+        self.note = note
+        self.runs = []
+
+
+def go_target(corpus: Path):
+    go = go_bin()
+    if not go:
+        return None, None, "go not on PATH"
+    goroot = subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True).stdout.strip()
+    if goroot and corpus.resolve() == (Path(goroot) / "src").resolve():
+        return ["std"], str(corpus), ""
+    if (corpus / "go.mod").exists():
+        return ["./..."], str(corpus), ""
+    return None, None, "no go.mod in the corpus directory"
+
+
+def vet_tools(corpus: Path):
+    target, cwd, why = go_target(corpus)
+    names = ("go vet (cold caches)", "go vet (warm cache)")
+    if target is None:
+        return [Tool(n, reason=why) for n in names]
+    cmd = [go_bin(), "vet"] + VET_FLAGS + target
+    return [Tool(names[0], cmd, cwd, _env(), fresh=lambda d: {"GOCACHE": d}),
+            Tool(names[1], cmd, cwd, _env(), note="results cached by the go build cache")]
+
+
+def find_staticcheck(cache: Path, install: bool):
+    found = shutil.which("staticcheck")
+    if found:
+        return found, ""
+    go = go_bin()
+    if not go:
+        return None, "staticcheck not on PATH and no go to install it"
+    gopath = subprocess.run([go, "env", "GOPATH"], capture_output=True, text=True).stdout.strip()
+    for cand in ([Path(p) / "bin" / "staticcheck" for p in gopath.split(os.pathsep) if p]
+                 + [cache / "bin" / "staticcheck"]):
+        if cand.exists():
+            return str(cand), ""
+    if not install:
+        return None, "not installed (--no-install)"
+    sys.stderr.write("bench: installing staticcheck (go install honnef.co/go/tools/cmd/staticcheck@latest)...\n")
+    try:
+        proc = subprocess.run([go, "install", "honnef.co/go/tools/cmd/staticcheck@latest"], capture_output=True,
+                              text=True, timeout=900, env=dict(os.environ, GOBIN=str(cache / "bin")))
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, "go install failed: %s" % exc
+    if proc.returncode != 0:
+        return None, "go install failed: %s" % (proc.stderr.strip().splitlines() or ["?"])[-1][:80]
+    return str(cache / "bin" / "staticcheck"), ""
+
+
+def staticcheck_tools(corpus: Path, cache: Path, install: bool):
+    names = ("staticcheck (cold caches)", "staticcheck (warm cache)")
+    target, cwd, why = go_target(corpus)
+    if target is None:
+        return [Tool(n, reason=why) for n in names]
+    exe, why = find_staticcheck(cache, install)
+    if exe is None:
+        return [Tool(n, reason=why) for n in names]
+    cmd = [exe, "-checks", "inherit", "-fail", "none"] + target
+    return [Tool(names[0], cmd, cwd, _env(), fresh=lambda d: {"GOCACHE": d + "/go", "STATICCHECK_CACHE": d + "/sc"}),
+            Tool(names[1], cmd, cwd, _env(), note="default checks; results cached")]
+
+
+def semgrep_tool(corpus: Path, cache: Path, install: bool, jobs: int):
+    name = "semgrep (%d rules)" % 5
+    exe = shutil.which("semgrep")
+    venv_dir = cache / "semgrep-venv"
+    if not exe and (venv_dir / "bin" / "semgrep").exists():
+        exe = str(venv_dir / "bin" / "semgrep")
+    if not exe:
+        if not install:
+            return Tool(name, reason="not installed (--no-install)")
+        sys.stderr.write("bench: installing semgrep from PyPI into %s...\n" % venv_dir)
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(venv_dir)], check=True, capture_output=True, timeout=300)
+            proc = subprocess.run([str(venv_dir / "bin" / "pip"), "install", "-q", "semgrep"], capture_output=True,
+                                  text=True, timeout=1200)
+        except (OSError, subprocess.SubprocessError) as exc:
+            return Tool(name, reason="pip install semgrep failed: %s" % str(exc)[:80])
+        if proc.returncode != 0:
+            return Tool(name, reason="pip install semgrep failed: %s"
+                        % (proc.stderr.strip().splitlines() or ["?"])[-1][:80])
+        exe = str(venv_dir / "bin" / "semgrep")
+    cmd = [exe, "scan", "--config", str(HERE / "semgrep_go.yaml"), "--metrics", "off", "--disable-version-check",
+           "--quiet", "--json", "--no-git-ignore", "-j", str(jobs), "--exclude", "testdata", "--exclude", "vendor",
+           "--max-target-bytes", "0", "."]
+    return Tool(name, cmd, str(corpus), _env(SEMGREP_SEND_METRICS="off"), note="benchmarks/semgrep_go.yaml only")
+
+
+# ----------------------------------------------------------------------------------------- editor
+def editor_latency(corpus: Path, iterations: int, lines: int = 3000):
+    """Re-lint latency of a ~3000-line file after a one-line edit, as the language server does it:
+    tree.edit + incremental parse + engine.lint_source(tree=...).  Returns (path, n lines, stats)."""
+    sys.path.insert(0, str(ROOT))
+    from goexplint import engine
+    from goexplint.parse import parse_bytes
+    from goexplint.registry import select_rules
+
+    files, _ = corpus_files(corpus)
+    best = None
+    for path, shown in files:
+        if shown.endswith("_test.go"):
+            continue
+        n = path.read_bytes().count(b"\n")
+        if best is None or abs(n - lines) < abs(best[1] - lines):
+            best = (path, n)
+    if best is None:
+        return None
+    path, n = best
+    source = path.read_bytes()
+    options = engine.Options(rule_ids=tuple(r.id for r in select_rules(None, None)))
+    tree = parse_bytes(source)
+    engine.lint_source(str(path), source, options, real_path=str(path), tree=tree)  # warm the lazy caches
+    starts = [0] + [i + 1 for i, b in enumerate(source) if b == 0x0A]
+    lines_of = [source[starts[r]:starts[r + 1]] for r in range(len(starts) - 1)]
+    candidates = [r for r, ln in enumerate(lines_of) if ln.rstrip().endswith(b")") and ln.startswith(b"\t")]
+    rng = random.Random(7)
+    full, incremental = [], []
+    for i in range(iterations):
+        row = rng.choice(candidates)
+        end = starts[row + 1] - 1  # before the newline
+        insert = b" // edit %d" % i
+        new = source[:end] + insert + source[end:]
+        col = end - starts[row]
+        t0 = time.perf_counter()
+        tree.edit(start_byte=end, old_end_byte=end, new_end_byte=end + len(insert),
+                  start_point=(row, col), old_end_point=(row, col), new_end_point=(row, col + len(insert)))
+        new_tree = parse_bytes(new, tree)
+        engine.lint_source(str(path), new, options, real_path=str(path), tree=new_tree)
+        incremental.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        engine.lint_source(str(path), new, options, real_path=str(path))
+        full.append(time.perf_counter() - t0)
+        tree = parse_bytes(source)  # back to the original for the next edit
+
+    def stats(xs):
+        xs = sorted(xs)
+        return {"p50": xs[len(xs) // 2] * 1000, "p95": xs[min(len(xs) - 1, int(len(xs) * 0.95))] * 1000,
+                "max": xs[-1] * 1000}
+    return path, n, stats(incremental), stats(full)
+
+
+# ------------------------------------------------------------------------------------------- main
+def fmt_row(cols, widths):
+    return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cols, widths)))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("corpus", nargs="?", help="directory of Go code (default: $(go env GOROOT)/src)")
+    ap.add_argument("--runs", type=int, default=3, help="runs per tool (default 3)")
+    ap.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="goexplint/semgrep processes")
+    ap.add_argument("--no-peers", action="store_true", help="skip go vet, staticcheck and semgrep")
+    ap.add_argument("--peers", default="vet,staticcheck,semgrep", help="comma list of peers to run")
+    ap.add_argument("--no-install", action="store_true", help="do not install missing peers")
+    ap.add_argument("--tool-cache", default=os.path.join(os.environ.get("XDG_CACHE_HOME") or
+                                                         os.path.expanduser("~/.cache"), "goexplint-bench"),
+                    help="where installed peers live (default ~/.cache/goexplint-bench)")
+    ap.add_argument("--editor", action="store_true", help="measure re-lint after a one-line edit (3000-line file)")
+    ap.add_argument("--editor-iterations", type=int, default=40)
+    ap.add_argument("--profile", action="store_true", help="print seconds per rule (goexplint --profile-rules)")
+    ap.add_argument("--parse-only-worker", metavar="DIR", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.parse_only_worker:
+        return parse_only(args.parse_only_worker)
+
+    if args.corpus:
+        corpus = Path(args.corpus).resolve()
+    else:
+        go = go_bin()
+        if not go:
+            ap.error("go is not on PATH: give a corpus directory")
+        corpus = Path(subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True).stdout.strip()) / "src"
+    if not corpus.is_dir():
+        ap.error("%s is not a directory" % corpus)
+    files, size = corpus_files(corpus)
+    cache = Path(args.tool_cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
+    print("corpus: %s (%d files, %.1f MB); %d runs per tool; %d CPUs; load average before: %s"
+          % (corpus, len(files), size / 1e6, args.runs, os.cpu_count() or 0,
+             " ".join("%.2f" % x for x in load) if load != ("?",) else "?"))
+
+    py = [sys.executable]
+    gx = py + ["-m", "goexplint", ".", "--exit-zero", "--format", "json", "-o", os.devnull]
+    warm_cache = tempfile.mkdtemp(prefix="goexplint-bench-cache-")
+    tools = [
+        Tool("parse only (1 process)", py + [str(HERE / "bench.py"), "--parse-only-worker", str(corpus)],
+             str(corpus), _env()),
+        Tool("goexplint -j1 (no cache)", gx + ["--no-cache", "-j", "1"], str(corpus), _env()),
+        Tool("goexplint -j%d (no cache)" % args.jobs, gx + ["--no-cache", "-j", str(args.jobs)], str(corpus), _env()),
+        Tool("goexplint -j%d (warm cache)" % args.jobs, gx + ["--cache-dir", warm_cache, "-j", str(args.jobs)],
+             str(corpus), _env(), note="after one untimed run filled the cache"),
+    ]
+    if not args.no_peers:
+        wanted = {p.strip() for p in args.peers.split(",") if p.strip()}
+        if "vet" in wanted:
+            tools += vet_tools(corpus)
+        if "staticcheck" in wanted:
+            tools += staticcheck_tools(corpus, cache, not args.no_install)
+        if "semgrep" in wanted:
+            tools.append(semgrep_tool(corpus, cache, not args.no_install, args.jobs))
+
+    for tool in tools:
+        if tool.cmd is None:
+            continue
+        if tool.name.endswith("(warm cache)") or tool.name.startswith(("go vet (warm", "staticcheck (warm")):
+            timed(tool.cmd, tool.cwd, tool.env)  # fill the cache, untimed
+        for _ in range(args.runs):
+            env = tool.env
+            tmp = None
+            if tool.fresh:
+                tmp = tempfile.mkdtemp(prefix="bench-fresh-")
+                env = dict(env, **tool.fresh(tmp))
+            sys.stderr.write("bench: %s ...\n" % tool.name)
+            try:
+                tool.runs.append(timed(tool.cmd, tool.cwd, env))
+                w, c, m, rc, _ = tool.runs[-1]
+                sys.stderr.write("bench: %s: %.2f s wall, %.2f s CPU, %.0f MiB, exit %d\n" % (tool.name, w, c, m, rc))
+            except OSError as exc:
+                tool.reason = str(exc)
+                break
+            finally:
+                if tmp:
+                    shutil.rmtree(tmp, ignore_errors=True)
+        bad = [r for r in tool.runs if r[3] not in (0, 1)]
+        if bad:
+            tool.note = ("exit %d: %s" % (bad[0][3], bad[0][4]))[:90]
+    shutil.rmtree(warm_cache, ignore_errors=True)
+
+    widths = [30, 9, 9, 9, 9, 9, 8, 8]
+    head = ["tool", "min s", "median s", "CPU s", "RSS MiB", "files/s", "MB/s", "x parse"]
+    print()
+    print(fmt_row(head, widths) + "  note")
+    print(fmt_row(["-" * w for w in widths], widths))
+    medians = {}
+    parse_med = None
+    for tool in tools:
+        if not tool.runs:
+            print(fmt_row([tool.name, "n/a (%s)" % (tool.reason or "not run")], [30, 0]))
+            continue
+        walls = [r[0] for r in tool.runs]
+        med = statistics.median(walls)
+        medians[tool.name] = med
+        if parse_med is None and tool.name.startswith("parse only"):
+            parse_med = med
+        cpu = statistics.median(r[1] for r in tool.runs)
+        rss = max(r[2] for r in tool.runs)
+        ratio = "%.1f" % (med / parse_med) if parse_med else "-"
+        print(fmt_row([tool.name, "%.2f" % min(walls), "%.2f" % med, "%.2f" % cpu, "%.0f" % rss,
+                       "%.0f" % (len(files) / med), "%.2f" % (size / 1e6 / med), ratio], widths)
+              + "  " + tool.note)
+    print()
+    gx_cold = medians.get("goexplint -j%d (no cache)" % args.jobs)
+    if gx_cold:
+        print("ratios (median wall time, goexplint -j%d without cache = 1):" % args.jobs)
+        for name, med in medians.items():
+            if not name.startswith("goexplint -j%d (no" % args.jobs):
+                print("  %-30s %6.2fx  (%s)" % (name, med / gx_cold,
+                                                "slower than goexplint" if med > gx_cold else "faster than goexplint"))
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    if load:
+        print("load average after: %s" % " ".join("%.2f" % x for x in load))
+
+    if args.profile:
+        print("\nper-rule time (goexplint --profile-rules -j%d --no-cache):" % args.jobs)
+        proc = subprocess.run(gx + ["--profile-rules", "-j", str(args.jobs)], cwd=str(corpus), env=_env(),
+                              capture_output=True, text=True)
+        lines = proc.stderr.splitlines()
+        start = next((i for i, ln in enumerate(lines) if ln.startswith("goexplint: time per")), None)
+        print("\n".join(lines[start:] if start is not None else lines[-60:]))
+
+    if args.editor:
+        got = editor_latency(corpus, args.editor_iterations)
+        if got is None:
+            print("\neditor path: n/a (no non-test file in the corpus)")
+        else:
+            path, n, inc, full = got
+            print("\neditor path: %s (%d lines), %d one-line edits, all default rules"
+                  % (path, n, args.editor_iterations))
+            print("  incremental parse + lint: p50 %.1f ms, p95 %.1f ms, max %.1f ms (target p95 <= 30 ms: %s)"
+                  % (inc["p50"], inc["p95"], inc["max"], "met" if inc["p95"] <= 30 else "NOT met"))
+            print("  full parse + lint:        p50 %.1f ms, p95 %.1f ms, max %.1f ms"
+                  % (full["p50"], full["p95"], full["max"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

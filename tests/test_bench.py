@@ -1,0 +1,49 @@
+"""benchmarks/bench.py runs end to end on a tiny corpus and prints its table (no timings asserted)."""
+
+import re
+import shutil
+import subprocess
+import sys
+
+from conftest import FIXTURES, ROOT
+
+
+def corpus(tmp_path):
+    d = tmp_path / "corpus"
+    d.mkdir()
+    for src in sorted((FIXTURES / "loopvar" / "legacy").glob("*.go"))[:3]:
+        shutil.copy(src, d / src.name)
+    (d / "testdata").mkdir()
+    (d / "testdata" / "skipped.go").write_text("package skipped\n")
+    return d
+
+
+def bench(*args, cwd=None):
+    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), *args], capture_output=True,
+                          text=True, timeout=600, cwd=cwd)
+
+
+NUMBER_ROW = r"\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\s+\d+\s+\d+\.\d\d\s+\d+\.\d"
+
+
+def test_bench_prints_the_table(tmp_path):
+    d = corpus(tmp_path)
+    proc = bench(str(d), "--runs", "1", "--no-peers", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "corpus: %s (3 files," % d in out  # testdata/ is not part of the corpus
+    assert re.search(r"^tool\s+min s\s+median s\s+CPU s\s+RSS MiB\s+files/s\s+MB/s\s+x parse", out, re.M)
+    for name in ("parse only \\(1 process\\)", "goexplint -j1 \\(no cache\\)", "goexplint -j\\d+ \\(no cache\\)",
+                 "goexplint -j\\d+ \\(warm cache\\)"):
+        assert re.search("^" + name + NUMBER_ROW, out, re.M), name
+    assert "ratios (median wall time" in out
+    assert "go vet" not in out and "semgrep" not in out
+    assert not list(tmp_path.glob("**/*.pkl"))  # the warm-cache run used a temporary cache directory
+
+
+def test_unavailable_peer_is_na(tmp_path):
+    d = corpus(tmp_path)  # no go.mod: go vet has nothing to vet
+    proc = bench(str(d), "--runs", "1", "--peers", "vet", "--no-install", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"^go vet \(cold caches\)\s+n/a \(", proc.stdout, re.M)
+    assert re.search(r"^go vet \(warm cache\)\s+n/a \(", proc.stdout, re.M)
