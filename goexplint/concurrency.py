@@ -19,8 +19,9 @@ from typing import List, Optional, Set
 
 from tree_sitter import Node
 
+from goexplint.ctxflow import never_returns
 from goexplint.parse import FileContext, captures
-from goexplint.syntax import FUNC_TYPES, node_text, package_selector, resolve
+from goexplint.syntax import FUNC_TYPES, node_text, resolve
 
 ERRGROUP = "golang.org/x/sync/errgroup"
 
@@ -153,22 +154,6 @@ def _receive_channel(expr: Optional[Node]) -> Optional[str]:
     return None
 
 
-def _is_exit_call(ctx: FileContext, call: Node) -> bool:
-    fn = call.child_by_field_name("function")
-    if fn is None:
-        return False
-    if fn.type == "identifier":
-        return fn.text == b"panic" and resolve(fn) is None
-    if fn.type == "selector_expression":
-        pkg = fn.child_by_field_name("operand")
-        name = node_text(fn.child_by_field_name("field"))
-        if name == "Exit" and package_selector(ctx, pkg, "os"):
-            return True
-        if name.startswith(("Fatal", "Panic")) and package_selector(ctx, pkg, "log"):
-            return True
-    return False
-
-
 def _breaks_loop(stmt: Node, loop: Node) -> bool:
     """A ``break`` statement that leaves ``loop`` (an unlabeled one only when no switch/select/for is between)."""
     if stmt.named_children:  # labeled break: leaves some enclosing statement, assume the loop
@@ -198,7 +183,7 @@ def _sync_stmt(ctx: FileContext, stmt: Node, loop: Node, launch: Launch, wgs, ch
     if t == "continue_statement":
         return False
     call = _call_target(stmt)
-    if call is not None and _is_exit_call(ctx, call):
+    if never_returns(ctx, call):  # panic, os.Exit, log.Fatal*, t.Fatal*, runtime.Goexit, …
         return True
     if not waits:
         return None

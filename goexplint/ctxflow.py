@@ -301,7 +301,11 @@ def no_return_call(ctx: FileContext, stmt: Node) -> bool:
     same-file function whose body always ends that way."""
     if stmt.type != "expression_statement" or not stmt.named_children:
         return False
-    call = unparen(stmt.named_children[0])
+    return never_returns(ctx, unparen(stmt.named_children[0]))
+
+
+def never_returns(ctx: FileContext, call: Optional[Node]) -> bool:
+    """The call expression of :func:`no_return_call`."""
     if call is None or call.type != "call_expression":
         return False
     fn = call.child_by_field_name("function")
