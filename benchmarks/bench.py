@@ -76,7 +76,7 @@ def go_bin():
 
 def corpus_files(corpus: Path):
     sys.path.insert(0, str(ROOT))
-    from goexplint.discover import DiscoverOptions, discover
+    from goexplint.core.discover import DiscoverOptions, discover
 
     files = discover(["."], DiscoverOptions(), corpus)
     size = sum(p.stat().st_size for p, _ in files)
@@ -87,8 +87,8 @@ def corpus_files(corpus: Path):
 def parse_only(corpus: str) -> int:
     """The baseline: one process reads and parses every file with tree-sitter, nothing else."""
     sys.path.insert(0, str(ROOT))
-    from goexplint.discover import DiscoverOptions, discover
-    from goexplint.parse import parse_bytes
+    from goexplint.core.discover import DiscoverOptions, discover
+    from goexplint.core.parse import parse_bytes
 
     n = 0
     for path, _ in discover(["."], DiscoverOptions(), Path(corpus)):
@@ -198,9 +198,9 @@ def editor_latency(corpus: Path, iterations: int, lines: int = 3000):
     """Re-lint latency of a ~3000-line file after a one-line edit, as the language server does it:
     tree.edit + incremental parse + engine.lint_source(tree=...).  Returns (path, n lines, stats)."""
     sys.path.insert(0, str(ROOT))
-    from goexplint import engine
-    from goexplint.parse import parse_bytes
-    from goexplint.registry import select_rules
+    from goexplint.core import engine
+    from goexplint.core.parse import parse_bytes
+    from goexplint.core.registry import select_rules
 
     files, _ = corpus_files(corpus)
     best = None

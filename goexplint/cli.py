@@ -9,10 +9,15 @@ import time
 from pathlib import Path
 from typing import List, Optional
 
-from goexplint import __version__, baseline, cache as cache_mod, config as config_mod, fixes, goversion
-from goexplint.discover import DiscoverOptions, DiscoveryError, discover
-from goexplint.engine import Options, RunResult, environ_options, lint_files, lint_source, summary_counts
-from goexplint.registry import all_rules, rules_by_id, select_rules
+from goexplint import __version__
+from goexplint.integrations import baseline
+from goexplint.core import cache as cache_mod
+from goexplint.core import config as config_mod
+from goexplint.integrations import fixes
+from goexplint.core import goversion
+from goexplint.core.discover import DiscoverOptions, DiscoveryError, discover
+from goexplint.core.engine import Options, RunResult, environ_options, lint_files, lint_source, summary_counts
+from goexplint.core.registry import all_rules, rules_by_id, select_rules
 from goexplint.report import ReportOptions, reporters
 
 
@@ -363,7 +368,7 @@ def _isatty(stream) -> bool:
 def main(argv: Optional[List[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["lsp"]:  # the language server (lint a directory named lsp as ./lsp)
-        from goexplint import lsp
+        from goexplint.integrations import lsp
 
         return lsp.main(argv[1:])
     try:

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 from conftest import ROOT, run_cli
-from goexplint.engine import Options, lint_files
-from goexplint.registry import select_rules
+from goexplint.core.engine import Options, lint_files
+from goexplint.core.registry import select_rules
 
 COUNTER_A = """package sib
 

@@ -4,9 +4,9 @@ normal; the other families are not affected.  Engine, CLI flag and config key.""
 import json
 
 from conftest import FIXTURES, run_cli
-from goexplint import config as config_mod
-from goexplint.engine import Options, lint_files
-from goexplint.registry import select_rules
+from goexplint.core import config as config_mod
+from goexplint.core.engine import Options, lint_files
+from goexplint.core.registry import select_rules
 
 UNIT = FIXTURES / "context-timeout" / "testfiles"
 FILES = [(str(UNIT / "client.go"), "client.go"), (str(UNIT / "client_test.go"), "client_test.go")]

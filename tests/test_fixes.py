@@ -17,11 +17,11 @@ from hypothesis import given, settings, strategies as st
 from conftest import FIXTURES, GO, run_cli
 from test_cli import module
 
-from goexplint import fixes
-from goexplint.engine import Options, lint_source
-from goexplint.model import Edit, Finding, Fix, Position, Span
-from goexplint.parse import parse_bytes
-from goexplint.registry import select_rules
+from goexplint.integrations import fixes
+from goexplint.core.engine import Options, lint_source
+from goexplint.core.data import Edit, Finding, Fix, Position, Span
+from goexplint.core.parse import parse_bytes
+from goexplint.core.registry import select_rules
 
 GOFMT = shutil.which("gofmt") if GO else None
 DEFAULT_IDS = tuple(r.id for r in select_rules(None, None))

@@ -10,10 +10,10 @@ import pytest
 
 from conftest import FIXTURES, GO, GO_ENV, ROOT, fixture_units, requires_go
 from expectations import compare, counts_per_rule, merge, parse_file
-from goexplint import config as config_mod
-from goexplint.discover import DiscoverOptions, discover
-from goexplint.engine import Options, lint_files
-from goexplint.registry import all_rules, select_rules
+from goexplint.core import config as config_mod
+from goexplint.core.discover import DiscoverOptions, discover
+from goexplint.core.engine import Options, lint_files
+from goexplint.core.registry import all_rules, select_rules
 
 UNITS = fixture_units()
 

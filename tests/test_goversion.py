@@ -14,8 +14,8 @@ import subprocess
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from goexplint import goversion
-from goexplint.goversion import build_constraint_version, gomod_go_line, parse_lang, resolve
+from goexplint.core import goversion
+from goexplint.core.goversion import build_constraint_version, gomod_go_line, parse_lang, resolve
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "goversion"
 GO = shutil.which("go")

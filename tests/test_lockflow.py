@@ -10,9 +10,9 @@ from typing import List, Optional, Tuple
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from goexplint.engine import Options, lint_source
-from goexplint.lockflow import normalise
-from goexplint.parse import parse_bytes
+from goexplint.core.engine import Options, lint_source
+from goexplint.analysis.lockflow import normalise
+from goexplint.core.parse import parse_bytes
 
 LOCK, UNLOCK, WORK, RETURN = "lock", "unlock", "work", "return"
 

@@ -15,9 +15,9 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from conftest import ROOT
 
-from goexplint import lsp
-from goexplint.parse import parse_bytes
-from goexplint.registry import DOCS_BASE
+from goexplint.integrations import lsp
+from goexplint.core.parse import parse_bytes
+from goexplint.core.registry import DOCS_BASE
 
 PUBLISH = T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
 HAZARD = textwrap.dedent("""\

@@ -7,8 +7,8 @@ import pytest
 
 from conftest import ROOT, run_cli
 from goexplint import cli
-from goexplint.model import FAMILIES
-from goexplint.registry import DOC_SECTIONS, NAME_RE, all_rules, load_rule, queries_dir, select_rules
+from goexplint.core.data import FAMILIES
+from goexplint.core.registry import DOC_SECTIONS, NAME_RE, all_rules, load_rule, queries_dir, select_rules
 
 QUERY_RULES = [r for r in all_rules() if r.query_source]
 BANNED_NAME = re.compile(r"^(avoid|use|prefer|consider|do-not|no)-|-used$")
@@ -38,7 +38,7 @@ def test_query_compiles_and_captures_are_named(rule):
     query = rule.query
     names = {query.capture_name(i) for i in range(query.capture_count)}
     assert any(not n.startswith("_") for n in names), "%s: the query needs a role capture" % rule.id
-    refine_path = ROOT / "goexplint" / "refine" / rule.family.replace("-", "_") / (rule.stem + ".py")
+    refine_path = ROOT / "goexplint" / "rules" / rule.family.replace("-", "_") / (rule.stem + ".py")
     if rule.refine is not None:
         text = refine_path.read_text()
         for name in names:
@@ -48,7 +48,9 @@ def test_query_compiles_and_captures_are_named(rule):
 
 def test_no_orphan_refine_modules():
     stems = {r.stem for r in all_rules()}
-    for path in (ROOT / "goexplint" / "refine").glob("*/*.py"):
+    modules = sorted((ROOT / "goexplint" / "rules").glob("*/*.py"))
+    assert modules, "no rule modules found under goexplint/rules"
+    for path in modules:
         if path.name != "__init__.py":
             assert path.stem in stems, "refine module without a query file: %s" % path
 

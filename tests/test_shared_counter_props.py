@@ -5,8 +5,8 @@ removes every finding of the family, whatever else surrounds it."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from goexplint.engine import Options, lint_source
-from goexplint.registry import select_rules
+from goexplint.core.engine import Options, lint_source
+from goexplint.core.registry import select_rules
 
 FAMILY = Options(rule_ids=tuple(r.id for r in select_rules(["shared-counter"], None)), go_version="1.22")
 

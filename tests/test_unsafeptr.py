@@ -3,8 +3,8 @@ the LazyProc form of GXL303 (Windows-only API, so not in a type-checked fixture)
 
 import pytest
 
-from goexplint.engine import Options, lint_source
-from goexplint.registry import select_rules
+from goexplint.core.engine import Options, lint_source
+from goexplint.core.registry import select_rules
 
 HEADER_VALUE = b"""package p
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 
 from goexplint import __version__
-from goexplint.model import family_of
-from goexplint.report import fingerprints
+from goexplint.core.data import family_of
+from goexplint.report.common import fingerprints
 
 
 def _pos(span):

@@ -15,8 +15,8 @@ import urllib.parse
 from pathlib import Path
 
 from goexplint import __version__
-from goexplint.model import family_of
-from goexplint.report import fingerprints
+from goexplint.core.data import family_of
+from goexplint.report.common import fingerprints
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/goexplint/goexplint"

@@ -1,0 +1,235 @@
+"""GXL204 support: variables and fields accessed through ``sync/atomic`` and plainly in the same file.
+
+A path is keyed without types: a package-level variable by its name, a field path (``c.stats.n``) by
+the type of its root when the root is a method receiver or a parameter/variable declared with a named
+type of this file (``("field", "cache", "stats.n")``), else by its full text (low confidence).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Dict, List, Optional, Tuple
+
+from tree_sitter import Node
+
+from goexplint.core.parse import FileContext, captures
+from goexplint.analysis.sharedstate import (enclosing_function, is_init, match_rows, normal, package_vars, root_of,
+                                            strip_parens)
+from goexplint.analysis.syntax import FUNC_TYPES, is_reference, package_selector, resolve
+
+ATOMIC = "sync/atomic"
+_ATOMIC_FUNC = re.compile(rb"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
+
+_CALLS = """
+(call_expression
+  function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)
+  arguments: (argument_list . (unary_expression operator: "&" operand: (_) @target))) @call
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class PathKey:
+    kind: str  # "pkg" | "field" | "text"
+    owner: str  # variable name, root type name, or full text
+    suffix: str  # field path after the root ("" for package variables)
+
+
+def _type_name(typ: Optional[Node]) -> Optional[str]:
+    while typ is not None and typ.type in ("pointer_type", "parenthesized_type"):
+        typ = typ.named_children[0] if typ.named_children else None
+    if typ is not None and typ.type == "type_identifier":
+        return typ.text.decode()
+    if typ is not None and typ.type == "generic_type":
+        return _type_name(typ.child_by_field_name("type"))
+    return None
+
+
+def path_key(ctx: FileContext, path: Node) -> Optional[PathKey]:
+    path = strip_parens(path)
+    if path is None:
+        return None
+    if path.type == "identifier":
+        if resolve(path) is None and path.text in package_vars(ctx):
+            return PathKey("pkg", path.text.decode(), "")
+        return None
+    if path.type != "selector_expression":
+        return None
+    root = root_of(path)
+    text = normal(path)
+    if root is None or not text.startswith(root.text.decode() + "."):
+        return None
+    if root.text in ctx.imports and resolve(root) is None:
+        return None  # pkg.Var of another package
+    suffix = text[len(root.text) + 1:]
+    decl = resolve(root)
+    if decl is None:
+        if root.text in package_vars(ctx):
+            return PathKey("pkg", root.text.decode(), suffix)
+        return None
+    tname = _type_name(decl.written_type()) if decl.kind in ("param", "var") else None
+    if tname is not None:
+        return PathKey("field", tname, suffix)
+    return PathKey("text", text, "")
+
+
+@dataclasses.dataclass
+class AtomicSite:
+    call: Node
+    target: Node
+    key: PathKey
+
+
+def atomic_sites(ctx: FileContext) -> List[AtomicSite]:
+    key = ("atomic_sites",)
+    sites = ctx.cache.get(key)
+    if sites is None:
+        sites = []
+        if ctx.aliases_of(ATOMIC):
+            for row in match_rows(_CALLS, ctx.root):
+                call, pkg, fn, target = row["call"], row["pkg"], row["fn"], row["target"]
+                if not _ATOMIC_FUNC.match(fn.text) or not package_selector(ctx, pkg, ATOMIC):
+                    continue
+                k = path_key(ctx, target)
+                if k is not None:
+                    sites.append(AtomicSite(call, strip_parens(target), k))
+        ctx.cache[key] = sites
+    return sites
+
+
+def _creates_value(func: Node, type_name: str) -> bool:
+    """The function builds a value of the type (``T{…}``, ``&T{…}``, ``new(T)``): before publication."""
+    for lit in captures("(composite_literal type: (type_identifier) @t)", func).get("t", []):
+        if lit.text.decode() == type_name:
+            return True
+    for call in captures("(call_expression function: (identifier) @f arguments: (argument_list (type_identifier) @t))",
+                         func).get("t", []):
+        if call.text.decode() == type_name:
+            return True
+    return False
+
+
+def _access_kind(node: Node) -> str:
+    p = node.parent
+    while p is not None and p.type == "parenthesized_expression":
+        node, p = p, p.parent
+    if p is None:
+        return "read"
+    if p.type in ("inc_statement", "dec_statement"):
+        return "incremented"
+    if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement" \
+            and p.parent.child_by_field_name("left") == p:
+        return "written"
+    return "read"
+
+
+def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite, str]]:
+    """(access node under ``root``, an atomic site of the same path, "read" | "written" | "incremented")."""
+    key = ("plain_accesses", root.id)
+    found = ctx.cache.get(key)
+    if found is not None:
+        return found
+    found = []
+    by_key: Dict[PathKey, AtomicSite] = {}
+    for site in atomic_sites(ctx):
+        by_key.setdefault(site.key, site)
+    if by_key:
+        atomic_targets = {s.target.id for s in atomic_sites(ctx)}
+        candidates = captures("(selector_expression) @s (identifier) @i", root)
+        for node in candidates.get("s", []) + candidates.get("i", []):
+            if node.id in atomic_targets:
+                continue
+            if node.type == "identifier":
+                if not any(k.kind == "pkg" and k.suffix == "" and k.owner == node.text.decode() for k in by_key):
+                    continue
+                p = node.parent
+                if p is not None and p.type == "selector_expression" and p.child_by_field_name("operand") == node:
+                    continue  # x.f: the selector is the access
+                if not is_reference(node, ctx):
+                    continue
+            k = path_key(ctx, node)
+            site = by_key.get(k) if k is not None else None
+            if site is None:
+                continue
+            parent = node.parent
+            while parent is not None and parent.type == "parenthesized_expression":
+                parent = parent.parent
+            if parent is not None and parent.type == "unary_expression" and parent.child_by_field_name(
+                    "operator").type == "&":
+                continue  # address taken: passed on, we cannot follow it
+            if parent is not None and parent.type == "selector_expression" \
+                    and parent.child_by_field_name("operand") is not None \
+                    and strip_parens(parent.child_by_field_name("operand")) == node:
+                continue  # a longer path is the access
+            func = enclosing_function(node)
+            while func is not None and func.type == "func_literal":
+                func = enclosing_function(func)
+            if func is None or is_init(func):
+                continue
+            if k.kind == "field" and _creates_value(func, k.owner):
+                continue
+            if _before_first_goroutine(node, func) or _serial_test(ctx, func):
+                continue
+            if _self_assigned_from_atomic(node, atomic_targets):
+                continue  # x = atomic.AddT(&x, d): GXL205 reports it
+            found.append((node, site, _access_kind(node)))
+    found.sort(key=lambda t: t[0].start_byte)
+    ctx.cache[key] = found
+    return found
+
+
+def _self_assigned_from_atomic(node: Node, atomic_targets) -> bool:
+    """``x = atomic.AddT(&x, d)`` (also Swap/And/Or): the assignment target, which GXL205 reports."""
+    p = node.parent
+    while p is not None and p.type == "parenthesized_expression":
+        node, p = p, p.parent
+    if p is None or p.type != "expression_list" or p.parent is None or p.parent.type != "assignment_statement":
+        return False
+    stmt = p.parent
+    right = stmt.child_by_field_name("right")
+    if stmt.child_by_field_name("left") != p or right is None:
+        return False
+    text = normal(node)
+    for row in match_rows(_CALLS, right):
+        target = strip_parens(row["target"])
+        if target.id in atomic_targets and _SELF_ASSIGN_FUNC.match(row["fn"].text) \
+                and normal(target) == text:
+            return True
+    return False
+
+
+_SELF_ASSIGN_FUNC = re.compile(rb"^(Add|Swap|And|Or)")
+
+
+def _before_first_goroutine(node: Node, func: Node) -> bool:
+    """A plain access that precedes every ``go`` statement of a function that starts goroutines: the
+    goroutines it starts see it through the ``go`` statement's happens-before edge."""
+    gos = captures("(go_statement) @g", func).get("g", [])
+    return bool(gos) and all(g.start_byte > node.end_byte for g in gos) and not _in_loop(node, func)
+
+
+def _in_loop(node: Node, func: Node) -> bool:
+    n = node.parent
+    while n is not None and n != func:
+        if n.type == "for_statement":
+            return True
+        n = n.parent
+    return False
+
+
+_TEST_FUNC = re.compile(rb"^(Test|Benchmark|Fuzz|Example)")
+
+
+def _serial_test(ctx: FileContext, func: Node) -> bool:
+    """A test or benchmark function of a ``_test.go`` file that does not go parallel: the testing
+    package runs it on its own, so its plain accesses do not race with other tests' atomics."""
+    if not ctx.is_test or func.type != "function_declaration":
+        return False
+    name = func.child_by_field_name("name")
+    if name is None or not _TEST_FUNC.match(name.text):
+        return False
+    text = ctx.source[func.start_byte:func.end_byte]
+    return b".Parallel()" not in text and b".RunParallel(" not in text and b"go " not in text
+
+
+__all__ = ["FUNC_TYPES", "atomic_sites", "plain_accesses", "path_key"]

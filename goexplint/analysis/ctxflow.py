@@ -1,0 +1,714 @@
+"""Helpers for the context-timeout family (GXL4xx): package calls, struct literal keys, later
+assignments in the same function, and a small control-flow walk for cancel functions (GXL407).
+
+Nothing here needs types: packages are resolved through the file's imports (S1) and locals
+through :func:`goexplint.analysis.syntax.resolve` (S2).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from tree_sitter import Node
+
+from goexplint.core.parse import FileContext, captures
+from goexplint.analysis.syntax import (FUNC_TYPES, Decl, _stmt_decls, is_declaration_site,  # noqa: F401
+                                       is_package_type, node_text, package_selector, resolve, top_level_names,
+                                       unparen)
+
+HTTP = "net/http"
+CONTEXT = "context"
+NET = "net"
+TLS = "crypto/tls"
+HTTPTEST = "net/http/httptest"
+
+WITH_CANCEL = ("WithCancel", "WithCancelCause", "WithTimeout", "WithTimeoutCause", "WithDeadline",
+               "WithDeadlineCause")
+
+
+# --------------------------------------------------------------------------- packages
+
+
+def package_func(ctx: FileContext, call: Node, path: str, names: Iterable[str]) -> Optional[str]:
+    """The name ``F`` when ``call`` is ``pkg.F(...)`` for the package ``path`` (any alias, not shadowed,
+    or a bare call through a dot import) and ``F`` is one of ``names``."""
+    if call is None or call.type != "call_expression":
+        return None
+    fn = call.child_by_field_name("function")
+    return package_member(ctx, fn, path, names)
+
+
+def package_member(ctx: FileContext, node: Optional[Node], path: str, names: Iterable[str]) -> Optional[str]:
+    """The name ``F`` when ``node`` is the expression ``pkg.F`` (or a dot-imported bare ``F``)."""
+    if node is None:
+        return None
+    if node.type == "selector_expression":
+        field = node.child_by_field_name("field")
+        name = node_text(field) if field is not None else ""
+        if name in names and package_selector(ctx, node.child_by_field_name("operand"), path):
+            return name
+    elif node.type == "identifier" and ("." + path) in ctx.imports:
+        name = node_text(node)
+        if name in names and resolve(node) is None and node.text not in top_level_names(ctx):
+            return name
+    return None
+
+
+def strip_pointer(typ: Optional[Node]) -> Optional[Node]:
+    while typ is not None and typ.type in ("pointer_type", "parenthesized_type"):
+        inner = [c for c in typ.named_children]
+        typ = inner[0] if inner else None
+    return typ
+
+
+# --------------------------------------------------------------------------- literals
+
+
+def literal_of(node: Optional[Node]) -> Optional[Node]:
+    """The composite literal in ``T{...}``, ``&T{...}`` or ``(&T{...})``."""
+    node = unparen(node)
+    if node is not None and node.type == "unary_expression" and node.child_by_field_name("operator") is not None \
+            and node_text(node.child_by_field_name("operator")) == "&":
+        node = unparen(node.child_by_field_name("operand"))
+    return node if node is not None and node.type == "composite_literal" else None
+
+
+def literal_keys(lit: Node) -> Dict[str, Node]:
+    """``key -> value`` of a struct literal's keyed elements (values are the ``literal_element`` contents)."""
+    out: Dict[str, Node] = {}
+    body = lit.child_by_field_name("body")
+    if body is None:
+        return out
+    for kv in body.named_children:
+        if kv.type != "keyed_element":
+            continue
+        key = kv.child_by_field_name("key")
+        value = kv.child_by_field_name("value")
+        if key is None or value is None:
+            continue
+        k = node_text(key).strip()
+        v = value.named_children[0] if value.type == "literal_element" and value.named_children else value
+        out[k] = v
+    return out
+
+
+def is_zero(node: Optional[Node]) -> bool:
+    return node is not None and node.type == "int_literal" and node_text(node) in ("0", "0x0", "00")
+
+
+def set_keys(keys: Dict[str, Node], wanted: Iterable[str]) -> List[str]:
+    """Which of ``wanted`` are set to something other than literal 0."""
+    return [k for k in wanted if k in keys and not is_zero(keys[k])]
+
+
+# --------------------------------------------------------------------------- functions and statements
+
+
+def enclosing_function(node: Node) -> Optional[Node]:
+    n = node.parent
+    while n is not None and n.type not in FUNC_TYPES:
+        n = n.parent
+    return n
+
+
+def function_body(fn: Optional[Node]) -> Optional[Node]:
+    return fn.child_by_field_name("body") if fn is not None else None
+
+
+def statement_of(node: Node) -> Node:
+    """The innermost statement (a child of a statement list or a simple-statement slot) holding ``node``."""
+    n = node
+    while n.parent is not None and n.parent.type not in ("statement_list", "block", "source_file",
+                                                         "expression_case", "default_case", "type_case",
+                                                         "communication_case"):
+        if n.parent.type in FUNC_TYPES:
+            break
+        n = n.parent
+    return n
+
+
+def bound_target(expr: Node) -> Optional[Node]:
+    """Where the value of ``expr`` is stored: the left-hand side in ``x := expr`` / ``x = expr`` /
+    ``var x = expr``, or the key node of a keyed element ``Field: expr``.  None otherwise."""
+    node = expr
+    p = node.parent
+    while p is not None and p.type == "parenthesized_expression":
+        node, p = p, p.parent
+    if p is None:
+        return None
+    if p.type == "expression_list" and p.parent is not None:
+        stmt = p.parent
+        if stmt.type in ("short_var_declaration", "assignment_statement") and stmt.child_by_field_name("right") == p:
+            left = stmt.child_by_field_name("left").named_children
+            right = p.named_children
+            if len(left) == len(right):
+                return left[right.index(node)]
+        return None
+    if p.type == "var_spec":
+        names = [p.children[i] for i in range(p.child_count) if p.field_name_for_child(i) == "name"]
+        vals = p.child_by_field_name("value")
+        if vals is not None and len(vals.named_children) == len(names) and node in vals.named_children:
+            return names[vals.named_children.index(node)]
+        return None
+    if p.type == "literal_element" and p.parent is not None and p.parent.type == "keyed_element":
+        kv = p.parent
+        if kv.child_by_field_name("value") == p:
+            return kv.child_by_field_name("key")
+    return None
+
+
+def decl_ident_of(ident: Node) -> Optional[Node]:
+    """The declaring identifier of a local (the identifier itself at its declaration site), None for
+    package-level names.  ``a, b := …`` that only re-assigns ``b`` (declared earlier in the same scope)
+    gives the earlier declaration."""
+    if is_declaration_site(ident):
+        d = ident
+    else:
+        decl = resolve(ident)
+        if decl is None:
+            return None
+        d = decl.ident
+    while d.parent is not None and d.parent.type == "expression_list" and d.parent.parent is not None \
+            and d.parent.parent.type == "short_var_declaration":
+        earlier = resolve(d)
+        if earlier is None or not _same_scope(earlier.ident, d.parent.parent):
+            break
+        d = earlier.ident
+    return d
+
+
+def _same_scope(decl_ident: Node, stmt: Node) -> bool:
+    """Whether ``decl_ident`` is declared in the block that holds ``stmt`` (function parameters count as the
+    function body's block)."""
+    holder = stmt.parent
+    d = decl_ident
+    while d.parent is not None:
+        if d.parent == holder:
+            return True
+        if d.parent.type in ("statement_list", "block", "source_file"):
+            return False
+        if d.parent.type == "parameter_list":
+            fn = d.parent.parent
+            body = fn.child_by_field_name("body") if fn is not None and fn.type in FUNC_TYPES else None
+            return body is not None and holder is not None and holder.parent == body
+        d = d.parent
+    return False
+
+
+def later_field_assignment(ctx: FileContext, target: Node, fields: Iterable[str], scope: Optional[Node]) -> \
+        Optional[Node]:
+    """An assignment ``<target>.<field> = …`` after ``target`` inside ``scope`` (a function body or the file).
+
+    ``target`` text is compared literally (``c``, ``s.client``); for an identifier the assigned operand must
+    also resolve to the same declaration.
+    """
+    if scope is None:
+        return None
+    want = node_text(target)
+    fields = set(fields)
+    want_decl = decl_ident_of(target) if target.type == "identifier" else None
+    for sel in captures("(assignment_statement left: (expression_list [(selector_expression) "
+                        "(unary_expression operator: \"*\")] @sel))", scope).get("sel", []):
+        if sel.start_byte < target.end_byte:
+            continue
+        if sel.type == "unary_expression":  # *c = *other: the whole value is replaced
+            operand = sel.child_by_field_name("operand")
+            if operand is not None and node_text(operand) == want and (
+                    target.type != "identifier" or decl_ident_of(operand) == want_decl):
+                return sel
+            continue
+        field = sel.child_by_field_name("field")
+        operand = sel.child_by_field_name("operand")
+        if field is None or node_text(field) not in fields or operand is None or node_text(operand) != want:
+            continue
+        if target.type == "identifier" and decl_ident_of(operand) != want_decl:
+            continue
+        return sel
+    return None
+
+
+def field_assigned_in_file(ctx: FileContext, field_name: str, fields: Iterable[str]) -> Optional[Node]:
+    """``X.<field_name>.<f> = …`` anywhere in the file, for ``f`` in ``fields``."""
+    fields = set(fields)
+    for sel in captures("(assignment_statement left: (expression_list (selector_expression) @sel))",
+                        ctx.root).get("sel", []):
+        field = sel.child_by_field_name("field")
+        operand = sel.child_by_field_name("operand")
+        if field is None or node_text(field) not in fields or operand is None:
+            continue
+        last = operand.child_by_field_name("field") if operand.type == "selector_expression" else operand
+        if last is not None and node_text(last) == field_name:
+            return sel
+    return None
+
+
+def references(node: Node, decl_ident: Node) -> List[Node]:
+    """Identifiers under ``node`` (nested closures included) that refer to the local declared by ``decl_ident``."""
+    name = decl_ident.text
+    out = []
+    for ident in captures("(identifier) @id", node).get("id", []):
+        if ident.text != name or ident == decl_ident or is_declaration_site(ident):
+            continue
+        if decl_ident_of(ident) == decl_ident:
+            out.append(ident)
+    return out
+
+
+def package_name(ctx: FileContext) -> str:
+    for c in ctx.root.named_children:
+        if c.type == "package_clause":
+            for x in c.named_children:
+                return node_text(x)
+    return ""
+
+
+def context_params(ctx: FileContext, fn: Node) -> List[Tuple[Node, str]]:
+    """Parameters of ``fn`` that carry a context: ``(ident, "ctx")`` for ``context.Context`` and
+    ``(ident, "request")`` for ``*http.Request``.  Blank (``_``) parameters are skipped."""
+    out = []
+    params = fn.child_by_field_name("parameters")
+    if params is None:
+        return out
+    for p in params.named_children:
+        if p.type != "parameter_declaration":
+            continue
+        typ = p.child_by_field_name("type")
+        kind = None
+        if is_package_type(ctx, typ, CONTEXT, "Context"):
+            kind = "ctx"
+        elif typ is not None and typ.type == "pointer_type" \
+                and is_package_type(ctx, strip_pointer(typ), HTTP, "Request"):
+            kind = "request"
+        if kind is None:
+            continue
+        for i in range(p.child_count):
+            if p.field_name_for_child(i) == "name" and p.children[i].type == "identifier" \
+                    and p.children[i].text != b"_":
+                out.append((p.children[i], kind))
+    return out
+
+
+# --------------------------------------------------------------------------- calls that never return
+
+_FATAL_METHODS = {"Fatal", "Fatalf", "Fatalln", "FailNow", "SkipNow", "Skip", "Skipf", "Panic", "Panicf",
+                  "Panicln", "Exit", "Exitf"}
+_LOG_FATAL = ("Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln")
+
+
+def no_return_call(ctx: FileContext, stmt: Node) -> bool:
+    """An expression statement that never returns: ``panic``, ``os.Exit``, ``log.Fatal*``,
+    ``runtime.Goexit``, ``t.Fatal*``/``FailNow``/``Skip*`` and similar methods, or a call to a
+    same-file function whose body always ends that way."""
+    if stmt.type != "expression_statement" or not stmt.named_children:
+        return False
+    return never_returns(ctx, unparen(stmt.named_children[0]))
+
+
+def never_returns(ctx: FileContext, call: Optional[Node]) -> bool:
+    """The call expression of :func:`no_return_call`."""
+    if call is None or call.type != "call_expression":
+        return False
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return False
+    if fn.type == "identifier":
+        if resolve(fn) is not None:
+            return False
+        if fn.text == b"panic":
+            return True
+        return fn.text in _no_return_funcs(ctx)
+    if fn.type == "selector_expression":
+        if package_member(ctx, fn, "os", ("Exit",)) or package_member(ctx, fn, "log", _LOG_FATAL) \
+                or package_member(ctx, fn, "runtime", ("Goexit",)):
+            return True
+        operand = fn.child_by_field_name("operand")
+        field = fn.child_by_field_name("field")
+        if operand is not None and operand.type == "identifier" and ctx.imports.get(node_text(operand)) \
+                and resolve(operand) is None:
+            return False  # another package's function: unknown
+        return field is not None and node_text(field) in _FATAL_METHODS and node_text(field) != "Exit"
+    return False
+
+
+def _no_return_funcs(ctx: FileContext) -> Set[bytes]:
+    key = ("ctxflow.no_return_funcs",)
+    found = ctx.cache.get(key)
+    if found is not None:
+        return found
+    found = set()
+    ctx.cache[key] = found  # guards recursion
+    for fn in captures("(source_file (function_declaration) @f)", ctx.root).get("f", []):
+        body = fn.child_by_field_name("body")
+        stmts = _stmts(body)
+        if stmts and stmts[-1].type == "expression_statement" and stmts[-1] is not None:
+            last = stmts[-1]
+            call = unparen(last.named_children[0]) if last.named_children else None
+            if call is not None and call.type == "call_expression":
+                f = call.child_by_field_name("function")
+                if f is not None and f.type == "identifier" and f.text == fn.child_by_field_name("name").text:
+                    continue
+            if no_return_call(ctx, last):
+                found.add(fn.child_by_field_name("name").text)
+    return found
+
+
+def _stmts(block: Optional[Node]) -> List[Node]:
+    """Statements of a block or case clause (comments dropped)."""
+    if block is None:
+        return []
+    if block.type == "block":
+        for c in block.named_children:
+            if c.type == "statement_list":
+                return [s for s in c.named_children if s.type != "comment"]
+        return []
+    if block.type == "statement_list":
+        return [s for s in block.named_children if s.type != "comment"]
+    out = []
+    for c in block.named_children:
+        if c.type == "statement_list":
+            out.extend(s for s in c.named_children if s.type != "comment")
+    return out
+
+
+# --------------------------------------------------------------------------- GXL407 path walk
+
+SAFE, LEAK = 1, 2  # 0 = unreachable; LEAK = reachable with the cancel not yet used on some path
+
+
+class _Target:
+    __slots__ = ("kind", "label", "breaks", "continues")
+
+    def __init__(self, kind: str, label: Optional[bytes]):
+        self.kind = kind  # "loop" | "switch" | "select"
+        self.label = label
+        self.breaks = 0
+        self.continues = 0
+
+
+class _Unsupported(Exception):
+    pass
+
+
+class CancelWalk:
+    """Paths from a ``With*`` call to the function's exits on which the cancel var is never used.
+
+    Follows vet's lostcancel: any reference to the variable (nested closures included) is a use, a
+    naked return uses a named result, paths ending in a call that never returns are not leaks, loops
+    may run zero times and ``for {}`` without ``break`` never ends.  ``goto`` makes it give up.
+    """
+
+    def __init__(self, ctx: FileContext, fn: Node, def_stmt: Node, decl_ident: Node, named_result: bool):
+        self.ctx = ctx
+        self.fn = fn
+        self.def_stmt = def_stmt
+        self.decl_ident = decl_ident
+        self.named_result = named_result
+        self.leaks: List[Node] = []  # return statements (or the closing brace) reached unused
+        self._refs = {r.id for r in references(fn, decl_ident)}
+        self._targets: List[_Target] = []
+
+    def run(self) -> Optional[List[Node]]:
+        body = function_body(self.fn)
+        if body is None:
+            return []
+        if captures("(goto_statement) @g", body).get("g"):
+            return None
+        try:
+            end = self._block(_stmts(body), SAFE)
+        except _Unsupported:
+            return None
+        if end == LEAK:
+            close = body.children[-1] if body.children else body
+            self.leaks.append(close)
+        return self.leaks
+
+    # -- helpers
+    def _uses(self, node: Optional[Node]) -> bool:
+        if node is None:
+            return False
+        if not self._refs:
+            return False
+        for ident in captures("(identifier) @id", node).get("id", []):
+            if ident.id in self._refs:
+                return True
+        return False
+
+    def _simple(self, node: Optional[Node], state: int) -> int:
+        """A simple statement or expression evaluated in order: uses make the path safe; the definition
+        makes it leak."""
+        if node is None or state == 0:
+            return state
+        if node == self.def_stmt or (self.def_stmt.start_byte >= node.start_byte
+                                     and self.def_stmt.end_byte <= node.end_byte):
+            return LEAK
+        return SAFE if self._uses(node) else state
+
+    def _block(self, stmts: List[Node], state: int) -> int:
+        for s in stmts:
+            state = self._stmt(s, state)
+        return state
+
+    def _stmt(self, s: Node, state: int) -> int:
+        t = s.type
+        if state == 0 and not self._contains_def(s):
+            # unreachable code: still look for labels / loops reached by continue? keep it simple
+            return 0
+        if t == "return_statement":
+            if state == LEAK:
+                if self._uses(s) or (self.named_result and not s.named_children):
+                    return 0
+                self.leaks.append(s)
+            return 0
+        if t == "block":
+            return self._block(_stmts(s), state)
+        if t == "labeled_statement":
+            label = s.child_by_field_name("label")
+            inner = [c for c in s.named_children if c.type != "label_name"]
+            if not inner:
+                return state
+            return self._stmt_labeled(inner[0], state, label.text if label is not None else None)
+        if t in ("for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"):
+            return self._stmt_labeled(s, state, None)
+        if t == "if_statement":
+            state = self._simple(s.child_by_field_name("initializer"), state)
+            state = self._simple(s.child_by_field_name("condition"), state)
+            cons = self._stmt(s.child_by_field_name("consequence"), state)
+            alt_node = s.child_by_field_name("alternative")
+            alt = self._stmt(alt_node, state) if alt_node is not None else state
+            return max(cons, alt)
+        if t == "break_statement":
+            self._jump(s, "break", state)
+            return 0
+        if t == "continue_statement":
+            self._jump(s, "continue", state)
+            return 0
+        if t == "goto_statement":
+            raise _Unsupported()
+        if t == "fallthrough_statement":
+            return state  # handled by the switch walk
+        if t == "expression_statement" and no_return_call(self.ctx, s):
+            return 0
+        if t in ("go_statement", "defer_statement"):
+            return self._simple(s, state)
+        return self._simple(s, state)
+
+    def _contains_def(self, s: Node) -> bool:
+        return s.start_byte <= self.def_stmt.start_byte and self.def_stmt.end_byte <= s.end_byte
+
+    def _jump(self, s: Node, kind: str, state: int) -> None:
+        label_node = next((c for c in s.named_children if c.type == "label_name"), None)
+        label = label_node.text if label_node is not None else None
+        for target in reversed(self._targets):
+            if label is not None and target.label != label:
+                continue
+            if label is None and kind == "continue" and target.kind != "loop":
+                continue
+            if kind == "break":
+                target.breaks = max(target.breaks, state)
+            else:
+                target.continues = max(target.continues, state)
+            return
+        raise _Unsupported()
+
+    def _stmt_labeled(self, s: Node, state: int, label: Optional[bytes]) -> int:
+        t = s.type
+        if t == "for_statement":
+            return self._for(s, state, label)
+        if t in ("expression_switch_statement", "type_switch_statement", "select_statement"):
+            return self._switch(s, state, label)
+        return self._stmt(s, state)
+
+    def _for(self, s: Node, state: int, label: Optional[bytes]) -> int:
+        body = s.child_by_field_name("body")
+        header = [c for c in s.named_children if c != body and c.type != "comment"]
+        infinite = not header
+        cond_node = None
+        update = None
+        for h in header:
+            if h.type == "for_clause":
+                state = self._simple(h.child_by_field_name("initializer"), state)
+                cond_node = h.child_by_field_name("condition")
+                update = h.child_by_field_name("update")
+                if cond_node is None:
+                    infinite = True
+            elif h.type == "range_clause":
+                state = self._simple(h.child_by_field_name("right"), state)
+                cond_node = h.child_by_field_name("left")
+            else:
+                cond_node = h
+        target = _Target("loop", label)
+        self._targets.append(target)
+        try:
+            entry = state
+            for _ in range(3):  # the state lattice has three levels: the entry state settles quickly
+                head = self._simple(cond_node, entry)
+                body_out = self._block(_stmts(body), head)
+                back = self._simple(update, max(body_out, target.continues))
+                if max(entry, back) == entry:
+                    break
+                entry = max(entry, back)
+            out = max(target.breaks, 0 if infinite else self._simple(cond_node, entry))
+        finally:
+            self._targets.pop()
+        return out
+
+    def _switch(self, s: Node, state: int, label: Optional[bytes]) -> int:
+        t = s.type
+        if t != "select_statement":
+            state = self._simple(s.child_by_field_name("initializer"), state)
+            state = self._simple(s.child_by_field_name("value"), state)
+            if t == "type_switch_statement":
+                state = self._simple(s.child_by_field_name("alias"), state)
+        cases = [c for c in s.named_children if c.type in ("expression_case", "default_case", "type_case",
+                                                           "communication_case")]
+        has_default = any(c.type == "default_case" for c in cases)
+        target = _Target("select" if t == "select_statement" else "switch", label)
+        self._targets.append(target)
+        try:
+            out = 0
+            carry = 0  # fallthrough state
+            for case in cases:
+                entry = state
+                if case.type == "expression_case":
+                    entry = self._simple(case.child_by_field_name("value"), state)
+                elif case.type == "communication_case":
+                    entry = self._simple(case.child_by_field_name("communication"), state)
+                stmts = _stmts(case)
+                entry = max(entry, carry) if carry else entry
+                end = self._block(stmts, entry)
+                if stmts and stmts[-1].type == "fallthrough_statement":
+                    carry = end
+                else:
+                    carry = 0
+                    out = max(out, end)
+            out = max(out, target.breaks)
+            if t != "select_statement" and not has_default:
+                out = max(out, state)
+            return out
+        finally:
+            self._targets.pop()
+
+
+def is_named_result(fn: Node, ident_text: bytes) -> bool:
+    result = fn.child_by_field_name("result")
+    if result is None or result.type != "parameter_list":
+        return False
+    for p in result.named_children:
+        for i in range(p.child_count):
+            if p.field_name_for_child(i) == "name" and p.children[i].text == ident_text:
+                return True
+    return False
+
+
+STREAMY = re.compile(r"stream|watch|sse|longpoll|long_poll|websocket|(^|[^a-z])ws", re.I)
+
+
+def result_targets(call: Node) -> Tuple[Optional[Node], List[Node]]:
+    """For a call whose results are assigned (``a, b := f()``, ``a, b = f()``, ``var a, b = f()``): the
+    assigning statement and its left-hand side nodes.  ``(None, [])`` otherwise."""
+    node = call
+    p = node.parent
+    while p is not None and p.type == "parenthesized_expression":
+        node, p = p, p.parent
+    if p is None:
+        return None, []
+    if p.type == "expression_list" and p.parent is not None \
+            and p.parent.type in ("short_var_declaration", "assignment_statement") \
+            and p.parent.child_by_field_name("right") == p and len(p.named_children) == 1:
+        stmt = p.parent
+        return stmt, list(stmt.child_by_field_name("left").named_children)
+    if p.type == "expression_list" and p.parent is not None and p.parent.type == "var_spec" \
+            and len(p.named_children) == 1:
+        spec = p.parent
+        names = [spec.children[i] for i in range(spec.child_count) if spec.field_name_for_child(i) == "name"]
+        return spec, names
+    return None, []
+
+
+def scope_body(node: Node, ctx: FileContext) -> Node:
+    """The body of the function enclosing ``node``, or the file for package-level code."""
+    fn = enclosing_function(node)
+    body = function_body(fn)
+    return body if body is not None else ctx.root
+
+
+def method_call_on(ctx: FileContext, target: Node, methods: Iterable[str], scope: Node) -> Optional[Node]:
+    """A call ``<target>.M(...)`` for ``M`` in ``methods`` inside ``scope`` (operand text and declaration
+    must match ``target``)."""
+    want = node_text(target)
+    want_decl = decl_ident_of(target) if target.type == "identifier" else None
+    methods = set(methods)
+    for sel in captures("(call_expression function: (selector_expression) @sel)", scope).get("sel", []):
+        field = sel.child_by_field_name("field")
+        operand = sel.child_by_field_name("operand")
+        if field is None or node_text(field) not in methods or operand is None or node_text(operand) != want:
+            continue
+        if target.type == "identifier" and decl_ident_of(operand) != want_decl:
+            continue
+        return sel
+    return None
+
+
+def struct_field_types(ctx: FileContext) -> Dict[bytes, List[Node]]:
+    """Field name -> declared types, for every struct type in the file."""
+    key = ("ctxflow.struct_field_types",)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = {}
+        for fd in captures("(field_declaration) @f", ctx.root).get("f", []):
+            typ = fd.child_by_field_name("type")
+            for i in range(fd.child_count):
+                if fd.field_name_for_child(i) == "name":
+                    found.setdefault(fd.children[i].text, []).append(typ)
+        ctx.cache[key] = found
+    return found
+
+
+def expr_has_type(ctx: FileContext, expr: Optional[Node], path: str, name: str) -> bool:
+    """``expr`` (an identifier or ``x.field``) is declared with type ``pkg.Name`` / ``*pkg.Name`` or
+    initialised from such a literal / ``new(pkg.Name)``."""
+    expr = unparen(expr)
+    if expr is None:
+        return False
+    if expr.type == "identifier":
+        decl = resolve(expr) or package_var(ctx, expr.text)
+        if decl is None:
+            return False
+        if is_package_type(ctx, strip_pointer(decl.written_type()), path, name):
+            return True
+        value = decl.value()
+        lit = literal_of(value)
+        if lit is not None:
+            return is_package_type(ctx, lit.child_by_field_name("type"), path, name)
+        if value is not None and value.type == "call_expression":
+            fn = value.child_by_field_name("function")
+            args = value.child_by_field_name("arguments")
+            if fn is not None and fn.text == b"new" and args is not None and args.named_children:
+                return is_package_type(ctx, args.named_children[0], path, name)
+        return False
+    if expr.type == "selector_expression":
+        field = expr.child_by_field_name("field")
+        types = struct_field_types(ctx).get(field.text if field is not None else b"", [])
+        return bool(types) and all(is_package_type(ctx, strip_pointer(t), path, name) for t in types)
+    return False
+
+
+def package_var(ctx: FileContext, name: bytes) -> Optional[Decl]:
+    """The file-level ``var`` declaring ``name`` (other files of the package are not read)."""
+    key = ("ctxflow.package_vars",)
+    table = ctx.cache.get(key)
+    if table is None:
+        table = {}
+        for decl in ctx.root.named_children:
+            if decl.type == "var_declaration":
+                for ident, kind in _stmt_decls(decl):
+                    table.setdefault(ident.text, Decl(ident, kind))
+        ctx.cache[key] = table
+    return table.get(name)
+
+
+def short(text: str, limit: int = 30) -> str:
+    """Source text for a message: one line, at most ``limit`` characters (``…`` otherwise)."""
+    text = text.strip()
+    return text if len(text) <= limit and "\n" not in text else "…"

@@ -1,0 +1,278 @@
+"""Loop-variable capture analysis shared by the loopvar rules (GXL101-GXL106).
+
+A *capture* is a reference, inside a func literal that runs after the
+current iteration may have ended, to an iteration variable of an enclosing
+loop (S5), that is not shadowed between the reference and the loop (S2: a
+``v := v`` copy before the launch, a parameter, a local of the closure...).
+
+``mode`` selects which loop variables count: ``"declared"`` for ``:=`` loops
+(shared only under pre-Go-1.22 semantics) and ``"outer"`` for loops that
+assign variables declared outside (shared in every Go version).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, List, Optional, Tuple
+
+from tree_sitter import Node
+
+from goexplint.analysis.concurrency import Launch, iteration_synced
+from goexplint.core.parse import FileContext
+from goexplint.analysis.syntax import (enclosing_loops, identifiers, is_ancestor, is_reference, loop_vars, resolve)
+
+PARENS = ("parenthesized_expression",)
+
+
+def loop_names(ctx: FileContext, loop: Node, mode: str):
+    lv = loop_vars(ctx, loop)
+    return lv.declared if mode == "declared" else lv.outer
+
+
+def refers_to_loop_var(ident: Node, loop: Node) -> bool:
+    """Nothing between ``ident`` and ``loop`` re-declares the name (the caller checked the name)."""
+    return resolve(ident, stop=loop) is None
+
+
+def captured_refs(ctx: FileContext, closure: Node, loop: Node, mode: str) -> Iterator[Node]:
+    names = loop_names(ctx, loop, mode)
+    if not names:
+        return
+    for ident in identifiers(closure):
+        if ident.text in names and is_reference(ident, ctx) and refers_to_loop_var(ident, loop):
+            yield ident
+
+
+def launch_captures(ctx: FileContext, launch: Launch, mode: str, waits: bool = True) -> Iterator[Tuple[Node, Node]]:
+    """(reference, loop) pairs for a launch, skipping loops synchronised per iteration (S6)."""
+    if not launch.closures:
+        return
+    for loop in enclosing_loops(launch.stmt):
+        if not loop_names(ctx, loop, mode):
+            continue
+        refs = [r for lit in launch.closures for r in captured_refs(ctx, lit, loop, mode)]
+        if not refs or iteration_synced(ctx, launch, loop, waits=waits):
+            continue
+        for ref in refs:
+            yield ref, loop
+
+
+def root_identifier(expr: Optional[Node]) -> Optional[Node]:
+    """``x`` of ``x``, ``x.f.g``, ``x[i]``, ``(*x).f``, ``*x``."""
+    n = expr
+    while n is not None:
+        t = n.type
+        if t == "identifier":
+            return n
+        if t == "selector_expression":
+            n = n.child_by_field_name("operand")
+        elif t in ("index_expression", "slice_expression"):
+            n = n.child_by_field_name("operand")
+        elif t in PARENS or (t == "unary_expression" and n.child_by_field_name("operator").type == "*"):
+            n = n.named_children[-1] if n.named_children else None
+        else:
+            return None
+    return None
+
+
+def declared_outside(target: Node, loop: Node) -> bool:
+    """The root variable of an assignment target lives outside ``loop`` (package level or before it)."""
+    root = root_identifier(target)
+    if root is None:
+        return False
+    if root.text == b"_":
+        return False
+    decl = resolve(root)
+    if decl is None:
+        return True
+    return not is_ancestor(loop, decl.ident)
+
+
+def store_target(node: Node) -> Optional[Tuple[str, Optional[Node]]]:
+    """Where the value of ``node`` goes when it is stored beyond the current expression.
+
+    Climbs through parentheses, composite literals, ``&T{...}`` and ``append`` arguments.
+    Returns ("assign", lhs) for ``lhs = ...node...``, ("send", None) for ``ch <- ...``,
+    ("local", lhs) for ``x := ...``, ("return", None), or None for anything else (e.g. a call argument).
+    """
+    n = node
+    while True:
+        p = n.parent
+        if p is None:
+            return None
+        t = p.type
+        if t in PARENS or t in ("literal_element", "keyed_element", "literal_value", "composite_literal"):
+            n = p
+            continue
+        if t == "unary_expression" and n.type == "composite_literal":
+            n = p
+            continue
+        if t == "argument_list":
+            call = p.parent
+            fn = call.child_by_field_name("function") if call is not None else None
+            if fn is not None and fn.type == "identifier" and fn.text == b"append" and p.named_children and \
+                    p.named_children[0] != n:
+                n = call
+                continue
+            return None
+        if t == "expression_list":
+            stmt = p.parent
+            if stmt is None:
+                return None
+            if stmt.type in ("assignment_statement", "short_var_declaration") \
+                    and stmt.child_by_field_name("right") == p:
+                idx = p.named_children.index(n) if n in p.named_children else -1
+                left = stmt.child_by_field_name("left").named_children
+                target = left[idx] if 0 <= idx < len(left) else (left[0] if left else None)
+                if stmt.type == "short_var_declaration":
+                    return ("local", target)
+                op = stmt.child_by_field_name("operator")
+                if op is not None and op.type != "=":
+                    return None
+                return ("assign", target)
+            if stmt.type == "return_statement":
+                return ("return", None)
+            if stmt.type == "var_spec":
+                return ("local", None)
+            return None
+        if t == "send_statement" and p.child_by_field_name("value") == n:
+            return ("send", None)
+        if t == "return_statement":
+            return ("return", None)
+        return None
+
+
+def _element_type(typ: Optional[Node]) -> Optional[Node]:
+    if typ is None:
+        return None
+    if typ.type in ("slice_type", "array_type"):
+        return typ.child_by_field_name("element")
+    if typ.type == "map_type":
+        return typ.child_by_field_name("value")
+    return None
+
+
+def range_value_is_struct_value(ctx: FileContext, ident: Node, loop: Node) -> bool:
+    """True when the range value variable ``ident`` holds values (not pointers), as far as the source says:
+    the ranged-over expression is declared in this function as ``[]T``/``[N]T``/``map[K]T`` with a
+    non-pointer, non-interface ``T`` (or is such a composite literal)."""
+    clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
+    if clause is None:
+        return False
+    left = clause.child_by_field_name("left").named_children
+    if len(left) != 2 or left[1].text != ident.text:
+        return False  # the key of a slice is an int; only the value can be a struct
+    right = clause.child_by_field_name("right")
+    if right.type == "composite_literal":
+        typ = right.child_by_field_name("type")
+    elif right.type == "identifier":
+        decl = resolve(right)
+        typ = decl.written_type() if decl is not None else None
+    else:
+        return False
+    elem = _element_type(typ)
+    return elem is not None and elem.type in ("type_identifier", "qualified_type", "struct_type") \
+        and elem.text not in (b"any", b"error")
+
+
+def address_escape(ctx: FileContext, amp: Node, mode: str) -> Optional[Tuple[Node, Node, str]]:
+    """``&v`` (or ``&v.f`` of a struct value) of a loop variable that is stored outside the loop or sent:
+    (operand root, loop, how)."""
+    operand = amp.child_by_field_name("operand")
+    while operand is not None and operand.type in PARENS and operand.named_children:
+        operand = operand.named_children[0]
+    field_of = None
+    if operand is not None and operand.type == "selector_expression":
+        field_of = operand
+        operand = operand.child_by_field_name("operand")
+    if operand is None or operand.type != "identifier":
+        return None  # &v[i] and deeper paths: pointer-vs-value is unknown without types
+    for loop in enclosing_loops(amp):
+        names = loop_names(ctx, loop, mode)
+        if operand.text not in names:
+            continue
+        if not refers_to_loop_var(operand, loop):
+            return None
+        if field_of is not None and not range_value_is_struct_value(ctx, operand, loop):
+            return None  # &v.f where v may be a pointer: the field lives elsewhere, nothing is shared
+        how = escape_of_value(ctx, amp, loop)
+        if how is None or leaves_loop_after(ctx, amp, loop):
+            return None
+        return operand, loop, how
+    return None
+
+
+def leaves_loop_after(ctx: FileContext, node: Node, loop: Node) -> bool:
+    """The statement holding ``node`` is followed in the iteration by ``return``/``break``/``panic``:
+    the loop variable is never reassigned afterwards, so a stored pointer or closure sees the right value."""
+    stmt = node
+    while stmt.parent is not None and stmt.parent.type != "statement_list":
+        stmt = stmt.parent
+    return iteration_synced(ctx, Launch("store", stmt, []), loop, waits=False)
+
+
+def closure_escape(ctx: FileContext, lit: Node, register_funcs: Tuple[str, ...]) -> Optional[str]:
+    """How a func literal escapes the iteration (stored outside, sent, registered), or None."""
+    p = lit.parent
+    while p is not None and p.type in PARENS:
+        p = p.parent
+    if p is not None and p.type == "argument_list":
+        call = p.parent
+        fn = call.child_by_field_name("function") if call is not None else None
+        if fn is not None and fn.type == "selector_expression":
+            name = fn.child_by_field_name("field").text.decode()
+            if name in register_funcs:
+                return "registered with %s, which runs it later" % name
+    return None
+
+
+def loops_with(ctx: FileContext, node: Node, mode: str) -> List[Node]:
+    return [loop for loop in enclosing_loops(node) if loop_names(ctx, loop, mode)]
+
+
+def capture_finding(match, ref: Node, loop: Node, launch_node: Optional[Node], launch_what: str,
+                    at: Optional[Node] = None, **extra):
+    """A finding at ``at`` (default ``ref``, the loop variable reference).
+
+    The loop variable's declaration and the launch become related locations."""
+    ctx = match.ctx
+    lv = loop_vars(ctx, loop)
+    decl = lv.declared.get(ref.text) or lv.outer.get(ref.text)
+    var = ref.text.decode("utf-8", "replace")
+    related = []
+    if decl is not None:
+        related.append((decl, "loop variable %s" % var))
+    if launch_node is not None:
+        related.append((launch_node, launch_what))
+    loop_line = loop.start_point[0] + 1
+    how = ":=" if ref.text in lv.declared else "="
+    evidence = "loop at L%d declares %s with %s" % (loop_line, var, how)
+    if launch_node is not None:
+        evidence += "; %s at L%d" % (launch_what, launch_node.start_point[0] + 1)
+    return match.finding(at or ref, related=tuple(related), evidence=evidence, var=var, loop_line=loop_line, **extra)
+
+
+def escape_of_value(ctx: FileContext, node: Node, loop: Node, follow_locals: bool = True) -> Optional[str]:
+    """How the value of ``node`` leaves the iteration of ``loop``: stored in an outer variable or sent.
+
+    A value first kept in a loop-local variable (``f := func(){…}``) is followed one step to
+    where that local is stored (``hs = append(hs, f)``).
+    """
+    where = store_target(node)
+    if where is None:
+        return None
+    kind, target = where
+    if kind == "send":
+        return "sent on a channel"
+    if kind == "assign" and target is not None and declared_outside(target, loop):
+        return "stored in %s" % target.text.decode("utf-8", "replace")
+    if kind == "local" and follow_locals and target is not None and target.type == "identifier":
+        body = loop.child_by_field_name("body")
+        for ref in identifiers(body):
+            if ref.text != target.text or ref.start_byte <= target.end_byte or not is_reference(ref):
+                continue
+            decl = resolve(ref)
+            if decl is not None and decl.ident == target:
+                how = escape_of_value(ctx, ref, loop, follow_locals=False)
+                if how is not None:
+                    return "kept in %s and %s" % (target.text.decode("utf-8", "replace"), how)
+    return None

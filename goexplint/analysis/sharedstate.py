@@ -1,0 +1,1080 @@
+"""Shared machinery of the shared-counter family (GXL2xx).
+
+* S3 goroutine bodies: :func:`goroutine_bodies` lists the code that runs on another goroutine —
+  ``go`` func literals and local closures, ``go f()`` / ``go s.m()`` of same-file functions and methods
+  (one level), ``errgroup.Go`` and ``time.AfterFunc`` literals — and :func:`handler_bodies` the HTTP
+  handlers (``(http.ResponseWriter, *http.Request)`` functions, ``ServeHTTP`` methods and literals
+  registered with ``HandleFunc`` / ``HandlerFunc``).
+* S4 lock regions: :func:`locks_at` walks the statement lists from the enclosing function down to a
+  node and returns the locks held there (write or read mode), never crossing a func literal.
+* Writes: :func:`writes_in` finds read-modify-writes, appends, element writes and ``delete`` calls.
+* Sharing: :func:`sharing_of` decides where a written variable comes from (package level, captured,
+  receiver field, pointer parameter) or that it is local to the body.
+
+All of it is syntactic (no types): where a fact cannot be established the helpers answer "unknown",
+and the rules then stay silent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from typing import Dict, Iterator, List, Optional, Set, Tuple
+
+from tree_sitter import Node
+
+from goexplint.analysis.concurrency import _closures_of_call, launch_of
+import tree_sitter
+
+from goexplint.analysis import siblings
+from goexplint.core.parse import FileContext, captures, compile_query
+from goexplint.analysis.syntax import (FUNC_TYPES, Decl, is_ancestor, is_package_type, node_text, package_selector,
+                                       resolve, sibling_go_files, unparen)
+
+PARENS = ("parenthesized_expression",)
+
+
+def match_rows(query_source: str, node: Node) -> List[Dict[str, Node]]:
+    """One dict per query match (capture name -> node).  Unlike zipping the per-name lists of
+    ``captures()``, the nodes of a row always come from the same match."""
+    rows = []
+    for _, caps in tree_sitter.QueryCursor(compile_query(query_source)).matches(node):
+        rows.append({name: nodes[0] for name, nodes in caps.items() if nodes})
+    return rows
+
+
+LOOP = "for_statement"
+HTTP = "net/http"
+
+# --------------------------------------------------------------------------- paths
+
+
+def normal(node: Node) -> str:
+    """Whitespace- and paren-free text of an expression: the key of a variable path (``s.stats.n``)."""
+    text = "".join(node_text(node).split())
+    while text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]
+    return text
+
+
+strip_parens = unparen
+
+
+def root_of(expr: Optional[Node]) -> Optional[Node]:
+    """Root identifier of ``x``, ``x.f.g``, ``x[i].f``, ``(*x).f``, ``*x``."""
+    n = expr
+    while n is not None:
+        t = n.type
+        if t == "identifier":
+            return n
+        if t in ("selector_expression", "index_expression", "slice_expression"):
+            n = n.child_by_field_name("operand")
+        elif t in PARENS or (t == "unary_expression" and n.child_by_field_name("operator").type == "*"):
+            n = n.named_children[-1] if n.named_children else None
+        else:
+            return None
+    return None
+
+
+def enclosing_function(node: Node) -> Optional[Node]:
+    n = node.parent
+    while n is not None and n.type not in FUNC_TYPES:
+        n = n.parent
+    return n
+
+
+def line_of(node: Node) -> int:
+    return node.start_point[0] + 1
+
+
+# --------------------------------------------------------------------------- package-level variables
+
+_TOP_VAR = re.compile(rb"^var\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)", re.M)
+_VAR_GROUP = re.compile(rb"^var\s*\((.*?)^\)", re.M | re.S)
+_GROUP_ENTRY = re.compile(rb"^\s([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)", re.M)
+
+
+def _names(blob: bytes) -> Set[bytes]:
+    return {n.strip() for n in blob.split(b",") if n.strip()}
+
+
+@functools.lru_cache(maxsize=256)
+def _sibling_vars(directory: str, package_files: Tuple[str, ...]) -> frozenset:
+    found: Set[bytes] = set()
+    for names in siblings.scan(directory, package_files, _vars_of):
+        found |= names
+    return frozenset(found)
+
+
+def _vars_of(data: bytes) -> frozenset:
+    found: Set[bytes] = set()
+    for m in _TOP_VAR.finditer(data):
+        found |= _names(m.group(1))
+    for g in _VAR_GROUP.finditer(data):
+        for m in _GROUP_ENTRY.finditer(g.group(1)):
+            found |= _names(m.group(1))
+    return frozenset(found)
+
+
+def package_vars(ctx: FileContext) -> Set[bytes]:
+    """Names of package-level variables: this file's ``var`` declarations plus those of the sibling
+    ``.go`` files of the package (found with a line regex, not parsed)."""
+    key = ("package_vars",)
+    found = ctx.cache.get(key)
+    if found is None:
+        caps = captures("(source_file (var_declaration [(var_spec name: (identifier) @n)"
+                        " (var_spec_list (var_spec name: (identifier) @n))]))", ctx.root)
+        found = {n.text for n in caps.get("n", [])}
+        if ctx.real_path:
+            directory, _, names = sibling_go_files(ctx.real_path)
+            found |= _sibling_vars(directory, names)
+        ctx.cache[key] = found
+    return found
+
+
+# --------------------------------------------------------------------------- S3 goroutine bodies
+
+
+@dataclasses.dataclass
+class Body:
+    """Code that runs concurrently with its launcher."""
+
+    func: Node  # func_literal / function_declaration / method_declaration whose body runs
+    kind: str  # "go" | "errgroup" | "afterfunc" | "handler"
+    launch: Optional[Node] = None  # the launching statement (None for handlers)
+    launcher: Optional[Node] = None  # the function that contains the launch
+    loop: Optional[Node] = None  # a loop around the launch, inside the launcher
+
+    @property
+    def block(self) -> Optional[Node]:
+        return self.func.child_by_field_name("body")
+
+
+def _same_file_functions(ctx: FileContext) -> Dict[bytes, List[Node]]:
+    key = ("same_file_functions",)
+    table = ctx.cache.get(key)
+    if table is None:
+        table = {}
+        for n in ctx.root.named_children:
+            if n.type in ("function_declaration", "method_declaration"):
+                name = n.child_by_field_name("name")
+                if name is not None:
+                    table.setdefault(name.text, []).append(n)
+        ctx.cache[key] = table
+    return table
+
+
+def _launched_declarations(ctx: FileContext, call: Node) -> List[Node]:
+    """``go f()`` / ``go s.m()`` of a function or method declared in this file (one level)."""
+    fn = strip_parens(call.child_by_field_name("function"))
+    table = _same_file_functions(ctx)
+    if fn is None:
+        return []
+    if fn.type == "identifier":
+        if resolve(fn) is not None:
+            return []
+        return [d for d in table.get(fn.text, []) if d.type == "function_declaration"]
+    if fn.type == "selector_expression":
+        operand = fn.child_by_field_name("operand")
+        field = fn.child_by_field_name("field")
+        if operand is None or field is None or operand.type != "identifier" or operand.text in ctx.imports:
+            return []
+        methods = [d for d in table.get(field.text, []) if d.type == "method_declaration"]
+        return methods if len(methods) == 1 else []
+    return []
+
+
+def _loop_between(node: Node, stop: Node) -> Optional[Node]:
+    n = node.parent
+    while n is not None and n != stop:
+        if n.type == LOOP:
+            return n
+        if n.type in FUNC_TYPES:
+            return None
+        n = n.parent
+    return None
+
+
+def goroutine_bodies(ctx: FileContext) -> List[Body]:
+    key = ("goroutine_bodies",)
+    bodies = ctx.cache.get(key)
+    if bodies is not None:
+        return bodies
+    bodies = []
+    caps = captures("""
+(go_statement) @go
+(call_expression function: (selector_expression field: (field_identifier) @m (#eq? @m "Go"))) @eg
+(call_expression function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @af
+   (#eq? @af "AfterFunc"))) @after
+""", ctx.root)
+    for stmt in caps.get("go", []):
+        call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
+        if call is None:
+            continue
+        funcs = list(_closures_of_call(call)) + _launched_declarations(ctx, call)
+        _add(bodies, funcs, "go", stmt)
+    for call in caps.get("eg", []):
+        launch = launch_of(ctx, call)
+        if launch is not None:
+            _add(bodies, launch.closures, "errgroup", launch.stmt)
+    for call in caps.get("after", []):
+        fn = call.child_by_field_name("function")
+        if not package_selector(ctx, fn.child_by_field_name("operand"), "time"):
+            continue
+        args = call.child_by_field_name("arguments")
+        lits = [a for a in args.named_children if a.type == "func_literal"] if args is not None else []
+        stmt = call.parent if call.parent is not None and call.parent.type == "expression_statement" else call
+        _add(bodies, lits, "afterfunc", stmt)
+    ctx.cache[key] = bodies
+    return bodies
+
+
+def _add(bodies: List[Body], funcs: List[Node], kind: str, stmt: Node) -> None:
+    launcher = enclosing_function(stmt)
+    loop = _loop_between(stmt, launcher) if launcher is not None else None
+    for f in funcs:
+        if f.child_by_field_name("body") is not None:
+            bodies.append(Body(f, kind, stmt, launcher, loop))
+
+
+def _is_http_type(ctx: FileContext, typ: Optional[Node], name: bytes, pointer: bool) -> bool:
+    if pointer:
+        if typ is None or typ.type != "pointer_type" or not typ.named_children:
+            return False
+        typ = typ.named_children[0]
+    return is_package_type(ctx, typ, HTTP, name.decode())
+
+
+def is_handler_signature(ctx: FileContext, func: Node) -> bool:
+    """``func(w http.ResponseWriter, r *http.Request)`` under any import name of net/http."""
+    params = func.child_by_field_name("parameters")
+    if params is None:
+        return False
+    types = []
+    for p in params.named_children:
+        if p.type != "parameter_declaration":
+            return False
+        names = [c for c in p.named_children if c.type == "identifier"]
+        types.extend([p.child_by_field_name("type")] * max(1, len(names)))
+    return (len(types) == 2 and _is_http_type(ctx, types[0], b"ResponseWriter", False)
+            and _is_http_type(ctx, types[1], b"Request", True))
+
+
+def handler_bodies(ctx: FileContext) -> List[Body]:
+    key = ("handler_bodies",)
+    bodies = ctx.cache.get(key)
+    if bodies is not None:
+        return bodies
+    bodies = []
+    if ctx.aliases_of(HTTP):
+        seen: Set[int] = set()
+        caps = captures("[(function_declaration) (method_declaration) (func_literal)] @f", ctx.root)
+        for f in caps.get("f", []):
+            if f.id not in seen and f.child_by_field_name("body") is not None and is_handler_signature(ctx, f):
+                seen.add(f.id)
+                bodies.append(Body(f, "handler"))
+    ctx.cache[key] = bodies
+    return bodies
+
+
+# --------------------------------------------------------------------------- S4 lock regions
+
+LOCKS = {b"Lock": "W", b"RLock": "R"}
+UNLOCKS = {b"Unlock": "W", b"RUnlock": "R"}
+UNKNOWN = "?"
+
+
+def _method_call(stmt: Node) -> Optional[Tuple[str, bytes]]:
+    """``X.M()`` as an expression statement -> (normalised X, M)."""
+    if stmt.type != "expression_statement" or not stmt.named_children:
+        return None
+    call = strip_parens(stmt.named_children[0])
+    if call is None or call.type != "call_expression":
+        return None
+    fn = call.child_by_field_name("function")
+    args = call.child_by_field_name("arguments")
+    if fn is None or fn.type != "selector_expression" or (args is not None and args.named_children):
+        return None
+    operand = fn.child_by_field_name("operand")
+    field = fn.child_by_field_name("field")
+    if operand is None or field is None:
+        return None
+    return normal(operand), field.text
+
+
+# lock helpers: lock(), rlock(), unlockAll(), s.lockShard(i), withLock(f), mu.TryLock() ("Block"/"clock" are not)
+_LOCKISH = re.compile(rb"^(?:r?un)?r?lock|Lock|_lock")
+_CALLS = "(call_expression function: [(identifier) @f (selector_expression field: (field_identifier) @f)])"
+
+
+def _apply(held: Dict[str, str], stmt: Node) -> None:
+    call = _method_call(stmt)
+    if call is not None:
+        recv, method = call
+        if method in LOCKS:
+            if held.get(recv) != "W":
+                held[recv] = LOCKS[method]
+            return
+        if method in UNLOCKS:
+            held.pop(recv, None)
+            return
+    if stmt.type == "defer_statement":
+        return  # defer X.Unlock() keeps the lock held to the end of the function
+    if _has_lock_helper(stmt):
+        held[UNKNOWN] = UNKNOWN  # lock(), s.lockShard(i), withLock(func(){...}): state unknown from here on
+        return
+    if stmt.type in _COMPOUND:
+        # a Lock inside a branch or loop may still be held after it, unless the same statement unlocks it
+        locked, unlocked = _lock_calls(stmt)
+        if locked - unlocked:
+            held[UNKNOWN] = UNKNOWN
+
+
+_COMPOUND = ("if_statement", "for_statement", "expression_switch_statement", "type_switch_statement",
+             "select_statement", "block", "labeled_statement")
+_LOCK_CALLS = """
+(call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @m)
+  (#match? @m "^R?(Un)?[Ll]ock$"))
+"""
+
+
+def _lock_calls(stmt: Node) -> Tuple[Set[str], Set[str]]:
+    """Receivers locked and unlocked by direct calls inside ``stmt`` (func literals excluded)."""
+    locked: Set[str] = set()
+    unlocked: Set[str] = set()
+    for row in match_rows(_LOCK_CALLS, stmt):
+        recv, m = row["recv"], row["m"]
+        if any(a.type == "func_literal" for a in _ancestors_until(recv, stmt)):
+            continue
+        (unlocked if b"nlock" in m.text else locked).add(normal(recv))
+    return locked, unlocked
+
+
+def _has_lock_helper(stmt: Node) -> bool:
+    for f in captures(_CALLS, stmt).get("f", []):
+        if _LOCKISH.search(f.text) and f.text not in LOCKS and f.text not in UNLOCKS:
+            return True
+    return False
+
+
+def _passed_to_lock_helper(lit: Node) -> bool:
+    """``withLock(func(){…})``, ``s.mu.Do(func(){…})``-style: the literal may run under the helper's lock."""
+    p = lit.parent
+    while p is not None and p.type in PARENS:
+        p = p.parent
+    if p is None or p.type != "argument_list" or p.parent is None:
+        return False
+    fn = p.parent.child_by_field_name("function")
+    name = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else fn
+    return name is not None and name.type in ("identifier", "field_identifier") and bool(_LOCKISH.search(name.text))
+
+
+def locks_at(node: Node) -> Dict[str, str]:
+    """S4: locks held at ``node`` (normalised receiver -> "W" | "R"; key "?" = an unknown lock helper ran).
+
+    Walks the statement lists from the enclosing function (or func literal) body down to ``node``,
+    applying the statements that precede it at each level.  ``defer X.Unlock()`` keeps X held; a branch
+    that unlocks does not clear the lock for the statements after it; regions never cross a func literal.
+    """
+    chain: List[Node] = []
+    n = node
+    while n is not None and n.type not in FUNC_TYPES:
+        chain.append(n)
+        n = n.parent
+    held: Dict[str, str] = {}
+    if n is not None and n.type == "func_literal" and _passed_to_lock_helper(n):
+        held[UNKNOWN] = UNKNOWN
+    for child in reversed(chain):
+        parent = child.parent
+        if parent is None or parent.type != "statement_list":
+            continue
+        for stmt in parent.named_children:
+            if stmt == child:
+                break
+            _apply(held, stmt)
+    return held
+
+
+def write_locked(node: Node) -> Optional[str]:
+    """"W" when a write lock (or an unknown lock helper) covers ``node``, "R" when only read locks do, else None."""
+    held = locks_at(node)
+    if not held:
+        return None
+    if any(mode in ("W", UNKNOWN) for mode in held.values()):
+        return "W"
+    return "R"
+
+
+# --------------------------------------------------------------------------- writes
+
+
+@dataclasses.dataclass
+class Write:
+    node: Node  # where to report (the written expression, or the delete call)
+    target: Node  # the written path expression (x, s.n, m[k], s)
+    kind: str  # "rmw" | "append" | "element" | "delete" | "assign"
+    op: str  # human text: "incremented", "updated with +=", "appended to", "written", "deleted from"
+
+
+_WRITES = """
+(inc_statement (_) @inc)
+(dec_statement (_) @dec)
+(assignment_statement) @assign
+"""
+_DELETE = """
+(call_expression function: (identifier) @fn arguments: (argument_list . (_) @del) (#eq? @fn "delete")) @delete
+"""
+
+
+def _same_path(a: Node, b: Node) -> bool:
+    return normal(a) == normal(b)
+
+
+def _classify_assignment(stmt: Node) -> Iterator[Write]:
+    op_node = stmt.child_by_field_name("operator")
+    op = op_node.type if op_node is not None else "="
+    left = stmt.child_by_field_name("left")
+    right = stmt.child_by_field_name("right")
+    lefts = left.named_children if left is not None else []
+    rights = right.named_children if right is not None else []
+    for i, target in enumerate(lefts):
+        target = strip_parens(target)
+        if target is None or (target.type == "identifier" and target.text == b"_"):
+            continue
+        if op != "=":
+            yield Write(target, target, "rmw", "updated with %s" % op)
+            continue
+        value = strip_parens(rights[i]) if len(rights) == len(lefts) else None
+        if value is not None and value.type == "binary_expression":
+            lhs = value.child_by_field_name("left")
+            if lhs is not None and _same_path(strip_parens(lhs), target):
+                yield Write(target, target, "rmw", "updated with %s = %s %s ..." % (
+                    normal(target), normal(target), value.child_by_field_name("operator").type))
+                continue
+        if value is not None and value.type == "call_expression":
+            fn = value.child_by_field_name("function")
+            args = value.child_by_field_name("arguments")
+            if fn is not None and fn.type == "identifier" and fn.text == b"append" and args is not None \
+                    and args.named_children and _same_path(strip_parens(args.named_children[0]), target) \
+                    and resolve(fn) is None:
+                yield Write(target, target, "append", "appended to")
+                continue
+        if target.type == "index_expression":
+            yield Write(target, target, "element", "written")
+        else:
+            yield Write(target, target, "assign", "assigned")
+
+
+def writes_in(ctx: FileContext, func: Node) -> List[Write]:
+    """Writes in the body of ``func``, not counting nested func literals except ``defer func(){…}()``
+    and immediately called ``func(){…}()`` (they run on the same goroutine).  Nested ``go``
+    literals are bodies of their own; literals passed to calls may run under a helper's lock."""
+    key = ("writes_in", func.id)
+    found = ctx.cache.get(key)
+    if found is not None:
+        return found
+    found = []
+    block = func.child_by_field_name("body")
+    if block is None:
+        ctx.cache[key] = found
+        return found
+    caps = captures(_WRITES, block)
+    for node in caps.get("inc", []):
+        found.append(Write(strip_parens(node), strip_parens(node), "rmw", "incremented"))
+    for node in caps.get("dec", []):
+        found.append(Write(strip_parens(node), strip_parens(node), "rmw", "decremented"))
+    for stmt in caps.get("assign", []):
+        found.extend(_classify_assignment(stmt))
+    for row in match_rows(_DELETE, block):
+        call, first = row["delete"], row["del"]
+        fn = call.child_by_field_name("function")
+        if resolve(fn) is None:
+            found.append(Write(call, strip_parens(first), "delete", "deleted from"))
+    found = [w for w in found if _runs_in(w.node, func)]
+    found.sort(key=lambda w: w.node.start_byte)
+    ctx.cache[key] = found
+    return found
+
+
+def _runs_in(node: Node, func: Node) -> bool:
+    """``node`` runs as part of ``func`` (not inside a nested literal that may run elsewhere)."""
+    n = node.parent
+    while n is not None and n != func:
+        if n.type == "func_literal":
+            p = n.parent
+            while p is not None and p.type in PARENS:
+                p = p.parent
+            if p is None or p.type != "call_expression" or p.child_by_field_name("function") is None:
+                return False
+            if not is_ancestor(p.child_by_field_name("function"), n):
+                return False  # passed as an argument
+            gp = p.parent
+            if gp is None or gp.type not in ("defer_statement", "expression_statement"):
+                return False
+        n = n.parent
+    return n == func
+
+
+# --------------------------------------------------------------------------- sharing
+
+
+@dataclasses.dataclass
+class Sharing:
+    how: str  # "package" | "captured" | "receiver" | "pointer-param"
+    decl: Optional[Decl]
+    text: str  # "a package-level variable", "captured from line 12", ...
+    key: Tuple  # identity of the variable for counting writers
+    per_iteration: bool = False  # each goroutine started by a loop gets its own (a per-iteration argument)
+
+
+def _argument_for(body: Body, decl: Decl) -> Optional[Node]:
+    """The expression the launch passes for parameter (or receiver) ``decl`` of the launched function."""
+    if body.launch is None:
+        return None
+    call = next((c for c in body.launch.named_children if c.type == "call_expression"), None) \
+        if body.launch.type == "go_statement" else None
+    if call is None:
+        return None
+    func = body.func
+    owner = decl.ident.parent.parent
+    fn = strip_parens(call.child_by_field_name("function"))
+    if owner is not None and owner == func.child_by_field_name("receiver"):
+        return fn.child_by_field_name("operand") if fn is not None and fn.type == "selector_expression" else None
+    names = []
+    params = func.child_by_field_name("parameters")
+    for p in params.named_children if params is not None else []:
+        ids = [c for c in p.named_children if c.type == "identifier"]
+        names.extend(ids or [None])
+    args = call.child_by_field_name("arguments")
+    values = args.named_children if args is not None else []
+    for i, ident in enumerate(names):
+        if ident is not None and ident == decl.ident:
+            return values[i] if i < len(values) else None
+    return None
+
+
+def _per_iteration(body: Body, ident: Node) -> bool:
+    """``ident`` (in the launcher) names a variable each iteration of the loop around the launch renews."""
+    if ident.type != "identifier" or body.loop is None:
+        return False
+    decl = resolve(ident)
+    return decl is not None and is_ancestor(body.loop, decl.ident)
+
+
+def _is_pointer_param(decl: Decl) -> bool:
+    p = decl.ident.parent
+    typ = p.child_by_field_name("type") if p is not None else None
+    return typ is not None and typ.type == "pointer_type"
+
+
+def _has_selector_or_deref(target: Node, root: Node) -> bool:
+    return target != root
+
+
+def _declared_in_loop_body(decl: Decl, loop: Optional[Node]) -> bool:
+    body = loop.child_by_field_name("body") if loop is not None else None
+    return body is not None and is_ancestor(body, decl.ident)
+
+
+def sharing_of(ctx: FileContext, body: Body, target: Node) -> Optional[Sharing]:
+    """Where the variable written by ``target`` is shared from, or None (local, a copy, or unknown)."""
+    root = root_of(target)
+    if root is None or root.text == b"_":
+        return None
+    decl = resolve(root)
+    if decl is None:
+        if root.text in package_vars(ctx):
+            return Sharing("package", None, "a package-level variable", ("pkg", root.text))
+        return None
+    func = body.func
+    if is_ancestor(func, decl.ident):
+        if decl.kind != "param":
+            return None
+        owner = decl.ident.parent.parent  # parameter_list
+        if not (_has_selector_or_deref(target, root) and _is_pointer_param(decl)):
+            return None
+        what = "receiver" if owner is not None and owner == func.child_by_field_name("receiver") else "pointer-param"
+        if body.launch is None:  # a function examined on its own (GXL206): the caller's value is shared
+            if what == "pointer-param" and target.type == "index_expression":
+                return None
+            return Sharing(what, decl, "a field of %s %s" % ("receiver" if what == "receiver" else "pointer parameter",
+                                                             node_text(root)), ("decl", decl.ident.id))
+        arg = _argument_for(body, decl)
+        if arg is None:
+            return None  # we cannot tell what the goroutine was given
+        arg_root = root_of(arg)
+        per_iteration = arg_root is not None and _per_iteration(body, arg_root)
+        launcher = body.launcher.id if body.launcher is not None else -1
+        key = ("arg", launcher, normal(arg), normal(target)[len(root.text):])
+        if owner is not None and owner == func.child_by_field_name("receiver"):
+            return Sharing("receiver", decl, "a field of receiver %s (%s)" % (node_text(root), normal(arg)), key,
+                           per_iteration)
+        if target.type == "index_expression":
+            return None
+        return Sharing("pointer-param", decl, "reached through pointer parameter %s (given %s)" % (
+            node_text(root), normal(arg)), key, per_iteration)
+    if decl.kind in ("range", "for"):
+        return None  # loop variables: the loopvar family's business
+    owner = decl.ident.parent.parent if decl.ident.parent is not None else None
+    if decl.kind == "param" and owner is not None and owner.type == "parameter_list" \
+            and owner.parent is not None and owner.parent.child_by_field_name("receiver") == owner:
+        if not (_has_selector_or_deref(target, root) and _is_pointer_param(decl)):
+            return None
+        return Sharing("receiver", decl, "a field of receiver %s, captured by the goroutine" % node_text(root),
+                       ("decl", decl.ident.id))
+    return Sharing("captured", decl, "captured from line %d" % line_of(decl.ident), ("decl", decl.ident.id))
+
+
+# --------------------------------------------------------------------------- synchronisation after a launch
+
+_SYNC_QUERY = """
+(call_expression function: (selector_expression field: (field_identifier) @w (#eq? @w "Wait")))
+(unary_expression operator: "<-") @recv
+(select_statement) @select
+(range_clause) @range
+"""
+
+
+def _is_sync_point(stmt: Node) -> bool:
+    """A statement that waits for other goroutines: ``X.Wait()``, a receive, a ``select``, ``for range ch``
+    (syntactically: we do not know that the ranged expression is a channel, so any range over an
+    identifier that is not called counts only when written ``for … range ch`` with a bare name)."""
+    if stmt.type == "select_statement":
+        return True
+    caps = captures(_SYNC_QUERY, stmt)
+    if caps.get("w") or caps.get("recv") or caps.get("select"):
+        return True
+    return any(_ranges_over_channel(r) for r in caps.get("range", []))
+
+
+def _ranges_over_channel(clause: Node) -> bool:
+    """``for v := range ch`` where ``ch`` is declared with ``make(chan …)`` or a channel type."""
+    right = strip_parens(clause.child_by_field_name("right"))
+    if right is None or right.type != "identifier":
+        return False
+    decl = resolve(right)
+    if decl is None:
+        return False
+    typ = decl.written_type()
+    if typ is not None and typ.type == "channel_type":
+        return True
+    value = strip_parens(decl.value())
+    if value is not None and value.type == "call_expression" and value.child_by_field_name("function").text == b"make":
+        args = value.child_by_field_name("arguments")
+        return args is not None and bool(args.named_children) and args.named_children[0].type == "channel_type"
+    return False
+
+
+def statements_after(node: Node, stop: Node, cross_loops: bool) -> Iterator[Node]:
+    """The statements that run after ``node`` in program order, up to the end of ``stop`` (the enclosing
+    function): following siblings, then those of each enclosing statement list.  Without
+    ``cross_loops`` it ends at the first enclosing loop (the next iteration is another matter)."""
+    while node is not None and node != stop:
+        parent = node.parent
+        if parent is not None and parent.type == "statement_list":
+            after = False
+            for stmt in parent.named_children:
+                if after:
+                    yield stmt
+                elif stmt == node:
+                    after = True
+        if parent is not None and parent.type == LOOP and not cross_loops:
+            return
+        node = parent
+
+
+def accesses_after_launch(ctx: FileContext, body: Body, sharing: Sharing, root_text: bytes) -> Optional[Node]:
+    """The first use, in the launcher after the launch, of the written variable before any wait/receive."""
+    if body.launch is None or body.launcher is None:
+        return None
+    for stmt in statements_after(body.launch, body.launcher, cross_loops=False):
+        if _is_sync_point(stmt):
+            return None  # (a use before the wait inside the same statement is ambiguous: stay silent)
+        use = _use_in(ctx, stmt, sharing, root_text)
+        if use is not None:
+            return use
+    return None
+
+
+def _use_in(ctx: FileContext, stmt: Node, sharing: Sharing, root_text: bytes) -> Optional[Node]:
+    for ident in captures("(identifier) @id", stmt).get("id", []):
+        if ident.text != root_text:
+            continue
+        if any(a.type == "func_literal" for a in _ancestors_until(ident, stmt)):
+            continue
+        decl = resolve(ident)
+        if sharing.decl is None:
+            if decl is None:
+                return ident
+        elif decl is not None and decl.ident == sharing.decl.ident:
+            return ident
+    return None
+
+
+def _ancestors_until(node: Node, stop: Node) -> Iterator[Node]:
+    n = node.parent
+    while n is not None and n != stop:
+        yield n
+        n = n.parent
+
+
+# --------------------------------------------------------------------------- containers and indexes
+
+
+def _field_types(ctx: FileContext) -> Dict[bytes, Set[str]]:
+    key = ("field_types",)
+    table = ctx.cache.get(key)
+    if table is None:
+        table = {}
+        for decl in captures("(field_declaration) @d", ctx.root).get("d", []):
+            typ = decl.child_by_field_name("type")
+            for c in decl.named_children:
+                if c.type == "field_identifier" and typ is not None:
+                    table.setdefault(c.text, set()).add(_kind_of_type(ctx, typ) or "?")
+        ctx.cache[key] = table
+    return table
+
+
+def _kind_of_type(ctx: FileContext, typ: Optional[Node]) -> Optional[str]:
+    if typ is None:
+        return None
+    if typ.type == "map_type":
+        return "map"
+    if typ.type in ("slice_type", "array_type"):
+        return "slice"
+    if typ.type == "type_identifier":
+        from goexplint.analysis.syntax import package_map_types
+        if typ.text in package_map_types(ctx):
+            return "map"
+    return None
+
+
+def _kind_of_value(ctx: FileContext, value: Optional[Node]) -> Optional[str]:
+    value = strip_parens(value)
+    if value is None:
+        return None
+    if value.type == "composite_literal":
+        return _kind_of_type(ctx, value.child_by_field_name("type"))
+    if value.type == "call_expression":
+        fn = value.child_by_field_name("function")
+        args = value.child_by_field_name("arguments")
+        if fn is not None and fn.text == b"make" and args is not None and args.named_children:
+            return _kind_of_type(ctx, args.named_children[0])
+    return None
+
+
+def _package_var_spec(ctx: FileContext, name: bytes) -> Optional[Node]:
+    caps = captures("(source_file (var_declaration [(var_spec name: (identifier) @n)"
+                    " (var_spec_list (var_spec name: (identifier) @n))]))", ctx.root)
+    for n in caps.get("n", []):
+        if n.text == name:
+            return n
+    return None
+
+
+def container_kind(ctx: FileContext, container: Node) -> Optional[str]:
+    """"map" or "slice" for the operand of an index expression, from its declaration (None = unknown)."""
+    container = strip_parens(container)
+    if container is None:
+        return None
+    if container.type == "identifier":
+        decl = resolve(container)
+        if decl is None:
+            ident = _package_var_spec(ctx, container.text)
+            if ident is None:
+                return None
+            decl = Decl(ident, "var")
+        return _kind_of_type(ctx, decl.written_type()) or _kind_of_value(ctx, decl.value())
+    if container.type == "selector_expression":
+        field = container.child_by_field_name("field")
+        kinds = _field_types(ctx).get(field.text) if field is not None else None
+        if kinds and len(kinds) == 1:
+            kind = next(iter(kinds))
+            return None if kind == "?" else kind
+    return None
+
+
+def per_goroutine_index(ctx: FileContext, body: Body, index: Node) -> bool:
+    """The index names a variable each goroutine has its own copy of: declared in the body (a parameter of
+    the literal, a local), declared inside the loop body around the launch, or a loop variable of that loop
+    (per-iteration in Go 1.22+ files; in older files its capture is a loop-variable finding already)."""
+    index = strip_parens(index)
+    if index is None or index.type != "identifier":
+        return False
+    decl = resolve(index)
+    if decl is None:
+        return False
+    if is_ancestor(body.func, decl.ident):
+        return True
+    loop = body.loop
+    while loop is not None:
+        if is_ancestor(loop, decl.ident):
+            return True
+        loop = _loop_between(loop, body.launcher) if body.launcher is not None else None
+    return False
+
+
+# --------------------------------------------------------------------------- the family's per-file analysis
+
+
+@dataclasses.dataclass
+class SharedWrite:
+    write: Write
+    body: Body
+    sharing: Sharing
+    rule: str  # "GXL201" | "GXL202"
+    what: str  # "the counter", "the map", "the slice"
+    locked: Optional[str]  # "W" | "R" | None
+    reason: str = ""  # why it runs concurrently (empty: it does not, as far as we can tell)
+    evidence: str = ""
+    related: Tuple[Tuple[Node, str], ...] = ()
+
+
+def _classify(ctx: FileContext, rec: SharedWrite) -> Optional[Tuple[str, str]]:
+    """Which rule a shared write belongs to: (rule, what) or None (not this family's business)."""
+    w = rec.write
+    target = w.target
+    if _distinct_slot(ctx, rec.body, target):
+        return None  # out[i].n++ / out[i] = append(out[i], …): distinct elements of a slice or array
+    if w.kind == "append":
+        return "GXL202", "the slice"
+    if w.kind == "delete":
+        return "GXL202", "the map"
+    if target.type == "index_expression":
+        container = target.child_by_field_name("operand")
+        index = target.child_by_field_name("index")
+        kind = container_kind(ctx, container) if container is not None else None
+        per_g = index is not None and per_goroutine_index(ctx, rec.body, index)
+        if kind == "map" or (kind is None and not per_g):
+            return "GXL202", "the map"
+        if per_g:
+            return None  # distinct slots of a slice
+        return ("GXL201", "the element") if w.kind == "rmw" else None
+    if w.kind == "rmw":
+        return "GXL201", "the counter"
+    return None
+
+
+def _distinct_slot(ctx: FileContext, body: Body, path: Node) -> bool:
+    """Some ``x[i]`` along the path indexes a slice/array (not a map) with a per-goroutine index."""
+    n = strip_parens(path)
+    while n is not None:
+        if n.type == "index_expression":
+            index = n.child_by_field_name("index")
+            container = n.child_by_field_name("operand")
+            if index is not None and container is not None and per_goroutine_index(ctx, body, index) \
+                    and container_kind(ctx, container) != "map":
+                return True
+            n = container
+        elif n.type == "selector_expression":
+            n = n.child_by_field_name("operand")
+        elif n.type in PARENS or n.type == "unary_expression":
+            n = n.named_children[-1] if n.named_children else None
+        else:
+            return False
+        n = strip_parens(n)
+    return False
+
+
+def shared_writes(ctx: FileContext) -> List[SharedWrite]:
+    """Every write from a goroutine body to shared state, classified and explained (cached per file)."""
+    key = ("shared_writes",)
+    found = ctx.cache.get(key)
+    if found is not None:
+        return found
+    from goexplint.analysis.concurrency import iteration_synced
+
+    records: List[SharedWrite] = []
+    for body in goroutine_bodies(ctx):
+        for w in writes_in(ctx, body.func):
+            sharing = sharing_of(ctx, body, w.target)
+            if sharing is None:
+                continue
+            if sharing.decl is not None and body.func.type == "func_literal" \
+                    and named_results(body.launcher).get(sharing.decl.ident.text) == sharing.decl.ident:
+                continue  # a named result of the launcher: GXL207
+            if _token_passing(w.node, body.func):
+                continue
+            rec = SharedWrite(w, body, sharing, "", "", write_locked(w.node))
+            cls = _classify(ctx, rec)
+            if cls is None:
+                continue
+            rec.rule, rec.what = cls
+            records.append(rec)
+    for rec in records:
+        body = rec.body
+        reasons = []
+        evidence = []
+        root = root_of(rec.write.target)
+        if body.loop is not None and not _declared_in(rec.sharing, body.loop) and not rec.sharing.per_iteration:
+            launch = launch_of(ctx, body.launch) if body.launch is not None and body.kind != "afterfunc" else None
+            if launch is None or not iteration_synced(ctx, launch, body.loop):
+                reasons.append("the goroutine is started in a loop (line %d), so several copies write it at once"
+                               % line_of(body.loop))
+                evidence.append("launched in loop at L%d" % line_of(body.loop))
+        others = {o.body.launch.id for o in records
+                  if o.sharing.key == rec.sharing.key and o.body.launch is not None and body.launch is not None
+                  and o.body.launch != body.launch and _may_overlap(rec, o)}
+        if others:
+            reasons.append("%d goroutines write it" % (len(others) + 1))
+            evidence.append("%d writer launches" % (len(others) + 1))
+        use = accesses_after_launch(ctx, body, rec.sharing, root.text) if root is not None else None
+        if use is not None:
+            reasons.append("the launching function uses it at line %d without waiting first" % line_of(use))
+            evidence.append("parent uses it at L%d before any Wait/receive" % line_of(use))
+            rec.related += ((use, "used here by the launching function while the goroutine may run"),)
+        if rec.sharing.how == "package":
+            reasons.append("any other goroutine can reach it")
+            evidence.append("package-level")
+        if body.launch is not None:
+            rec.related = ((body.launch, "goroutine started here"),) + rec.related
+        if rec.sharing.decl is not None:
+            evidence.append("declared at L%d" % line_of(rec.sharing.decl.ident))
+            rec.related += ((rec.sharing.decl.ident, "declared here"),)
+        evidence.insert(1 if evidence else 0, "no lock held" if rec.locked is None else "only RLock held")
+        rec.reason = "; ".join(reasons)
+        rec.evidence = "; ".join(evidence)
+    ctx.cache[key] = records
+    return records
+
+
+def _may_overlap(a: SharedWrite, b: SharedWrite) -> bool:
+    """Two writes from different launches may run at the same time: not when one goroutine starts the
+    other after its write (program order), and not when the launcher waits between the two launches."""
+    for x, y in ((a, b), (b, a)):
+        if is_ancestor(x.body.func, y.body.launch) and x.write.node.start_byte < y.body.launch.start_byte \
+                and _loop_between(y.body.launch, x.body.func) is None:
+            return False
+    if a.body.launcher is not None and a.body.launcher == b.body.launcher:
+        first, second = sorted((a.body.launch, b.body.launch), key=lambda n: n.start_byte)
+        if _sync_between(first, second, a.body.launcher):
+            return False
+    return True
+
+
+def _sync_between(first: Node, second: Node, launcher: Node) -> bool:
+    for stmt in statements_after(first, launcher, cross_loops=False):
+        if is_ancestor(stmt, second):
+            return False
+        if _is_sync_point(stmt):
+            return True
+    return False
+
+
+def _declared_in(sharing: Sharing, loop: Node) -> bool:
+    return sharing.decl is not None and is_ancestor(loop, sharing.decl.ident)
+
+
+def is_init(func: Optional[Node]) -> bool:
+    if func is None or func.type != "function_declaration":
+        return False
+    name = func.child_by_field_name("name")
+    return name is not None and name.text == b"init"
+
+
+def return_while_running(body: Body) -> Optional[Node]:
+    """A ``return`` of the launcher reachable after the launch before any wait/receive (S6-style),
+    or the launcher's closing brace when its end is reached that way.  None when it always waits."""
+    if body.launch is None or body.launcher is None:
+        return None
+    for stmt in statements_after(body.launch, body.launcher, cross_loops=True):
+        if _is_sync_point(stmt):
+            return None
+        ret = _return_in(stmt)
+        if ret is not None:
+            return ret
+    block = body.launcher.child_by_field_name("body")
+    if block is None or block.child_count == 0:
+        return None
+    last = block.children[-1]
+    return last if last.type == "}" else None
+
+
+def _return_in(stmt: Node) -> Optional[Node]:
+    for ret in captures("(return_statement) @r", stmt).get("r", []):
+        if not any(a.type == "func_literal" for a in _ancestors_until(ret, stmt)):
+            return ret
+    return None
+
+
+def named_results(func: Optional[Node]) -> Dict[bytes, Node]:
+    if func is None:
+        return {}
+    result = func.child_by_field_name("result")
+    out: Dict[bytes, Node] = {}
+    if result is not None and result.type == "parameter_list":
+        for p in result.named_children:
+            for c in p.named_children:
+                if c.type == "identifier" and c.text != b"_":
+                    out[c.text] = c
+    return out
+
+
+def function_scope(node: Node) -> Optional[Body]:
+    """A pseudo body for the function enclosing ``node`` (to reuse :func:`sharing_of` outside goroutines)."""
+    func = node if node.type in FUNC_TYPES else enclosing_function(node)
+    return Body(func, "function") if func is not None else None
+
+
+def report_shared_writes(match, ctx, launch, rule_id):
+    """Findings of GXL201/GXL202 for the goroutine bodies started by one launch (a ``go`` statement,
+    an ``errgroup.Go`` or ``time.AfterFunc`` call).  A write reached from several launches (a method
+    started twice) is reported once, at the first launch."""
+    reported = ctx.cache.setdefault(("reported_writes", rule_id), set())
+    for rec in shared_writes(ctx):
+        if rec.rule != rule_id or rec.locked is not None or not rec.reason:
+            continue
+        if rec.body.launch != launch and rec.body.launch != launch.parent:
+            continue
+        if rec.write.node.id in reported:
+            continue
+        reported.add(rec.write.node.id)
+        yield match.finding(rec.write.node, related=rec.related, evidence=rec.evidence,
+                            var=normal(rec.write.target), op=rec.write.op, shared=rec.sharing.text,
+                            why=rec.reason, what=rec.what)
+
+
+def owner(node):
+    """The statement (or delete call) a write belongs to."""
+    n = node
+    while n is not None:
+        if n.type in ("inc_statement", "dec_statement", "assignment_statement"):
+            return n
+        if n.type == "call_expression" and n.child_by_field_name("function") is not None \
+                and n.child_by_field_name("function").text == b"delete":
+            return n
+        n = n.parent
+    return None
+
+
+def _token_passing(node: Node, func: Node) -> bool:
+    """The write sits between a receive and a send of the goroutine (``<-turn; n++; next <- true``): a
+    hand-off protocol that orders the writers, which we cannot check and do not report."""
+    received = sent = False
+    n = node
+    while n is not None and n != func:
+        parent = n.parent
+        if parent is None:
+            break
+        if parent.type == "communication_case":
+            comm = parent.child_by_field_name("communication")
+            if comm is not None and comm != n and comm.type in ("receive_statement", "expression_statement"):
+                received = True
+        if parent.type == "statement_list":
+            before = True
+            for stmt in parent.named_children:
+                if stmt == n:
+                    before = False
+                    continue
+                if before and stmt.type in ("expression_statement", "assignment_statement",
+                                            "short_var_declaration") and _has_receive(stmt):
+                    received = True
+                if not before and (stmt.type == "send_statement" or captures("(send_statement) @s", stmt)):
+                    sent = True
+        n = parent
+    return received and sent
+
+
+def _has_receive(stmt: Node) -> bool:
+    return bool(captures('(unary_expression operator: "<-") @r', stmt))

@@ -1,0 +1,416 @@
+"""Shared machinery over tree-sitter-go trees, used by every rule family.
+
+* S1 import aliases: :func:`import_table`, :func:`package_selector`.
+* S2 scopes without types: :func:`resolve` finds the declaration an identifier
+  refers to (params, receivers, named results, ``:=``, ``var``/``const``, range
+  and for-clause variables, if/switch initializers, type-switch aliases,
+  ``case v := <-ch``), honouring Go's rule that a local's scope starts after its
+  declaration.  :func:`is_reference` tells variable uses from declarations,
+  struct-literal keys and field names.
+* S5 loop variables: :func:`loop_vars`.
+
+Nothing here knows about a particular rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import re
+from typing import Dict, Iterator, List, Optional, Tuple
+
+from tree_sitter import Node
+
+from goexplint.analysis import siblings
+from goexplint.core.parse import (FileContext, captures, compile_query, default_package_name,  # noqa: F401
+                                  function_name, import_table, node_text)
+
+FUNC_TYPES = ("func_literal", "function_declaration", "method_declaration")
+IDENT_QUERY = "(identifier) @id"
+
+
+def package_selector(ctx: FileContext, operand: Node, import_path: str) -> bool:
+    """True when ``operand`` (the X of ``X.F``) names package ``import_path`` and is not shadowed (S1+S2)."""
+    if operand is None or operand.type != "identifier":
+        return False
+    name = node_text(operand)
+    if ctx.imports.get(name) != import_path:
+        return False
+    return resolve(operand) is None
+
+
+def unparen(node: Optional[Node]) -> Optional[Node]:
+    """``x`` of ``((x))``."""
+    while node is not None and node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    return node
+
+
+def top_level_names(ctx: FileContext) -> "set[bytes]":
+    """Names of functions and types declared at file level (they hide dot-imported names)."""
+    key = ("syntax.top_level_names",)
+    found = ctx.cache.get(key)
+    if found is None:
+        caps = captures("(source_file (function_declaration name: (identifier) @f))"
+                        "(type_spec name: (type_identifier) @t)", ctx.root)
+        found = {n.text for ns in caps.values() for n in ns}
+        ctx.cache[key] = found
+    return found
+
+
+def is_package_type(ctx: FileContext, typ: Optional[Node], path: str, name: str) -> bool:
+    """S1 for types: ``typ`` is ``pkg.Name`` of package ``path`` under any import name (a qualified
+    type), or a bare ``Name`` through a dot import that no file-level declaration hides."""
+    if typ is None:
+        return False
+    if typ.type == "qualified_type":
+        pkg = typ.child_by_field_name("package")
+        tname = typ.child_by_field_name("name")
+        return tname is not None and node_text(tname) == name and pkg is not None \
+            and ctx.imports.get(node_text(pkg)) == path
+    if typ.type == "type_identifier" and ("." + path) in ctx.imports:
+        return node_text(typ) == name and typ.text not in top_level_names(ctx)
+    return False
+
+
+def identifiers(node: Node) -> List[Node]:
+    """All ``identifier`` nodes under ``node`` in document order."""
+    found = captures(IDENT_QUERY, node).get("id", [])
+    found.sort(key=lambda n: n.start_byte)
+    return found
+
+
+def is_ancestor(anc: Node, node: Node) -> bool:
+    """``node`` lies within ``anc`` (same tree: byte-range containment is enough for non-empty nodes)."""
+    return anc.start_byte <= node.start_byte and node.end_byte <= anc.end_byte
+
+
+# --------------------------------------------------------------------------- S2
+
+
+@dataclasses.dataclass(frozen=True)
+class Decl:
+    """Where a name is declared: the declaring identifier and what kind of declaration it is."""
+
+    ident: Node
+    kind: str  # "var" | "param" | "range" | "for" | "const" | "type-switch" | "recv"
+
+    def value(self) -> Optional[Node]:
+        """The initializer bound to this name: ``x`` in ``a, x := f(), <x>`` or ``var a, x = f(), <x>``."""
+        parent = self.ident.parent
+        if parent is None:
+            return None
+        if parent.type == "expression_list" and parent.parent is not None \
+                and parent.parent.type == "short_var_declaration":
+            names = parent.named_children
+            right = parent.parent.child_by_field_name("right")
+        elif parent.type in ("var_spec", "const_spec"):
+            names = list(_spec_names(parent))
+            right = parent.child_by_field_name("value")
+        else:
+            return None
+        values = right.named_children if right is not None else []
+        idx = names.index(self.ident) if self.ident in names else -1
+        return values[idx] if 0 <= idx < len(values) and len(values) == len(names) else None
+
+    def written_type(self) -> Optional[Node]:
+        """The type written for this name: a parameter's or ``var``'s type, or the type of a composite
+        literal it is initialised with (``xs := []T{...}``)."""
+        parent = self.ident.parent
+        if parent is not None and parent.type in ("parameter_declaration", "var_spec"):
+            typ = parent.child_by_field_name("type")
+            if typ is not None:
+                return typ
+        value = self.value()
+        if value is not None and value.type == "composite_literal":
+            return value.child_by_field_name("type")
+        return None
+
+
+def _expr_list_idents(node: Optional[Node]) -> Iterator[Node]:
+    if node is None:
+        return
+    for c in node.named_children:
+        if c.type == "identifier":
+            yield c
+
+
+def _spec_names(spec: Node) -> Iterator[Node]:
+    for i in range(spec.child_count):
+        if spec.field_name_for_child(i) == "name":
+            c = spec.children[i]
+            if c.type == "identifier":
+                yield c
+
+
+def _stmt_decls(stmt: Node) -> Iterator[Tuple[Node, str]]:
+    """Names a statement declares into its enclosing statement list."""
+    t = stmt.type
+    if t == "short_var_declaration":
+        for ident in _expr_list_idents(stmt.child_by_field_name("left")):
+            yield ident, "var"
+    elif t in ("var_declaration", "const_declaration"):
+        kind = "var" if t == "var_declaration" else "const"
+        for spec in stmt.named_children:
+            specs = spec.named_children if spec.type in ("var_spec_list", "const_spec_list") else [spec]
+            for s in specs:
+                if s.type in ("var_spec", "const_spec"):
+                    for ident in _spec_names(s):
+                        yield ident, kind
+    elif t == "labeled_statement":
+        for c in stmt.named_children:
+            if c.type != "label_name":
+                yield from _stmt_decls(c)
+
+
+def _params(plist: Optional[Node]) -> Iterator[Node]:
+    if plist is None:
+        return
+    for p in plist.named_children:
+        if p.type in ("parameter_declaration", "variadic_parameter_declaration"):
+            for i in range(p.child_count):
+                if p.field_name_for_child(i) == "name" and p.children[i].type == "identifier":
+                    yield p.children[i]
+
+
+def scope_decls(parent: Node, child: Node, ident_start: int) -> Iterator[Tuple[Node, str]]:
+    """Names that ``parent`` puts in scope for its descendant ``child`` (declared before ``ident_start``)."""
+    t = parent.type
+    if t in ("statement_list", "block", "source_file"):
+        for stmt in parent.named_children:
+            if stmt.start_byte >= child.start_byte:
+                break
+            if stmt.end_byte <= ident_start:
+                yield from _stmt_decls(stmt)
+    elif t in ("expression_case", "default_case", "type_case"):
+        pass
+    elif t == "communication_case":
+        comm = parent.child_by_field_name("communication")
+        if comm is not None and comm != child and comm.type == "receive_statement":
+            if any(c.type == ":=" for c in comm.children):
+                for ident in _expr_list_idents(comm.child_by_field_name("left")):
+                    yield ident, "recv"
+    elif t in FUNC_TYPES:
+        if child.type == "block":
+            for field in ("receiver", "parameters", "result"):
+                for ident in _params(parent.child_by_field_name(field)):
+                    yield ident, "param"
+    elif t == "for_statement":
+        body = parent.child_by_field_name("body")
+        if child == body:
+            for c in parent.named_children:
+                if c.type == "range_clause" and any(x.type == ":=" for x in c.children):
+                    for ident in _expr_list_idents(c.child_by_field_name("left")):
+                        yield ident, "range"
+                elif c.type == "for_clause":
+                    init = c.child_by_field_name("initializer")
+                    if init is not None and init.type == "short_var_declaration":
+                        for ident in _expr_list_idents(init.child_by_field_name("left")):
+                            yield ident, "for"
+    elif t == "for_clause":
+        init = parent.child_by_field_name("initializer")
+        if init is not None and init != child and init.type == "short_var_declaration":
+            for ident in _expr_list_idents(init.child_by_field_name("left")):
+                yield ident, "for"
+    elif t in ("if_statement", "expression_switch_statement", "type_switch_statement"):
+        init = parent.child_by_field_name("initializer")
+        if init is not None and init != child and init.type == "short_var_declaration":
+            for ident in _expr_list_idents(init.child_by_field_name("left")):
+                yield ident, "var"
+        if t == "type_switch_statement" and child.type == "type_case":
+            for ident in _expr_list_idents(parent.child_by_field_name("alias")):
+                yield ident, "type-switch"
+
+
+def resolve(ident: Node, stop: Optional[Node] = None) -> Optional[Decl]:
+    """S2: the local declaration ``ident`` refers to, or None (package level, builtin or unknown).
+
+    The walk goes up from ``ident``; when ``stop`` is given it ends there (exclusive):
+    the result then says whether something *between* ``ident`` and ``stop`` declares the name.
+    Package-level declarations are not returned (None means "not a local").
+    """
+    name = ident.text
+    start = ident.start_byte
+    child = ident
+    parent = ident.parent
+    while parent is not None and parent != stop and parent.type != "source_file":
+        for decl_ident, kind in scope_decls(parent, child, start):
+            if decl_ident.text == name:
+                return Decl(decl_ident, kind)
+        child = parent
+        parent = parent.parent
+    return None
+
+
+def is_declaration_site(ident: Node) -> bool:
+    """True when the identifier *declares* a name (LHS of ``:=``, a param, a var spec name...)."""
+    p = ident.parent
+    if p is None:
+        return False
+    t = p.type
+    if t == "expression_list":
+        gp = p.parent
+        if gp is not None and gp.type in ("short_var_declaration", "range_clause", "receive_statement",
+                                          "type_switch_statement"):
+            if gp.child_by_field_name("left") == p or gp.child_by_field_name("alias") == p:
+                return gp.type == "short_var_declaration" or any(c.type == ":=" for c in gp.children)
+        return False
+    if t in ("parameter_declaration", "variadic_parameter_declaration", "var_spec", "const_spec"):
+        for i in range(p.child_count):
+            if p.children[i] == ident:
+                return p.field_name_for_child(i) == "name"
+    return False
+
+
+def is_reference(ident: Node, ctx: Optional[FileContext] = None) -> bool:
+    """True when the identifier is a use of a variable (not a declaration, not a struct key, not ``_``).
+
+    With ``ctx``, keys of literals of named map types declared anywhere in the package count as uses.
+    """
+    if ident.text == b"_" or is_declaration_site(ident):
+        return False
+    p = ident.parent
+    if p is not None and p.type == "literal_element":
+        kv = p.parent
+        if kv is not None and kv.type == "keyed_element" and kv.child_by_field_name("key") == p:
+            lit = kv.parent  # literal_value
+            comp = lit.parent if lit is not None else None
+            typ = comp.child_by_field_name("type") if comp is not None and comp.type == "composite_literal" else None
+            # A key is an expression only in map literals.  Without a type (nested literal with an
+            # elided type) we cannot know; struct literals are far more common.
+            if typ is None:
+                return False
+            if typ.type == "map_type":
+                return True
+            return typ.type == "type_identifier" and ctx is not None and typ.text in package_map_types(ctx)
+    return True
+
+
+_MAP_TYPE_LINE = re.compile(rb"^\s*(?:type\s+)?([A-Za-z_]\w*)\s+map\[", re.M)
+
+
+@functools.lru_cache(maxsize=256)
+def _sibling_map_types(directory: str, package_files: Tuple[str, ...]) -> frozenset:
+    names = set()
+    for found in siblings.scan(directory, package_files, _MAP_TYPE_LINE.findall):
+        names.update(found)
+    return frozenset(names)
+
+
+def sibling_go_files(real_path: str) -> Tuple[str, str, Tuple[str, ...]]:
+    """(directory, this file's name, sorted names of the other regular ``.go`` files of its directory).
+
+    Only regular files: opening a named pipe called ``x.go`` would block the linter."""
+    directory = os.path.dirname(os.path.abspath(real_path))
+    base = os.path.basename(real_path)
+    try:
+        names = tuple(sorted(e.name for e in os.scandir(directory)
+                             if e.name.endswith(".go") and e.name != base and e.is_file()))
+    except OSError:
+        names = ()
+    return directory, base, names
+
+
+def package_map_types(ctx: FileContext) -> set:
+    """Names of map types declared in this file or in the other .go files of its directory (package).
+
+    The other files are scanned with a line regex (``type Counts map[...]`` or a ``type ( … )`` group
+    entry), not parsed: this is the one package-level fact the per-file analysis needs, and only for
+    keys of named literal types.
+    """
+    key = ("package_map_types",)
+    found = ctx.cache.get(key)
+    if found is None:
+        caps = captures("(type_spec name: (type_identifier) @name type: (map_type))", ctx.root)
+        found = {n.text for n in caps.get("name", [])}
+        real = ctx.real_path
+        if real:
+            directory, _, names = sibling_go_files(real)
+            found |= _sibling_map_types(directory, names)
+        ctx.cache[key] = found
+    return found
+
+
+# --------------------------------------------------------------------------- S5
+
+
+@dataclasses.dataclass(frozen=True)
+class LoopVars:
+    """S5: the iteration variables of one ``for`` statement.
+
+    ``declared`` are per-loop (``:=``) variables, fresh per iteration only in Go >= 1.22 files;
+    ``outer`` are variables declared outside and assigned by the loop (``for v = range``, the
+    update clause of ``for p = head; p != nil; p = p.next``): shared in every Go version.
+    """
+
+    loop: Node
+    declared: Dict[bytes, Node]
+    outer: Dict[bytes, Node]
+
+    @property
+    def names(self):
+        return set(self.declared) | set(self.outer)
+
+
+def loop_vars(ctx: FileContext, loop: Node) -> LoopVars:
+    key = ("loop_vars", loop.id)
+    cached = ctx.cache.get(key)
+    if cached is not None:
+        return cached
+    declared: Dict[bytes, Node] = {}
+    outer: Dict[bytes, Node] = {}
+    for c in loop.named_children:
+        if c.type == "range_clause":
+            left = c.child_by_field_name("left")
+            target = declared if any(x.type == ":=" for x in c.children) else outer
+            for ident in _expr_list_idents(left):
+                if ident.text != b"_":
+                    target[ident.text] = ident
+        elif c.type == "for_clause":
+            init = c.child_by_field_name("initializer")
+            if init is not None and init.type == "short_var_declaration":
+                for ident in _expr_list_idents(init.child_by_field_name("left")):
+                    if ident.text != b"_":
+                        declared[ident.text] = ident
+            update = c.child_by_field_name("update")
+            for ident in _assigned_idents(update):
+                if ident.text not in declared and ident.text != b"_":
+                    outer[ident.text] = ident
+    result = LoopVars(loop, declared, outer)
+    ctx.cache[key] = result
+    return result
+
+
+def _assigned_idents(stmt: Optional[Node]) -> Iterator[Node]:
+    if stmt is None:
+        return
+    if stmt.type in ("inc_statement", "dec_statement"):
+        target = stmt.named_children[0] if stmt.named_children else None
+        if target is not None and target.type == "identifier":
+            yield target
+    elif stmt.type == "assignment_statement":
+        yield from _expr_list_idents(stmt.child_by_field_name("left"))
+
+
+def enclosing_loops(node: Node) -> Iterator[Node]:
+    """``for`` statements whose *body* contains ``node``, innermost first, within the same function."""
+    child = node
+    parent = node.parent
+    while parent is not None and parent.type not in FUNC_TYPES:
+        if parent.type == "for_statement" and parent.child_by_field_name("body") == child:
+            yield parent
+        child = parent
+        parent = parent.parent
+
+
+def file_loop_var_names(ctx: FileContext) -> set:
+    """Every loop variable name in the file (a cheap pre-filter for candidate nodes)."""
+    key = ("file_loop_var_names",)
+    names = ctx.cache.get(key)
+    if names is None:
+        names = set()
+        for loop in captures("(for_statement) @loop", ctx.root).get("loop", []):
+            names |= loop_vars(ctx, loop).names
+        ctx.cache[key] = names
+    return names

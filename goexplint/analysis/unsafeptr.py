@@ -1,0 +1,691 @@
+"""unsafe.Pointer analysis shared by the unsafe-pointer rules (GXL301-GXL305).
+
+Ground truth is the ``unsafe`` package documentation: a ``uintptr`` may turn
+back into an ``unsafe.Pointer`` only in the six listed patterns.  Without types
+we classify expressions by what their declarations say:
+
+* a *pointer* expression is ``unsafe.Pointer(...)``/``unsafe.Add(...)`` or a
+  name declared with type ``unsafe.Pointer`` (or initialised from such a call);
+* a *stored uintptr* is a name, field or call result whose declaration says
+  ``uintptr`` (``u := uintptr(...)``, ``var u uintptr``, a ``uintptr``
+  parameter, a ``uintptr`` struct field or function result of this package,
+  ``u := v.Pointer()``), or ``.Data`` of a ``reflect.SliceHeader`` *value*;
+* a *header* is ``reflect.SliceHeader`` / ``reflect.StringHeader``, as a value
+  or as a pointer.
+
+Anything not evidenced is "unknown" and never reported (precision first).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+from typing import Dict, FrozenSet, List, Optional, Tuple
+
+from tree_sitter import Node
+
+from goexplint.core.parse import FileContext, captures, parse_bytes
+from goexplint.analysis.syntax import (FUNC_TYPES, Decl, identifiers, is_reference, node_text, unparen,
+                                       package_selector, resolve)
+
+UNSAFE = "unsafe"
+REFLECT = "reflect"
+SYSCALL_PACKAGES = ("syscall", "golang.org/x/sys/unix", "golang.org/x/sys/windows")
+HEADERS = ("SliceHeader", "StringHeader")
+PATTERN_OPS = ("+", "-", "&^")  # the operators pattern (3) allows on a pointer-derived uintptr
+ARITH_OPS = ("+", "-", "&^", "&", "|", "^", "*", "/", "%", "<<", ">>")
+MAX_DEPTH = 6
+
+
+strip_parens = unparen
+
+
+def call_args(call: Node) -> List[Node]:
+    args = call.child_by_field_name("arguments")
+    return [a for a in args.named_children if a.type != "comment"] if args is not None else []
+
+
+def unsafe_func(ctx: FileContext, call: Node) -> Optional[str]:
+    """``Pointer`` for ``unsafe.Pointer(x)`` (under any import name, or a dot import), else None."""
+    if call is None or call.type != "call_expression":
+        return None
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return None
+    if fn.type == "selector_expression":
+        if package_selector(ctx, fn.child_by_field_name("operand"), UNSAFE):
+            return node_text(fn.child_by_field_name("field"))
+        return None
+    if fn.type == "identifier" and ("." + UNSAFE) in ctx.imports and resolve(fn) is None \
+            and fn.text in (b"Pointer", b"Add", b"Slice", b"SliceData", b"String", b"StringData"):
+        return node_text(fn)
+    return None
+
+
+def is_pointer_conversion(ctx: FileContext, call: Node) -> bool:
+    return unsafe_func(ctx, call) == "Pointer" and len(call_args(call)) == 1
+
+
+def uintptr_conversion_arg(call: Optional[Node]) -> Optional[Node]:
+    """``x`` of ``uintptr(x)`` (the builtin type, not shadowed), else None."""
+    if call is None or call.type != "call_expression":
+        return None
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "identifier" or fn.text != b"uintptr" or resolve(fn) is not None:
+        return None
+    args = call_args(call)
+    return args[0] if len(args) == 1 else None
+
+
+def is_uintptr_type(node: Optional[Node]) -> bool:
+    return node is not None and node.type == "type_identifier" and node.text == b"uintptr"
+
+
+def is_unsafe_pointer_type(ctx: FileContext, node: Optional[Node]) -> bool:
+    if node is None or node.type != "qualified_type":
+        return False
+    pkg = node.child_by_field_name("package")
+    name = node.child_by_field_name("name")
+    return pkg is not None and name is not None and name.text == b"Pointer" \
+        and ctx.imports.get(node_text(pkg)) == UNSAFE
+
+
+def reflect_method_call(call: Optional[Node]) -> Optional[str]:
+    """``Pointer``/``UnsafeAddr`` for a zero-argument ``x.Pointer()`` / ``x.UnsafeAddr()`` call."""
+    if call is None or call.type != "call_expression" or call_args(call):
+        return None
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "selector_expression":
+        return None
+    name = node_text(fn.child_by_field_name("field"))
+    return name if name in ("Pointer", "UnsafeAddr") else None
+
+
+# --------------------------------------------------------------------------- package facts
+
+
+@dataclasses.dataclass(frozen=True)
+class PackageFacts:
+    """Names this package declares with type ``uintptr`` (and names declared otherwise, which make a name
+    ambiguous): struct fields, function/method results and package-level variables; plus the written
+    type (``T`` of ``T``/``*T``, b"" for anything else) of every field of every struct and of every typed
+    package-level variable, to follow ``x.f.g`` when ``x``'s type is written down."""
+
+    uintptr_fields: FrozenSet[bytes]
+    other_fields: FrozenSet[bytes]
+    uintptr_funcs: FrozenSet[bytes]
+    other_funcs: FrozenSet[bytes]
+    uintptr_vars: FrozenSet[bytes]
+    struct_fields: FrozenSet[Tuple[bytes, bytes, bytes]]
+    var_types: FrozenSet[Tuple[bytes, bytes]]
+    uintptr_types: FrozenSet[bytes]  # type X uintptr
+    other_nullary: FrozenSet[bytes]  # functions and methods without parameters and with a non-uintptr result
+
+    def is_uintptr(self, typ: Optional[bytes]) -> bool:
+        return typ == b"uintptr" or (typ is not None and typ in self.uintptr_types)
+
+    def field(self, name: bytes) -> bool:
+        return name in self.uintptr_fields and name not in self.other_fields
+
+    def func(self, name: bytes) -> bool:
+        return name in self.uintptr_funcs and name not in self.other_funcs
+
+    @functools.cached_property
+    def fields_of(self) -> Dict[bytes, Dict[bytes, bytes]]:
+        out: Dict[bytes, Dict[bytes, bytes]] = {}
+        for struct, field, typ in self.struct_fields:
+            seen = out.setdefault(struct, {})
+            seen[field] = typ if seen.get(field, typ) == typ else b"?"  # differs between build variants
+        return out
+
+    @functools.cached_property
+    def var_type(self) -> Dict[bytes, bytes]:
+        out: Dict[bytes, bytes] = {}
+        for var, typ in self.var_types:
+            out[var] = typ
+        return out
+
+
+_FACTS_QUERY = """
+(field_declaration name: (field_identifier) @field type: (_) @ftype)
+(function_declaration name: (identifier) @func parameters: (parameter_list) @params result: (_)? @result)
+(method_declaration name: (field_identifier) @func parameters: (parameter_list) @params result: (_)? @result)
+(source_file (var_declaration (var_spec name: (identifier) @var type: (_)? @vtype value: (_)? @vval)))
+(source_file (var_declaration (var_spec_list (var_spec name: (identifier) @var type: (_)? @vtype value: (_)? @vval))))
+(type_spec name: (type_identifier) @tname type: (type_identifier) @tunder (#eq? @tunder "uintptr"))
+"""
+
+
+_FACT_KEYS = ("uf", "of", "ufn", "ofn", "uv", "sf", "vt", "ut", "of0")  # the PackageFacts fields, in order
+
+
+def type_name(typ: Optional[Node]) -> Optional[bytes]:
+    """``T`` for a type written ``T``, ``*T`` for ``*T`` (a plain name of this package), else None."""
+    stars = b""
+    while typ is not None and typ.type == "pointer_type" and typ.named_children:
+        typ = typ.named_children[0]
+        stars += b"*"
+    if typ is not None and typ.type == "type_identifier":
+        return stars + typ.text
+    return None
+
+
+def _base_type(typ: Optional[bytes]) -> Optional[bytes]:
+    """``T`` for ``T`` or ``*T`` (fields and methods are reached through one pointer)."""
+    if not typ or typ == b"?":
+        return None
+    stripped = typ[1:] if typ.startswith(b"*") else typ
+    return stripped if stripped and not stripped.startswith(b"*") else None
+
+
+def _struct_name(field_decl: Node) -> Optional[bytes]:
+    n = field_decl.parent  # field_declaration_list
+    n = n.parent if n is not None else None  # struct_type
+    n = n.parent if n is not None else None  # type_spec
+    if n is not None and n.type == "type_spec":
+        name = n.child_by_field_name("name")
+        return name.text if name is not None else None
+    return None
+
+
+def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
+    import tree_sitter
+
+    from goexplint.core.parse import compile_query
+
+    for _, caps in tree_sitter.QueryCursor(compile_query(_FACTS_QUERY)).matches(root):
+        if "field" in caps:
+            typ = caps["ftype"][0]
+            struct = _struct_name(caps["field"][0].parent)
+            tname = type_name(typ) or b""
+            for f in caps["field"]:
+                acc["uf" if is_uintptr_type(typ) else "of"].add(f.text)
+                if struct is not None:
+                    acc["sf"].add((struct, f.text, tname))
+        elif "func" in caps:
+            res = caps.get("result")
+            uint = bool(res) and is_uintptr_type(res[0])
+            acc["ufn" if uint else "ofn"].add(caps["func"][0].text)
+            if not uint and not caps["params"][0].named_children:
+                acc["of0"].add(caps["func"][0].text)
+        elif "tname" in caps:
+            acc["ut"].add(caps["tname"][0].text)
+        elif "var" in caps:
+            typ = caps.get("vtype")
+            vals = caps.get("vval")
+            if typ and type_name(typ[0]):
+                for v in caps["var"]:
+                    acc["vt"].add((v.text, type_name(typ[0])))
+            if (typ and is_uintptr_type(typ[0])) or (not typ and vals and uintptr_conversion_arg(vals[0]) is not None):
+                for v in caps["var"]:
+                    acc["uv"].add(v.text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_facts(path: str, mtime_ns: int, size: int) -> Tuple[bytes, Dict[str, frozenset]]:
+    """(package name, facts) of one file on disk; cached by path and stat, so each file of a package
+    is parsed once per process however many of its siblings need the package's facts."""
+    acc: Dict[str, set] = {k: set() for k in _FACT_KEYS}
+    try:
+        with open(path, "rb") as fh:
+            source = fh.read()
+    except OSError:
+        return b"", {}
+    if b"uintptr" not in source:
+        return b"", {}
+    tree = parse_bytes(source)
+    clause = next((c for c in tree.root_node.named_children if c.type == "package_clause"), None)
+    if clause is None or not clause.named_children:
+        return b"", {}
+    _collect_facts(tree.root_node, acc)
+    return clause.named_children[0].text, {k: frozenset(v) for k, v in acc.items()}
+
+
+@functools.lru_cache(maxsize=256)
+def _directory_facts(directory: str, package: bytes, mtime_ns: int) -> Dict[str, frozenset]:
+    """Union of the facts of every file of ``package`` in ``directory`` (keyed by the directory's mtime,
+    which changes when files are added or removed)."""
+    acc: Dict[str, set] = {k: set() for k in _FACT_KEYS}
+    try:
+        entries = [e for e in os.scandir(directory) if e.name.endswith(".go") and e.is_file()]
+    except OSError:
+        entries = []
+    for entry in entries:
+        try:
+            st = entry.stat()
+        except OSError:
+            continue
+        pkg, facts = _file_facts(entry.path, st.st_mtime_ns, st.st_size)
+        if pkg == package:
+            for k, v in facts.items():
+                acc[k] |= v
+    return {k: frozenset(v) for k, v in acc.items()}
+
+
+def package_facts(ctx: FileContext) -> PackageFacts:
+    """Facts of this file plus the other files of its package (same directory, same package clause)."""
+    key = ("unsafeptr.package_facts",)
+    found = ctx.cache.get(key)
+    if found is not None:
+        return found
+    acc: Dict[str, set] = {k: set() for k in _FACT_KEYS}
+    _collect_facts(ctx.root, acc)
+    real = ctx.real_path
+    clause = next((c for c in ctx.root.named_children if c.type == "package_clause"), None)
+    if real and clause is not None and clause.named_children:
+        directory = os.path.dirname(os.path.abspath(real))
+        try:
+            mtime = os.stat(directory).st_mtime_ns
+        except OSError:
+            mtime = -1
+        if mtime >= 0:
+            for k, v in _directory_facts(directory, clause.named_children[0].text, mtime).items():
+                acc[k] |= v
+    found = PackageFacts(*(frozenset(acc[k]) for k in _FACT_KEYS))
+    ctx.cache[key] = found
+    return found
+
+
+# --------------------------------------------------------------------------- classification
+
+
+@dataclasses.dataclass(frozen=True)
+class Evidence:
+    """Why an expression is a stored uintptr."""
+
+    node: Node  # the operand that holds the uintptr
+    what: str  # "the uintptr variable u", ...
+    pattern: int  # the unsafe-doc pattern the round trip breaks (3, 5 or 6)
+    confidence: str
+    decl: Optional[Node] = None  # where the uintptr was stored
+
+
+def _decl_of(ctx: FileContext, ident: Node) -> Optional[Decl]:
+    key = ("unsafeptr.decl", ident.id)
+    if key not in ctx.cache:
+        ctx.cache[key] = resolve(ident)
+    return ctx.cache[key]
+
+
+def is_pointer_expr(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> bool:
+    """``expr`` is evidently an ``unsafe.Pointer`` value (pattern 1/3 base)."""
+    expr = strip_parens(expr)
+    if expr is None or depth > MAX_DEPTH:
+        return False
+    if expr.type == "call_expression":
+        return unsafe_func(ctx, expr) in ("Pointer", "Add")
+    if expr.type == "identifier":
+        decl = _decl_of(ctx, expr)
+        if decl is None:
+            return False
+        if is_unsafe_pointer_type(ctx, decl.written_type()):
+            return True
+        return decl.kind == "var" and is_pointer_expr(ctx, decl.value(), depth + 1)
+    return False
+
+
+def is_pointer_uintptr(ctx: FileContext, expr: Optional[Node]) -> bool:
+    """``uintptr(p)`` where ``p`` is evidently an unsafe.Pointer."""
+    return is_pointer_expr(ctx, uintptr_conversion_arg(strip_parens(expr)))
+
+
+def spine(expr: Node) -> Tuple[Node, List[Tuple[str, Node]]]:
+    """``a + b - c`` -> (a, [("+", b), ("-", c)]): the base and the (operator, operand) steps applied to it."""
+    steps: List[Tuple[str, Node]] = []
+    node = strip_parens(expr)
+    while node is not None and node.type == "binary_expression":
+        op = node.child_by_field_name("operator")
+        if op is None or op.type not in ARITH_OPS:
+            break
+        steps.append((op.type, node.child_by_field_name("right")))
+        node = strip_parens(node.child_by_field_name("left"))
+    steps.reverse()
+    return node, steps
+
+
+def header_type_name(ctx: FileContext, node: Optional[Node]) -> Optional[str]:
+    """``SliceHeader`` for ``reflect.SliceHeader`` written as a type or a selector (any import name)."""
+    if node is None:
+        return None
+    if node.type == "qualified_type":
+        pkg = node.child_by_field_name("package")
+        name = node.child_by_field_name("name")
+        if pkg is not None and name is not None and node_text(name) in HEADERS \
+                and ctx.imports.get(node_text(pkg)) == REFLECT:
+            return node_text(name)
+    elif node.type == "selector_expression":
+        field = node.child_by_field_name("field")
+        if field is not None and node_text(field) in HEADERS \
+                and package_selector(ctx, node.child_by_field_name("operand"), REFLECT):
+            return node_text(field)
+    return None
+
+
+def header_pointer_conversion(ctx: FileContext, call: Optional[Node]) -> Optional[str]:
+    """``SliceHeader`` for ``(*reflect.SliceHeader)(x)``."""
+    if call is None or call.type != "call_expression":
+        return None
+    fn = strip_parens(call.child_by_field_name("function"))
+    if fn is None or fn.type not in ("unary_expression", "pointer_type"):
+        return None
+    if fn.type == "unary_expression":
+        op = fn.child_by_field_name("operator")
+        if op is None or op.type != "*":
+            return None
+        return header_type_name(ctx, fn.child_by_field_name("operand"))
+    return header_type_name(ctx, fn.named_children[0] if fn.named_children else None)
+
+
+def header_value_literal(ctx: FileContext, node: Optional[Node]) -> Optional[str]:
+    if node is not None and node.type == "composite_literal":
+        return header_type_name(ctx, node.child_by_field_name("type"))
+    return None
+
+
+def is_deref(node: Optional[Node]) -> Optional[Node]:
+    """The operand of ``*x`` (a dereference, not a pointer type), else None."""
+    if node is not None and node.type == "unary_expression":
+        op = node.child_by_field_name("operator")
+        if op is not None and op.type == "*":
+            return node.child_by_field_name("operand")
+    return None
+
+
+def header_kind(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optional[Tuple[str, str]]:
+    """("value" | "pointer", "SliceHeader" | "StringHeader") when ``expr`` evidently is a header."""
+    expr = strip_parens(expr)
+    if expr is None or depth > MAX_DEPTH:
+        return None
+    name = header_value_literal(ctx, expr)
+    if name:
+        return "value", name
+    name = header_pointer_conversion(ctx, expr)
+    if name:
+        return "pointer", name
+    if expr.type == "unary_expression":
+        operand = expr.child_by_field_name("operand")
+        op = expr.child_by_field_name("operator").type
+        inner = header_kind(ctx, operand, depth + 1)
+        if inner and op == "*" and inner[0] == "pointer":
+            return "value", inner[1]
+        if inner and op == "&" and inner[0] == "value":
+            return "pointer", inner[1]
+        return None
+    if expr.type == "call_expression":
+        fn = expr.child_by_field_name("function")
+        args = call_args(expr)
+        if fn is not None and fn.type == "identifier" and fn.text == b"new" and len(args) == 1 \
+                and resolve(fn) is None:
+            name = header_type_name(ctx, args[0])
+            return ("pointer", name) if name else None
+        return None
+    if expr.type == "identifier":
+        decl = _decl_of(ctx, expr)
+        if decl is None:
+            return None
+        typ = decl.written_type()
+        if typ is not None:
+            name = header_type_name(ctx, typ)
+            if name:
+                return "value", name
+            if typ.type == "pointer_type" and typ.named_children:
+                name = header_type_name(ctx, typ.named_children[0])
+                return ("pointer", name) if name else None
+            return None
+        if decl.kind == "var":
+            return header_kind(ctx, decl.value(), depth + 1)
+    return None
+
+
+def struct_type_of(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optional[bytes]:
+    """The package-local type name ``T`` of ``expr`` when declarations say it is a ``T`` or ``*T``:
+    a local or package variable, parameter or receiver written with that type, or a field of one."""
+    expr = strip_parens(expr)
+    if expr is None or depth > MAX_DEPTH:
+        return None
+    operand = is_deref(expr)
+    if operand is not None:
+        return struct_type_of(ctx, operand, depth + 1)
+    if expr.type == "identifier":
+        decl = _decl_of(ctx, expr)
+        if decl is not None:
+            return _base_type(type_name(decl.written_type()))
+        if expr.text in ctx.imports:
+            return None
+        return _base_type(package_facts(ctx).var_type.get(expr.text))
+    if expr.type == "selector_expression":
+        struct = struct_type_of(ctx, expr.child_by_field_name("operand"), depth + 1)
+        fields = package_facts(ctx).fields_of.get(struct) if struct else None
+        return _base_type(fields.get(expr.child_by_field_name("field").text)) if fields else None
+    return None
+
+
+def uintptr_evidence(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optional[Evidence]:
+    """Why ``expr`` holds a uintptr that was stored before this expression, or None when it did not
+    (or we cannot tell)."""
+    expr = strip_parens(expr)
+    if expr is None or depth > MAX_DEPTH:
+        return None
+    t = expr.type
+    if t == "identifier":
+        return _ident_evidence(ctx, expr, depth)
+    if t == "selector_expression":
+        operand = expr.child_by_field_name("operand")
+        field = expr.child_by_field_name("field")
+        if field is None:
+            return None
+        if field.text == b"Data":
+            kind = header_kind(ctx, operand)
+            if kind is not None:
+                if kind[0] == "pointer":
+                    return None  # pattern (6)
+                return Evidence(expr, "the Data field of a reflect.%s value" % kind[1], 6, "high")
+        if operand is not None and operand.type == "identifier" and operand.text in ctx.imports \
+                and _decl_of(ctx, operand) is None:
+            return None  # pkg.Name: another package's variable, unknown
+        facts = package_facts(ctx)
+        struct = struct_type_of(ctx, operand)
+        fields = facts.fields_of.get(struct) if struct else None
+        if fields is not None and field.text in fields:
+            if facts.is_uintptr(fields[field.text]):
+                what = "the uintptr field %s.%s" % (struct.decode("utf-8", "replace"), node_text(field))
+                return Evidence(expr, what, 3, "medium")
+            return None
+        if facts.field(field.text):
+            return Evidence(expr, "the uintptr field %s" % node_text(field), 3, "medium")
+        return None
+    if t == "call_expression":
+        if reflect_method_call(expr) is not None:
+            return None  # pattern (5): converted in the same expression as the call
+        inner = uintptr_conversion_arg(expr)
+        if inner is not None:
+            return uintptr_evidence(ctx, inner, depth + 1) or _integer_evidence(ctx, inner)
+        fn = expr.child_by_field_name("function")
+        if fn is None:
+            return None
+        name = None
+        if fn.type == "identifier" and _decl_of(ctx, fn) is None:
+            name = fn
+        elif fn.type == "selector_expression":
+            operand = fn.child_by_field_name("operand")
+            if not (operand is not None and operand.type == "identifier" and operand.text in ctx.imports
+                    and _decl_of(ctx, operand) is None):
+                name = fn.child_by_field_name("field")
+        if name is not None and package_facts(ctx).func(name.text):
+            return Evidence(expr, "the uintptr result of %s()" % node_text(name), 3, "medium")
+    return None
+
+
+INTEGER_TYPES = (b"int", b"int32", b"int64", b"uint", b"uint32", b"uint64")
+
+
+def _integer_evidence(ctx: FileContext, expr: Node) -> Optional[Evidence]:
+    """``x`` of ``uintptr(x)`` declared with a (non-uintptr) integer type: an address kept as a number."""
+    expr = strip_parens(expr)
+    if expr is None or expr.type != "identifier":
+        return None
+    decl = _decl_of(ctx, expr)
+    typ = decl.written_type() if decl is not None else None
+    if typ is not None and typ.type == "type_identifier" and typ.text in INTEGER_TYPES:
+        what = "the %s %s %s" % (typ.text.decode(), "parameter" if decl.kind == "param" else "variable",
+                                 node_text(expr))
+        return Evidence(expr, what, 3, "medium", decl.ident)
+    return None
+
+
+def _uintptr_written(ctx: FileContext, typ: Optional[Node]) -> bool:
+    """``uintptr``, or a type this package declares as ``type X uintptr``."""
+    if is_uintptr_type(typ):
+        return True
+    return typ is not None and typ.type == "type_identifier" and typ.text in package_facts(ctx).uintptr_types
+
+
+def _ident_evidence(ctx: FileContext, ident: Node, depth: int) -> Optional[Evidence]:
+    decl = _decl_of(ctx, ident)
+    name = node_text(ident)
+    if decl is None:
+        if ident.text in package_facts(ctx).uintptr_vars:
+            return Evidence(ident, "the package-level uintptr variable %s" % name, 3, "medium")
+        return None
+    typ = decl.written_type()
+    if decl.kind == "param":
+        if _uintptr_written(ctx, typ):
+            return Evidence(ident, "the uintptr parameter %s" % name, 3, "medium", decl.ident)
+        return None
+    if decl.kind not in ("var", "for"):
+        return None
+    if _uintptr_written(ctx, typ):
+        return Evidence(ident, "the uintptr variable %s" % name, 3, "high", decl.ident)
+    if typ is not None:
+        return None
+    value = strip_parens(decl.value())
+    if value is None:
+        return None
+    method = reflect_method_call(value)
+    if method is not None and method.encode() in package_facts(ctx).other_nullary:
+        return None  # this package declares a Pointer()/UnsafeAddr() method that does not return uintptr
+    if method is not None:
+        conf = "high" if ctx.aliases_of(REFLECT) else "medium"
+        return Evidence(ident, "%s, the stored result of .%s()," % (name, method), 5, conf, decl.ident)
+    if uintptr_conversion_arg(value) is not None:
+        return Evidence(ident, "the uintptr variable %s" % name, 3, "high", decl.ident)
+    base, steps = spine(value)
+    if steps:
+        if uintptr_conversion_arg(base) is not None and uintptr_evidence(ctx, base, depth + 1) is None:
+            return Evidence(ident, "the uintptr variable %s" % name, 3, "high", decl.ident)
+        inner = uintptr_evidence(ctx, base, depth + 1)
+        if inner is not None:
+            return dataclasses.replace(inner, node=ident, what="the uintptr variable %s" % name, decl=decl.ident)
+        return None
+    inner = uintptr_evidence(ctx, value, depth + 1)
+    if inner is not None:
+        return dataclasses.replace(inner, node=ident, what="%s, a copy of %s," % (name, inner.what), decl=decl.ident)
+    return None
+
+
+def pointer_uintptr_store(ctx: FileContext, ident: Node) -> Optional[Node]:
+    """The declaration of ``ident`` when it was initialised as ``uintptr(<unsafe.Pointer>)`` (plus offsets)."""
+    if ident.type != "identifier":
+        return None
+    decl = _decl_of(ctx, ident)
+    if decl is None or decl.kind not in ("var", "for"):
+        return None
+    value = decl.value()
+    base, _ = spine(value) if value is not None else (None, [])
+    arg = uintptr_conversion_arg(base)
+    if arg is None:
+        return None
+    if unsafe_func(ctx, strip_parens(arg)) in ("Pointer", "Add") or is_pointer_expr(ctx, arg):
+        return decl.ident
+    return None
+
+
+def address_taken(ctx: FileContext, decl_ident: Node) -> List[Node]:
+    """``&x`` expressions taking the address of the variable declared by ``decl_ident``."""
+    scope = decl_ident
+    while scope is not None and scope.type not in FUNC_TYPES + ("source_file",):
+        scope = scope.parent
+    if scope is None:
+        return []
+    out = []
+    for ident in identifiers(scope):
+        if ident.text != decl_ident.text or ident == decl_ident or not is_reference(ident):
+            continue
+        p = ident.parent
+        if p is not None and p.type == "unary_expression" and p.child_by_field_name("operator").type == "&":
+            d = _decl_of(ctx, ident)
+            if d is not None and d.ident == decl_ident:
+                out.append(p)
+    return out
+
+
+# --------------------------------------------------------------------------- advice (per Go version)
+
+
+def go_at_least(ctx: FileContext, minor: int) -> Optional[bool]:
+    """True/False for the file's Go version, None when unknown."""
+    if ctx.go.lang is None:
+        return None
+    return ctx.go.at_least((1, minor))
+
+
+def since(ctx: FileContext, minor: int, text: str) -> Optional[str]:
+    """``text`` if the file may use a Go 1.minor API (with a version note when the version is unknown)."""
+    ok = go_at_least(ctx, minor)
+    if ok is None:
+        return "%s (Go 1.%d+)" % (text, minor)
+    return text if ok else None
+
+
+def add_advice(ctx: FileContext, base: str = "p", off: str = "off") -> str:
+    modern = since(ctx, 17, "unsafe.Add(%s, %s)" % (base, off))
+    classic = "unsafe.Pointer(uintptr(%s) + %s) in one expression" % (base, off)
+    return "keep the address as an unsafe.Pointer and write %s" % (modern or classic)
+
+
+def header_advice(ctx: FileContext, header: str) -> str:
+    if header == "SliceHeader":
+        parts = [since(ctx, 17, "unsafe.Slice(ptr, len)"), since(ctx, 20, "unsafe.SliceData(s)")]
+        fallback = "(*reflect.SliceHeader)(unsafe.Pointer(&s)) onto a real slice variable s"
+    else:
+        parts = [since(ctx, 20, "unsafe.String(ptr, len)"), since(ctx, 20, "unsafe.StringData(s)")]
+        fallback = "(*reflect.StringHeader)(unsafe.Pointer(&s)) onto a real string variable s"
+        if parts[0] is None and since(ctx, 17, "x"):
+            parts = ["string(unsafe.Slice(ptr, len)) (a copy) or %s" % fallback]
+    parts = [p for p in parts if p]
+    return "use %s instead" % " / ".join(parts) if parts else "use a pointer %s instead" % fallback
+
+
+def short(ctx: FileContext, node: Node, limit: int = 48) -> str:
+    text = " ".join(ctx.text(node).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+_PROC_MAKERS = (b".NewProc(", b".FindProc(", b"MustFindProc(", b".MustFindProc(")
+
+
+def is_lazy_proc(ctx: FileContext, recv: Optional[Node]) -> bool:
+    """``recv`` is a ``*syscall.LazyProc``/``*syscall.Proc`` (or x/sys/windows'): declared from NewProc/FindProc
+    in this function or at package level in this file, or written with that type."""
+    recv = strip_parens(recv)
+    if recv is None:
+        return False
+    if recv.type == "call_expression":  # dll.NewProc("X").Call(...)
+        return any(m in recv.text for m in _PROC_MAKERS)
+    if recv.type != "identifier":
+        return False
+    decl = _decl_of(ctx, recv)
+    if decl is not None:
+        typ = decl.written_type()
+        if typ is not None:
+            return typ.text.endswith((b"LazyProc", b"Proc"))
+        value = decl.value()
+        return value is not None and any(m in value.text for m in _PROC_MAKERS)
+    for spec in captures("(source_file (var_declaration (var_spec) @spec))"
+                         "(source_file (var_declaration (var_spec_list (var_spec) @spec)))", ctx.root).get("spec", []):
+        names = [c for c in spec.named_children if c.type == "identifier"]
+        value = spec.child_by_field_name("value")
+        if any(n.text == recv.text for n in names) and value is not None:
+            return any(m in value.text for m in _PROC_MAKERS)
+    return False

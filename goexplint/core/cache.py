@@ -1,0 +1,147 @@
+"""Result cache: one entry per file, keyed by everything the file's findings depend on.
+
+Layout: ``<cache dir>/v1/<2 hex>/<sha256>.pkl``.  The default cache directory is
+``$XDG_CACHE_HOME/goexplint`` (``~/.cache/goexplint`` when XDG_CACHE_HOME is unset), so a run
+never writes into the linted tree; ``--cache-dir`` overrides it, ``--no-cache`` disables it.
+Deleting the directory at any time is safe.
+
+The key hashes
+  * the file's display path, real path and bytes,
+  * the names and bytes of every other ``.go`` file in the same directory (package-level scans
+    in sharedstate, copylocks, typednil, unsafeptr and syntax read the siblings),
+  * the effective Go version and its source (go.mod / build tag / flag / GOEXPERIMENT),
+  * the options (selected rules, --go-version, test-files, report-unused, include-generated,
+    GOEXPERIMENT),
+  * the goexplint version and the bytes of every query file and every goexplint Python module
+    (refine modules and shared helpers), so editing a rule or a helper invalidates every entry.
+
+Entries are written to a temporary file in the same directory and moved into place with
+``os.replace``, so concurrent runs never see half-written entries; an entry that cannot be read
+or unpickled (truncated, corrupt, from another Python) is ignored and rewritten.  The cache is
+a local, per-user build artefact: do not point ``--cache-dir`` at a directory others can write.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Dict, Optional
+
+from goexplint import __version__
+
+
+def default_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "goexplint")
+
+
+LAYOUT = "v1"
+_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# goexplint result cache; safe to delete.\n"
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """goexplint version + every query file + every Python module of the package."""
+    from goexplint.core.registry import queries_dir
+
+    h = hashlib.sha256(("goexplint %s\n" % __version__).encode())
+    pkg = Path(__file__).resolve().parent.parent
+    files = sorted(pkg.rglob("*.py")) + sorted(queries_dir().rglob("*.scm"))
+    for f in files:
+        try:
+            data = f.read_bytes()
+        except OSError:
+            data = b"<unreadable>"
+        h.update(os.path.relpath(f, pkg.parent).encode("utf-8", "surrogateescape"))
+        h.update(b"\0%d\0" % len(data))
+        h.update(data)
+    return h.hexdigest()
+
+
+class ResultCache:
+    def __init__(self, directory: str):
+        self.root = os.path.join(directory, LAYOUT)
+        self._dirs: Dict[str, Dict[str, str]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    # -- key -------------------------------------------------------------------------------------
+    def _directory_files(self, directory: str) -> Dict[str, str]:
+        """name -> sha256 of every .go file in ``directory`` (memoised for the run)."""
+        got = self._dirs.get(directory)
+        if got is None:
+            got = {}
+            try:
+                # regular files only: opening a named pipe called x.go would block
+                names = sorted(e.name for e in os.scandir(directory) if e.name.endswith(".go") and e.is_file())
+            except OSError:
+                names = []
+            for name in names:
+                try:
+                    with open(os.path.join(directory, name), "rb") as fh:
+                        got[name] = hashlib.sha256(fh.read()).hexdigest()
+                except OSError:
+                    got[name] = "<unreadable>"
+            self._dirs[directory] = got
+        return got
+
+    def key(self, shown: str, real: Optional[str], source: bytes, options, version) -> str:
+        h = hashlib.sha256()
+        h.update(code_fingerprint().encode())
+        h.update(repr(dataclasses.astuple(options)).encode())
+        h.update(repr(dataclasses.astuple(version)).encode())
+        h.update(("\0%s\0%s\0" % (shown, real)).encode("utf-8", "surrogateescape"))
+        h.update(hashlib.sha256(source).digest())
+        if real:
+            directory, base = os.path.split(real)
+            for name, digest in self._directory_files(directory).items():
+                if name != base:
+                    h.update(("\0%s=%s" % (name, digest)).encode("utf-8", "surrogateescape"))
+        return h.hexdigest()
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.root, key[:2], key + ".pkl")
+
+    # -- entries ---------------------------------------------------------------------------------
+    def get(self, key: str):
+        try:
+            with open(self._path(key), "rb") as fh:
+                stored_key, result = pickle.load(fh)
+        except Exception:  # missing, truncated, corrupt, incompatible: a miss
+            self.misses += 1
+            return None
+        if stored_key != key:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return result
+
+    def put(self, key: str, result) -> None:
+        path = self._path(key)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            tag = os.path.join(os.path.dirname(self.root), "CACHEDIR.TAG")
+            if not os.path.exists(tag):
+                _atomic_write(tag, _TAG)
+            _atomic_write(path, pickle.dumps((key, result), protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # a read-only or full disk only costs speed
+
+
+def _atomic_write(path: str, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

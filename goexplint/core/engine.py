@@ -1,0 +1,212 @@
+"""The engine: stages 1-6 in order.  Reporters (stage 7) are picked by the CLI.
+
+``lint_source`` is a pure function of (path, bytes, options) -- the CLI, the
+pre-commit hook and the language server all go through it.  ``lint_files``
+adds file reading and a process pool (discovery is ``discover.discover``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from goexplint.core import goversion
+from goexplint.core import suppress
+from goexplint.core.cache import ResultCache
+from goexplint.core.discover import is_generated
+from goexplint.core.data import Finding, Notice
+from goexplint.core.parse import FileContext, first_syntax_error, parse_bytes
+from goexplint.core.query import refine_matches, rule_matches
+from goexplint.core.registry import Rule, rules_by_id
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    rule_ids: Tuple[str, ...]
+    go_version: Optional[str] = None  # --go-version override
+    report_unused: bool = False
+    include_generated: bool = False
+    environ: Tuple[Tuple[str, str], ...] = ()  # the GOEXPERIMENT setting, captured once
+    test_files: str = "note"  # _test.go files and the TEST_FILE_FAMILIES: "note" | "off" | "normal"
+
+    @property
+    def rules(self) -> List[Rule]:
+        by_id = rules_by_id()
+        return [by_id[i] for i in self.rule_ids]
+
+
+# Families whose findings in _test.go files follow ``Options.test_files`` (config ``test-files``):
+# a test that waits forever fails by its own timeout, so these are notes (or nothing) there.
+TEST_FILE_FAMILIES = ("context-timeout",)
+
+
+@dataclasses.dataclass
+class FileResult:
+    findings: List[Finding]
+    notices: List[Notice]
+    linted: bool
+    cached: bool = False  # came from the result cache
+    timings: Optional[Dict[str, float]] = None  # --profile-rules: seconds per stage / rule id
+
+
+@dataclasses.dataclass
+class RunResult:
+    findings: List[Finding]  # sorted, suppressed ones included (``suppressed`` set)
+    notices: List[Notice]
+    files: int  # files linted
+    skipped: int  # files skipped (generated, unreadable, binary...)
+    cached: int = 0  # files whose result came from the cache
+    timings: Optional[Dict[str, float]] = None  # --profile-rules totals
+
+
+def environ_options() -> Tuple[Tuple[str, str], ...]:
+    return tuple((k, os.environ[k]) for k in ("GOEXPERIMENT",) if k in os.environ)
+
+
+def check_source(path: str, source: bytes) -> Optional[Notice]:
+    """A one-line notice when the bytes are not lintable Go text."""
+    if not source.strip():
+        return Notice(path, "empty", "empty file, nothing to lint", level="note")
+    if b"\0" in source[:8192]:
+        return Notice(path, "binary", "binary file (NUL bytes), skipped")
+    try:
+        source.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = source.count(b"\n", 0, exc.start) + 1
+        return Notice(path, "not-utf8", "not valid UTF-8 (byte 0x%02x on line %d), skipped: Go source must be UTF-8"
+                      % (source[exc.start], line), row=line - 1)
+    return None
+
+
+def lint_source(path: str, source: bytes, options: Options, real_path: Optional[str] = None,
+                tree=None, timings: Optional[Dict[str, float]] = None) -> FileResult:
+    """Lint one file's bytes.  ``path`` is what findings show; ``real_path`` locates go.mod.
+    ``tree`` is an already parsed tree of exactly these bytes (the language server re-parses
+    edited buffers incrementally and passes its tree).  ``timings`` (a dict) collects the
+    seconds spent parsing, per rule (query + refine) and in suppression handling."""
+    clock = time.perf_counter if timings is not None else None
+    bad = check_source(path, source)
+    if bad is not None:
+        return FileResult([], [bad], False)
+    if not options.include_generated and is_generated(source):
+        return FileResult([], [], False)
+    notices: List[Notice] = []
+    if tree is None:
+        t0 = clock() if clock else 0.0
+        tree = parse_bytes(source)
+        if clock:
+            timings["(parse)"] = timings.get("(parse)", 0.0) + clock() - t0
+    err = first_syntax_error(tree.root_node)
+    if err is not None:
+        row, col = err.start_point
+        what = "missing %s" % err.type if err.is_missing else "syntax error"
+        notices.append(Notice(path, "parse-error", "%s at %d:%d; linted the parts that parse"
+                              % (what, row + 1, col + 1), level="note", row=row, col=col))
+    version = goversion.resolve(real_path or path, source, override=options.go_version, environ=dict(options.environ))
+    ctx = FileContext(path, source, tree, version, real_path=real_path)
+    enabled = options.rules
+    findings: List[Finding] = []
+    lang = version.lang
+    active = []  # (rule, assumed): the rules that run on this file
+    for rule in enabled:
+        if not rule.query_source:
+            continue  # engine-made rule (GXL000)
+        verdict = rule.gate_allows(lang, version.per_iteration_loops)
+        if verdict is False:
+            continue
+        if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files == "off":
+            continue
+        active.append((rule, verdict is None))
+    t0 = clock() if clock else 0.0
+    per_rule = rule_matches([r for r, _ in active], ctx)
+    if clock:
+        timings["(query)"] = timings.get("(query)", 0.0) + clock() - t0
+    for (rule, assumed), matches in zip(active, per_rule):
+        t0 = clock() if clock else 0.0
+        found = refine_matches(rule, ctx, matches, assumed)
+        if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files != "normal":
+            found = (dataclasses.replace(f, severity="note") for f in found)
+        findings.extend(found)
+        if clock:
+            timings[rule.id] = timings.get(rule.id, 0.0) + clock() - t0
+    t0 = clock() if clock else 0.0
+    findings = suppress.apply(ctx, findings, enabled, options.report_unused, notices)
+    if clock:
+        timings["(suppress)"] = timings.get("(suppress)", 0.0) + clock() - t0
+    findings.sort(key=Finding.sort_key)
+    return FileResult(findings, notices, True, timings=timings)
+
+
+_CACHES: Dict[str, ResultCache] = {}  # one per cache directory per process
+
+
+def _lint_file(args: Tuple[str, str, Options, Optional[str], bool]) -> FileResult:
+    real, shown, options, cache_dir, profile = args
+    try:
+        with open(real, "rb") as fh:
+            source = fh.read()
+    except OSError as exc:
+        return FileResult([], [Notice(shown, "unreadable", "cannot read: %s" % (exc.strerror or exc))], False)
+    cache = key = None
+    if cache_dir and not profile:
+        cache = _CACHES.get(cache_dir)
+        if cache is None:
+            cache = _CACHES[cache_dir] = ResultCache(cache_dir)
+        version = goversion.resolve(real, source, override=options.go_version, environ=dict(options.environ))
+        key = cache.key(shown, real, source, options, version)
+        hit = cache.get(key)
+        if isinstance(hit, FileResult):
+            hit.cached = True
+            return hit
+    try:
+        result = lint_source(shown, source, options, real_path=real, timings={} if profile else None)
+    except RecursionError:
+        result = FileResult([], [Notice(shown, "internal", "too deeply nested to analyse, skipped")], False)
+    if cache is not None:
+        cache.put(key, result)
+    return result
+
+
+def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1, cache_dir: Optional[str] = None,
+               progress: Optional[Callable[[int, int], None]] = None, profile: bool = False) -> RunResult:
+    """Lint ``files`` ((real path, display path) pairs).  ``cache_dir`` enables the result cache;
+    ``progress(done, total)`` is called after every file; ``profile`` collects per-rule timings
+    (and bypasses the cache)."""
+    work = [(real, shown, options, cache_dir, profile) for real, shown in files]
+    total = len(work)
+    results: List[FileResult] = []
+    if jobs > 1 and len(work) > 1:
+        chunk = max(1, min(64, len(work) // (jobs * 8) or 1))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for r in pool.map(_lint_file, work, chunksize=chunk):
+                results.append(r)
+                if progress:
+                    progress(len(results), total)
+    else:
+        for w in work:
+            results.append(_lint_file(w))
+            if progress:
+                progress(len(results), total)
+    findings = [f for r in results for f in r.findings]
+    notices = [n for r in results for n in r.notices]
+    findings.sort(key=Finding.sort_key)
+    notices.sort(key=Notice.sort_key)
+    linted = sum(1 for r in results if r.linted)
+    timings = None
+    if profile:
+        timings = {}
+        for r in results:
+            for k, v in (r.timings or {}).items():
+                timings[k] = timings.get(k, 0.0) + v
+    return RunResult(findings, notices, linted, len(results) - linted, cached=sum(1 for r in results if r.cached),
+                     timings=timings)
+
+
+def summary_counts(findings: Sequence[Finding]) -> Dict[str, int]:
+    counts = {"error": 0, "warning": 0, "note": 0}
+    for f in findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    return counts

@@ -1,0 +1,105 @@
+"""Stage 4: run a rule's compiled query over a file and hand matches to its refine step."""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+import tree_sitter
+from tree_sitter import Node
+
+from goexplint.core.data import Finding, Related, lower_confidence
+from goexplint.core.parse import GO_LANGUAGE, FileContext
+from goexplint.core.parse import function_name
+
+ASSUMED_SUFFIX = " (assuming Go < 1.22: no go.mod or --go-version says otherwise)"
+
+
+class Match:
+    """One query match: the rule, the file and the captured nodes."""
+
+    __slots__ = ("rule", "ctx", "pattern", "captures", "assumed")
+
+    def __init__(self, rule, ctx: FileContext, pattern: int, captures: Dict[str, List[Node]], assumed: bool):
+        self.rule = rule
+        self.ctx = ctx
+        self.pattern = pattern
+        self.captures = captures
+        self.assumed = assumed  # the version gate passed only by assuming legacy semantics
+
+    def __getitem__(self, name: str) -> Optional[Node]:
+        nodes = self.captures.get(name)
+        return nodes[0] if nodes else None
+
+    def finding(self, node: Node, *, related: Tuple[Tuple[Node, str], ...] = (), evidence: str = "",
+                confidence: Optional[str] = None, severity: Optional[str] = None, fixes=(), **params) -> Finding:
+        ctx = self.ctx
+        rule = self.rule
+        message = rule.message.format(**params) if params else rule.message
+        conf = confidence or rule.confidence
+        if self.assumed:
+            message += ASSUMED_SUFFIX
+            conf = lower_confidence(conf)
+        span = ctx.span(node)
+        return Finding(
+            rule_id=rule.id, path=ctx.path, span=span, message=message, severity=severity or rule.severity,
+            confidence=conf, go_version=ctx.go.text, go_version_source=ctx.go.source,
+            related=tuple(Related(ctx.span(n), msg) for n, msg in related), evidence=evidence,
+            fixes=tuple(fixes), line_text=ctx.line_text(span.start.row), context=function_name(node),
+        )
+
+
+def default_refine(match: Match, ctx: FileContext) -> Iterator[Finding]:
+    node = match["report"]
+    if node is not None:
+        yield match.finding(node)
+
+
+def run_rule(rule, ctx: FileContext, assumed: bool) -> Iterator[Finding]:
+    """One rule on its own (its own query): for callers outside the engine."""
+    return refine_matches(rule, ctx, tree_sitter.QueryCursor(rule.query).matches(ctx.root), assumed)
+
+
+# Every file is walked once: the queries of all rules that run are concatenated into one compiled
+# query and each match is handed back to the rule that owns its pattern, with the rule-local
+# pattern index.  Set GOEXPLINT_SEPARATE_QUERIES=1 to run one query per rule (for profiling).
+SEPARATE_QUERIES = bool(os.environ.get("GOEXPLINT_SEPARATE_QUERIES"))
+
+
+@functools.lru_cache(maxsize=64)
+def combined_query(rule_ids: Tuple[str, ...]) -> Tuple[tree_sitter.Query, Tuple[Tuple[int, int], ...]]:
+    """One query for the rules and, per combined pattern index, (rule position, local pattern index)."""
+    from goexplint.core.registry import rules_by_id
+
+    by_id = rules_by_id()
+    rules = [by_id[i] for i in rule_ids]
+    owner: List[Tuple[int, int]] = []
+    for pos, rule in enumerate(rules):
+        owner.extend((pos, i) for i in range(rule.query.pattern_count))
+    query = tree_sitter.Query(GO_LANGUAGE, "\n".join(r.query_source for r in rules))
+    if query.pattern_count != len(owner):  # cannot happen for queries that compile on their own
+        raise RuntimeError("combined query has %d patterns, expected %d" % (query.pattern_count, len(owner)))
+    return query, tuple(owner)
+
+
+def rule_matches(rules: Sequence, ctx: FileContext) -> List[List[Tuple[int, Dict[str, List[Node]]]]]:
+    """Per rule (same order as ``rules``), its matches in the order its own query yields them."""
+    out: List[List[Tuple[int, Dict[str, List[Node]]]]] = [[] for _ in rules]
+    if not rules:
+        return out
+    if SEPARATE_QUERIES or len(rules) == 1:
+        for pos, rule in enumerate(rules):
+            out[pos].extend(tree_sitter.QueryCursor(rule.query).matches(ctx.root))
+        return out
+    query, owner = combined_query(tuple(r.id for r in rules))
+    for pattern, caps in tree_sitter.QueryCursor(query).matches(ctx.root):
+        pos, local = owner[pattern]
+        out[pos].append((local, caps))
+    return out
+
+
+def refine_matches(rule, ctx: FileContext, matches, assumed: bool) -> Iterator[Finding]:
+    refine = rule.refine or default_refine
+    for pattern, caps in matches:
+        yield from refine(Match(rule, ctx, pattern, caps, assumed), ctx)

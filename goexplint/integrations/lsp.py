@@ -1,0 +1,462 @@
+"""Language server: ``goexplint lsp`` / ``goexplint-lsp`` (LSP over stdio, built on pygls 2).
+
+* Diagnostics are pushed on didOpen, didChange (debounced, default 300 ms), didSave and cleared
+  on didClose.  The buffer contents are linted, not the file on disk; the file's own go.mod
+  decides its Go version, exactly as on the command line (``engine.lint_source``).
+* Edited buffers are re-parsed incrementally: the server keeps each document's bytes and
+  tree-sitter tree, applies ``tree.edit`` for every content change and hands the old tree to
+  the parser.
+* Diagnostic: ``code`` = rule id, ``codeDescription.href`` = the rule's documentation,
+  ``source`` = "goexplint", severity from the rule, ``relatedInformation`` from the finding.
+  Positions use the negotiated position encoding (utf-8, utf-16 or utf-32).
+* Code actions: the rule's safe fix (quick fix), "Ignore GXLnnn on this line" for every
+  diagnostic, and ``source.fixAll.goexplint`` (every safe fix of the document).
+* Settings (``initializationOptions``, ``workspace/didChangeConfiguration`` -- optionally under a
+  ``goexplint`` key -- or, when the notification carries none, pulled with ``workspace/configuration``
+  section ``goexplint``, also right after ``initialized``): ``select``, ``ignore`` (lists of rule
+  selectors, as on the command line), ``goVersion`` ("1.21"), ``debounceMs``, ``logLevel``.  They
+  override the project's ``.goexplint.toml``.
+
+Nothing is ever written to stdout except the protocol; logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import logging
+import re
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from lsprotocol import types as T
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from goexplint import __version__
+from goexplint.core import config as config_mod
+from goexplint.core import engine
+from goexplint.core import goversion
+from goexplint.integrations.fixes import plan
+from goexplint.core.data import Edit, Finding
+from goexplint.core.parse import parse_bytes
+from goexplint.core.registry import rules_by_id, select_rules
+
+LOG = logging.getLogger("goexplint.integrations.lsp")
+SOURCE = "goexplint"
+FIX_ALL = T.CodeActionKind.SourceFixAll.value + ".goexplint"
+SEVERITY = {"error": T.DiagnosticSeverity.Error, "warning": T.DiagnosticSeverity.Warning,
+            "note": T.DiagnosticSeverity.Information}
+_IGNORE_LINE = re.compile(rb"^(\s*//goexplint:ignore\s+)(\S+)(.*)$")
+
+
+# ---- positions -------------------------------------------------------------------------------
+
+def line_starts(source: bytes) -> List[int]:
+    starts = [0]
+    i = source.find(b"\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = source.find(b"\n", i + 1)
+    return starts
+
+
+def _units(prefix: bytes, encoding: str) -> int:
+    if encoding == "utf-8":
+        return len(prefix)
+    text = prefix.decode("utf-8", "replace")
+    if encoding == "utf-32":
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def to_position(source: bytes, starts: List[int], offset: int, encoding: str) -> T.Position:
+    """Byte offset -> LSP position in the negotiated encoding."""
+    import bisect
+
+    row = bisect.bisect_right(starts, offset) - 1
+    return T.Position(line=row, character=_units(source[starts[row]:offset], encoding))
+
+
+def to_offset(source: bytes, starts: List[int], pos: T.Position, encoding: str) -> int:
+    """LSP position -> byte offset (clamped to the line, as the protocol asks)."""
+    if pos.line >= len(starts):
+        return len(source)
+    start = starts[pos.line]
+    end = starts[pos.line + 1] - 1 if pos.line + 1 < len(starts) else len(source)
+    line = source[start:end]
+    if encoding == "utf-8":
+        return start + min(pos.character, len(line))
+    units = 0
+    text = line.decode("utf-8", "replace")
+    nbytes = 0
+    for ch in text:
+        if units >= pos.character:
+            break
+        units += 1 if encoding == "utf-32" or ord(ch) < 0x10000 else 2
+        nbytes += len(ch.encode("utf-8"))
+    return start + min(nbytes, len(line))
+
+
+def _point(source: bytes, starts: List[int], offset: int):
+    import bisect
+
+    row = bisect.bisect_right(starts, offset) - 1
+    return (row, offset - starts[row])
+
+
+# ---- documents -------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Doc:
+    uri: str
+    source: bytes
+    version: Optional[int]
+    tree: object = None  # tree-sitter tree of ``source`` (edited, not yet re-parsed, after changes)
+    findings: List[Finding] = dataclasses.field(default_factory=list)
+    linted_source: Optional[bytes] = None  # the bytes ``findings`` refer to
+    task: Optional[asyncio.Task] = None
+    reparses: int = 0  # incremental re-parses done (for tests and logs)
+
+
+def apply_change(doc: Doc, change, encoding: str) -> None:
+    """Apply one content change to the document bytes and, when there is a tree, edit the tree."""
+    rng = getattr(change, "range", None)
+    if rng is None:
+        doc.source = change.text.encode("utf-8")
+        doc.tree = None
+        return
+    starts = line_starts(doc.source)
+    start = to_offset(doc.source, starts, rng.start, encoding)
+    end = max(start, to_offset(doc.source, starts, rng.end, encoding))
+    new = change.text.encode("utf-8")
+    updated = doc.source[:start] + new + doc.source[end:]
+    if doc.tree is not None:
+        new_end = start + len(new)
+        doc.tree.edit(start_byte=start, old_end_byte=end, new_end_byte=new_end,
+                      start_point=_point(doc.source, starts, start), old_end_point=_point(doc.source, starts, end),
+                      new_end_point=_point(updated, line_starts(updated), new_end))
+    doc.source = updated
+
+
+# ---- settings --------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Settings:
+    select: Optional[List[str]] = None
+    ignore: Optional[List[str]] = None
+    go_version: Optional[str] = None
+    debounce_ms: int = 300
+    log_level: str = "warning"  # "debug": window/logMessage for every lint (how the buffer was parsed)
+
+    def update(self, raw) -> None:
+        if not isinstance(raw, dict):
+            return
+        if isinstance(raw.get("goexplint"), dict):
+            raw = raw["goexplint"]
+        new = dataclasses.replace(self)
+        for key, attr in (("select", "select"), ("ignore", "ignore"), ("goVersion", "go_version"),
+                          ("go-version", "go_version"), ("debounceMs", "debounce_ms"),
+                          ("logLevel", "log_level")):
+            if key in raw:
+                setattr(new, attr, raw[key])
+        for attr in ("select", "ignore"):
+            value = getattr(new, attr)
+            if isinstance(value, str):
+                setattr(new, attr, [v.strip() for v in value.split(",") if v.strip()])
+        if new.select is not None:
+            select_rules(new.select, new.ignore)  # ValueError on an unknown selector
+        elif new.ignore:
+            select_rules(None, new.ignore)
+        if new.go_version:
+            goversion.parse_lang(str(new.go_version))
+        new.debounce_ms = int(new.debounce_ms)
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, getattr(new, f.name))
+
+
+# ---- the server ------------------------------------------------------------------------------
+
+class GoexplintServer(LanguageServer):
+    def __init__(self):
+        super().__init__("goexplint", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental)
+        self.docs: Dict[str, Doc] = {}
+        self.settings = Settings()
+
+    @property
+    def encoding(self) -> str:
+        enc = self.workspace.position_encoding
+        return getattr(enc, "value", enc) or "utf-16"
+
+    def options_for(self, real: Optional[str]) -> engine.Options:
+        cfg = {}
+        if real is not None:
+            try:
+                found = config_mod.find_config(Path(real).parent)
+                cfg = found[1] if found else {}
+            except (OSError, config_mod.ConfigError) as exc:
+                LOG.warning("ignoring the configuration file: %s", exc)
+        s = self.settings
+        select = s.select if s.select is not None else cfg.get("select")
+        ignore = list(cfg.get("ignore") or []) + list(s.ignore or [])
+        rules = select_rules(select, ignore)
+        return engine.Options(rule_ids=tuple(r.id for r in rules),
+                              go_version=s.go_version or cfg.get("go-version"),
+                              report_unused=bool(cfg.get("report-unused-suppressions", False)),
+                              environ=engine.environ_options())
+
+    def lint(self, doc: Doc) -> None:
+        real = to_fs_path(doc.uri) if doc.uri.startswith("file:") else None
+        source = doc.source
+        incremental = doc.tree is not None
+        if incremental:
+            doc.reparses += 1
+        tree = parse_bytes(source, doc.tree)
+        doc.tree = tree
+        result = engine.lint_source(real or doc.uri, source, self.options_for(real), real_path=real, tree=tree)
+        doc.findings = [f for f in result.findings if f.suppressed is None]
+        doc.linted_source = source
+        if self.settings.log_level == "debug":
+            self.window_log_message(T.LogMessageParams(type=T.MessageType.Log, message=(
+                "goexplint: %s version %s: %s parse, %d findings" % (
+                    doc.uri, doc.version, "incremental" if incremental else "full", len(doc.findings)))))
+
+    def diagnostics(self, doc: Doc) -> List[T.Diagnostic]:
+        src = doc.linted_source or b""
+        starts = line_starts(src)
+        enc = self.encoding
+        by_id = rules_by_id()
+        related_ok = True
+        caps = self.client_capabilities
+        pub = caps and caps.text_document and caps.text_document.publish_diagnostics
+        if pub is not None and pub.related_information is False:
+            related_ok = False
+
+        def rng(span):
+            return T.Range(start=to_position(src, starts, span.start.offset, enc),
+                           end=to_position(src, starts, span.end.offset, enc))
+
+        out = []
+        for f in doc.findings:
+            rule = by_id.get(f.rule_id)
+            related = [T.DiagnosticRelatedInformation(location=T.Location(uri=doc.uri, range=rng(r.span)),
+                                                      message=r.message) for r in f.related] if related_ok else []
+            out.append(T.Diagnostic(
+                range=rng(f.span), message=f.message, severity=SEVERITY.get(f.severity, T.DiagnosticSeverity.Warning),
+                code=f.rule_id, code_description=T.CodeDescription(href=rule.help_uri) if rule else None,
+                source=SOURCE, related_information=related or None,
+                data={"fixable": any(x.safe for x in f.fixes)}))
+        return out
+
+    def publish(self, doc: Doc) -> None:
+        self.text_document_publish_diagnostics(
+            T.PublishDiagnosticsParams(uri=doc.uri, version=doc.version, diagnostics=self.diagnostics(doc)))
+
+    def lint_and_publish(self, doc: Doc) -> None:
+        try:
+            self.lint(doc)
+        except Exception as exc:  # a bug must not kill the editor session
+            LOG.exception("linting %s failed", doc.uri)
+            self.window_log_message(T.LogMessageParams(type=T.MessageType.Error,
+                                                       message="goexplint: linting %s failed: %s" % (doc.uri, exc)))
+            return
+        self.publish(doc)
+
+    def schedule(self, doc: Doc) -> None:
+        if doc.task is not None:
+            doc.task.cancel()
+        delay = max(0, self.settings.debounce_ms) / 1000.0
+
+        async def later():
+            await asyncio.sleep(delay)
+            doc.task = None
+            if self.docs.get(doc.uri) is doc:
+                self.lint_and_publish(doc)
+
+        doc.task = asyncio.get_running_loop().create_task(later())
+
+    def current(self, uri: str) -> Optional[Doc]:
+        doc = self.docs.get(uri)
+        if doc is not None and doc.linted_source != doc.source:
+            self.lint(doc)  # a code action on a buffer whose debounced lint has not run yet
+        return doc
+
+
+def _edits(doc: Doc, edits: Sequence[Edit], enc: str) -> List[T.TextEdit]:
+    src = doc.linted_source
+    starts = line_starts(src)
+    return [T.TextEdit(range=T.Range(start=to_position(src, starts, e.start, enc),
+                                     end=to_position(src, starts, e.end, enc)), new_text=e.text)
+            for e in sorted(set(edits), key=lambda e: (e.start, e.end))]
+
+
+def _finding_for(doc: Doc, diag: T.Diagnostic, starts: List[int], enc: str) -> Optional[Finding]:
+    """The finding a diagnostic sent back by the client stands for: same rule and start position, else
+    the same rule on the same line (Neovim 0.7 sends byte columns back as UTF-16 characters)."""
+    start = to_offset(doc.linted_source, starts, diag.range.start, enc)
+    same_rule = [f for f in doc.findings if f.rule_id == diag.code]
+    exact = [f for f in same_rule if f.span.start.offset == start]
+    if exact:
+        return exact[0]
+    on_line = [f for f in same_rule if f.span.start.row == diag.range.start.line]
+    return on_line[0] if on_line else None
+
+
+def ignore_edit(source: bytes, row: int, rule_id: str) -> Edit:
+    """``//goexplint:ignore RULE`` on its own line above ``row`` (same indentation), or the rule
+    added to such a directive already there."""
+    starts = line_starts(source)
+    start = starts[row]
+    end = starts[row + 1] - 1 if row + 1 < len(starts) else len(source)
+    line = source[start:end]
+    if row > 0:
+        above_start = starts[row - 1]
+        above = source[above_start:start - 1]
+        m = _IGNORE_LINE.match(above)
+        if m:
+            at = above_start + m.end(2)
+            return Edit(at, at, "," + rule_id)
+    indent = line[:len(line) - len(line.lstrip(b" \t"))].decode("utf-8")
+    return Edit(start, start, "%s//goexplint:ignore %s\n" % (indent, rule_id))
+
+
+def build_server() -> GoexplintServer:
+    server = GoexplintServer()
+
+    @server.feature(T.INITIALIZE)
+    def initialize(ls: GoexplintServer, params: T.InitializeParams):
+        try:
+            ls.settings.update(params.initialization_options or {})
+        except ValueError as exc:
+            ls.window_show_message(T.ShowMessageParams(type=T.MessageType.Error,
+                                                       message="goexplint: bad settings: %s" % exc))
+
+    @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: GoexplintServer, params: T.DidOpenTextDocumentParams):
+        td = params.text_document
+        doc = Doc(td.uri, td.text.encode("utf-8"), td.version)
+        ls.docs[td.uri] = doc
+        ls.lint_and_publish(doc)
+
+    @server.feature(T.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: GoexplintServer, params: T.DidChangeTextDocumentParams):
+        doc = ls.docs.get(params.text_document.uri)
+        if doc is None:
+            return
+        for change in params.content_changes:
+            apply_change(doc, change, ls.encoding)
+        doc.version = params.text_document.version
+        current = ls.workspace.get_text_document(doc.uri).source.encode("utf-8")
+        if current != doc.source:  # never lint something other than what the editor shows
+            LOG.warning("%s: buffer out of sync, re-reading it", doc.uri)
+            self_log = "goexplint: %s: buffer out of sync, full re-parse" % doc.uri
+            ls.window_log_message(T.LogMessageParams(type=T.MessageType.Warning, message=self_log))
+            doc.source, doc.tree = current, None
+        ls.schedule(doc)
+
+    @server.feature(T.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: GoexplintServer, params: T.DidSaveTextDocumentParams):
+        doc = ls.docs.get(params.text_document.uri)
+        if doc is None:
+            return
+        if doc.task is not None:
+            doc.task.cancel()
+            doc.task = None
+        ls.lint_and_publish(doc)
+
+    @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: GoexplintServer, params: T.DidCloseTextDocumentParams):
+        doc = ls.docs.pop(params.text_document.uri, None)
+        if doc is not None and doc.task is not None:
+            doc.task.cancel()
+        ls.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+
+    async def pull_configuration(ls: GoexplintServer) -> dict:
+        """The client's ``goexplint`` section via workspace/configuration ({} when unsupported)."""
+        caps = ls.client_capabilities
+        if not (caps and caps.workspace and caps.workspace.configuration):
+            return {}
+        try:
+            result = await ls.workspace_configuration_async(
+                T.ConfigurationParams(items=[T.ConfigurationItem(section="goexplint")]))
+        except Exception as exc:  # a client that advertises the request but fails it
+            LOG.warning("workspace/configuration failed: %s", exc)
+            return {}
+        return result[0] if result and isinstance(result[0], dict) else {}
+
+    @server.feature(T.INITIALIZED)
+    async def initialized(ls: GoexplintServer, params: T.InitializedParams):
+        pulled = await pull_configuration(ls)
+        if pulled:
+            await did_change_configuration(ls, T.DidChangeConfigurationParams(settings=pulled))
+
+    @server.feature(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: GoexplintServer, params: T.DidChangeConfigurationParams):
+        settings = params.settings
+        if not settings:  # VS Code style: "something changed", the server pulls its section
+            settings = await pull_configuration(ls)
+        try:
+            ls.settings.update(settings or {})
+        except ValueError as exc:
+            ls.window_show_message(T.ShowMessageParams(type=T.MessageType.Error,
+                                                       message="goexplint: bad settings: %s" % exc))
+            return
+        for doc in list(ls.docs.values()):
+            ls.lint_and_publish(doc)
+
+    @server.feature(T.TEXT_DOCUMENT_CODE_ACTION, T.CodeActionOptions(
+        code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL], resolve_provider=False))
+    def code_action(ls: GoexplintServer, params: T.CodeActionParams):
+        uri = params.text_document.uri
+        doc = ls.current(uri)
+        if doc is None:
+            return None
+        enc = ls.encoding
+        only = params.context.only
+        src = doc.linted_source
+        starts = line_starts(src)
+        actions: List[T.CodeAction] = []
+
+        def wanted(kind: str) -> bool:
+            return not only or any(kind == k or kind.startswith(k + ".") for k in only)
+
+        if wanted(T.CodeActionKind.QuickFix):
+            for diag in params.context.diagnostics:
+                if diag.source != SOURCE or not diag.code:
+                    continue
+                f = _finding_for(doc, diag, starts, enc)
+                if f is None:
+                    continue
+                for fix in (x for x in f.fixes if x.safe):
+                    actions.append(T.CodeAction(
+                        title="%s (%s)" % (fix.title, f.rule_id), kind=T.CodeActionKind.QuickFix,
+                        diagnostics=[diag], is_preferred=True,
+                        edit=T.WorkspaceEdit(changes={uri: _edits(doc, fix.edits, enc)})))
+                actions.append(T.CodeAction(
+                    title="Ignore %s on this line" % f.rule_id, kind=T.CodeActionKind.QuickFix, diagnostics=[diag],
+                    edit=T.WorkspaceEdit(changes={uri: _edits(doc, [ignore_edit(src, f.span.start.row, f.rule_id)],
+                                                              enc)})))
+        if only and wanted(FIX_ALL):
+            chosen, edits = plan(doc.findings)
+            if edits:
+                actions.append(T.CodeAction(title="Fix all goexplint findings (%d)" % len(chosen), kind=FIX_ALL,
+                                            edit=T.WorkspaceEdit(changes={uri: _edits(doc, edits, enc)})))
+        return actions
+
+    return server
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    p = argparse.ArgumentParser(prog="goexplint lsp", description="goexplint language server (LSP over stdio)")
+    p.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    args = p.parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(stream=sys.stderr, level=getattr(logging, args.log_level),
+                        format="goexplint-lsp %(levelname)s %(message)s")
+    build_server().start_io()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

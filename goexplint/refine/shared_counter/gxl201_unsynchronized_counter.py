@@ -1,7 +1,0 @@
-"""GXL201: see queries/shared-counter/gxl201_unsynchronized_counter.scm."""
-
-from goexplint.sharedstate import report_shared_writes
-
-
-def refine(match, ctx):
-    yield from report_shared_writes(match, ctx, match["launch"], "GXL201")

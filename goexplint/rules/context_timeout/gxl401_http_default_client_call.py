@@ -1,0 +1,14 @@
+"""GXL401: package-level http.Get/Head/Post/PostForm (they use http.DefaultClient)."""
+
+from goexplint.analysis.ctxflow import HTTP, package_member
+
+METHODS = {"Get": "http.MethodGet", "Head": "http.MethodHead", "Post": "http.MethodPost",
+           "PostForm": "http.MethodPost"}
+
+
+def refine(match, ctx):
+    name = package_member(ctx, match["fn"], HTTP, METHODS)
+    if name is None:
+        return
+    yield match.finding(match["call"], evidence="package function net/http.%s" % name, fn=name,
+                        method=METHODS[name])

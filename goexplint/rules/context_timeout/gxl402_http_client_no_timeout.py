@@ -1,0 +1,181 @@
+"""GXL402: an http.Client without a Timeout (literal, new, var, or http.DefaultClient in use)."""
+
+import dataclasses
+import re
+
+from goexplint.analysis.ctxflow import (CONTEXT, HTTP, STREAMY, bound_target, decl_ident_of, enclosing_function,
+                                        field_assigned_in_file, is_package_type, later_field_assignment, literal_keys,
+                                        literal_of, method_call_on, package_member, package_name, result_targets,
+                                        scope_body, set_keys, unparen)
+from goexplint.core.parse import captures
+from goexplint.analysis.syntax import node_text, resolve
+
+FIX = "&http.Client{Timeout: 30 * time.Second}"
+REQUEST_METHODS = ("Do", "Get", "Head", "Post", "PostForm")
+
+
+def refine(match, ctx):
+    if package_name(ctx) == "httptest":
+        return  # the test-server package itself (httptest servers and their clients are test scaffolding)
+    if match["lit"] is not None:
+        lit = match["lit"]
+        if not is_package_type(ctx, lit.child_by_field_name("type"), HTTP, "Client"):
+            return
+        keys = literal_keys(lit)
+        if set_keys(keys, ("Timeout",)):
+            return
+        holder = lit
+        if lit.parent is not None and lit.parent.type == "unary_expression":
+            holder = lit.parent
+        what = "this http.Client literal" + (" (Timeout: 0)" if "Timeout" in keys else "")
+        yield from _unless_set_later(match, ctx, lit, holder, keys.get("Transport"), what)
+    elif match["new"] is not None:
+        if is_package_type(ctx, match["type"], HTTP, "Client"):
+            yield from _unless_set_later(match, ctx, match["new"], match["new"], None, "new(http.Client)")
+    elif match["spec"] is not None:
+        spec = match["spec"]
+        if spec.child_by_field_name("value") is not None or \
+                not is_package_type(ctx, spec.child_by_field_name("type"), HTTP, "Client"):
+            return
+        for i in range(spec.child_count):
+            if spec.field_name_for_child(i) == "name":
+                ident = spec.children[i]
+                if ident.text == b"_":
+                    continue
+                yield from _unless_set_later(match, ctx, spec, None, None, "var %s http.Client" % node_text(ident),
+                                             target=ident)
+    elif match["default"] is not None:
+        yield from _default_client(match, ctx, match["default"])
+
+
+def _unless_set_later(match, ctx, report, holder, transport, what, target=None):
+    if target is None:
+        target = bound_target(holder)
+    if target is not None:
+        if target.type == "literal_element":  # a keyed element: Field: &http.Client{...}
+            if field_assigned_in_file(ctx, node_text(target), ("Timeout",)) is not None:
+                return
+        else:
+            scope = scope_body(report, ctx)
+            if later_field_assignment(ctx, target, ("Timeout",), scope) is not None:
+                return
+            if target.type == "selector_expression":
+                field = target.child_by_field_name("field")
+                if field is not None and field_assigned_in_file(ctx, node_text(field), ("Timeout",)) is not None:
+                    return
+    if target is not None and target.type == "identifier" and _requests_have_deadlines(ctx, target, report):
+        return
+    note = ""
+    name = node_text(target) if target is not None else ""
+    if _transport_has_timeouts(ctx, transport, report):
+        note = " (its Transport sets some timeouts, which bound only parts of the exchange)"
+    elif name and STREAMY.search(name):
+        note = " (the name suggests streaming; if the missing timeout is deliberate, say so in a suppression)"
+    finding = match.finding(report, evidence="stored in %s" % (name or "an expression"), what=what, note=note,
+                            advice="set Timeout, e.g. " + FIX)
+    if note:
+        finding = dataclasses.replace(finding, severity="note")
+    yield finding
+
+
+def _transport_has_timeouts(ctx, transport, report) -> bool:
+    transport = unparen(transport)
+    if transport is None:
+        return False
+    if literal_of(transport) is not None or transport.type == "call_expression":
+        return "Timeout" in node_text(transport)
+    if transport.type == "identifier":
+        decl = resolve(transport)
+        if decl is not None:
+            value = decl.value()
+            if value is not None and "Timeout" in node_text(value):
+                return True
+        body = scope_body(report, ctx)
+        pattern = re.compile(rb"\b%s\.\w*Timeout\s*=[^=]" % re.escape(transport.text))
+        return bool(pattern.search(body.text))
+    return False
+
+
+def _default_client(match, ctx, sel):
+    if package_member(ctx, sel, HTTP, ("DefaultClient",)) is None:
+        return
+    parent = sel.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    fix = "use a client of your own that sets Timeout, e.g. " + FIX
+    if parent is not None and parent.type == "selector_expression" and parent.parent is not None \
+            and parent.parent.type == "call_expression":
+        method = node_text(parent.child_by_field_name("field"))
+        if method in REQUEST_METHODS:
+            yield match.finding(sel, evidence="receiver of %s" % method, what="http.DefaultClient", note="",
+                                advice=fix)
+        return
+    target = bound_target(sel)
+    if target is None or target.type == "literal_element":
+        if target is not None:
+            yield match.finding(sel, evidence="stored in field %s" % node_text(target),
+                                what="http.DefaultClient", note="", advice=fix)
+        return
+    if target.type == "identifier":
+        scope = scope_body(sel, ctx)
+        if later_field_assignment(ctx, target, ("Timeout",), scope) is not None:
+            return
+        if target.text == b"_":
+            return
+        if enclosing_function(sel) is not None and method_call_on(ctx, target, REQUEST_METHODS, scope) is None:
+            return  # a local that is not used for requests here
+    yield match.finding(sel, evidence="stored in %s" % node_text(target), what="http.DefaultClient", note="",
+                        advice=fix)
+
+
+def _requests_have_deadlines(ctx, target, report):
+    """Every request sent through the local client ``target`` in this function is built with
+    ``http.NewRequestWithContext(c, …)`` where ``c`` comes from ``context.WithTimeout``/``WithDeadline`` here."""
+    fn = enclosing_function(report)
+    if fn is None:
+        return False
+    body = scope_body(report, ctx)
+    decl = decl_ident_of(target)
+    sends = []
+    for sel in captures("(call_expression function: (selector_expression) @sel)", body).get("sel", []):
+        operand = sel.child_by_field_name("operand")
+        if operand is None or operand.type != "identifier" or operand.text != target.text \
+                or decl_ident_of(operand) != decl:
+            continue
+        method = node_text(sel.child_by_field_name("field"))
+        if method in ("Get", "Head", "Post", "PostForm"):
+            return False
+        if method == "Do":
+            sends.append(sel.parent)
+    if not sends:
+        return False
+    for call in sends:
+        args = call.child_by_field_name("arguments").named_children
+        req = args[0] if args else None
+        if req is None or req.type != "identifier" or not _built_with_deadline(ctx, body, decl_ident_of(req)):
+            return False
+    return True
+
+
+def _built_with_deadline(ctx, body, req_decl):
+    if req_decl is None:
+        return False
+    for call in captures("(call_expression) @c", body).get("c", []):
+        if not package_member(ctx, call.child_by_field_name("function"), HTTP, ("NewRequestWithContext",)):
+            continue
+        _, targets = result_targets(call)
+        if not targets or targets[0].type != "identifier" or decl_ident_of(targets[0]) != req_decl:
+            continue
+        args = call.child_by_field_name("arguments").named_children
+        c = args[0] if args else None
+        if c is None or c.type != "identifier":
+            return False
+        c_decl = decl_ident_of(c)
+        for w in captures("(call_expression) @w", body).get("w", []):
+            if package_member(ctx, w.child_by_field_name("function"), CONTEXT,
+                              ("WithTimeout", "WithDeadline", "WithTimeoutCause", "WithDeadlineCause")):
+                _, wt = result_targets(w)
+                if wt and wt[0].type == "identifier" and decl_ident_of(wt[0]) == c_decl:
+                    return True
+        return False
+    return False

@@ -1,0 +1,96 @@
+"""GXL408: context.Background()/TODO() where a ctx or *http.Request parameter is in scope."""
+
+import dataclasses
+import re
+
+from goexplint.analysis.ctxflow import (CONTEXT, WITH_CANCEL, bound_target, context_params, decl_ident_of,
+                                        enclosing_function, package_member, result_targets)
+from goexplint.analysis.syntax import node_text
+
+WITH_FUNCS = WITH_CANCEL + ("WithValue", "WithoutCancel")
+CLEANUP = re.compile(r"shutdown|close|stop|cleanup|teardown", re.I)
+
+
+def refine(match, ctx):
+    call = match["call"]
+    name = package_member(ctx, match["fn"], CONTEXT, ("Background", "TODO"))
+    if name is None:
+        return
+    fn = enclosing_function(call)
+    params = []
+    while fn is not None:
+        params = context_params(ctx, fn)
+        if params or fn.type != "func_literal" or not _launched(fn):
+            break
+        fn = enclosing_function(fn)
+    if not params:
+        return
+    target = bound_target(call)
+    if target is not None and target.type == "identifier" and decl_ident_of(target) in [p for p, _ in params]:
+        return  # if ctx == nil { ctx = context.Background() }: defaulting the parameter itself
+    if _stored_in_field(ctx, call):
+        return  # a long-lived context kept in a struct (h.ctx, cancel = …; &T{Context: …}): detached on purpose
+    ident, kind = next(((p, k) for p, k in params if k == "ctx"), params[0])
+    pname = node_text(ident)
+    repl = pname if kind == "ctx" else "%s.Context()" % pname
+    alt = ""
+    if ctx.go.at_least((1, 21)):
+        alt = "; if detaching is intended, context.WithoutCancel(%s) keeps its values" % repl
+    cleanup = _cleanup_position(call, fn)
+    where = " (this looks like cleanup, where detaching is often deliberate)" if cleanup else ""
+    what = "the context" if kind == "ctx" else "the request"
+    finding = match.finding(call, related=((ident, "%s in scope" % what),),
+                            evidence=cleanup or "parameter %s" % pname, fn=name, param=pname,
+                            kind="context.Context" if kind == "ctx" else "*http.Request, whose Context() it is",
+                            repl=repl, alt=alt, where=where)
+    if cleanup:
+        finding = dataclasses.replace(finding, severity="note")
+    yield finding
+
+
+def _stored_in_field(ctx, call):
+    """The fresh context (possibly wrapped by context.With*) is stored in a struct field or literal key."""
+    node = call
+    while True:
+        p = node.parent
+        if p is not None and p.type == "argument_list" and p.named_children and p.named_children[0] == node \
+                and package_member(ctx, p.parent.child_by_field_name("function"), CONTEXT, WITH_FUNCS):
+            node = p.parent
+            continue
+        break
+    stmt, targets = result_targets(node)
+    target = targets[0] if targets else bound_target(node)
+    return target is not None and target.type in ("selector_expression", "literal_element")
+
+
+def _launched(lit):
+    """A func literal run as a goroutine: ``go func(){…}()`` or passed to ``X.Go(…)``."""
+    p = lit.parent
+    if p is not None and p.type == "call_expression" and p.parent is not None and p.parent.type == "go_statement":
+        return True
+    if p is not None and p.type == "argument_list" and p.parent is not None:
+        f = p.parent.child_by_field_name("function")
+        return f is not None and f.type == "selector_expression" and node_text(f.child_by_field_name("field")) == "Go"
+    return False
+
+
+def _cleanup_position(call, fn):
+    n = call.parent
+    while n is not None and n != fn:
+        if n.type == "defer_statement":
+            return "in a defer statement"
+        if n.type == "call_expression":
+            f = n.child_by_field_name("function")
+            if f is not None and f.type == "selector_expression" and CLEANUP.search(
+                    node_text(f.child_by_field_name("field"))):
+                return "argument of %s" % node_text(f.child_by_field_name("field"))
+        n = n.parent
+    f = enclosing_function(call)
+    while f is not None:
+        if f.type != "func_literal":
+            name = f.child_by_field_name("name")
+            if name is not None and CLEANUP.search(node_text(name)):
+                return "in %s" % node_text(name)
+            break
+        f = enclosing_function(f)
+    return ""

@@ -1,0 +1,14 @@
+"""GXL101: references to a ``:=`` loop variable inside a goroutine launched in the loop."""
+
+from goexplint.analysis.concurrency import launch_of
+from goexplint.analysis.loopcapture import capture_finding, launch_captures
+from goexplint.analysis.loopfix import copy_fix
+
+
+def refine(match, ctx):
+    launch = launch_of(ctx, match["launch"])
+    if launch is None or launch.kind == "defer":
+        return
+    what = "errgroup Go call" if launch.kind == "errgroup" else "go statement"
+    for ref, loop in launch_captures(ctx, launch, "declared"):
+        yield capture_finding(match, ref, loop, launch.stmt, what, fixes=copy_fix(ctx, loop, ref.text))

@@ -1,0 +1,26 @@
+"""GXL106: GXL101/102/105 for loop variables declared outside the loop (``for v = range``), any Go version."""
+
+from goexplint.analysis.concurrency import launch_of
+from goexplint.analysis.loopcapture import address_escape, capture_finding, launch_captures, root_identifier
+from goexplint.analysis.syntax import file_loop_var_names
+
+WHAT = {"go": "goroutine captures", "errgroup": "errgroup goroutine captures", "defer": "deferred closure captures"}
+
+
+def refine(match, ctx):
+    amp = match["amp"]
+    if amp is not None:
+        if root_identifier(amp.child_by_field_name("operand")).text not in file_loop_var_names(ctx):
+            return
+        hit = address_escape(ctx, amp, "outer")
+        if hit is not None:
+            operand, loop, how = hit
+            yield capture_finding(match, operand, loop, None, "", at=amp,
+                                  what="&%s is %s; it points at" % (operand.text.decode(), how))
+        return
+    launch = launch_of(ctx, match["launch"])
+    if launch is None:
+        return
+    stmt_what = {"go": "go statement", "errgroup": "errgroup Go call", "defer": "defer statement"}[launch.kind]
+    for ref, loop in launch_captures(ctx, launch, "outer", waits=launch.kind != "defer"):
+        yield capture_finding(match, ref, loop, launch.stmt, stmt_what, what=WHAT[launch.kind])

@@ -1,0 +1,7 @@
+"""GXL202: see queries/shared-counter/gxl202_racy_append_or_map_write.scm."""
+
+from goexplint.analysis.sharedstate import report_shared_writes
+
+
+def refine(match, ctx):
+    yield from report_shared_writes(match, ctx, match["launch"], "GXL202")

@@ -1,0 +1,28 @@
+"""GXL209: a ``return`` reached while a ``X.Lock()`` taken earlier in the function is still held."""
+
+from goexplint.analysis.lockflow import (LOCKS, deferred_releases_before, enclosing_function, function_has_goto,
+                                         hands_over, held_returns, is_lock_statement, relock_site, unlock_calls)
+from goexplint.analysis.syntax import node_text
+
+
+def refine(match, ctx):
+    stmt = match["lock"]
+    lock = is_lock_statement(ctx, stmt)
+    func = enclosing_function(stmt)
+    if lock is None or func is None:
+        return
+    name = func.child_by_field_name("name")
+    if name is not None and node_text(name).startswith(("lock", "Lock")):
+        return  # lockX(): returns holding the lock by design
+    if function_has_goto(func) or not unlock_calls(ctx, func, lock.key, lock.method) \
+            or deferred_releases_before(ctx, func, stmt, lock.key) or relock_site(ctx, func, stmt, lock.key):
+        return
+    line = stmt.start_point[0] + 1
+    for ret in held_returns(ctx, stmt, lock):
+        if hands_over(ctx, func, ret, lock):
+            continue  # returns the object whose lock is held: the caller unlocks
+        where = "when this return is reached" if ret.type == "return_statement" \
+            else "when the function ends here (a path falls off the end)"
+        yield match.finding(ret, related=((lock.call, "%s.%s() taken here" % (lock.key, lock.method)),),
+                            evidence=ctx.text(ret), recv=lock.key, lock=lock.method, unlock=LOCKS[lock.method],
+                            line=line, where=where)

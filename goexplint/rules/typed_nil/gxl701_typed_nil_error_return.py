@@ -1,0 +1,89 @@
+"""GXL701: a pointer variable that may be nil returned in an interface result slot."""
+
+from goexplint.core.parse import captures
+from goexplint.analysis.sharedstate import enclosing_function, strip_parens
+from goexplint.analysis.syntax import is_ancestor, node_text, resolve
+from goexplint.analysis.typednil import interface_name, nil_conversion, result_slots
+
+
+def _pointer_decl(decl, slots):
+    """The pointer type a variable is declared with, when declared without a value (or as nil)."""
+    typ = decl.written_type()
+    value = strip_parens(decl.value())
+    if decl.kind == "param":
+        named = [n for n, _ in slots if n is not None]
+        if decl.ident not in named:
+            return None
+        return typ if typ is not None and typ.type == "pointer_type" else None
+    if decl.kind != "var":
+        return None
+    if typ is not None and typ.type == "pointer_type" and (value is None or value.type == "nil"):
+        return typ
+    if typ is None and value is not None:
+        return nil_conversion(value)
+    return None
+
+
+def _assignments(func, decl):
+    for stmt in captures("(assignment_statement left: (expression_list (identifier) @x))", func).get("x", []):
+        if stmt.text == decl.ident.text:
+            d = resolve(stmt)
+            if d is not None and d.ident == decl.ident:
+                yield stmt
+
+
+def _guarded(ret, ident, func):
+    """``return x`` inside ``if x != nil {…}``, or after ``if x == nil { return … }``."""
+    name = ident.text
+    n = ret
+    while n is not None and n != func:
+        parent = n.parent
+        if parent is not None and parent.type == "if_statement" and parent.child_by_field_name("consequence") == n:
+            cond = node_text(parent.child_by_field_name("condition")).replace(" ", "")
+            if cond in (name.decode() + "!=nil", "nil!=" + name.decode()):
+                return True
+        if parent is not None and parent.type == "statement_list":
+            for stmt in parent.named_children:
+                if stmt == n:
+                    break
+                if stmt.type == "if_statement":
+                    cond = node_text(stmt.child_by_field_name("condition")).replace(" ", "")
+                    if cond in (name.decode() + "==nil", "nil==" + name.decode()) \
+                            and captures("(return_statement) @r", stmt.child_by_field_name("consequence")):
+                        return True
+        n = parent
+    return False
+
+
+def refine(match, ctx):
+    ret = match["ret"]
+    func = enclosing_function(ret)
+    if func is None:
+        return
+    slots = result_slots(func)
+    values = [v for v in ret.named_children[0].named_children]
+    if not slots or len(values) != len(slots):
+        return
+    for (_, typ), value in zip(slots, values):
+        iface = interface_name(ctx, typ)
+        value = strip_parens(value)
+        if iface is None or value is None or value.type != "identifier":
+            continue
+        decl = resolve(value)
+        if decl is None or not is_ancestor(func, decl.ident):
+            continue
+        ptype = _pointer_decl(decl, slots)
+        if ptype is None or _guarded(ret, value, func):
+            continue
+        if any(_assigned_before(a, ret) for a in _assignments(func, decl)):
+            continue
+        yield match.finding(value, related=((decl.ident, "declared here, nil until assigned"),),
+                            var=node_text(value), typ=node_text(ptype), iface=iface)
+
+
+def _assigned_before(assign_ident, ret):
+    """The assignment runs on every path to ``ret``: it precedes it in a statement list that contains it."""
+    stmt = assign_ident.parent.parent  # assignment_statement
+    lst = stmt.parent
+    return lst is not None and lst.type == "statement_list" and is_ancestor(lst, ret) \
+        and stmt.end_byte <= ret.start_byte

@@ -1,0 +1,53 @@
+"""GXL503: a local WaitGroup that goroutines Done but nobody Waits."""
+
+from goexplint.core.parse import captures
+from goexplint.analysis.sharedstate import enclosing_function, line_of, strip_parens
+from goexplint.analysis.syntax import is_reference, node_text, resolve
+from goexplint.analysis.waitgroup import decl_kind, wg_calls
+
+
+def _escapes(ident_decl, func):
+    """Any use of the WaitGroup other than calling its methods lets someone else Wait on it."""
+    for ident in captures("(identifier) @i", func).get("i", []):
+        if ident.text != ident_decl.text or not is_reference(ident):
+            continue
+        decl = resolve(ident)
+        if decl is None or decl.ident != ident_decl:
+            continue
+        parent = ident.parent
+        while parent is not None and parent.type == "parenthesized_expression":
+            parent = parent.parent
+        if parent is not None and parent.type == "selector_expression" \
+                and strip_parens(parent.child_by_field_name("operand")) == ident:
+            call = parent.parent
+            if call is not None and call.type == "call_expression" and call.child_by_field_name("function") == parent:
+                continue  # wg.Add(…) / wg.Done() / wg.Wait()
+        return True
+    return False
+
+
+def refine(match, ctx):
+    func = match["func"]
+    calls = wg_calls(ctx, func)
+    seen = set()
+    for add in calls:
+        if add.method != "Add" or add.key in seen or add.recv.type != "identifier":
+            continue
+        seen.add(add.key)
+        decl = resolve(add.recv)
+        if decl is None or decl.kind != "var" or not decl_kind(ctx, decl):
+            continue
+        same = [c for c in calls if c.key == add.key and resolve(c.recv) == decl]
+        if any(c.method == "Wait" for c in same):
+            continue
+        dones = [c for c in same if c.method == "Done" and enclosing_function(c.call) is not None
+                 and enclosing_function(c.call).type == "func_literal"]
+        if not dones or _escapes(decl.ident, func):
+            continue
+        name = func.child_by_field_name("name")
+        yield match.finding(add.call, related=((dones[0].call, "Done in the goroutine"),
+                                               (decl.ident, "declared here")),
+                            evidence="Add at L%d; Done at L%d; no Wait; does not escape" % (
+                                line_of(add.call), line_of(dones[0].call)),
+                            wg=add.key, done_line=line_of(dones[0].call),
+                            func=node_text(name) if name is not None else "the function")

@@ -1,0 +1,32 @@
+"""GXL504: ``wg.Wait()`` inside the loop that spawns the goroutines."""
+
+from goexplint.core.parse import captures
+from goexplint.analysis.sharedstate import line_of, normal
+from goexplint.analysis.waitgroup import calls_in, is_waitgroup
+
+
+def refine(match, ctx):
+    stmt = match["wait"]
+    call = stmt.named_children[0]
+    recv = call.child_by_field_name("function").child_by_field_name("operand")
+    parent = stmt.parent  # statement_list
+    block = parent.parent if parent is not None else None
+    loop = block.parent if block is not None else None
+    if parent is None or parent.type != "statement_list" or loop is None or loop.type != "for_statement":
+        return  # only a Wait directly in the loop body (not in an if: batching)
+    key = normal(recv)
+    launches = [g for g in captures("(go_statement) @g", block).get("g", [])
+                if g.start_byte < stmt.start_byte and _nearest_loop(g) == loop and calls_in(ctx, g, key, "Done")]
+    # one goroutine per iteration, then Wait: serial.  Two or more started before the Wait run together
+    # (a per-iteration batch); goroutines of an inner loop are the outer loop's batch.
+    if len(launches) == 1 and is_waitgroup(ctx, recv):
+        yield match.finding(call, related=((loop, "the loop"), (launches[0], "goroutine started here")),
+                            wg=key, loop_line=line_of(loop))
+
+
+def _nearest_loop(node):
+    n = node.parent
+    while n is not None and n.type not in ("for_statement", "func_literal", "function_declaration",
+                                           "method_declaration"):
+        n = n.parent
+    return n

@@ -1,0 +1,50 @@
+"""GXL505: one ``wg.Add(1)`` for a loop of goroutines that each call ``wg.Done()``."""
+
+from goexplint.core.parse import captures
+from goexplint.analysis.sharedstate import enclosing_function, line_of, normal
+from goexplint.analysis.waitgroup import calls_in, is_waitgroup
+
+
+def _in_loop(node, func):
+    n = node.parent
+    while n is not None and n != func:
+        if n.type == "for_statement":
+            return True
+        n = n.parent
+    return False
+
+
+def _leaves_after(go):
+    parent = go.parent
+    if parent is None or parent.type != "statement_list":
+        return False
+    stmts = [s for s in parent.named_children if s.type != "comment"]
+    i = stmts.index(go)
+    return i + 1 < len(stmts) and stmts[i + 1].type in ("break_statement", "return_statement")
+
+
+def refine(match, ctx):
+    stmt = match["add"]
+    call = stmt.named_children[0]
+    recv = call.child_by_field_name("function").child_by_field_name("operand")
+    func = enclosing_function(stmt)
+    if func is None or _in_loop(stmt, func) or stmt.parent is None:
+        return
+    key = normal(recv)
+    after = False
+    for sib in stmt.parent.named_children:
+        if sib == stmt:
+            after = True
+            continue
+        if not after:
+            continue
+        if calls_in(ctx, sib, key, "Add") or calls_in(ctx, sib, key, "Wait"):
+            return  # counted again (or waited) before any loop: not this pattern
+        if sib.type != "for_statement":
+            continue
+        body = sib.child_by_field_name("body")
+        gos = [g for g in captures("(go_statement) @g", body).get("g", []) if calls_in(ctx, g, key, "Done")]
+        if gos and not any(_leaves_after(g) for g in gos) and is_waitgroup(ctx, recv):
+            yield match.finding(call, related=((sib, "the loop"), (gos[0], "goroutine started here")),
+                                wg=key, loop_line=line_of(sib))
+        return
