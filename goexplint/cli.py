@@ -220,7 +220,8 @@ def _apply_fixes(result: RunResult, real_paths: dict, options_of: dict, write: b
         options = options_of[shown]
         with open(real, "rb") as fh:
             source = fh.read()
-        new, n = fixes.fix_source(source, lambda b, o=options, s=shown, r=real: lint_source(s, b, o, real_path=r).findings)
+        new, n = fixes.fix_source(
+            source, lambda b, o=options, s=shown, r=real: lint_source(s, b, o, real_path=r).findings)
         if new == source:
             continue
         diffs.append(fixes.unified_diff(shown, source, new))
