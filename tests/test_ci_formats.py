@@ -3,7 +3,8 @@
 * github: the Actions runner's workflow-command syntax (``::name k=v,k=v::data``), parsed by the
   runner's rules (ActionCommand v2: split at the first ``::`` after the name, properties at ``,``
   and the first ``=``, then unescape ``%0D %0A %3A %2C %25``).  No runner runs offline, so the
-  parser below follows its rules; the escaping round trip is what it checks.
+  parser below follows its rules; and GitHub's own toolkit (@actions/core, from npm when node is
+  there) writes the same annotations byte for byte.
 * gitlab: the Code Quality fields GitLab documents (docs.gitlab.com/ci/testing/code_quality,
   "Code Quality report format"), as a JSON schema, plus unique fingerprints.
 * junit: junitparser (a JUnit XML reader, as CI systems read the report) and xml.etree.  No JUnit
@@ -12,9 +13,12 @@
 """
 
 import json
+import os
+import shutil
 import subprocess
 import textwrap
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -96,6 +100,61 @@ def test_github_escaping_round_trips():
     assert out.count("\n") == 1  # one command per finding, whatever the message holds
     name, props, data = parse_workflow_command(out.rstrip("\n"))
     assert name == "notice" and props["file"] == "dir,x/a:b%.go" and data == "50% of\nlines: a, b\r\n::x"
+
+
+TOOLKIT_SCRIPT = """
+import * as core from '@actions/core';
+for (const it of JSON.parse(process.argv[2])) {
+  const props = {title: it.title, file: it.file, startLine: it.line, endLine: it.endLine};
+  if (it.col !== undefined) { props.startColumn = it.col; props.endColumn = it.endColumn; }
+  ({error: core.error, warning: core.warning, notice: core.notice})[it.level](it.message, props);
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def actions_toolkit():
+    """GitHub's own Actions toolkit (@actions/core from npm) in a cache directory; skip without node/npm
+    or without a reachable npm registry."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not (node and npm):
+        pytest.skip("node and npm are needed for @actions/core")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "goexplint-test-npm"
+    cache.mkdir(parents=True, exist_ok=True)
+    if not (cache / "node_modules" / "@actions" / "core" / "package.json").exists():
+        proc = subprocess.run([npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(cache),
+                               "@actions/core@3.0.1"], capture_output=True, text=True, timeout=300)
+        if proc.returncode != 0:
+            pytest.skip("npm could not install @actions/core: %s" % proc.stderr.strip()[-200:])
+    script = cache / "annotate.mjs"
+    script.write_text(TOOLKIT_SCRIPT)
+    return node, script
+
+
+def test_github_annotations_equal_the_actions_toolkit(actions_toolkit, tmp_path):
+    """The same annotations written by @actions/core (core.error/warning/notice with the same
+    properties) are byte-for-byte what --format github prints."""
+    node, script = actions_toolkit
+    pos = Position(2, 4, 20)
+    odd = Finding("GXL101", "dir,x/a:b%.go", Span(pos, Position(2, 5, 21)), "50% of\nlines: a, b\r\n::x", "note",
+                  "high")
+    multi = Finding("GXL102", "a.go", Span(pos, Position(4, 1, 40)), "spans lines", "warning", "high")
+    d = repo(tmp_path, {"sub/a.go": TWO})
+    real = run_cli(".", "--format", "github", cwd=d / "sub").stdout.decode()
+    ours = reporters()["github"](RunResult([odd, multi], [], 1, 0), all_rules(),
+                                 ReportOptions(cwd="/nonexistent/repo", srcroot="/nonexistent/repo")) + real
+    items = []
+    for line in ours.splitlines():
+        name, props, message = parse_workflow_command(line)
+        item = {"level": name, "title": props["title"], "file": props["file"], "line": int(props["line"]),
+                "endLine": int(props["endLine"]), "message": message}
+        if "col" in props:
+            item.update(col=int(props["col"]), endColumn=int(props["endColumn"]))
+        items.append(item)
+    assert len(items) == 4
+    proc = subprocess.run([node, str(script), json.dumps(items)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ours
 
 
 def test_github_clean_run_prints_nothing(tmp_path):

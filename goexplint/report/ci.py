@@ -1,8 +1,8 @@
 """Reporters for CI systems: GitHub workflow-command annotations, GitLab Code Quality JSON,
 JUnit XML and Checkstyle XML.  Each ``render(result, rules, opts) -> str`` like the others.
 
-* github -- one workflow command per finding (``::error file=...,line=...,endLine=...,col=...,
-  endColumn=...,title=GXL101::message``; ``warning`` and ``notice`` for the other severities),
+* github -- one workflow command per finding (``::error title=GXL101,file=...,line=...,endLine=...,
+  col=...,endColumn=...::message``; ``warning`` and ``notice`` for the other severities),
   escaped as the Actions runner unescapes them (data: ``%``, CR, LF; properties also ``:`` and
   ``,``).  Paths are relative to the git top level (what GitHub resolves them against), columns are
   UTF-16 code units (as in the SARIF output).
@@ -62,9 +62,10 @@ def _gh_property(text: str) -> str:
 def render_github(result, rules, opts) -> str:
     lines = []
     for f in _shown(result):
-        props = [("file", _root_relative(f.path, opts)), ("line", f.span.start.row + 1),
+        # the order @actions/core (the Actions toolkit) writes them in; the runner accepts any order
+        props = [("title", f.rule_id), ("file", _root_relative(f.path, opts)), ("line", f.span.start.row + 1),
                  ("endLine", f.span.end.row + 1), ("col", f.span.start.utf16_col + 1),
-                 ("endColumn", f.span.end.utf16_col + 1), ("title", f.rule_id)]
+                 ("endColumn", f.span.end.utf16_col + 1)]
         if f.span.end.row != f.span.start.row:  # GitHub: columns only for single-line annotations
             props = [p for p in props if p[0] not in ("col", "endColumn")]
         lines.append("::%s %s::%s" % (GITHUB_LEVEL.get(f.severity, "warning"),
