@@ -63,13 +63,20 @@ def _excluded(rel: str, opts: DiscoverOptions, path: Optional[Path] = None) -> b
         return True
     if path is not None:
         for base, pat in opts.rooted_exclude:
-            try:
-                under = path.relative_to(base).as_posix()
-            except ValueError:
-                continue
-            if under != "." and _glob_hit(under, pat):
+            under = _under(path, base)
+            if under is not None and under != "." and _glob_hit(under, pat):
                 return True
     return False
+
+
+def _under(path: Path, base: str) -> Optional[str]:
+    """``path`` relative to the (resolved) directory ``base``, or None when it is not below it."""
+    for candidate in (path, Path(os.path.realpath(path))):
+        try:
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return None
 
 
 def is_pattern(arg: str) -> bool:
