@@ -194,3 +194,13 @@ def test_install_recipe_builds_at_the_pinned_commit(ref, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     wheels = [p.name for p in tmp_path.glob("goexplint-*.whl")]
     assert len(wheels) == 1, wheels
+
+
+def test_usage_block_lists_every_option():
+    """The README's option block documents every (non-hidden) long option of --help."""
+    block = next(text for kind, text in BLOCKS if kind == "" and text.lstrip().startswith("--format"))
+    parser = cli.build_parser()
+    options = {o for a in parser._actions if a.help != "==SUPPRESS==" for o in a.option_strings
+               if o.startswith("--") and o != "--help"}
+    missing = sorted(o for o in options if not re.search(re.escape(o) + r"\b", block))
+    assert not missing, "README usage block lacks %s" % missing
