@@ -14,9 +14,10 @@ def refine(match, ctx):
             return
         hit = address_escape(ctx, amp, "outer")
         if hit is not None:
-            operand, loop, how = hit
+            operand, loop, how, confidence = hit
             yield capture_finding(match, operand, loop, None, "", at=amp,
-                                  what="&%s is %s; it points at" % (operand.text.decode(), how))
+                                  what="&%s is %s; it points at" % (operand.text.decode(), how),
+                                  confidence=confidence)
         return
     launch = launch_of(ctx, match["launch"])
     if launch is None:
