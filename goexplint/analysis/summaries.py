@@ -197,7 +197,7 @@ def flow_up(node: Node) -> Tuple[Node, Node]:
                 n = call
                 continue
             return n, p
-        if t == "type_conversion_expression":
+        if t in ("type_conversion_expression", "variadic_argument"):
             n = p
             continue
         return n, p
