@@ -76,25 +76,40 @@ class Summary:
 
 
 class Summaries:
-    """Summaries of every function and method of one package (one level, no types)."""
+    """Summaries of every function and method of one package (one level, no types), each computed on
+    first use and kept for the package's lifetime."""
 
     def __init__(self, pkg: PackageModel):
         self.model = pkg
-        self.funcs: Dict[str, Summary] = {}
-        self.methods: Dict[Tuple[str, str], Summary] = {}
-        for name, decl in pkg.funcs.items():
-            self.funcs[name] = _summarise(decl)
-        for key, decl in pkg.methods.items():
-            self.methods[key] = _summarise(decl)
+        self._funcs: Dict[str, Summary] = {}
+        self._methods: Dict[Tuple[str, str], Summary] = {}
+        self._by_name: Optional[Dict[str, List[str]]] = None
 
     def func(self, name: str) -> Optional[Summary]:
-        return self.funcs.get(name)
+        got = self._funcs.get(name)
+        if got is None:
+            decl = self.model.funcs.get(name)
+            if decl is None:
+                return None
+            got = self._funcs[name] = _summarise(decl)
+        return got
 
     def method(self, receiver: str, name: str) -> Optional[Summary]:
-        return self.methods.get((receiver, name))
+        key = (receiver, name)
+        got = self._methods.get(key)
+        if got is None:
+            decl = self.model.methods.get(key)
+            if decl is None:
+                return None
+            got = self._methods[key] = _summarise(decl)
+        return got
 
     def methods_named(self, name: str) -> List[Summary]:
-        return [s for (_, m), s in sorted(self.methods.items(), key=lambda kv: kv[0]) if m == name]
+        if self._by_name is None:
+            self._by_name = {}
+            for (r, m) in sorted(self.model.methods):
+                self._by_name.setdefault(m, []).append(r)
+        return [self.method(r, name) for r in self._by_name.get(name, ())]
 
 
 def summaries(ctx: FileContext) -> Summaries:
