@@ -5,17 +5,15 @@ import re
 
 from goexplint.analysis.ctxflow import (CONTEXT, WITH_CANCEL, bound_target, context_params, decl_ident_of,
                                         enclosing_function, package_member, result_targets)
-from goexplint.analysis.syntax import node_text
+from goexplint.analysis.package import base_type_name, model
+from goexplint.analysis.summaries import summaries
+from goexplint.analysis.syntax import node_text, resolve
 
 WITH_FUNCS = WITH_CANCEL + ("WithValue", "WithoutCancel")
 CLEANUP = re.compile(r"shutdown|close|stop|cleanup|teardown", re.I)
 
 
-def refine(match, ctx):
-    call = match["call"]
-    name = package_member(ctx, match["fn"], CONTEXT, ("Background", "TODO"))
-    if name is None:
-        return
+def _scope_params(ctx, call):
     fn = enclosing_function(call)
     params = []
     while fn is not None:
@@ -23,6 +21,18 @@ def refine(match, ctx):
         if params or fn.type != "func_literal" or not _launched(fn):
             break
         fn = enclosing_function(fn)
+    return fn, params
+
+
+def refine(match, ctx):
+    if match["samepkg_call"] is not None:
+        yield from _same_package_call(match, ctx, match["samepkg_call"])
+        return
+    call = match["call"]
+    name = package_member(ctx, match["fn"], CONTEXT, ("Background", "TODO"))
+    if name is None:
+        return
+    fn, params = _scope_params(ctx, call)
     if not params:
         return
     target = bound_target(call)
@@ -33,9 +43,7 @@ def refine(match, ctx):
     ident, kind = next(((p, k) for p, k in params if k == "ctx"), params[0])
     pname = node_text(ident)
     repl = pname if kind == "ctx" else "%s.Context()" % pname
-    alt = ""
-    if ctx.go.at_least((1, 21)):
-        alt = "; if detaching is intended, context.WithoutCancel(%s) keeps its values" % repl
+    alt = _alt(ctx, repl)
     cleanup = _cleanup_position(call, fn)
     where = " (this looks like cleanup, where detaching is often deliberate)" if cleanup else ""
     what = "the context" if kind == "ctx" else "the request"
@@ -43,6 +51,69 @@ def refine(match, ctx):
                             evidence=cleanup or "parameter %s" % pname, fn=name, param=pname,
                             kind="context.Context" if kind == "ctx" else "*http.Request, whose Context() it is",
                             repl=repl, alt=alt, where=where)
+    if cleanup:
+        finding = dataclasses.replace(finding, severity="note")
+    yield finding
+
+
+def _alt(ctx, repl):
+    if ctx.go.at_least((1, 21)):
+        return "; if detaching is intended, context.WithoutCancel(%s) keeps its values" % repl
+    return ""
+
+
+def _callee_decl(ctx, call):
+    """The same-package FuncDecl a call targets (a package function, or a method found through the
+    written type of its receiver variable) and a display name."""
+    fn = call.child_by_field_name("function")
+    pkg = model(ctx)
+    if fn.type == "identifier":
+        if resolve(fn) is not None:
+            return None, ""
+        return pkg.funcs.get(node_text(fn)), node_text(fn)
+    operand = fn.child_by_field_name("operand")
+    decl = resolve(operand)
+    if decl is None:
+        return None, ""
+    base, _ = base_type_name(decl.written_type())
+    if base is None:
+        return None, ""
+    name = node_text(fn.child_by_field_name("field"))
+    return pkg.method(base, name), "%s.%s" % (base, name)
+
+
+def _same_package_call(match, ctx, call):
+    callee, shown = _callee_decl(ctx, call)
+    if callee is None or callee.body is None:
+        return
+    body = callee.body
+    text = callee.file.source[body.start_byte:body.end_byte]
+    if b"Background()" not in text and b"TODO()" not in text:
+        return
+    summ = summaries(ctx)
+    s = summ.func(callee.name) if callee.receiver is None else summ.method(callee.receiver, callee.name)
+    bg = s.creates_background if s is not None else None
+    if bg is None or s.takes_context or enclosing_function(bg) != callee.node:
+        return  # none, the helper takes a context, or it is inside a closure of the helper
+    if _stored_in_field(callee.file, bg) or _cleanup_position(bg, callee.node):
+        return  # a long-lived or cleanup context in the helper: detached on purpose
+    if enclosing_function(call) is callee.node or enclosing_function(call) == callee.node:
+        return  # recursion
+    fn, params = _scope_params(ctx, call)
+    if not params:
+        return
+    ident, kind = next(((p, k) for p, k in params if k == "ctx"), params[0])
+    pname = node_text(ident)
+    bg_name = node_text(bg.child_by_field_name("function").child_by_field_name("field"))
+    cleanup = _cleanup_position(call, fn)
+    what = "the context" if kind == "ctx" else "the request"
+    evidence = "%s creates context.%s() at %s:%d" % (shown, bg_name, callee.file.path, bg.start_point[0] + 1)
+    finding = match.finding(call, related=((ident, "%s in scope" % what),), evidence=evidence,
+                            fn=bg_name, param=pname,
+                            kind="context.Context" if kind == "ctx" else "*http.Request, whose Context() it is",
+                            repl="%s to %s as a parameter" % (pname if kind == "ctx" else pname + ".Context()", shown),
+                            alt=_alt(ctx, pname if kind == "ctx" else pname + ".Context()"),
+                            where=" (context.%s() is created inside %s, called here)" % (bg_name, shown))
     if cleanup:
         finding = dataclasses.replace(finding, severity="note")
     yield finding
