@@ -44,7 +44,8 @@
 ; ## Known limitations
 ; A context stored in a receiver field (`s.ctx`) and interface parameters that embed `context.Context`
 ; are not seen. Helpers are followed one level, in the same package, and only when the helper's own
-; `Background()`/`TODO()` is not kept in a field, not in cleanup code and not inside a closure of the helper;
+; `Background()`/`TODO()` is not kept in a field, not in cleanup code and not inside a closure of the helper,
+; and the call is not inside a goroutine closure;
 ; a method is found only through the written type of its receiver variable.
 
 (call_expression

@@ -99,9 +99,10 @@ def _same_package_call(match, ctx, call):
         return  # a long-lived or cleanup context in the helper: detached on purpose
     if enclosing_function(call) is callee.node or enclosing_function(call) == callee.node:
         return  # recursion
-    fn, params = _scope_params(ctx, call)
+    fn = enclosing_function(call)
+    params = context_params(ctx, fn) if fn is not None else []
     if not params:
-        return
+        return  # inside goroutines the helper's detachment is usually deliberate (flush after the request)
     ident, kind = next(((p, k) for p, k in params if k == "ctx"), params[0])
     pname = node_text(ident)
     bg_name = node_text(bg.child_by_field_name("function").child_by_field_name("field"))
