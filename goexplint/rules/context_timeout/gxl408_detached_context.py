@@ -62,15 +62,37 @@ def _alt(ctx, repl):
     return ""
 
 
+def _creates_detached(decl):
+    body = decl.body if decl is not None else None
+    if body is None:
+        return False
+    text = decl.file.source[body.start_byte:body.end_byte]
+    return b"Background()" in text or b"TODO()" in text
+
+
+def _detaching_methods(pkg):
+    """Method names of the package whose body mentions Background()/TODO() (cached per package)."""
+    key = "gxl408.detaching_methods"
+    got = pkg.files.cache.get(key)
+    if got is None:
+        got = pkg.files.cache[key] = {name for (_, name), d in pkg.methods.items() if _creates_detached(d)}
+    return got
+
+
 def _callee_decl(ctx, call):
     """The same-package FuncDecl a call targets (a package function, or a method found through the
-    written type of its receiver variable) and a display name."""
+    written type of its receiver variable) when its body mentions Background()/TODO(), and a display
+    name.  Cheap name checks come before scope resolution."""
     fn = call.child_by_field_name("function")
     pkg = model(ctx)
     if fn.type == "identifier":
-        if resolve(fn) is not None:
+        decl = pkg.funcs.get(node_text(fn))
+        if not _creates_detached(decl) or resolve(fn) is not None:
             return None, ""
-        return pkg.funcs.get(node_text(fn)), node_text(fn)
+        return decl, node_text(fn)
+    name = node_text(fn.child_by_field_name("field"))
+    if name not in _detaching_methods(pkg):
+        return None, ""
     operand = fn.child_by_field_name("operand")
     decl = resolve(operand)
     if decl is None:
@@ -78,17 +100,12 @@ def _callee_decl(ctx, call):
     base, _ = base_type_name(decl.written_type())
     if base is None:
         return None, ""
-    name = node_text(fn.child_by_field_name("field"))
     return pkg.method(base, name), "%s.%s" % (base, name)
 
 
 def _same_package_call(match, ctx, call):
     callee, shown = _callee_decl(ctx, call)
-    if callee is None or callee.body is None:
-        return
-    body = callee.body
-    text = callee.file.source[body.start_byte:body.end_byte]
-    if b"Background()" not in text and b"TODO()" not in text:
+    if not _creates_detached(callee):
         return
     summ = summaries(ctx)
     s = summ.func(callee.name) if callee.receiver is None else summ.method(callee.receiver, callee.name)
