@@ -96,3 +96,14 @@ def test_import_table_records_the_canonical_path():
     ctx = FileContext("p.go", src, parse_bytes(src), None)
     assert ctx.imports == {"nc": "context", "context": "context"}
     assert sorted(ctx.aliases_of("context")) == ["context", "nc"]
+
+
+def test_callee_summary_trusts_written_types_only():
+    from goexplint.analysis.summaries import callee_summary
+    from goexplint.core.parse import captures as caps
+    ctx = ctx_of(PKG / "calls.go")
+    calls = {c.text.decode().split("(")[0]: c for c in caps("(call_expression) @c", ctx.root)["c"]}
+    assert callee_summary(ctx, calls["own.Store"]).escape_of("v") == {"store"}
+    assert callee_summary(ctx, calls["std.Store"]) is None  # sync.Map, not the package's Map
+    assert callee_summary(ctx, calls["keepGlobal"]).escape_of("t") == {"store"}
+    assert callee_summary(ctx, calls["reads"]).escape_of("t") == frozenset()

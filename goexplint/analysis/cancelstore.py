@@ -18,8 +18,8 @@ from typing import List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
-from goexplint.analysis.package import PackageModel, base_type_name, model
-from goexplint.analysis.summaries import flow_up
+from goexplint.analysis.package import PackageModel, model
+from goexplint.analysis.summaries import flow_up, package_type_name
 from goexplint.analysis.syntax import resolve
 from goexplint.core.parse import FileContext, captures, node_text
 
@@ -61,7 +61,7 @@ def owner_struct(pkg: PackageModel, sel: Node) -> Optional[str]:
                 value = value.named_children[-1]
             if value is not None and value.type == "composite_literal":
                 typ = value.child_by_field_name("type")
-    base, _ = base_type_name(typ)
+    base = package_type_name(typ)
     struct = pkg.struct(base) if base is not None else None
     if struct is None or struct.field(node_text(field)) is None:
         return None
@@ -73,7 +73,7 @@ def literal_struct(ctx: FileContext, key: Node) -> Optional[str]:
     n = key
     while n is not None and n.type != "composite_literal":
         n = n.parent
-    base, _ = base_type_name(n.child_by_field_name("type") if n is not None else None)
+    base = package_type_name(n.child_by_field_name("type") if n is not None else None)
     return base if base is not None and model(ctx).struct(base) is not None else None
 
 

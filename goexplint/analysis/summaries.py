@@ -27,7 +27,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from tree_sitter import Node
 
-from goexplint.analysis.package import FuncDecl, PackageModel, base_type_name, model
+from goexplint.analysis.package import FuncDecl, PackageModel, model
 from goexplint.analysis.syntax import FUNC_TYPES, identifiers, is_package_type, package_selector, resolve
 from goexplint.core.parse import FileContext, captures, node_text
 
@@ -417,8 +417,8 @@ def _summarise(decl: FuncDecl) -> Summary:
 def callee_summary(ctx: FileContext, call: Node, summ: Optional[Summaries] = None) -> Optional[Summary]:
     """The summary of the same-package function or method a call targets, when the source says which:
     ``f(...)`` for a package-level ``f`` not shadowed, ``x.M(...)`` when ``x``'s declared type (a
-    parameter, ``var``, receiver or composite-literal local) names a package type with method ``M``,
-    or when only one package type has a method ``M`` and ``x`` is not an import."""
+    parameter, ``var``, receiver or composite-literal local) names a package type with method ``M``.
+    Method names alone are not trusted: ``x`` may be of another package's type."""
     if call is None or call.type != "call_expression":
         return None
     if summ is None:
@@ -440,16 +440,20 @@ def callee_summary(ctx: FileContext, call: Node, summ: Optional[Summaries] = Non
         return None
     if operand.type == "identifier":
         decl = resolve(operand)
-        if decl is None and node_text(operand) in ctx.imports:
-            return None
         if decl is not None:
-            base, _ = base_type_name(decl.written_type())
+            base = package_type_name(decl.written_type())
             if base is not None:
                 return summ.method(base, name)
-    cands = summ.methods_named(name)
-    if len(cands) == 1 and not (operand.type == "identifier" and node_text(operand) in ctx.imports):
-        return cands[0]
     return None
+
+
+def package_type_name(typ: Optional[Node]) -> Optional[str]:
+    """``T`` for a written ``T``, ``*T``, ``T[int]`` naming a type of this package (not ``pkg.T``)."""
+    while typ is not None and typ.type in ("pointer_type", "parenthesized_type"):
+        typ = next(iter(typ.named_children), None)
+    if typ is not None and typ.type == "generic_type":
+        typ = typ.child_by_field_name("type")
+    return node_text(typ) if typ is not None and typ.type == "type_identifier" else None
 
 
 def function_node_of(node: Node) -> Optional[Node]:

@@ -5,8 +5,8 @@ import re
 
 from goexplint.analysis.ctxflow import (CONTEXT, WITH_CANCEL, bound_target, context_params, decl_ident_of,
                                         enclosing_function, package_member, result_targets)
-from goexplint.analysis.package import base_type_name, model
-from goexplint.analysis.summaries import summaries
+from goexplint.analysis.package import model
+from goexplint.analysis.summaries import package_type_name, summaries
 from goexplint.analysis.syntax import node_text, resolve
 
 WITH_FUNCS = WITH_CANCEL + ("WithValue", "WithoutCancel")
@@ -97,7 +97,7 @@ def _callee_decl(ctx, call):
     decl = resolve(operand)
     if decl is None:
         return None, ""
-    base, _ = base_type_name(decl.written_type())
+    base = package_type_name(decl.written_type())
     if base is None:
         return None, ""
     return pkg.method(base, name), "%s.%s" % (base, name)
