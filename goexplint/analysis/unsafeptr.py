@@ -424,6 +424,8 @@ def header_kind(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optio
         return _result_header(ctx, fn)
     if expr.type == "selector_expression":
         # w.h where the package declares field h of w's struct as reflect.SliceHeader / *reflect.SliceHeader
+        if not ctx.aliases_of(REFLECT):
+            return None  # the struct's file needs reflect, but so does any conversion here worth reporting
         struct = struct_type_of(ctx, expr.child_by_field_name("operand"), depth + 1)
         decl = model(ctx).struct(struct.decode("utf-8", "replace")) if struct else None
         field = decl.field(node_text(expr.child_by_field_name("field"))) if decl is not None else None
@@ -462,7 +464,7 @@ def _written_header(ctx: FileContext, typ: Optional[Node], where: FileContext) -
 
 def _result_header(ctx: FileContext, fn: Optional[Node]) -> Optional[Tuple[str, str]]:
     """The header a same-package function returns as its single written result (``func mk() reflect.SliceHeader``)."""
-    if fn is None or fn.type != "identifier" or resolve(fn) is not None:
+    if fn is None or fn.type != "identifier" or not ctx.aliases_of(REFLECT) or resolve(fn) is not None:
         return None
     decl = model(ctx).funcs.get(node_text(fn))
     result = decl.node.child_by_field_name("result") if decl is not None else None

@@ -1,6 +1,7 @@
 """GXL408: context.Background()/TODO() where a ctx or *http.Request parameter is in scope."""
 
 import dataclasses
+import os
 import re
 
 from goexplint.analysis.ctxflow import (CONTEXT, WITH_CANCEL, bound_target, context_params, decl_ident_of,
@@ -103,7 +104,53 @@ def _callee_decl(ctx, call):
     return pkg.method(base, name), "%s.%s" % (base, name)
 
 
+def _ctx_params_of(ctx, fn):
+    key = ("gxl408.ctx_params", fn.id)
+    got = ctx.cache.get(key)
+    if got is None:
+        got = ctx.cache[key] = context_params(ctx, fn)
+    return got
+
+
+_MENTIONS: dict = {}  # the directory's .go files (path, mtime, size) -> does any mention Background()/TODO()
+
+
+def _package_may_detach(ctx):
+    """A byte scan of the file's directory before the package is loaded and modelled: most packages
+    never create Background()/TODO(), and their files need no model for this check."""
+    text = ctx.source
+    if b"Background()" in text or b"TODO()" in text:
+        return True
+    if not ctx.real_path:
+        return False
+    directory = os.path.dirname(os.path.abspath(ctx.real_path))
+    try:
+        entries = [(e.path, e.stat()) for e in os.scandir(directory) if e.name.endswith(".go") and e.is_file()]
+    except OSError:
+        return False
+    key = tuple(sorted((path, st.st_mtime_ns, st.st_size) for path, st in entries))
+    got = _MENTIONS.get(key)
+    if got is None:
+        got = False
+        for path, _ in entries:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                continue
+            if b"Background()" in data or b"TODO()" in data:
+                got = True
+                break
+        if len(_MENTIONS) > 4096:
+            _MENTIONS.clear()
+        _MENTIONS[key] = got
+    return got
+
+
 def _same_package_call(match, ctx, call):
+    fn = enclosing_function(call)
+    if fn is None or not _ctx_params_of(ctx, fn) or not _package_may_detach(ctx):
+        return  # no context in scope (goroutine closures excluded: detaching there is usually deliberate)
     callee, shown = _callee_decl(ctx, call)
     if not _creates_detached(callee):
         return
@@ -116,10 +163,7 @@ def _same_package_call(match, ctx, call):
         return  # a long-lived or cleanup context in the helper: detached on purpose
     if enclosing_function(call) is callee.node or enclosing_function(call) == callee.node:
         return  # recursion
-    fn = enclosing_function(call)
-    params = context_params(ctx, fn) if fn is not None else []
-    if not params:
-        return  # inside goroutines the helper's detachment is usually deliberate (flush after the request)
+    params = _ctx_params_of(ctx, fn)
     ident, kind = next(((p, k) for p, k in params if k == "ctx"), params[0])
     pname = node_text(ident)
     bg_name = node_text(bg.child_by_field_name("function").child_by_field_name("field"))
