@@ -178,12 +178,29 @@ def default_package_name(path: str) -> str:
     return last.replace("-", "_")
 
 
+# Import paths that name the same package as another: ``golang.org/x/net/context`` has aliased the
+# standard ``context`` types since Go 1.7, and older trees import it vendored (Godeps workspaces,
+# ``…/vendor/…``) or under its pre-2014 name.  S1 records them as the canonical path, so every rule
+# that asks for ``context`` sees them too.
+_SAME_PACKAGE_SUFFIXES = (("golang.org/x/net/context", "context"), ("code.google.com/p/go.net/context", "context"))
+
+
+def canonical_import(path: str) -> str:
+    """The canonical import path of ``path`` (itself unless it is a known alias package)."""
+    for suffix, canonical in _SAME_PACKAGE_SUFFIXES:
+        if path == suffix or path.endswith("/" + suffix):
+            return canonical
+    return path
+
+
 def import_table(ctx: FileContext) -> Dict[str, str]:
-    """S1: map local package name -> import path.  Dot imports are keyed ``.<path>``."""
+    """S1: map local package name -> import path.  Dot imports are keyed ``.<path>``.
+
+    Paths are canonical (:func:`canonical_import`): ``golang.org/x/net/context`` is ``context``."""
     table: Dict[str, str] = {}
     for _, caps in tree_sitter.QueryCursor(compile_query(_IMPORT_QUERY)).matches(ctx.root):
         path_node = caps["path"][0]
-        path = node_text(path_node).strip('"`')
+        path = canonical_import(node_text(path_node).strip('"`'))
         name_nodes = caps.get("name")
         if name_nodes:
             name = node_text(name_nodes[0])
