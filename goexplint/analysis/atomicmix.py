@@ -8,6 +8,7 @@ type of this file (``("field", "cache", "stats.n")``), else by its full text (lo
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from typing import Dict, List, Optional, Tuple
 
@@ -75,9 +76,65 @@ def path_key(ctx: FileContext, path: Node) -> Optional[PathKey]:
 
 @dataclasses.dataclass
 class AtomicSite:
-    call: Node
-    target: Node
+    call: Optional[Node]  # None for a site in another file of the package
+    target: Optional[Node]
     key: PathKey
+    where: str = ""  # "line 12" in this file, "other.go:12" in a sibling
+
+
+def package_atomic_sites(ctx: FileContext) -> List[AtomicSite]:
+    """Atomic sites of this file plus those of the other files of the package (field-access index: a
+    field of a package struct or a package-level variable)."""
+    from goexplint.analysis.fields import index
+
+    key = ("package_atomic_sites",)
+    sites = ctx.cache.get(key)
+    if sites is None:
+        here = atomic_sites(ctx)
+        sites = [s for s in here if not _is_load(s)]
+        loads = [s for s in here if _is_load(s)]
+        for (owner, path), lst in index(ctx).accesses.items():
+            for a in lst:
+                if not a.atomic or a.file == ctx.path:
+                    continue
+                if owner == "":
+                    var, _, suffix = path.partition(".")
+                    k = PathKey("pkg", var, suffix)
+                else:
+                    k = PathKey("field", owner, path)
+                site = AtomicSite(None, None, k, "%s:%d" % (os.path.basename(a.file), a.line))
+                (sites if a.kind == "write" else loads).append(site)
+        sites += loads  # a path known from loads only is still atomic; an update is the better evidence
+        ctx.cache[key] = sites
+    return sites
+
+
+def _is_load(site: AtomicSite) -> bool:
+    fn = site.call.child_by_field_name("function") if site.call is not None else None
+    field = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else None
+    return field is not None and field.text.startswith(b"Load")
+
+
+def _synchronised_by_lock(ctx: FileContext, node: Node) -> bool:
+    """The plain access is ordered with every atomic write of its path: it comes after a wait in its
+    function (``wg.Wait()``, ``<-done``), or it holds a lock that every atomic writer holds for writing."""
+    from goexplint.analysis.fields import index
+
+    ix = index(ctx)
+    access = ix.at(ctx.path, node.start_byte)
+    if access is None:
+        return False
+    if access.after_wait:
+        return True
+    writers = [a for a in ix.of(access.key) if a.atomic and a.kind == "write"]
+    if not writers:
+        return False
+    for lk in access.locks:
+        if lk.guard[0] in ("?", "@"):
+            continue
+        if all(any(w.guard == lk.guard and w.mode == "W" for w in a.locks) for a in writers):
+            return True
+    return False
 
 
 def atomic_sites(ctx: FileContext) -> List[AtomicSite]:
@@ -92,7 +149,7 @@ def atomic_sites(ctx: FileContext) -> List[AtomicSite]:
                     continue
                 k = path_key(ctx, target)
                 if k is not None:
-                    sites.append(AtomicSite(call, strip_parens(target), k))
+                    sites.append(AtomicSite(call, strip_parens(target), k, "line %d" % (call.start_point[0] + 1)))
         ctx.cache[key] = sites
     return sites
 
@@ -131,7 +188,7 @@ def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite,
         return found
     found = []
     by_key: Dict[PathKey, AtomicSite] = {}
-    for site in atomic_sites(ctx):
+    for site in package_atomic_sites(ctx):
         by_key.setdefault(site.key, site)
     if by_key:
         atomic_targets = {s.target.id for s in atomic_sites(ctx)}
@@ -172,6 +229,8 @@ def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite,
                 continue
             if _self_assigned_from_atomic(node, atomic_targets):
                 continue  # x = atomic.AddT(&x, d): GXL205 reports it
+            if _synchronised_by_lock(ctx, node):
+                continue
             found.append((node, site, _access_kind(node)))
     found.sort(key=lambda t: t[0].start_byte)
     ctx.cache[key] = found

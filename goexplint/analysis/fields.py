@@ -268,7 +268,8 @@ class _Walker:
                 return
             owner, root_kind, fields = "", "package", name
         else:
-            if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == path:
+            if parent is not None and parent.type == "call_expression" \
+                    and parent.child_by_field_name("function") == path:
                 return  # x.M(...): a method call, indexed as a Call
             text = normal(path)
             fields = text[len(name) + 1:]
@@ -555,7 +556,19 @@ class FieldIndex:
             for c in s.calls:
                 self.calls.setdefault(c.method, []).append(c)
             self.go_launched |= s.go_launched
-        self._entry: Dict[Tuple[str, str], bool] = {}
+        self._by_pos: Optional[Dict[Tuple[str, int], Access]] = None
+
+    def at(self, path: str, start: int) -> Optional[Access]:
+        """The access whose path starts at byte ``start`` of file ``path`` (None: not indexed)."""
+        if self._by_pos is None:
+            self._by_pos = {(a.file, a.start): a for lst in self.accesses.values() for a in lst}
+        return self._by_pos.get((path, start))
+
+    def guard_evidence(self, key: Tuple[str, str], guard: Tuple[str, str], exclude_decl=None) -> List[Access]:
+        """Sites of ``key`` that hold ``guard`` (any mode), outside declaration ``exclude_decl``, in code
+        that is not a constructor, ``init`` or a test."""
+        return [a for a in self.of(key) if a.decl_key != exclude_decl and not (a.constructs or a.init or a.test)
+                and any(lk.guard == guard for lk in a.locks)]
 
     def of(self, key: Tuple[str, str]) -> List[Access]:
         return self.accesses.get(key, [])
