@@ -32,7 +32,7 @@ from goexplint.analysis.package import PackageModel, base_type_name, model
 from goexplint.analysis.sharedstate import (UNKNOWN, _apply, _is_sync_point, _passed_to_lock_helper, goroutine_bodies,
                                             handler_bodies, is_handler_signature, normal, strip_parens)
 from goexplint.analysis.syntax import package_selector, resolve
-from goexplint.core.parse import FileContext, node_text
+from goexplint.core.parse import FileContext, captures, node_text
 
 ATOMIC = "sync/atomic"
 _ATOMIC_FUNC = re.compile(r"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
@@ -46,6 +46,14 @@ _SYNC_CALLEES = frozenset((
     "OnceValues", "Sum", "Filter", "Retry", "Eventually", "Never", "Update", "View", "Batch",
 ))
 _WRITE_OPS = ("write", "rmw")
+# nodes that hold no variable access worth walking into
+_LEAVES = frozenset((
+    "interpreted_string_literal", "raw_string_literal", "int_literal", "float_literal", "rune_literal",
+    "imaginary_literal", "comment", "type_identifier", "field_identifier", "package_identifier",
+    "pointer_type", "slice_type", "array_type", "map_type", "channel_type", "function_type", "qualified_type",
+    "generic_type", "struct_type", "interface_type", "true", "false", "nil", "iota", "label_name",
+    "type_declaration", "const_declaration", "parameter_list", "type_arguments", "escape_sequence",
+))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,6 +137,9 @@ class _Walker:
         self.handlers = {b.func.id for b in handler_bodies(ctx)}
         self._types: Dict[int, Tuple[Optional[str], str]] = {}
         self.atomic_aliases = set(ctx.aliases_of(ATOMIC))
+        self.var_names = {n.encode() for n, v in m.vars.items() if not v.const}
+        self.field_names = {f.name.encode() for t in m.types.values() for f in t.fields if not f.embedded}
+        self.method_names = {name.encode() for (_, name) in m.methods}
 
     # -- functions
     def run(self) -> None:
@@ -204,7 +215,8 @@ class _Walker:
         if t == "call_expression":
             self._call(node, held)
         for child in node.named_children:
-            self._walk(child, held)
+            if child.type not in _LEAVES:
+                self._walk(child, held)
 
     # -- typing of roots
     def _root_type(self, ident: Node) -> Tuple[Optional[str], str]:
@@ -255,6 +267,13 @@ class _Walker:
     # -- accesses
     def _identifier(self, ident: Node, held: Dict[str, str]) -> None:
         parent = ident.parent
+        raw = ident.text
+        if raw not in self.var_names:
+            if parent is None or parent.type != "selector_expression":
+                return
+            field = parent.child_by_field_name("field")
+            if field is None or field.text not in self.field_names:
+                return
         path = ident
         while parent is not None and parent.type == "selector_expression" \
                 and parent.child_by_field_name("operand") == path:
@@ -353,7 +372,7 @@ class _Walker:
             return
         operand = strip_parens(fn.child_by_field_name("operand"))
         field = fn.child_by_field_name("field")
-        if operand is None or field is None:
+        if operand is None or field is None or field.text not in self.method_names:
             return
         root = operand
         while root is not None and root.type == "selector_expression":
@@ -480,23 +499,18 @@ def _access_kind(w: "_Walker", path: Node) -> Tuple[Optional[str], bool]:
 def _constructed_types(decl: Node) -> Set[str]:
     """Struct type names the declaration builds a value of (``T{…}``, ``&T{…}``, ``new(T)``)."""
     out: Set[str] = set()
-    stack = [decl]
-    while stack:
-        n = stack.pop()
-        if n.type == "composite_literal":
-            base, _ = base_type_name(n.child_by_field_name("type"))
-            if base is not None:
-                out.add(base)
-        elif n.type == "call_expression":
-            fn = n.child_by_field_name("function")
-            if fn is not None and fn.type == "identifier" and node_text(fn) == "new":
-                args = n.child_by_field_name("arguments")
-                if args is not None and args.named_children:
-                    base, _ = base_type_name(args.named_children[0])
-                    if base is not None:
-                        out.add(base)
-        stack.extend(n.named_children)
+    caps = captures(_CONSTRUCT, decl)
+    for typ in caps.get("lit", []) + caps.get("new", []):
+        base, _ = base_type_name(typ)
+        if base is not None:
+            out.add(base)
     return out
+
+
+_CONSTRUCT = """
+(composite_literal type: (_) @lit)
+(call_expression function: (identifier) @_f arguments: (argument_list . (_) @new) (#eq? @_f "new"))
+"""
 
 
 def _is_callback(lit: Node) -> bool:
@@ -543,9 +557,8 @@ def summarise(ctx: FileContext, m: PackageModel, signature: tuple) -> FileSummar
 
 
 class FieldIndex:
-    def __init__(self, files, m: PackageModel):
-        self.model = m
-        signature = tuple((f.path, hash(f.source), len(f.source)) for f in files.files)
+    def __init__(self, files, m: PackageModel, signature: tuple):
+        # the index keeps plain data only (no trees, no model)
         self.accesses: Dict[Tuple[str, str], List[Access]] = {}
         self.calls: Dict[Tuple[str, str], List[Call]] = {}
         self.go_launched: Set[str] = set()
@@ -600,10 +613,22 @@ class FieldIndex:
                    for c in self.calls.get(method, []))
 
 
+_INDEXES: Dict[tuple, FieldIndex] = {}
+_INDEX_LIMIT = 64
+
+
 def index(ctx: FileContext) -> FieldIndex:
-    """The field-access index of ``ctx``'s package, built once per package."""
+    """The field-access index of ``ctx``'s package, built once per package (and kept per process for the
+    same package contents, so linting each file of a package reuses it)."""
     files = ctx.package
     got = files.cache.get(FieldIndex)
     if got is None:
-        got = files.cache[FieldIndex] = FieldIndex(files, model(ctx))
+        signature = tuple((f.path, hash(f.source), len(f.source)) for f in files.files)
+        got = _INDEXES.get(signature)
+        if got is None:
+            got = FieldIndex(files, model(ctx), signature)
+            if len(_INDEXES) >= _INDEX_LIMIT:
+                _INDEXES.clear()
+            _INDEXES[signature] = got
+        files.cache[FieldIndex] = got
     return got
