@@ -42,7 +42,7 @@ def test_package_vars_and_their_locks():
 def test_context_of_each_site():
     ix = index(ctx_of(PKG / "store.go"))
     by_line = {(Path(a.file).name, a.line): a for a in ix.of(("Store", "count"))}
-    assert by_line[("more.go", 26)].roles == frozenset({"callback"})  # Options.OnEvent = func(){...}
+    assert by_line[("more.go", 26)].roles == frozenset({"stored"})  # Options.OnEvent = func(){...}
     assert by_line[("more.go", 29)].after_wait  # after wg.Wait()
     assert by_line[("store.go", 33)].constructs and by_line[("store.go", 33)].root_kind == "fresh"
     assert by_line[("more.go", 12)].held_on_entry

@@ -46,6 +46,7 @@ _SYNC_CALLEES = frozenset((
     "OnceValues", "Sum", "Filter", "Retry", "Eventually", "Never", "Update", "View", "Batch",
 ))
 _WRITE_OPS = ("write", "rmw")
+_CALLER = "(caller)"  # pseudo lock text: the function's name says its caller holds the receiver's lock
 # nodes that hold no variable access worth walking into
 _LEAVES = frozenset((
     "interpreted_string_literal", "raw_string_literal", "int_literal", "float_literal", "rune_literal",
@@ -87,6 +88,7 @@ class Access:
     init: bool
     test: bool
     after_wait: bool  # a wait (X.Wait(), a receive, select, range over a channel) precedes it in its function
+    fresh_value: bool = False  # a plain write of make(…), T{…}, &T{…}, new(T), nil, NewX(…)
 
     def held(self, guard: Tuple[str, str], write: bool = False) -> bool:
         for lk in self.locks:
@@ -166,6 +168,8 @@ class _Walker:
         self.constructs = _constructed_types(decl)
         self.is_init = decl.type == "function_declaration" and name == "init"
         held: Dict[str, str] = {}
+        if self.held_on_entry:
+            held[_CALLER] = "W"
         self._function(decl, held)
 
     def _function(self, fn: Node, held: Dict[str, str]) -> None:
@@ -178,8 +182,10 @@ class _Walker:
         if fn.id in self.handlers or (fn.type == "method_declaration" and self.decl_name == "ServeHTTP") \
                 or is_handler_signature(self.ctx, fn):
             roles.add("handler")
-        if fn.type == "func_literal" and _is_callback(fn):
-            roles.add("callback")
+        if fn.type == "func_literal":
+            how = _callback_kind(fn)
+            if how is not None:
+                roles.add(how)
         saved = (getattr(self, "fn", None), getattr(self, "roles", None))
         self.fn = fn
         self.roles = frozenset(roles)
@@ -189,7 +195,12 @@ class _Walker:
     def _walk(self, node: Node, held: Dict[str, str]) -> None:
         t = node.type
         if t == "func_literal":
-            inner: Dict[str, str] = {}
+            # a closure that runs on this goroutine (called here, passed to a call, kept in a local) sees the
+            # locks held where it is written; goroutine bodies, handlers and stored hooks start with none
+            if node.id in self.goroutines or node.id in self.handlers or _callback_kind(node) == "stored":
+                inner: Dict[str, str] = {}
+            else:
+                inner = {k: v for k, v in held.items() if k != "#wait"}
             if _passed_to_lock_helper(node):
                 inner[UNKNOWN] = UNKNOWN
             self._function(node, inner)
@@ -310,6 +321,7 @@ class _Walker:
         kind, atomic = _access_kind(self, path)
         if kind is None:
             return
+        fresh_value = kind == "write" and _assigned_fresh_value(path)
         locks = self._locks(held, name)
         func_name = self.decl_name
         self.accesses.append(Access(
@@ -317,9 +329,9 @@ class _Walker:
             line=path.start_point[0] + 1, text=normal(path), root=name, root_kind=root_kind, kind=kind,
             atomic=atomic, locks=locks, func=func_name, func_key=(self.ctx.path, self.fn.start_byte),
             decl_key=(self.ctx.path, self.decl.start_byte), method=self.method, roles=self.roles,
-            held_on_entry=self.held_on_entry and self.fn == self.decl,
+            held_on_entry=_CALLER in held,
             constructs=owner in self.constructs, init=self.is_init, test=self.ctx.is_test,
-            after_wait="#wait" in held))
+            after_wait="#wait" in held, fresh_value=fresh_value))
 
     def _locks(self, held: Dict[str, str], root: str) -> Tuple[Lock, ...]:
         out: List[Lock] = []
@@ -329,9 +341,10 @@ class _Walker:
             if text == UNKNOWN:
                 out.append(Lock(("?", "?"), "?", "?", ""))
                 continue
+            if text == _CALLER:
+                out.append(Lock((self.method[0], "*"), _CALLER, "W", self._receiver_name() or ""))
+                continue
             out.append(self._lock(text, mode))
-        if self.held_on_entry and self.fn == self.decl and self.method is not None:
-            out.append(Lock((self.method[0], "*"), "(caller)", "W", self._receiver_name() or ""))
         return tuple(out)
 
     def _receiver_name(self) -> Optional[str]:
@@ -399,7 +412,7 @@ class _Walker:
         same_root = any(lk.root == node_text(root) or lk.guard[0] == tname for lk in locks)
         self.calls.append(Call((tname, node_text(field)), self.ctx.path, call.start_point[0] + 1, locks, same_root,
                                self.decl_name, (self.ctx.path, self.decl.start_byte),
-                               self.held_on_entry and self.fn == self.decl))
+                               _CALLER in held))
 
 
 def base_type_name_text(text: str) -> Optional[str]:
@@ -496,6 +509,34 @@ def _access_kind(w: "_Walker", path: Node) -> Tuple[Optional[str], bool]:
     return "read", False
 
 
+def _assigned_fresh_value(path: Node) -> bool:
+    """``path = make(…)`` / ``T{…}`` / ``&T{…}`` / ``new(T)`` / ``nil`` / ``NewT(…)``: (re)initialisation."""
+    parent = path.parent
+    if parent is None or parent.type != "expression_list" or parent.parent is None \
+            or parent.parent.type != "assignment_statement":
+        return False
+    right = parent.parent.child_by_field_name("right")
+    lefts = parent.named_children
+    rights = right.named_children if right is not None else []
+    if len(lefts) != len(rights) or path not in lefts:
+        return False
+    value = strip_parens(rights[lefts.index(path)])
+    if value is None:
+        return False
+    if value.type == "unary_expression" and value.named_children:
+        value = strip_parens(value.named_children[-1])
+    if value is None:
+        return False
+    if value.type in ("composite_literal", "nil", "func_literal"):
+        return True
+    if value.type == "call_expression":
+        fn = strip_parens(value.child_by_field_name("function"))
+        name = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else fn
+        text = node_text(name) if name is not None else ""
+        return text in ("make", "new") or text.startswith(("New", "new"))
+    return False
+
+
 def _constructed_types(decl: Node) -> Set[str]:
     """Struct type names the declaration builds a value of (``T{…}``, ``&T{…}``, ``new(T)``)."""
     out: Set[str] = set()
@@ -513,28 +554,31 @@ _CONSTRUCT = """
 """
 
 
-def _is_callback(lit: Node) -> bool:
-    """A func literal handed to something that may call it later or from another goroutine: an argument
-    of a call that is not a known synchronous helper, a composite-literal value (``Config{OnEvent: …}``),
-    or a value stored in a field (``x.OnEvent = func(){…}``)."""
+def _callback_kind(lit: Node) -> Optional[str]:
+    """How a func literal is handed to someone else who may call it later or from another goroutine:
+    "callback" for an argument of a call that is not a known synchronous helper, "stored" for a
+    composite-literal value (``Config{OnEvent: …}``) or a value stored in a field (``x.OnEvent = …``)."""
     p = lit.parent
     while p is not None and p.type == "parenthesized_expression":
         p = p.parent
     if p is None:
-        return False
+        return None
     if p.type == "argument_list" and p.parent is not None:
         fn = strip_parens(p.parent.child_by_field_name("function"))
         name = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else fn
         if name is None:
-            return False
+            return None
         callee = node_text(name)
-        return callee not in _SYNC_CALLEES and not callee.startswith(("Must", "With", "must"))
+        if callee in _SYNC_CALLEES or callee.startswith(("Must", "With", "must")):
+            return None
+        return "callback"
     if p.type == "literal_element":
-        return True
+        return "stored"
     if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement":
         left = p.parent.child_by_field_name("left")
-        return left is not None and any(strip_parens(x).type == "selector_expression" for x in left.named_children)
-    return False
+        if left is not None and any(strip_parens(x).type == "selector_expression" for x in left.named_children):
+            return "stored"
+    return None
 
 
 # --------------------------------------------------------------------------- the package index

@@ -113,6 +113,8 @@ def unguarded_writes(ctx: FileContext) -> List[Unguarded]:
     for a in [a for lst in ix.accesses.values() for a in lst if a.file == ctx.path]:
         if not a.is_write or not _counts(a) or a.locks or a.held_on_entry or a.after_wait:
             continue
+        if a.root_kind == "param" or "stored" in a.roles or a.fresh_value:
+            continue  # an object handed in, a hook whose caller we cannot see, (re)initialisation
         g = inferred_guard(ix, a.key)
         if g is None:
             continue

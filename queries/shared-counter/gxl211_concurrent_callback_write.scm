@@ -16,8 +16,9 @@
 ;   `(http.ResponseWriter, *http.Request)` signature) and variables a handler literal captures from
 ;   its enclosing function (`n := 0; http.HandleFunc("/", func(w, r) { n++ })`);
 ; * a func literal stored as a hook of an options/config value (`Config{OnEvent: func() { n++ }}`,
-;   `c.OnClose = func() { … }`: keys named `On…`, `…Func`, `…Fn`, `…Hook`, `…Callback`,
-;   `…Handler`) that writes a captured variable or package-level state.
+;   `c.OnClose = func() { … }`: keys named `On…`, `…Hook`, `…Callback`, `…Handler`) that writes a
+;   captured variable or package-level state. (`…Func` fields such as `planFn`, `scrapeFunc` are
+;   usually called from one goroutine and are not treated as hooks.)
 ;
 ; Package-level state written by handlers is GXL203's.
 ;

@@ -6,7 +6,7 @@ from goexplint.analysis.sharedstate import (Body, goroutine_bodies, is_handler_s
                                             strip_parens, write_locked, writes_in)
 from goexplint.analysis.syntax import function_name, node_text
 
-_HOOK = re.compile(r"^(?:On[A-Z]\w*|\w*(?:Func|Fn|Hook|Callback|Handler))$")
+_HOOK = re.compile(r"^(?:On[A-Z]\w*|\w*(?:Hook|Callback|Handler))$")
 _OPS = {"incremented": "incremented", "decremented": "decremented", "appended to": "appended to",
         "written": "written (an element)", "deleted from": "deleted from"}
 
