@@ -93,17 +93,17 @@ def package_atomic_sites(ctx: FileContext) -> List[AtomicSite]:
         here = atomic_sites(ctx)
         sites = [s for s in here if not _is_load(s)]
         loads = [s for s in here if _is_load(s)]
-        for (owner, path), lst in index(ctx).accesses.items():
-            for a in lst:
-                if not a.atomic or a.file == ctx.path:
-                    continue
-                if owner == "":
-                    var, _, suffix = path.partition(".")
-                    k = PathKey("pkg", var, suffix)
-                else:
-                    k = PathKey("field", owner, path)
-                site = AtomicSite(None, None, k, "%s:%d" % (os.path.basename(a.file), a.line))
-                (sites if a.kind == "write" else loads).append(site)
+        for a in index(ctx).atomic:
+            if a.file == ctx.path:
+                continue
+            owner, path = a.key
+            if owner == "":
+                var, _, suffix = path.partition(".")
+                k = PathKey("pkg", var, suffix)
+            else:
+                k = PathKey("field", owner, path)
+            site = AtomicSite(None, None, k, "%s:%d" % (os.path.basename(a.file), a.line))
+            (sites if a.kind == "write" else loads).append(site)
         sites += loads  # a path known from loads only is still atomic; an update is the better evidence
         ctx.cache[key] = sites
     return sites

@@ -606,10 +606,18 @@ class FieldIndex:
         self.accesses: Dict[Tuple[str, str], List[Access]] = {}
         self.calls: Dict[Tuple[str, str], List[Call]] = {}
         self.go_launched: Set[str] = set()
+        self.by_file: Dict[str, List[Access]] = {}
+        self.atomic: List[Access] = []
+        self.package_var_sites: Dict[str, List[Access]] = {}
         for ctx in files.files:
             s = summarise(ctx, m, signature)
+            self.by_file.setdefault(ctx.path, []).extend(s.accesses)
             for a in s.accesses:
                 self.accesses.setdefault(a.key, []).append(a)
+                if a.atomic:
+                    self.atomic.append(a)
+                if a.key[0] == "":
+                    self.package_var_sites.setdefault(a.key[1].split(".")[0], []).append(a)
             for c in s.calls:
                 self.calls.setdefault(c.method, []).append(c)
             self.go_launched |= s.go_launched
@@ -631,7 +639,7 @@ class FieldIndex:
         return self.accesses.get(key, [])
 
     def in_file(self, path: str) -> List[Access]:
-        return [a for lst in self.accesses.values() for a in lst if a.file == path]
+        return self.by_file.get(path, [])
 
     def runs_concurrently(self, a: Access) -> bool:
         """The access's function is a goroutine body, handler or callback, or a method started with ``go``."""

@@ -110,7 +110,7 @@ def unguarded_writes(ctx: FileContext) -> List[Unguarded]:
         return found
     found = []
     ix = index(ctx)
-    for a in [a for lst in ix.accesses.values() for a in lst if a.file == ctx.path]:
+    for a in ix.in_file(ctx.path):
         if not a.is_write or not _counts(a) or a.locks or a.held_on_entry or a.after_wait:
             continue
         if a.root_kind == "param" or "stored" in a.roles or a.fresh_value:
@@ -151,8 +151,7 @@ def package_var_used_elsewhere(ctx, rec) -> bool:
     name = root.text.decode()
     body, launcher = rec.body.func, rec.body.launcher
     ix = index(ctx)
-    sites = [a for (owner, path), lst in ix.accesses.items() if owner == "" and path.split(".")[0] == name
-             for a in lst]
+    sites = ix.package_var_sites.get(name, [])
     if not sites:
         return True  # not indexed (a var of another kind): keep the old answer
     for a in sites:
