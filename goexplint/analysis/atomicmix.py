@@ -192,9 +192,17 @@ def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite,
         by_key.setdefault(site.key, site)
     if by_key:
         atomic_targets = {s.target.id for s in atomic_sites(ctx)}
+        # the last name of each atomic path: a candidate must end with one of them
+        names = {(k.suffix or k.owner).rsplit(".", 1)[-1].encode() for k in by_key}
         candidates = captures("(selector_expression) @s (identifier) @i", root)
         for node in candidates.get("s", []) + candidates.get("i", []):
             if node.id in atomic_targets:
+                continue
+            if node.type == "selector_expression":
+                field = node.child_by_field_name("field")
+                if field is None or field.text not in names:
+                    continue
+            elif node.text not in names:
                 continue
             if node.type == "identifier":
                 if not any(k.kind == "pkg" and k.suffix == "" and k.owner == node.text.decode() for k in by_key):
