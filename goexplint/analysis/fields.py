@@ -36,7 +36,7 @@ from goexplint.core.parse import FileContext, captures, node_text
 
 ATOMIC = "sync/atomic"
 _ATOMIC_FUNC = re.compile(r"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
-_HELD_ON_ENTRY = re.compile(r"(?:[Ll]ocked|WithLock|Locked_)$")
+_HELD_ON_ENTRY = re.compile(r"(?:(?<![Uu]n)[Ll]ocked|WithLock|Locked_)$")  # not …Unlocked
 # callees that call a func argument synchronously, before they return (not a concurrent callback)
 _SYNC_CALLEES = frozenset((
     "Slice", "SliceStable", "Sort", "Search", "SortFunc", "SortStableFunc", "IndexFunc", "ContainsFunc",
@@ -164,7 +164,7 @@ class _Walker:
         self.decl = decl
         self.decl_name = name
         self.method = recv
-        self.held_on_entry = bool(_HELD_ON_ENTRY.search(name)) and recv is not None
+        self.held_on_entry = recv is not None and (bool(_HELD_ON_ENTRY.search(name)) or _doc_says_locked(decl))
         self.constructs = _constructed_types(decl)
         self.is_init = decl.type == "function_declaration" and name == "init"
         held: Dict[str, str] = {}
@@ -413,6 +413,25 @@ class _Walker:
         self.calls.append(Call((tname, node_text(field)), self.ctx.path, call.start_point[0] + 1, locks, same_root,
                                self.decl_name, (self.ctx.path, self.decl.start_byte),
                                _CALLER in held))
+
+
+# "Lock should be held.", "Server lock is held on entry", "The caller must hold gsb.mu.", "filestore lock
+# will be held", "Must be called with c.mu locked", "Assumes the lock is held"
+_LOCKED_DOC = re.compile(r"(?i)\b(?:lock|mutex|mu|mtx)\b[^.\n]*\b(?:held|hold|holding|locked|acquired)\b"
+                         r"|\bcaller must hold\b|\bmust be called with\b[^.\n]*\b(?:lock|mu|mutex)"
+                         r"|\bassumes?\b[^.\n]*\block")
+
+
+def _doc_says_locked(decl: Node) -> bool:
+    """The doc comment right above the declaration says its caller holds the lock."""
+    lines: List[str] = []
+    prev = decl.prev_sibling
+    end_row = decl.start_point[0]
+    while prev is not None and prev.type == "comment" and prev.end_point[0] >= end_row - 1:
+        lines.append(node_text(prev))
+        end_row = prev.start_point[0]
+        prev = prev.prev_sibling
+    return bool(lines) and bool(_LOCKED_DOC.search(" ".join(reversed(lines))))
 
 
 def base_type_name_text(text: str) -> Optional[str]:
