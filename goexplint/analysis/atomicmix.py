@@ -118,14 +118,14 @@ def _is_load(site: AtomicSite) -> bool:
 def _synchronised_by_lock(ctx: FileContext, node: Node) -> bool:
     """The plain access is ordered with every atomic write of its path: it comes after a wait in its
     function (``wg.Wait()``, ``<-done``), or it holds a lock that every atomic writer holds for writing."""
-    from goexplint.analysis.fields import index
+    from goexplint.analysis.fields import SETUP_NAME, index
 
     ix = index(ctx)
     access = ix.at(ctx.path, node.start_byte)
     if access is None:
         return False
-    if access.after_wait:
-        return True
+    if access.after_wait or (access.kind == "write" and SETUP_NAME.match(access.func)):
+        return True  # after a wait; in-place initialisation in a set-up function (init, InitialState)
     writers = [a for a in ix.of(access.key) if a.atomic and a.kind == "write"]
     if not writers:
         return False

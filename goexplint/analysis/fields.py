@@ -46,6 +46,8 @@ _SYNC_CALLEES = frozenset((
     "OnceValues", "Sum", "Filter", "Retry", "Eventually", "Never", "Update", "View", "Batch",
 ))
 _WRITE_OPS = ("write", "rmw")
+# set-up functions: in-place initialisation before the value is shared (init, InitialState, setup)
+SETUP_NAME = re.compile(r"^(?:[Ii]nit|[Ss]et[Uu]p)")
 _CALLER = "(caller)"  # pseudo lock text: the function's name says its caller holds the receiver's lock
 # nodes that hold no variable access worth walking into
 _LEAVES = frozenset((

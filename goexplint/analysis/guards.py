@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Dict, List, Optional, Tuple
 
-from goexplint.analysis.fields import Access, FieldIndex, index
+from goexplint.analysis.fields import SETUP_NAME, Access, FieldIndex, index
 from goexplint.analysis.sharedstate import root_of
 from goexplint.core.parse import FileContext
 
@@ -113,7 +113,7 @@ def unguarded_writes(ctx: FileContext) -> List[Unguarded]:
     for a in ix.in_file(ctx.path):
         if not a.is_write or not _counts(a) or a.locks or a.held_on_entry or a.after_wait:
             continue
-        if a.root_kind == "param" or "stored" in a.roles or a.fresh_value:
+        if a.root_kind == "param" or "stored" in a.roles or a.fresh_value or SETUP_NAME.match(a.func):
             continue  # an object handed in, a hook whose caller we cannot see, (re)initialisation
         g = inferred_guard(ix, a.key)
         if g is None:

@@ -36,10 +36,14 @@
 ; ## Not reported
 ; Fields without a clear guard (fewer than three guarded accesses in at least two functions, or
 ; fewer than 60% of the accesses guarded); writes while any lock (or a lock helper we cannot follow)
-; is held; functions named `…Locked`, `…WithLock`, `…Locked_`, and methods whose every same-package
+; is held; functions named `…Locked`, `…WithLock`, `…Locked_` or whose doc comment says the caller
+; holds the lock ("Lock should be held.", "The caller must hold s.mu."), methods whose every same-package
 ; caller holds a lock of the receiver (or any caller holds the guard); unexported methods with no
-; same-package caller; constructors (functions that build a `T`), `init`, test files; writes through
-; a local variable (a fresh or fetched object); atomic accesses (GXL204); writes after a wait.
+; same-package caller; constructors (functions that build a `T`), `init`, set-up methods (`Init…`,
+; `Setup…`), test files; (re)initialisation with a fresh value (`s.m = make(…)`, `&T{…}`, `nil`);
+; writes through a local variable or a parameter of a plain function; closures stored as hooks (their
+; caller is not visible); atomic accesses (GXL204); writes after a wait. Closures that run where they
+; are written (called, passed to a call, kept in a local) see the locks held there.
 ;
 ; ## Known limitations
 ; Syntactic: the type of a root is known only from its declaration (receiver, parameter, `var x T`,
