@@ -126,13 +126,27 @@ def _synchronised_by_lock(ctx: FileContext, node: Node) -> bool:
         return False
     if access.after_wait or (access.kind == "write" and SETUP_NAME.match(access.func)):
         return True  # after a wait; in-place initialisation in a set-up function (init, InitialState)
-    writers = [a for a in ix.of(access.key) if a.atomic and a.kind == "write"]
+    atomics = [a for a in ix.of(access.key) if a.atomic]
+    writers = [a for a in atomics if a.kind == "write"]
     if not writers:
         return False
     for lk in access.locks:
         if lk.guard[0] in ("?", "@"):
             continue
-        if all(any(w.guard == lk.guard and w.mode == "W" for w in a.locks) for a in writers):
+        # every atomic writer holds this lock for writing: nothing changes the value under us
+        if all(_holds(a, lk.guard, True) for a in writers):
+            return True
+        # we hold it for writing and every atomic access holds it too (atomics under RLock, reset under Lock)
+        if lk.mode == "W" and all(_holds(a, lk.guard, False) for a in atomics):
+            return True
+    return False
+
+
+def _holds(access, guard, write: bool) -> bool:
+    """``access`` holds lock ``guard`` (a caller-held ``(T, "*")`` matches any lock of T, both ways)."""
+    for lk in access.locks:
+        same = lk.guard == guard or (lk.guard[0] == guard[0] and "*" in (lk.guard[1], guard[1]))
+        if same and (not write or lk.mode == "W"):
             return True
     return False
 

@@ -38,7 +38,8 @@
 ; `t.Parallel`, `b.RunParallel` or `go`); `&P` passed elsewhere; fields with the same name on a
 ; different type (the root's declared type or method receiver type must match); locals; accesses that
 ; come after a wait in their function (`wg.Wait()`, `<-c.done`); accesses that hold a lock every atomic
-; writer of the path also holds for writing; plain writes in set-up functions (`init…`, `Init…`,
+; writer of the path also holds for writing (a caller-held lock of a `…Locked` method counts), or
+; that it holds for writing while every atomic access holds it too; plain writes in set-up functions (`init…`, `Init…`,
 ; `Setup…`: in-place initialisation before the value is shared).
 ;
 ; ## Known limitations
