@@ -130,7 +130,9 @@ def unguarded_writes(ctx: FileContext) -> List[Unguarded]:
                                                                                         len(funcs) - 2)
         exported = a.method is not None and a.method[1][:1].isupper()
         concurrent = ix.runs_concurrently(a)
-        confidence = None if exported or concurrent or a.key[0] == "" else "low"
+        if not (exported or concurrent or a.key[0] == ""):
+            continue  # an unexported method not known to run concurrently: its callers usually hold the lock
+        confidence = None
         evidence = "guarded %d of %d accesses by %s in %d functions; unguarded %s here%s" % (
             len(g.sites), g.counted, guard_text, len(funcs), a.kind,
             "; runs as " + "/".join(sorted(a.roles)) if a.roles else "")

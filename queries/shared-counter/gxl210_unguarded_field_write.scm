@@ -34,7 +34,8 @@
 ; ```
 ;
 ; ## Not reported
-; Fields without a clear guard (fewer than three guarded accesses in at least two functions, or
+; Unexported methods not known to run concurrently (their callers usually hold the lock); fields
+; without a clear guard (fewer than three guarded accesses in at least two functions, or
 ; fewer than 60% of the accesses guarded); writes while any lock (or a lock helper we cannot follow)
 ; is held; functions named `…Locked`, `…WithLock`, `…Locked_` or whose doc comment says the caller
 ; holds the lock ("Lock should be held.", "The caller must hold s.mu."), methods whose every same-package
