@@ -23,6 +23,10 @@ CASES = {  # test name suffix -> (demo module, the rule its racy half is reporte
     "RLock": (RACEDEMO, "GXL206"),
     "NamedResult": (RACEDEMO, "GXL207"),
     "AtomicMix": (RACEDEMO, "GXL204"),
+    "AtomicMixFiles": (RACEDEMO, "GXL204"),  # atomic in meter.go, plain read in meter_read.go
+    "Guarded": (RACEDEMO, "GXL210"),
+    "Callback": (RACEDEMO, "GXL211"),
+    "Handoff": (RACEDEMO, "GXL212"),
     "AddInGoroutine": (WGDEMO, "GXL501"),
     "NeverWaited": (WGDEMO, "GXL503"),
 }

@@ -8,6 +8,7 @@ type of this file (``("field", "cache", "stats.n")``), else by its full text (lo
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from typing import Dict, List, Optional, Tuple
 
@@ -75,9 +76,79 @@ def path_key(ctx: FileContext, path: Node) -> Optional[PathKey]:
 
 @dataclasses.dataclass
 class AtomicSite:
-    call: Node
-    target: Node
+    call: Optional[Node]  # None for a site in another file of the package
+    target: Optional[Node]
     key: PathKey
+    where: str = ""  # "line 12" in this file, "other.go:12" in a sibling
+
+
+def package_atomic_sites(ctx: FileContext) -> List[AtomicSite]:
+    """Atomic sites of this file plus those of the other files of the package (field-access index: a
+    field of a package struct or a package-level variable)."""
+    from goexplint.analysis.fields import index
+
+    key = ("package_atomic_sites",)
+    sites = ctx.cache.get(key)
+    if sites is None:
+        here = atomic_sites(ctx)
+        sites = [s for s in here if not _is_load(s)]
+        loads = [s for s in here if _is_load(s)]
+        for a in index(ctx).atomic:
+            if a.file == ctx.path:
+                continue
+            owner, path = a.key
+            if owner == "":
+                var, _, suffix = path.partition(".")
+                k = PathKey("pkg", var, suffix)
+            else:
+                k = PathKey("field", owner, path)
+            site = AtomicSite(None, None, k, "%s:%d" % (os.path.basename(a.file), a.line))
+            (sites if a.kind == "write" else loads).append(site)
+        sites += loads  # a path known from loads only is still atomic; an update is the better evidence
+        ctx.cache[key] = sites
+    return sites
+
+
+def _is_load(site: AtomicSite) -> bool:
+    fn = site.call.child_by_field_name("function") if site.call is not None else None
+    field = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else None
+    return field is not None and field.text.startswith(b"Load")
+
+
+def _synchronised_by_lock(ctx: FileContext, node: Node) -> bool:
+    """The plain access is ordered with every atomic write of its path: it comes after a wait in its
+    function (``wg.Wait()``, ``<-done``), or it holds a lock that every atomic writer holds for writing."""
+    from goexplint.analysis.fields import SETUP_NAME, index
+
+    ix = index(ctx)
+    access = ix.at(ctx.path, node.start_byte)
+    if access is None:
+        return False
+    if access.after_wait or (access.kind == "write" and SETUP_NAME.match(access.func)):
+        return True  # after a wait; in-place initialisation in a set-up function (init, InitialState)
+    atomics = [a for a in ix.of(access.key) if a.atomic]
+    writers = [a for a in atomics if a.kind == "write"]
+    if not writers:
+        return False
+    for lk in access.locks:
+        if lk.guard[0] in ("?", "@"):
+            continue
+        # every atomic writer holds this lock for writing: nothing changes the value under us
+        if all(_holds(a, lk.guard, True) for a in writers):
+            return True
+        # we hold it for writing and every atomic access holds it too (atomics under RLock, reset under Lock)
+        if lk.mode == "W" and all(_holds(a, lk.guard, False) for a in atomics):
+            return True
+    return False
+
+
+def _holds(access, guard, write: bool) -> bool:
+    """``access`` holds lock ``guard`` (a caller-held ``(T, "*")`` matches any lock of T, both ways)."""
+    for lk in access.locks:
+        same = lk.guard == guard or (lk.guard[0] == guard[0] and "*" in (lk.guard[1], guard[1]))
+        if same and (not write or lk.mode == "W"):
+            return True
+    return False
 
 
 def atomic_sites(ctx: FileContext) -> List[AtomicSite]:
@@ -92,7 +163,7 @@ def atomic_sites(ctx: FileContext) -> List[AtomicSite]:
                     continue
                 k = path_key(ctx, target)
                 if k is not None:
-                    sites.append(AtomicSite(call, strip_parens(target), k))
+                    sites.append(AtomicSite(call, strip_parens(target), k, "line %d" % (call.start_point[0] + 1)))
         ctx.cache[key] = sites
     return sites
 
@@ -131,13 +202,21 @@ def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite,
         return found
     found = []
     by_key: Dict[PathKey, AtomicSite] = {}
-    for site in atomic_sites(ctx):
+    for site in package_atomic_sites(ctx):
         by_key.setdefault(site.key, site)
     if by_key:
         atomic_targets = {s.target.id for s in atomic_sites(ctx)}
+        # the last name of each atomic path: a candidate must end with one of them
+        names = {(k.suffix or k.owner).rsplit(".", 1)[-1].encode() for k in by_key}
         candidates = captures("(selector_expression) @s (identifier) @i", root)
         for node in candidates.get("s", []) + candidates.get("i", []):
             if node.id in atomic_targets:
+                continue
+            if node.type == "selector_expression":
+                field = node.child_by_field_name("field")
+                if field is None or field.text not in names:
+                    continue
+            elif node.text not in names:
                 continue
             if node.type == "identifier":
                 if not any(k.kind == "pkg" and k.suffix == "" and k.owner == node.text.decode() for k in by_key):
@@ -172,6 +251,8 @@ def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite,
                 continue
             if _self_assigned_from_atomic(node, atomic_targets):
                 continue  # x = atomic.AddT(&x, d): GXL205 reports it
+            if _synchronised_by_lock(ctx, node):
+                continue
             found.append((node, site, _access_kind(node)))
     found.sort(key=lambda t: t[0].start_byte)
     ctx.cache[key] = found

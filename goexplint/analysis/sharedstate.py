@@ -829,6 +829,7 @@ class SharedWrite:
     reason: str = ""  # why it runs concurrently (empty: it does not, as far as we can tell)
     evidence: str = ""
     related: Tuple[Tuple[Node, str], ...] = ()
+    package_only: bool = False  # the only reason is "a package-level variable" (see report_shared_writes)
 
 
 def _classify(ctx: FileContext, rec: SharedWrite) -> Optional[Tuple[str, str]]:
@@ -925,6 +926,9 @@ def shared_writes(ctx: FileContext) -> List[SharedWrite]:
             evidence.append("parent uses it at L%d before any Wait/receive" % line_of(use))
             rec.related += ((use, "used here by the launching function while the goroutine may run"),)
         if rec.sharing.how == "package":
+            # the only reason when the launcher waits for the goroutine and nothing else ran concurrently:
+            # report_shared_writes asks the caller (the package's field-access index) whether it is used elsewhere
+            rec.package_only = not reasons and return_while_running(body) is None
             reasons.append("any other goroutine can reach it")
             evidence.append("package-level")
         if body.launch is not None:
@@ -1017,7 +1021,7 @@ def function_scope(node: Node) -> Optional[Body]:
     return Body(func, "function") if func is not None else None
 
 
-def report_shared_writes(match, ctx, launch, rule_id):
+def report_shared_writes(match, ctx, launch, rule_id, used_elsewhere=None):
     """Findings of GXL201/GXL202 for the goroutine bodies started by one launch (a ``go`` statement,
     an ``errgroup.Go`` or ``time.AfterFunc`` call).  A write reached from several launches (a method
     started twice) is reported once, at the first launch."""
@@ -1028,6 +1032,8 @@ def report_shared_writes(match, ctx, launch, rule_id):
         if rec.body.launch != launch and rec.body.launch != launch.parent:
             continue
         if rec.write.node.id in reported:
+            continue
+        if rec.package_only and used_elsewhere is not None and not used_elsewhere(ctx, rec):
             continue
         reported.add(rec.write.node.id)
         yield match.finding(rec.write.node, related=rec.related, evidence=rec.evidence,

@@ -6,12 +6,13 @@
 ; tags              = ["concurrency", "correctness", "security", "external/cwe/cwe-362"]
 ; security-severity = "5.9"
 ; reports-at        = "each plain access"
-; message           = "{var} is updated with sync/atomic (line {atomic_line}) but {access} plainly here; a plain access of an atomically updated variable is a data race and may see torn or stale values: use atomic.Load*/atomic.Store* here too, or better make it an atomic type (atomic.Int64, atomic.Uint64) so no plain access can compile"
+; message           = "{var} is updated with sync/atomic ({atomic_at}) but {access} plainly here; a plain access of an atomically updated variable is a data race and may see torn or stale values: use atomic.Load*/atomic.Store* here too, or better make it an atomic type (atomic.Int64, atomic.Uint64) so no plain access can compile"
 ; ---
 ; ## What it does
 ; Collects the variables and fields passed as `&P` to `sync/atomic` functions (`AddInt64`,
-; `LoadUint32`, `StoreInt64`, `CompareAndSwapInt32`, ...; any import name) and flags every plain
-; read, write or `++` of the same path in the file.
+; `LoadUint32`, `StoreInt64`, `CompareAndSwapInt32`, ...; any import name) anywhere in the package
+; (the field-access index: a field of a package struct or a package-level variable, in any file) and
+; flags every plain read, write or `++` of the same path in the file.
 ;
 ; ## Why is this bad?
 ; Atomic operations only synchronise with other atomic operations. A plain `return c.stats.Writes`
@@ -35,11 +36,15 @@
 ; `new(T)`), which happen before it is published; accesses that precede every `go` statement of a
 ; function that starts goroutines; test and benchmark functions that do not go parallel (no
 ; `t.Parallel`, `b.RunParallel` or `go`); `&P` passed elsewhere; fields with the same name on a
-; different type (the root's declared type or method receiver type must match); locals.
+; different type (the root's declared type or method receiver type must match); locals; accesses that
+; come after a wait in their function (`wg.Wait()`, `<-c.done`); accesses that hold a lock every atomic
+; writer of the path also holds for writing (a caller-held lock of a `…Locked` method counts), or
+; that it holds for writing while every atomic access holds it too; plain writes in set-up functions (`init…`, `Init…`,
+; `Setup…`: in-place initialisation before the value is shared).
 ;
 ; ## Known limitations
-; Only atomic uses in the same file are collected. Roots whose type cannot be read from a declaration
-; match on their full text only (`s.n` with `s.n`), with low confidence. Plain reads by the only
+; Atomic uses in other files are matched only for fields of package structs and package-level
+; variables. Roots whose type cannot be read from a declaration match on their full text only (`s.n` with `s.n`), with low confidence. Plain reads by the only
 ; writer and resets of recycled objects are reported although they are benign.
 
 ; candidates: the file's atomic calls; refine reports the plain accesses of their paths

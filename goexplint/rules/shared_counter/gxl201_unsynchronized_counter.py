@@ -1,7 +1,8 @@
 """GXL201: see queries/shared-counter/gxl201_unsynchronized_counter.scm."""
 
+from goexplint.analysis.guards import package_var_used_elsewhere
 from goexplint.analysis.sharedstate import report_shared_writes
 
 
 def refine(match, ctx):
-    yield from report_shared_writes(match, ctx, match["launch"], "GXL201")
+    yield from report_shared_writes(match, ctx, match["launch"], "GXL201", package_var_used_elsewhere)

@@ -1,13 +1,13 @@
-"""GXL204: a path updated through sync/atomic and accessed plainly elsewhere in the file."""
+"""GXL204: a path updated through sync/atomic somewhere in the package and accessed plainly here."""
 
 from goexplint.analysis.atomicmix import plain_accesses
-from goexplint.analysis.sharedstate import line_of, normal
+from goexplint.analysis.sharedstate import normal
 
 
 def refine(match, ctx):
     for node, site, access in plain_accesses(ctx, match["file"]):
         low = site.key.kind == "text"
-        yield match.finding(node, related=((site.call, "atomic access here"),),
-                            confidence="low" if low else None,
-                            evidence="atomic at L%d; plain %s" % (line_of(site.call), access),
-                            var=normal(node), atomic_line=line_of(site.call), access="is " + access)
+        related = ((site.call, "atomic access here"),) if site.call is not None else ()
+        yield match.finding(node, related=related, confidence="low" if low else None,
+                            evidence="atomic at %s; plain %s" % (site.where, access),
+                            var=normal(node), atomic_at=site.where, access="is " + access)

@@ -1,6 +1,8 @@
-"""GXL206: writes to shared state while only a read lock is held."""
+"""GXL206: writes to shared state while only a read lock is held, and that lock guards the data."""
 
-from goexplint.analysis.sharedstate import function_scope, locks_at, normal, root_of, sharing_of, writes_in
+from goexplint.analysis.fields import index
+from goexplint.analysis.sharedstate import (function_scope, goroutine_bodies, locks_at, normal, root_of, sharing_of,
+                                            writes_in)
 
 
 def refine(match, ctx):
@@ -21,16 +23,47 @@ def refine(match, ctx):
         sharing = sharing_of(ctx, scope, w.target)
         if sharing is None:
             continue
+        if sharing.how == "captured" and scope.func.type == "func_literal" \
+                and scope.func.id not in {b.func.id for b in goroutine_bodies(ctx)}:
+            continue  # a local of the enclosing function, written by a closure that runs on its goroutine
         root = root_of(w.target)
-        lock = sorted(held)[0]
-        related_root = any(r.split(".")[0] == root.text.decode() for r in held) or (
-            sharing.how == "package" and "." not in lock)
-        if sharing.how == "pointer-param" and not related_root:
+        owned = _owning_lock(ctx, held, root, sharing, w.target)
+        if owned is None:
+            continue  # the read lock belongs to another object: it does not guard this data
+        lock, why = owned
+        if sharing.how == "pointer-param" and why != "inferred" and not _same_root(lock, root):
             continue  # *out = …: the caller's result buffer, not state the lock guards
-        yield match.finding(w.node, confidence=None if related_root else "low",
-                            related=((rlock, "read lock taken here"),),
-                            evidence="RLock held: %s; %s" % (", ".join(sorted(held)), sharing.text),
+        yield match.finding(w.node, related=((rlock, "read lock taken here"),),
+                            evidence="RLock held: %s (%s); %s" % (", ".join(sorted(held)), why, sharing.text),
                             var=normal(w.target), op=w.op, lock=lock)
+
+
+def _same_root(lock, root):
+    return root is not None and lock.split(".")[0] == root.text.decode()
+
+
+def _owning_lock(ctx, held, root, sharing, target):
+    """(lock, why) for a held read lock that guards the written data: it shares the data's root object
+    (``c.mu`` and ``c.hits``), both are package-level, or the package's other accesses of the field hold
+    it (guarded-by inference).  None when no held lock is known to guard it, or when the function starts
+    with the data's own lock held (``…Locked`` names, every caller holding a lock of the receiver)."""
+    ix = index(ctx)
+    access = ix.at(ctx.path, target.start_byte) if root is not None else None
+    if access is not None and access.root_kind == "receiver" and access.method is not None and (
+            access.held_on_entry or ix.callers_hold_lock(access.method)):
+        return None  # the caller holds the receiver's own (write) lock
+    for lock in sorted(held):
+        if _same_root(lock, root):
+            return lock, "same object"
+    for lock in sorted(held):
+        if sharing.how == "package" and "." not in lock:
+            return lock, "package-level lock and variable"
+    if access is not None:
+        for lk in access.locks:
+            evidence = ix.guard_evidence(access.key, lk.guard, access.decl_key)
+            if lk.mode == "R" and len({a.decl_key for a in evidence}) >= 2:
+                return lk.text, "inferred"
+    return None
 
 
 def _later_rlocks(ctx, func, rlock):

@@ -1,0 +1,707 @@
+"""The field-access index of a package: every access to a struct field or package variable, with context.
+
+``index(ctx)`` returns the :class:`FieldIndex` of ``ctx``'s package, built once per package on the
+package model (``analysis.package.model``) and kept in ``ctx.package.cache``.  For every
+
+* ``T.path`` — a field path (``count``, ``stats.n``) reached from a variable whose written type is a
+  struct ``T`` of the package (a receiver, a parameter, a ``var x T``, ``x := &T{…}`` / ``new(T)``), and
+* ``var path`` — a package-level variable (``hits``, ``cfg.n``), key owner ``""``,
+
+it lists each :class:`Access`: read, write or read-modify-write, plain or through ``sync/atomic``, the
+locks held there (S4, one pass per function) with the *owner* of each lock (``s.mu`` guards data rooted
+at ``s`` and is keyed ``(T, "mu")``; an embedded ``s.Lock()`` is ``(T, "")``; a package-level ``mu`` is
+``("", "mu")``), the function it is in and whether that function runs as a goroutine body, an HTTP
+handler or a callback handed to another function.  Functions whose names say the caller holds the lock
+(``…Locked``, ``…WithLock``, ``…Locked_``) start with the receiver's lock held (the lock key ``(T, "*")``).
+Method calls ``x.M()`` on package types are indexed too (:class:`Call`), with the locks held at the call,
+so a rule can see that every caller of an unexported method holds the lock.
+
+Per-file summaries are plain data (no tree nodes), memoised per file content and package signature,
+so linting each file of a package does not re-walk its siblings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+
+from tree_sitter import Node
+
+from goexplint.analysis.package import PackageModel, base_type_name, model
+from goexplint.analysis.sharedstate import (UNKNOWN, _apply, _is_sync_point, _passed_to_lock_helper, goroutine_bodies,
+                                            handler_bodies, is_handler_signature, normal, strip_parens)
+from goexplint.analysis.syntax import package_selector, resolve
+from goexplint.core.parse import FileContext, captures, node_text
+
+ATOMIC = "sync/atomic"
+_ATOMIC_FUNC = re.compile(r"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
+_HELD_ON_ENTRY = re.compile(r"(?:(?<![Uu]n)[Ll]ocked|WithLock|Locked_)$")  # not …Unlocked
+# callees that call a func argument synchronously, before they return (not a concurrent callback)
+_SYNC_CALLEES = frozenset((
+    "Slice", "SliceStable", "Sort", "Search", "SortFunc", "SortStableFunc", "IndexFunc", "ContainsFunc",
+    "DeleteFunc", "BinarySearchFunc", "CompactFunc", "EqualFunc", "MaxFunc", "MinFunc", "Map", "FieldsFunc",
+    "TrimFunc", "TrimLeftFunc", "TrimRightFunc", "LastIndexFunc", "Walk", "WalkDir", "Do", "Run", "Range",
+    "Inspect", "Preorder", "ForEach", "Each", "Cleanup", "Fn", "Func", "Once", "OnceFunc", "OnceValue",
+    "OnceValues", "Sum", "Filter", "Retry", "Eventually", "Never", "Update", "View", "Batch",
+))
+_WRITE_OPS = ("write", "rmw")
+# set-up functions: in-place initialisation before the value is shared (init, InitialState, setup)
+SETUP_NAME = re.compile(r"^(?:[Ii]nit|[Ss]et[Uu]p)")
+_CALLER = "(caller)"  # pseudo lock text: the function's name says its caller holds the receiver's lock
+# nodes that hold no variable access worth walking into
+_LEAVES = frozenset((
+    "interpreted_string_literal", "raw_string_literal", "int_literal", "float_literal", "rune_literal",
+    "imaginary_literal", "comment", "type_identifier", "field_identifier", "package_identifier",
+    "pointer_type", "slice_type", "array_type", "map_type", "channel_type", "function_type", "qualified_type",
+    "generic_type", "struct_type", "interface_type", "true", "false", "nil", "iota", "label_name",
+    "type_declaration", "const_declaration", "parameter_list", "type_arguments", "escape_sequence",
+))
+
+
+@dataclasses.dataclass(frozen=True)
+class Lock:
+    guard: Tuple[str, str]  # (owner type or "" for package level or "@" for a local lock, path) — ("T", "mu")
+    text: str  # as written: "s.mu"
+    mode: str  # "W" | "R" | "?"
+    root: str  # root variable of the lock expression ("s"); "" for a package-level lock
+
+
+@dataclasses.dataclass(frozen=True)
+class Access:
+    key: Tuple[str, str]  # ("T", "count") for a field of struct T; ("", "hits") for a package var
+    file: str  # FileContext.path
+    start: int
+    end: int
+    line: int
+    text: str  # "s.count"
+    root: str  # "s"
+    root_kind: str  # "receiver" | "param" | "fresh" | "local" | "package"
+    kind: str  # "read" | "write" | "rmw"
+    atomic: bool
+    locks: Tuple[Lock, ...]
+    func: str  # the enclosing declaration's name ("Inc"); literals report their declaration
+    func_key: Tuple[str, int]  # (file, start byte of the innermost function: declaration or literal)
+    decl_key: Tuple[str, int]  # (file, start byte of the enclosing top-level declaration)
+    method: Optional[Tuple[str, str]]  # (receiver type, method name) of the enclosing declaration
+    roles: FrozenSet[str]  # of the innermost function: "goroutine", "handler", "callback"
+    held_on_entry: bool  # the declaration's name says the caller holds the receiver's lock
+    constructs: bool  # the enclosing declaration builds a value of the key's struct type
+    init: bool
+    test: bool
+    after_wait: bool  # a wait (X.Wait(), a receive, select, range over a channel) precedes it in its function
+    fresh_value: bool = False  # a plain write of make(…), T{…}, &T{…}, new(T), nil, NewX(…)
+
+    def held(self, guard: Tuple[str, str], write: bool = False) -> bool:
+        for lk in self.locks:
+            if lk.guard == guard or (lk.guard[1] == "*" and lk.guard[0] == guard[0]):
+                if not write or lk.mode in ("W", "?"):
+                    return True
+        return False
+
+    @property
+    def unknown_lock(self) -> bool:
+        return any(lk.mode == "?" for lk in self.locks)
+
+    @property
+    def is_write(self) -> bool:
+        return self.kind in _WRITE_OPS
+
+
+@dataclasses.dataclass(frozen=True)
+class Call:
+    method: Tuple[str, str]  # (T, M)
+    file: str
+    line: int
+    locks: Tuple[Lock, ...]
+    same_root: bool  # some lock held at the call is rooted at the call's receiver expression
+    func: str
+    decl_key: Tuple[str, int]
+    held_on_entry: bool
+
+
+@dataclasses.dataclass
+class FileSummary:
+    accesses: List[Access]
+    calls: List[Call]
+    go_launched: Set[str]  # names launched with ``go name(...)`` / ``go x.name(...)``
+
+
+# --------------------------------------------------------------------------- per-file walk
+
+
+class _Walker:
+    def __init__(self, ctx: FileContext, m: PackageModel):
+        self.ctx = ctx
+        self.m = m
+        self.accesses: List[Access] = []
+        self.calls: List[Call] = []
+        self.go_launched: Set[str] = set()
+        self.goroutines = {b.func.id for b in goroutine_bodies(ctx)}
+        self.handlers = {b.func.id for b in handler_bodies(ctx)}
+        self._types: Dict[int, Tuple[Optional[str], str]] = {}
+        self.atomic_aliases = set(ctx.aliases_of(ATOMIC))
+        self.var_names = {n.encode() for n, v in m.vars.items() if not v.const}
+        self.field_names = {f.name.encode() for t in m.types.values() for f in t.fields if not f.embedded}
+        self.method_names = {name.encode() for (_, name) in m.methods}
+
+    # -- functions
+    def run(self) -> None:
+        for node in self.ctx.root.named_children:
+            if node.type in ("function_declaration", "method_declaration"):
+                self._declaration(node)
+            elif node.type == "var_declaration":
+                pass  # package-level initialisers run before main: not indexed
+
+    def _declaration(self, decl: Node) -> None:
+        name_node = decl.child_by_field_name("name")
+        name = node_text(name_node) if name_node is not None else ""
+        recv = None
+        if decl.type == "method_declaration":
+            r = decl.child_by_field_name("receiver")
+            param = next((p for p in r.named_children if p.type == "parameter_declaration"), None) \
+                if r is not None else None
+            base, _ = base_type_name(param.child_by_field_name("type")) if param is not None else (None, False)
+            recv = (base, name) if base is not None else None
+        self.decl = decl
+        self.decl_name = name
+        self.method = recv
+        self.held_on_entry = recv is not None and (bool(_HELD_ON_ENTRY.search(name)) or _doc_says_locked(decl))
+        self.constructs = _constructed_types(decl)
+        self.is_init = decl.type == "function_declaration" and name == "init"
+        held: Dict[str, str] = {}
+        if self.held_on_entry:
+            held[_CALLER] = "W"
+        self._function(decl, held)
+
+    def _function(self, fn: Node, held: Dict[str, str]) -> None:
+        body = fn.child_by_field_name("body")
+        if body is None:
+            return
+        roles: Set[str] = set()
+        if fn.id in self.goroutines:
+            roles.add("goroutine")
+        if fn.id in self.handlers or (fn.type == "method_declaration" and self.decl_name == "ServeHTTP") \
+                or is_handler_signature(self.ctx, fn):
+            roles.add("handler")
+        if fn.type == "func_literal":
+            how = _callback_kind(fn)
+            if how is not None:
+                roles.add(how)
+        saved = (getattr(self, "fn", None), getattr(self, "roles", None))
+        self.fn = fn
+        self.roles = frozenset(roles)
+        self._walk(body, held)
+        self.fn, self.roles = saved
+
+    def _walk(self, node: Node, held: Dict[str, str]) -> None:
+        t = node.type
+        if t == "func_literal":
+            # a closure that runs on this goroutine (called here, passed to a call, kept in a local) sees the
+            # locks held where it is written; goroutine bodies, handlers and stored hooks start with none
+            if node.id in self.goroutines or node.id in self.handlers or _callback_kind(node) == "stored":
+                inner: Dict[str, str] = {}
+            else:
+                inner = {k: v for k, v in held.items() if k != "#wait"}
+            if _passed_to_lock_helper(node):
+                inner[UNKNOWN] = UNKNOWN
+            self._function(node, inner)
+            return
+        if t == "statement_list":
+            h = dict(held)
+            for stmt in node.named_children:
+                self._walk(stmt, h)
+                _apply(h, stmt)
+                if "#wait" not in h and _may_wait(self.ctx, stmt) and _is_sync_point(stmt):
+                    h["#wait"] = "#"
+            return
+        if t == "identifier":
+            self._identifier(node, held)
+            return
+        if t == "go_statement":
+            call = next((c for c in node.named_children if c.type == "call_expression"), None)
+            fn = strip_parens(call.child_by_field_name("function")) if call is not None else None
+            if fn is not None and fn.type == "identifier":
+                self.go_launched.add(node_text(fn))
+            elif fn is not None and fn.type == "selector_expression":
+                self.go_launched.add(node_text(fn.child_by_field_name("field")))
+        if t == "call_expression":
+            self._call(node, held)
+        for child in node.named_children:
+            if child.type not in _LEAVES:
+                self._walk(child, held)
+
+    # -- typing of roots
+    def _root_type(self, ident: Node) -> Tuple[Optional[str], str]:
+        """(struct type name or None, root kind) of a local identifier."""
+        decl = resolve(ident)
+        if decl is None:
+            return None, "package"
+        got = self._types.get(decl.ident.id)
+        if got is not None:
+            return got
+        kind = "local"
+        typ = None
+        parent = decl.ident.parent
+        if decl.kind in ("param", "recv"):
+            plist = parent.parent if parent is not None else None
+            owner = plist.parent if plist is not None else None
+            kind = "receiver" if owner is not None and owner.type == "method_declaration" \
+                and owner.child_by_field_name("receiver") == plist else "param"
+            typ = decl.written_type()
+        elif decl.kind == "var":
+            typ = decl.written_type()
+            value = strip_parens(decl.value())
+            if value is not None:
+                if value.type == "unary_expression" and value.named_children:
+                    inner = strip_parens(value.named_children[-1])
+                    if inner is not None and inner.type == "composite_literal":
+                        typ = inner.child_by_field_name("type")
+                        kind = "fresh"
+                elif value.type == "composite_literal":
+                    kind = "fresh"
+                elif value.type == "call_expression" and node_text(value.child_by_field_name("function")) == "new":
+                    args = value.child_by_field_name("arguments")
+                    typ = args.named_children[0] if args is not None and args.named_children else None
+                    kind = "fresh"
+        name = None
+        if typ is not None:
+            base, _ = base_type_name(typ)
+            if base is not None and self.m.struct(base) is not None and base not in self._type_params():
+                name = base
+        got = (name, kind)
+        self._types[decl.ident.id] = got
+        return got
+
+    def _type_params(self) -> Tuple[str, ...]:
+        fd = self.m.method(*self.method) if self.method else self.m.funcs.get(self.decl_name)
+        return fd.type_params if fd is not None and fd.node == self.decl else ()
+
+    # -- accesses
+    def _identifier(self, ident: Node, held: Dict[str, str]) -> None:
+        parent = ident.parent
+        raw = ident.text
+        if raw not in self.var_names:
+            if parent is None or parent.type != "selector_expression":
+                return
+            field = parent.child_by_field_name("field")
+            if field is None or field.text not in self.field_names:
+                return
+        path = ident
+        while parent is not None and parent.type == "selector_expression" \
+                and parent.child_by_field_name("operand") == path:
+            path = parent
+            parent = parent.parent
+        name = node_text(ident)
+        if path is ident:
+            if name not in self.m.vars or self.m.vars[name].const or not _is_var_use(ident):
+                return
+            if resolve(ident) is not None:
+                return
+            owner, root_kind, fields = "", "package", name
+        else:
+            if parent is not None and parent.type == "call_expression" \
+                    and parent.child_by_field_name("function") == path:
+                return  # x.M(...): a method call, indexed as a Call
+            text = normal(path)
+            fields = text[len(name) + 1:]
+            if not fields or "(" in fields or "[" in fields:
+                return
+            if name in self.m.vars and resolve(ident) is None:
+                if self.m.vars[name].const:
+                    return
+                owner, root_kind, fields = "", "package", name + "." + fields
+            else:
+                tname, root_kind = self._root_type(ident)
+                if tname is None:
+                    return
+                first = fields.split(".")[0]
+                fdecl = self.m.struct(tname).field(first)
+                if fdecl is None or fdecl.embedded or _synchronised_type(fdecl.type_text):
+                    return
+                owner = tname
+        kind, atomic = _access_kind(self, path)
+        if kind is None:
+            return
+        fresh_value = kind == "write" and _assigned_fresh_value(path)
+        locks = self._locks(held, name)
+        func_name = self.decl_name
+        self.accesses.append(Access(
+            key=(owner, fields), file=self.ctx.path, start=path.start_byte, end=path.end_byte,
+            line=path.start_point[0] + 1, text=normal(path), root=name, root_kind=root_kind, kind=kind,
+            atomic=atomic, locks=locks, func=func_name, func_key=(self.ctx.path, self.fn.start_byte),
+            decl_key=(self.ctx.path, self.decl.start_byte), method=self.method, roles=self.roles,
+            held_on_entry=_CALLER in held,
+            constructs=owner in self.constructs, init=self.is_init, test=self.ctx.is_test,
+            after_wait="#wait" in held, fresh_value=fresh_value))
+
+    def _locks(self, held: Dict[str, str], root: str) -> Tuple[Lock, ...]:
+        out: List[Lock] = []
+        for text, mode in sorted(held.items()):
+            if text == "#wait":
+                continue
+            if text == UNKNOWN:
+                out.append(Lock(("?", "?"), "?", "?", ""))
+                continue
+            if text == _CALLER:
+                out.append(Lock((self.method[0], "*"), _CALLER, "W", self._receiver_name() or ""))
+                continue
+            out.append(self._lock(text, mode))
+        return tuple(out)
+
+    def _receiver_name(self) -> Optional[str]:
+        fd = self.m.method(*self.method) if self.method else None
+        return fd.receiver_name if fd is not None else None
+
+    def _lock(self, text: str, mode: str) -> Lock:
+        root = re.split(r"[.\[(]", text, 1)[0]
+        rest = text[len(root) + 1:] if len(text) > len(root) else ""
+        if root in self.m.vars and not self._local_name(root):
+            return Lock(("", text), text, mode, "")
+        tname = self._type_of_name(root)
+        if tname is not None:
+            return Lock((tname, rest), text, mode, root)
+        return Lock(("@", text), text, mode, root)
+
+    def _local_name(self, name: str) -> bool:
+        return False  # lock texts come without nodes; a package var shadowed by a local lock is rare
+
+    def _type_of_name(self, name: str) -> Optional[str]:
+        """The struct type of a receiver/parameter named ``name`` of the current declaration or literal."""
+        for fn in (self.fn, self.decl):
+            for field in ("receiver", "parameters"):
+                plist = fn.child_by_field_name(field)
+                if plist is None:
+                    continue
+                for p in plist.named_children:
+                    if any(c.type == "identifier" and node_text(c) == name for c in p.named_children):
+                        base, _ = base_type_name(p.child_by_field_name("type"))
+                        if base is not None and self.m.struct(base) is not None:
+                            return base
+        return None
+
+    # -- calls
+    def _call(self, call: Node, held: Dict[str, str]) -> None:
+        fn = strip_parens(call.child_by_field_name("function"))
+        if fn is None or fn.type != "selector_expression":
+            return
+        operand = strip_parens(fn.child_by_field_name("operand"))
+        field = fn.child_by_field_name("field")
+        if operand is None or field is None or field.text not in self.method_names:
+            return
+        root = operand
+        while root is not None and root.type == "selector_expression":
+            root = strip_parens(root.child_by_field_name("operand"))
+        if root is None or root.type != "identifier":
+            return
+        tname = None
+        if operand.type == "identifier":
+            tname, _ = self._root_type(operand)
+        else:
+            # x.inner.M(): the type of the field x.inner when x is typed
+            rt, _ = self._root_type(root)
+            if rt is not None:
+                parts = normal(operand).split(".")[1:]
+                cur = rt
+                for part in parts:
+                    st = self.m.struct(cur) if cur is not None else None
+                    fd = st.field(part) if st is not None else None
+                    cur = base_type_name_text(fd.type_text) if fd is not None else None
+                tname = cur if cur is not None and self.m.struct(cur) is not None else None
+        if tname is None or self.m.method(tname, node_text(field)) is None:
+            return
+        locks = self._locks(held, node_text(root))
+        same_root = any(lk.root == node_text(root) or lk.guard[0] == tname for lk in locks)
+        self.calls.append(Call((tname, node_text(field)), self.ctx.path, call.start_point[0] + 1, locks, same_root,
+                               self.decl_name, (self.ctx.path, self.decl.start_byte),
+                               _CALLER in held))
+
+
+# "Lock should be held.", "Server lock is held on entry", "The caller must hold gsb.mu.", "filestore lock
+# will be held", "Must be called with c.mu locked", "Assumes the lock is held"
+_LOCKED_DOC = re.compile(r"(?i)\b(?:lock|mutex|mu|mtx)\b[^.\n]*\b(?:held|hold|holding|locked|acquired)\b"
+                         r"|\bcaller must hold\b|\bmust be called with\b[^.\n]*\b(?:lock|mu|mutex)"
+                         r"|\bassumes?\b[^.\n]*\block")
+
+
+def _doc_says_locked(decl: Node) -> bool:
+    """The doc comment right above the declaration says its caller holds the lock."""
+    lines: List[str] = []
+    prev = decl.prev_sibling
+    end_row = decl.start_point[0]
+    while prev is not None and prev.type == "comment" and prev.end_point[0] >= end_row - 1:
+        lines.append(node_text(prev))
+        end_row = prev.start_point[0]
+        prev = prev.prev_sibling
+    return bool(lines) and bool(_LOCKED_DOC.search(" ".join(reversed(lines))))
+
+
+def base_type_name_text(text: str) -> Optional[str]:
+    text = text.lstrip("*").strip()
+    if "." in text:
+        text = text.rsplit(".", 1)[1]
+    text = text.split("[", 1)[0]
+    return text if text.isidentifier() else None
+
+
+def _synchronised_type(type_text: str) -> bool:
+    t = type_text.lstrip("*")
+    return t.startswith(("sync.", "atomic.", "chan ", "<-chan", "chan<-")) or t.startswith("chan")
+
+
+def _is_var_use(ident: Node) -> bool:
+    p = ident.parent
+    if p is None:
+        return False
+    if p.type == "literal_element":
+        gp = p.parent
+        if gp is not None and gp.type == "keyed_element" and gp.named_children and gp.named_children[0] == p:
+            return False
+    if p.type in ("parameter_declaration", "var_spec", "const_spec", "type_spec", "function_declaration",
+                  "labeled_statement", "break_statement", "continue_statement", "goto_statement"):
+        return False
+    if p.type == "expression_list" and p.parent is not None and p.parent.type in ("short_var_declaration",):
+        return p.parent.child_by_field_name("left") != p
+    return True
+
+
+def _may_wait(ctx: FileContext, stmt: Node) -> bool:
+    text = ctx.source[stmt.start_byte:stmt.end_byte]
+    return b"Wait(" in text or b"<-" in text or b"select" in text or b"range" in text
+
+
+def _access_kind(w: "_Walker", path: Node) -> Tuple[Optional[str], bool]:
+    """("read" | "write" | "rmw" | None, atomic) for the access ``path`` (a maximal selector chain or a
+    bare package variable)."""
+    node = path
+    parent = node.parent
+    sub = False  # the access writes something inside the value (an element, a deeper field through an index)
+    while parent is not None:
+        if parent.type == "parenthesized_expression":
+            pass
+        elif parent.type == "index_expression" and parent.child_by_field_name("operand") == node:
+            sub = True
+        elif parent.type == "selector_expression" and parent.child_by_field_name("operand") == node:
+            sub = True
+        elif parent.type == "unary_expression" and node_text(parent.child_by_field_name("operator")) == "*":
+            sub = True
+        else:
+            break
+        node, parent = parent, parent.parent
+    if parent is None:
+        return "read", False
+    if parent.type in ("inc_statement", "dec_statement"):
+        return "rmw", False
+    if parent.type == "expression_list" and parent.parent is not None \
+            and parent.parent.type == "assignment_statement" and parent.parent.child_by_field_name("left") == parent:
+        stmt = parent.parent
+        op = stmt.child_by_field_name("operator")
+        if op is not None and node_text(op) != "=":
+            return "rmw", False
+        right = stmt.child_by_field_name("right")
+        lefts = parent.named_children
+        rights = right.named_children if right is not None else []
+        if len(lefts) == len(rights):
+            value = strip_parens(rights[lefts.index(node)]) if node in lefts else None
+            if value is not None and value.type == "binary_expression":
+                lhs = strip_parens(value.child_by_field_name("left"))
+                if lhs is not None and normal(lhs) == normal(node):
+                    return "rmw", False
+        return "write", False
+    if parent.type == "unary_expression" and node_text(parent.child_by_field_name("operator")) == "&" and not sub:
+        args = parent.parent
+        call = args.parent if args is not None and args.type == "argument_list" else None
+        if call is not None and args.named_children and args.named_children[0] == parent:
+            fn = call.child_by_field_name("function")
+            if fn is not None and fn.type == "selector_expression":
+                pkg = fn.child_by_field_name("operand")
+                name = node_text(fn.child_by_field_name("field"))
+                if pkg is not None and pkg.type == "identifier" and node_text(pkg) in w.atomic_aliases \
+                        and _ATOMIC_FUNC.match(name) and package_selector(w.ctx, pkg, ATOMIC):
+                    return ("read" if name.startswith("Load") else "write"), True
+        return None, False  # address taken: passed on, we cannot follow it
+    if parent.type == "call_expression" and node == parent.child_by_field_name("function"):
+        return None, False
+    if parent.type == "argument_list" and parent.parent is not None:
+        fn = parent.parent.child_by_field_name("function")
+        if fn is not None and fn.type == "identifier" and node_text(fn) == "delete" \
+                and parent.named_children and parent.named_children[0] == node:
+            return "write", False
+    return "read", False
+
+
+def _assigned_fresh_value(path: Node) -> bool:
+    """``path = make(…)`` / ``T{…}`` / ``&T{…}`` / ``new(T)`` / ``nil`` / ``NewT(…)``: (re)initialisation."""
+    parent = path.parent
+    if parent is None or parent.type != "expression_list" or parent.parent is None \
+            or parent.parent.type != "assignment_statement":
+        return False
+    right = parent.parent.child_by_field_name("right")
+    lefts = parent.named_children
+    rights = right.named_children if right is not None else []
+    if len(lefts) != len(rights) or path not in lefts:
+        return False
+    value = strip_parens(rights[lefts.index(path)])
+    if value is None:
+        return False
+    if value.type == "unary_expression" and value.named_children:
+        value = strip_parens(value.named_children[-1])
+    if value is None:
+        return False
+    if value.type in ("composite_literal", "nil", "func_literal"):
+        return True
+    if value.type == "call_expression":
+        fn = strip_parens(value.child_by_field_name("function"))
+        name = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else fn
+        text = node_text(name) if name is not None else ""
+        return text in ("make", "new") or text.startswith(("New", "new"))
+    return False
+
+
+def _constructed_types(decl: Node) -> Set[str]:
+    """Struct type names the declaration builds a value of (``T{…}``, ``&T{…}``, ``new(T)``)."""
+    out: Set[str] = set()
+    caps = captures(_CONSTRUCT, decl)
+    for typ in caps.get("lit", []) + caps.get("new", []):
+        base, _ = base_type_name(typ)
+        if base is not None:
+            out.add(base)
+    return out
+
+
+_CONSTRUCT = """
+(composite_literal type: (_) @lit)
+(call_expression function: (identifier) @_f arguments: (argument_list . (_) @new) (#eq? @_f "new"))
+"""
+
+
+def _callback_kind(lit: Node) -> Optional[str]:
+    """How a func literal is handed to someone else who may call it later or from another goroutine:
+    "callback" for an argument of a call that is not a known synchronous helper, "stored" for a
+    composite-literal value (``Config{OnEvent: …}``) or a value stored in a field (``x.OnEvent = …``)."""
+    p = lit.parent
+    while p is not None and p.type == "parenthesized_expression":
+        p = p.parent
+    if p is None:
+        return None
+    if p.type == "argument_list" and p.parent is not None:
+        fn = strip_parens(p.parent.child_by_field_name("function"))
+        name = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else fn
+        if name is None:
+            return None
+        callee = node_text(name)
+        if callee in _SYNC_CALLEES or callee.startswith(("Must", "With", "must")):
+            return None
+        return "callback"
+    if p.type == "literal_element":
+        return "stored"
+    if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement":
+        left = p.parent.child_by_field_name("left")
+        if left is not None and any(strip_parens(x).type == "selector_expression" for x in left.named_children):
+            return "stored"
+    return None
+
+
+# --------------------------------------------------------------------------- the package index
+
+_SUMMARIES: Dict[tuple, FileSummary] = {}
+_SUMMARY_LIMIT = 4000
+
+
+def summarise(ctx: FileContext, m: PackageModel, signature: tuple) -> FileSummary:
+    key = (ctx.path, hash(ctx.source), len(ctx.source), signature)
+    got = _SUMMARIES.get(key)
+    if got is None:
+        w = _Walker(ctx, m)
+        w.run()
+        got = FileSummary(w.accesses, w.calls, w.go_launched)
+        if len(_SUMMARIES) >= _SUMMARY_LIMIT:
+            _SUMMARIES.clear()
+        _SUMMARIES[key] = got
+    return got
+
+
+class FieldIndex:
+    def __init__(self, files, m: PackageModel, signature: tuple):
+        # the index keeps plain data only (no trees, no model)
+        self.accesses: Dict[Tuple[str, str], List[Access]] = {}
+        self.calls: Dict[Tuple[str, str], List[Call]] = {}
+        self.go_launched: Set[str] = set()
+        self.by_file: Dict[str, List[Access]] = {}
+        self.atomic: List[Access] = []
+        self.package_var_sites: Dict[str, List[Access]] = {}
+        for ctx in files.files:
+            s = summarise(ctx, m, signature)
+            self.by_file.setdefault(ctx.path, []).extend(s.accesses)
+            for a in s.accesses:
+                self.accesses.setdefault(a.key, []).append(a)
+                if a.atomic:
+                    self.atomic.append(a)
+                if a.key[0] == "":
+                    self.package_var_sites.setdefault(a.key[1].split(".")[0], []).append(a)
+            for c in s.calls:
+                self.calls.setdefault(c.method, []).append(c)
+            self.go_launched |= s.go_launched
+        self._by_pos: Optional[Dict[Tuple[str, int], Access]] = None
+
+    def at(self, path: str, start: int) -> Optional[Access]:
+        """The access whose path starts at byte ``start`` of file ``path`` (None: not indexed)."""
+        if self._by_pos is None:
+            self._by_pos = {(a.file, a.start): a for lst in self.accesses.values() for a in lst}
+        return self._by_pos.get((path, start))
+
+    def guard_evidence(self, key: Tuple[str, str], guard: Tuple[str, str], exclude_decl=None) -> List[Access]:
+        """Sites of ``key`` that hold ``guard`` (any mode), outside declaration ``exclude_decl``, in code
+        that is not a constructor, ``init`` or a test."""
+        return [a for a in self.of(key) if a.decl_key != exclude_decl and not (a.constructs or a.init or a.test)
+                and any(lk.guard == guard for lk in a.locks)]
+
+    def of(self, key: Tuple[str, str]) -> List[Access]:
+        return self.accesses.get(key, [])
+
+    def in_file(self, path: str) -> List[Access]:
+        return self.by_file.get(path, [])
+
+    def runs_concurrently(self, a: Access) -> bool:
+        """The access's function is a goroutine body, handler or callback, or a method started with ``go``."""
+        return bool(a.roles) or (a.method is not None and a.method[1] in self.go_launched)
+
+    def callers_hold_lock(self, method: Tuple[str, str], guard: Optional[Tuple[str, str]] = None) -> bool:
+        """Every same-package call of ``method`` (at least one) holds a lock of the receiver's type (``guard``
+        when given), or is made from a function that starts with it held (one level of callers, then the
+        ``…Locked`` naming)."""
+        calls = self.calls.get(method, [])
+        if not calls:
+            return False
+        for c in calls:
+            ok = c.held_on_entry or any(
+                (lk.guard == guard or lk.guard[0] == method[0]) if guard is not None else lk.guard[0] == method[0]
+                for lk in c.locks) or any(lk.mode == "?" for lk in c.locks)
+            if not ok:
+                return False
+        return True
+
+    def some_caller_holds_lock(self, method: Tuple[str, str], guard: Tuple[str, str]) -> bool:
+        return any(c.held_on_entry or any(lk.guard == guard or lk.mode == "?" for lk in c.locks)
+                   for c in self.calls.get(method, []))
+
+
+_INDEXES: Dict[tuple, FieldIndex] = {}
+_INDEX_LIMIT = 64
+
+
+def index(ctx: FileContext) -> FieldIndex:
+    """The field-access index of ``ctx``'s package, built once per package (and kept per process for the
+    same package contents, so linting each file of a package reuses it)."""
+    files = ctx.package
+    got = files.cache.get(FieldIndex)
+    if got is None:
+        signature = tuple((f.path, hash(f.source), len(f.source)) for f in files.files)
+        got = _INDEXES.get(signature)
+        if got is None:
+            got = FieldIndex(files, model(ctx), signature)
+            if len(_INDEXES) >= _INDEX_LIMIT:
+                _INDEXES.clear()
+            _INDEXES[signature] = got
+        files.cache[FieldIndex] = got
+    return got
