@@ -52,16 +52,30 @@ def elseif_cancel(n):
     return "\n".join(out), 2  # one finding on the call, one on the leaking return
 
 
+def loop_elseif_wait(n):
+    """A goroutine capturing the loop variable, then an else-if chain of n branches; branch 0 continues
+    before the wait (GXL101 on that path), the others fall through to wg.Wait()."""
+    out = ["package p", "", 'import "sync"', "", "func send(int) {}", "", "func f(xs []int) {",
+           "\tfor _, x := range xs {", "\t\tvar wg sync.WaitGroup", "\t\twg.Add(1)",
+           "\t\tgo func() {", "\t\t\tdefer wg.Done()", "\t\t\tsend(x)", "\t\t}()",
+           "\t\tif x < 0 {", "\t\t\tcontinue"]
+    for i in range(n - 1):
+        out += ["\t\t} else if x == %d {" % i, "\t\t\tx++"]
+    out += ["\t\t}", "\t\twg.Wait()", "\t}", "}", ""]
+    return "\n".join(out), 1
+
+
 def _lint(tmp_path, source, rule):
     path = tmp_path / "deep.go"
     path.write_text(source)
     before = cfg.STATS["visits"]
-    result = lint_files([(str(path), "deep.go")], Options(rule_ids=(rule,), go_version="1.22"))
+    go = "1.21" if rule == "GXL101" else "1.22"  # GXL101 needs shared loop variables
+    result = lint_files([(str(path), "deep.go")], Options(rule_ids=(rule,), go_version=go))
     return result, cfg.STATS["visits"] - before
 
 
-DEEP = [(elseif_lock, 1000, "GXL209"), (nested_lock, 250, "GXL209"), (nested_loops_lock, 250, "GXL209"),
-        (elseif_cancel, 1000, "GXL407")]
+DEEP = [(elseif_lock, 1000, "GXL209"), (nested_lock, 250, "GXL209"), (nested_loops_lock, 100, "GXL209"),
+        (elseif_cancel, 1000, "GXL407"), (loop_elseif_wait, 300, "GXL101")]
 
 
 @pytest.mark.parametrize("shape,n,rule", DEEP, ids=[d[0].__name__ for d in DEEP])
@@ -72,9 +86,7 @@ def test_deep_shapes_are_analysed(tmp_path, shape, n, rule):
     assert sum(1 for f in result.findings if f.rule_id == rule) == expected
 
 
-@pytest.mark.parametrize("shape,rule", [(elseif_lock, "GXL209"), (nested_lock, "GXL209"),
-                                        (nested_loops_lock, "GXL209"), (elseif_cancel, "GXL407")],
-                         ids=["elseif_lock", "nested_lock", "nested_loops_lock", "elseif_cancel"])
+@pytest.mark.parametrize("shape,rule", [(d[0], d[2]) for d in DEEP], ids=[d[0].__name__ for d in DEEP])
 def test_walk_work_grows_linearly(tmp_path, shape, rule):
     n = 40
     small_src, small_expected = shape(n)

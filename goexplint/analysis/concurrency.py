@@ -4,12 +4,13 @@
   the func literals that run *later* because of it: the launched literal, a
   local closure variable (``f := func(){…}; go f()``) and literals passed as
   arguments of the launched call.
-* :func:`iteration_synced` answers S6: after the launching statement, does
-  the iteration wait for the goroutine (``wg.Wait()`` of a WaitGroup the body
-  ``Done``s, the errgroup's ``Wait``, a receive from a channel the body sends
-  on or closes), or leave the loop (``return``, ``break``, ``panic``,
-  ``os.Exit``, ``log.Fatal``)?  If so the loop variable cannot change under
-  the goroutine.
+* :func:`iteration_synced` answers S6 with the control-flow walker
+  (:mod:`goexplint.analysis.cfg`): on every path from the launching statement to
+  the end of the iteration, does the iteration wait for the goroutine
+  (``wg.Wait()`` of a WaitGroup the body ``Done``s, the errgroup's ``Wait``, a
+  receive from a channel the body sends on or closes) or leave the loop
+  (``return``, ``break``, ``goto``, ``panic``, ``os.Exit``, ``log.Fatal``)?
+  If so the loop variable cannot change under the goroutine.
 """
 
 from __future__ import annotations

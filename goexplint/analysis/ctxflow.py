@@ -1,5 +1,6 @@
 """Helpers for the context-timeout family (GXL4xx): package calls, struct literal keys, later
-assignments in the same function, and a small control-flow walk for cancel functions (GXL407).
+assignments in the same function, the one "call never returns" check (:func:`never_returns`) and
+GXL407's cancel states for the control-flow walker (:class:`CancelDomain`, :mod:`goexplint.analysis.cfg`).
 
 Nothing here needs types: packages are resolved through the file's imports (S1) and locals
 through :func:`goexplint.analysis.syntax.resolve` (S2).
