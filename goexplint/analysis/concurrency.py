@@ -4,12 +4,13 @@
   the func literals that run *later* because of it: the launched literal, a
   local closure variable (``f := func(){…}; go f()``) and literals passed as
   arguments of the launched call.
-* :func:`iteration_synced` answers S6: after the launching statement, does
-  the iteration wait for the goroutine (``wg.Wait()`` of a WaitGroup the body
-  ``Done``s, the errgroup's ``Wait``, a receive from a channel the body sends
-  on or closes), or leave the loop (``return``, ``break``, ``panic``,
-  ``os.Exit``, ``log.Fatal``)?  If so the loop variable cannot change under
-  the goroutine.
+* :func:`iteration_synced` answers S6 with the control-flow walker
+  (:mod:`goexplint.analysis.cfg`): on every path from the launching statement to
+  the end of the iteration, does the iteration wait for the goroutine
+  (``wg.Wait()`` of a WaitGroup the body ``Done``s, the errgroup's ``Wait``, a
+  receive from a channel the body sends on or closes) or leave the loop
+  (``return``, ``break``, ``goto``, ``panic``, ``os.Exit``, ``log.Fatal``)?
+  If so the loop variable cannot change under the goroutine.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import List, Optional, Set
 
 from tree_sitter import Node
 
+from goexplint.analysis.cfg import EMPTY, Domain, Walker
 from goexplint.analysis.ctxflow import never_returns
 from goexplint.core.parse import FileContext, captures
 from goexplint.analysis.syntax import FUNC_TYPES, node_text, resolve
@@ -154,39 +156,12 @@ def _receive_channel(expr: Optional[Node]) -> Optional[str]:
     return None
 
 
-def _breaks_loop(stmt: Node, loop: Node) -> bool:
-    """A ``break`` statement that leaves ``loop`` (an unlabeled one only when no switch/select/for is between)."""
-    if stmt.named_children:  # labeled break: leaves some enclosing statement, assume the loop
-        return True
-    n = stmt.parent
-    while n is not None and n != loop:
-        if n.type in ("for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"):
-            return False
-        n = n.parent
-    return n == loop
-
-
-def _sync_stmt(ctx: FileContext, stmt: Node, loop: Node, launch: Launch, wgs, chans, waits: bool) -> Optional[bool]:
-    """True: the iteration is synchronised here; False: the iteration may end unsynchronised; None: neither."""
+def _waits(stmt: Node, launch: Launch, wgs, chans) -> bool:
+    """``stmt`` (a simple statement or a header part) waits for the launched bodies: ``wg.Wait()`` of a
+    WaitGroup they ``Done``, the errgroup's ``Wait``, a receive from a channel they send on or close, or a
+    ``select`` whose every case is such a receive."""
     t = stmt.type
-    if t == "if_statement":
-        init = stmt.child_by_field_name("initializer")  # if err := g.Wait(); err != nil {...}
-        if init is not None and waits:
-            wrapped = _sync_stmt(ctx, init, loop, launch, wgs, chans, waits)
-            if wrapped:
-                return True
-        return None
-    if t == "return_statement" or t == "goto_statement":
-        return True
-    if t == "break_statement":
-        return True if _breaks_loop(stmt, loop) else None
-    if t == "continue_statement":
-        return False
     call = _call_target(stmt)
-    if never_returns(ctx, call):  # panic, os.Exit, log.Fatal*, t.Fatal*, runtime.Goexit, …
-        return True
-    if not waits:
-        return None
     if call is not None:
         fn = call.child_by_field_name("function")
         if fn is not None and fn.type == "selector_expression" and fn.child_by_field_name("field").text == b"Wait":
@@ -197,57 +172,70 @@ def _sync_stmt(ctx: FileContext, stmt: Node, loop: Node, launch: Launch, wgs, ch
         ch = _receive_channel(stmt.named_children[0])
         if ch is not None and ch in chans:
             return True
+    if t == "receive_statement":  # a select case
+        ch = _receive_channel(stmt.child_by_field_name("right"))
+        if ch is not None and ch in chans:
+            return True
     if t in ("assignment_statement", "short_var_declaration"):
         right = stmt.child_by_field_name("right")
         if right is not None and right.named_children:
             ch = _receive_channel(right.named_children[0])
             if ch is not None and ch in chans:
                 return True
-    if t == "select_statement":
-        cases = [c for c in stmt.named_children if c.type in ("communication_case", "default_case")]
-        if cases and all(c.type == "communication_case" for c in cases):
-            ok = True
-            for c in cases:
-                comm = c.child_by_field_name("communication")
-                if comm is None:
-                    ok = False
-                    break
-                if comm.type == "receive_statement":
-                    ch = _receive_channel(comm.child_by_field_name("right"))
-                else:
-                    ch = _receive_channel(comm.named_children[0] if comm.named_children else None)
-                if ch is None or ch not in chans:
-                    ok = False
-                    break
-            if ok:
-                return True
-    return None
+    return False
+
+
+BEFORE, PENDING, SYNCED = 0, 1, 2  # the launch not reached yet / reached, not waited for / waited for
+
+
+class IterationDomain(Domain):
+    """S6 on the :mod:`goexplint.analysis.cfg` walker, over one loop body: paths leave the iteration
+    (``return``, ``goto``, a call that never returns, ``break`` or ``continue`` of an outer statement) or
+    wait for the launch (with ``waits``), or reach the next iteration still PENDING."""
+
+    def __init__(self, ctx: FileContext, launch: Launch, wgs, chans, waits: bool):
+        self.ctx = ctx
+        self.launch = launch
+        self.wgs = wgs
+        self.chans = chans
+        self.waits = waits
+
+    def no_return(self, call: Node) -> bool:
+        return never_returns(self.ctx, call)
+
+    def goto(self, stmt: Node, state: int):
+        return EMPTY
+
+    def simple(self, node: Node, state: int):
+        if state == BEFORE:
+            launch = self.launch.stmt
+            inside = node.start_byte <= launch.start_byte and launch.end_byte <= node.end_byte
+            return frozenset((PENDING if inside else BEFORE,))
+        if state == PENDING and self.waits and _waits(node, self.launch, self.wgs, self.chans):
+            return frozenset((SYNCED,))
+        return frozenset((state,))
 
 
 def iteration_synced(ctx: FileContext, launch: Launch, loop: Node, waits: bool = True) -> bool:
-    """S6: is the launch followed, in the same iteration of ``loop``, by sync or a loop exit?
+    """S6: on every path from the launch to the end of this iteration of ``loop`` (its body's end or a
+    ``continue`` of it), is there sync (``waits``) or a loop exit?  A path that leaves the iteration
+    another way (``return``, ``break``, ``goto``, ``panic``, ``os.Exit``, ``log.Fatal``, ``continue``
+    of an outer loop) cannot see the loop variable change under the goroutine.
 
     ``waits=False`` accepts only loop exits (for ``defer``, which waiting cannot help).
     """
-    wgs, chans = body_sync_facts(ctx, launch.closures) if waits else (set(), set())
+    body = loop.child_by_field_name("body")
     n = launch.stmt
-    while n is not None and n != loop:
-        p = n.parent
-        if p is not None and p.type == "statement_list":
-            siblings = p.named_children
-            after = False
-            for s in siblings:
-                if s == n:
-                    after = True
-                    continue
-                if not after or s.type == "comment":
-                    continue
-                verdict = _sync_stmt(ctx, s, loop, launch, wgs, chans, waits)
-                if verdict is True:
-                    return True
-                if verdict is False:
-                    return False
-        if p is not None and p.type in FUNC_TYPES:
-            return False
-        n = p
-    return False
+    while n is not None and n != body:
+        if n.type in FUNC_TYPES:
+            return False  # launched in a func literal of the loop: runs whenever that is called
+        n = n.parent
+    if n is None:
+        return False
+    wgs, chans = body_sync_facts(ctx, launch.closures) if waits else (set(), set())
+    domain = IterationDomain(ctx, launch, wgs, chans, waits)
+    flow = Walker(domain).walk(body, frozenset((BEFORE,)))
+    label = loop.parent.named_children[0].text \
+        if loop.parent is not None and loop.parent.type == "labeled_statement" else None
+    again = flow.fall | flow.continues.get(None, EMPTY) | (flow.continues.get(label, EMPTY) if label else EMPTY)
+    return PENDING not in again

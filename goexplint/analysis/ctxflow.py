@@ -1,5 +1,6 @@
 """Helpers for the context-timeout family (GXL4xx): package calls, struct literal keys, later
-assignments in the same function, and a small control-flow walk for cancel functions (GXL407).
+assignments in the same function, the one "call never returns" check (:func:`never_returns`) and
+GXL407's cancel states for the control-flow walker (:class:`CancelDomain`, :mod:`goexplint.analysis.cfg`).
 
 Nothing here needs types: packages are resolved through the file's imports (S1) and locals
 through :func:`goexplint.analysis.syntax.resolve` (S2).
@@ -13,6 +14,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.core.parse import FileContext, captures
+from goexplint.analysis.cfg import Domain, Walker
 from goexplint.analysis.syntax import (FUNC_TYPES, Decl, _stmt_decls, is_declaration_site,  # noqa: F401
                                        is_package_type, node_text, package_selector, resolve, top_level_names,
                                        unparen)
@@ -305,29 +307,36 @@ def no_return_call(ctx: FileContext, stmt: Node) -> bool:
     return never_returns(ctx, unparen(stmt.named_children[0]))
 
 
-def never_returns(ctx: FileContext, call: Optional[Node]) -> bool:
-    """The call expression of :func:`no_return_call`."""
+# Names trusted on any receiver or package with ``by_name`` (GXL209: klog.Fatalf, logrus.Panic, t.Goexit).
+TERMINATORS = frozenset(("Exit", "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln", "FailNow",
+                         "Goexit", "Skip", "Skipf", "SkipNow"))
+
+
+def never_returns(ctx: FileContext, call: Optional[Node], by_name: bool = False) -> bool:
+    """The call expression of :func:`no_return_call`; the one "this call never returns" check of every
+    family.  ``by_name`` also trusts another package's function or any method named in
+    :data:`TERMINATORS` (``klog.Fatalf``, ``logger.Exit``), which the lock rules want and vet's
+    lostcancel (types, no names) does not."""
     if call is None or call.type != "call_expression":
         return False
     fn = call.child_by_field_name("function")
     if fn is None:
         return False
-    if fn.type == "identifier":
-        if resolve(fn) is not None:
-            return False
-        if fn.text == b"panic":
-            return True
-        return fn.text in _no_return_funcs(ctx)
+    if fn.type == "identifier":  # the name first: resolve() is the costly part
+        return (fn.text == b"panic" or fn.text in _no_return_funcs(ctx)) and resolve(fn) is None
     if fn.type == "selector_expression":
         if package_member(ctx, fn, "os", ("Exit",)) or package_member(ctx, fn, "log", _LOG_FATAL) \
                 or package_member(ctx, fn, "runtime", ("Goexit",)):
             return True
         operand = fn.child_by_field_name("operand")
         field = fn.child_by_field_name("field")
+        name = node_text(field) if field is not None else ""
+        if by_name and name in TERMINATORS:
+            return True
         if operand is not None and operand.type == "identifier" and ctx.imports.get(node_text(operand)) \
                 and resolve(operand) is None:
             return False  # another package's function: unknown
-        return field is not None and node_text(field) in _FATAL_METHODS and node_text(field) != "Exit"
+        return name in _FATAL_METHODS and name != "Exit"
     return False
 
 
@@ -373,21 +382,45 @@ def _stmts(block: Optional[Node]) -> List[Node]:
 
 # --------------------------------------------------------------------------- GXL407 path walk
 
-SAFE, LEAK = 1, 2  # 0 = unreachable; LEAK = reachable with the cancel not yet used on some path
+SAFE, LEAK = 1, 2  # LEAK = reachable with the cancel not yet used on some path
 
 
-class _Target:
-    __slots__ = ("kind", "label", "breaks", "continues")
+class CancelDomain(Domain):
+    """GXL407's states on the :mod:`goexplint.analysis.cfg` walker: the cancel var used (SAFE) or not
+    (LEAK) since the ``With*`` call; a path merging both is LEAK."""
 
-    def __init__(self, kind: str, label: Optional[bytes]):
-        self.kind = kind  # "loop" | "switch" | "select"
-        self.label = label
-        self.breaks = 0
-        self.continues = 0
+    def __init__(self, ctx: FileContext, fn: Node, def_stmt: Node, decl_ident: Node, named_result: bool):
+        self.ctx = ctx
+        self.def_stmt = def_stmt
+        self.named_result = named_result
+        self.leaks: List[Node] = []
+        self._seen: Set[int] = set()
+        self._refs = {r.id for r in references(fn, decl_ident)}
 
+    def _uses(self, node: Node) -> bool:
+        if not self._refs:
+            return False
+        return any(ident.id in self._refs for ident in captures("(identifier) @id", node).get("id", []))
 
-class _Unsupported(Exception):
-    pass
+    def join(self, states):
+        return frozenset((LEAK,)) if LEAK in states else states
+
+    def no_return(self, call: Node) -> bool:
+        return never_returns(self.ctx, call)
+
+    def simple(self, node: Node, state: int):
+        """Uses make the path safe; the definition makes it leak."""
+        if node == self.def_stmt or (node.start_byte <= self.def_stmt.start_byte
+                                     and self.def_stmt.end_byte <= node.end_byte):
+            return frozenset((LEAK,))
+        return frozenset((SAFE,)) if self._uses(node) else frozenset((state,))
+
+    def reached_return(self, stmt: Node, state: int) -> None:
+        if state != LEAK or self._uses(stmt) or (self.named_result and not stmt.named_children):
+            return
+        if stmt.id not in self._seen:
+            self._seen.add(stmt.id)
+            self.leaks.append(stmt)
 
 
 class CancelWalk:
@@ -399,195 +432,21 @@ class CancelWalk:
     """
 
     def __init__(self, ctx: FileContext, fn: Node, def_stmt: Node, decl_ident: Node, named_result: bool):
-        self.ctx = ctx
         self.fn = fn
-        self.def_stmt = def_stmt
-        self.decl_ident = decl_ident
-        self.named_result = named_result
-        self.leaks: List[Node] = []  # return statements (or the closing brace) reached unused
-        self._refs = {r.id for r in references(fn, decl_ident)}
-        self._targets: List[_Target] = []
+        self.domain = CancelDomain(ctx, fn, def_stmt, decl_ident, named_result)
 
     def run(self) -> Optional[List[Node]]:
+        """Return statements (or the closing brace) reached with the cancel unused; None: gave up."""
         body = function_body(self.fn)
         if body is None:
             return []
         if captures("(goto_statement) @g", body).get("g"):
             return None
-        try:
-            end = self._block(_stmts(body), SAFE)
-        except _Unsupported:
-            return None
-        if end == LEAK:
-            close = body.children[-1] if body.children else body
-            self.leaks.append(close)
-        return self.leaks
-
-    # -- helpers
-    def _uses(self, node: Optional[Node]) -> bool:
-        if node is None:
-            return False
-        if not self._refs:
-            return False
-        for ident in captures("(identifier) @id", node).get("id", []):
-            if ident.id in self._refs:
-                return True
-        return False
-
-    def _simple(self, node: Optional[Node], state: int) -> int:
-        """A simple statement or expression evaluated in order: uses make the path safe; the definition
-        makes it leak."""
-        if node is None or state == 0:
-            return state
-        if node == self.def_stmt or (self.def_stmt.start_byte >= node.start_byte
-                                     and self.def_stmt.end_byte <= node.end_byte):
-            return LEAK
-        return SAFE if self._uses(node) else state
-
-    def _block(self, stmts: List[Node], state: int) -> int:
-        for s in stmts:
-            state = self._stmt(s, state)
-        return state
-
-    def _stmt(self, s: Node, state: int) -> int:
-        t = s.type
-        if state == 0 and not self._contains_def(s):
-            # unreachable code: still look for labels / loops reached by continue? keep it simple
-            return 0
-        if t == "return_statement":
-            if state == LEAK:
-                if self._uses(s) or (self.named_result and not s.named_children):
-                    return 0
-                self.leaks.append(s)
-            return 0
-        if t == "block":
-            return self._block(_stmts(s), state)
-        if t == "labeled_statement":
-            label = s.child_by_field_name("label")
-            inner = [c for c in s.named_children if c.type != "label_name"]
-            if not inner:
-                return state
-            return self._stmt_labeled(inner[0], state, label.text if label is not None else None)
-        if t in ("for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"):
-            return self._stmt_labeled(s, state, None)
-        if t == "if_statement":
-            state = self._simple(s.child_by_field_name("initializer"), state)
-            state = self._simple(s.child_by_field_name("condition"), state)
-            cons = self._stmt(s.child_by_field_name("consequence"), state)
-            alt_node = s.child_by_field_name("alternative")
-            alt = self._stmt(alt_node, state) if alt_node is not None else state
-            return max(cons, alt)
-        if t == "break_statement":
-            self._jump(s, "break", state)
-            return 0
-        if t == "continue_statement":
-            self._jump(s, "continue", state)
-            return 0
-        if t == "goto_statement":
-            raise _Unsupported()
-        if t == "fallthrough_statement":
-            return state  # handled by the switch walk
-        if t == "expression_statement" and no_return_call(self.ctx, s):
-            return 0
-        if t in ("go_statement", "defer_statement"):
-            return self._simple(s, state)
-        return self._simple(s, state)
-
-    def _contains_def(self, s: Node) -> bool:
-        return s.start_byte <= self.def_stmt.start_byte and self.def_stmt.end_byte <= s.end_byte
-
-    def _jump(self, s: Node, kind: str, state: int) -> None:
-        label_node = next((c for c in s.named_children if c.type == "label_name"), None)
-        label = label_node.text if label_node is not None else None
-        for target in reversed(self._targets):
-            if label is not None and target.label != label:
-                continue
-            if label is None and kind == "continue" and target.kind != "loop":
-                continue
-            if kind == "break":
-                target.breaks = max(target.breaks, state)
-            else:
-                target.continues = max(target.continues, state)
-            return
-        raise _Unsupported()
-
-    def _stmt_labeled(self, s: Node, state: int, label: Optional[bytes]) -> int:
-        t = s.type
-        if t == "for_statement":
-            return self._for(s, state, label)
-        if t in ("expression_switch_statement", "type_switch_statement", "select_statement"):
-            return self._switch(s, state, label)
-        return self._stmt(s, state)
-
-    def _for(self, s: Node, state: int, label: Optional[bytes]) -> int:
-        body = s.child_by_field_name("body")
-        header = [c for c in s.named_children if c != body and c.type != "comment"]
-        infinite = not header
-        cond_node = None
-        update = None
-        for h in header:
-            if h.type == "for_clause":
-                state = self._simple(h.child_by_field_name("initializer"), state)
-                cond_node = h.child_by_field_name("condition")
-                update = h.child_by_field_name("update")
-                if cond_node is None:
-                    infinite = True
-            elif h.type == "range_clause":
-                state = self._simple(h.child_by_field_name("right"), state)
-                cond_node = h.child_by_field_name("left")
-            else:
-                cond_node = h
-        target = _Target("loop", label)
-        self._targets.append(target)
-        try:
-            entry = state
-            for _ in range(3):  # the state lattice has three levels: the entry state settles quickly
-                head = self._simple(cond_node, entry)
-                body_out = self._block(_stmts(body), head)
-                back = self._simple(update, max(body_out, target.continues))
-                if max(entry, back) == entry:
-                    break
-                entry = max(entry, back)
-            out = max(target.breaks, 0 if infinite else self._simple(cond_node, entry))
-        finally:
-            self._targets.pop()
-        return out
-
-    def _switch(self, s: Node, state: int, label: Optional[bytes]) -> int:
-        t = s.type
-        if t != "select_statement":
-            state = self._simple(s.child_by_field_name("initializer"), state)
-            state = self._simple(s.child_by_field_name("value"), state)
-            if t == "type_switch_statement":
-                state = self._simple(s.child_by_field_name("alias"), state)
-        cases = [c for c in s.named_children if c.type in ("expression_case", "default_case", "type_case",
-                                                           "communication_case")]
-        has_default = any(c.type == "default_case" for c in cases)
-        target = _Target("select" if t == "select_statement" else "switch", label)
-        self._targets.append(target)
-        try:
-            out = 0
-            carry = 0  # fallthrough state
-            for case in cases:
-                entry = state
-                if case.type == "expression_case":
-                    entry = self._simple(case.child_by_field_name("value"), state)
-                elif case.type == "communication_case":
-                    entry = self._simple(case.child_by_field_name("communication"), state)
-                stmts = _stmts(case)
-                entry = max(entry, carry) if carry else entry
-                end = self._block(stmts, entry)
-                if stmts and stmts[-1].type == "fallthrough_statement":
-                    carry = end
-                else:
-                    carry = 0
-                    out = max(out, end)
-            out = max(out, target.breaks)
-            if t != "select_statement" and not has_default:
-                out = max(out, state)
-            return out
-        finally:
-            self._targets.pop()
+        end = Walker(self.domain).walk(body, frozenset((SAFE,)))
+        leaks = list(self.domain.leaks)
+        if LEAK in end.fall:
+            leaks.append(body.children[-1] if body.children else body)
+        return leaks
 
 
 def is_named_result(fn: Node, ident_text: bytes) -> bool:

@@ -6,11 +6,11 @@
 * :func:`mentions_unlock` is the "possible release" test: any identifier or field name containing
   ``unlock`` (``unlock()``, ``s.unlockAll()``, the method value ``mu.Unlock``, a closure that unlocks),
   except a plain ``Q.Unlock()`` call on a *different* receiver ``Q``.
-* :func:`held_returns` is the path walk of GXL209: from function entry, through ``if``/``switch``/
-  ``select``/``for`` (loops iterate to a fixed point), with one abstract state per path for one lock
+* :func:`held_returns` is the path question of GXL209, asked of the one control-flow walker
+  (:mod:`goexplint.analysis.cfg`) with :class:`LockDomain`: one abstract state per path for one lock
   site: not taken yet, held, released, unknown.  Joins where a held path meets a released or unknown
   one give "unknown" (a conditional unlock: no report), so reports only come from paths on which the
-  lock is known to be held.
+  lock is known to be held.  Calls that never return are :func:`ctxflow.never_returns`.
 
 Func literals are separate functions: a lock never crosses their boundary.
 """
@@ -19,21 +19,19 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Dict, Iterator, List, Optional, Set
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set
 
 from tree_sitter import Node
 
 from goexplint.core.parse import FileContext, captures
+from goexplint.analysis.cfg import Domain, Walker
+from goexplint.analysis.ctxflow import never_returns
 from goexplint.analysis.syntax import FUNC_TYPES, node_text, resolve, unparen
 
 LOCKS = {"Lock": "Unlock", "RLock": "RUnlock"}
 UNLOCKS = {"Unlock": "Lock", "RUnlock": "RLock"}
 _NORM = re.compile(r"\s+")
 _NAME_QUERY = "[(identifier) (field_identifier)] @name"
-# Calls after which the path does not go on (no report there: the process or goroutine is going away,
-# or the panic is someone else's problem -- see GXL209's documentation).
-TERMINATORS = frozenset(("Exit", "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln", "FailNow",
-                         "Goexit", "Skip", "Skipf", "SkipNow"))
 # Comments that are tool directives or fixture markers, not prose written by the author.
 _MACHINE_COMMENT = re.compile(r"^//\s*(?:goexplint:|nolint\b|lint:|(?:want|ok|todo-want|todo-ok)(?:\s+GXL\d{3})+)")
 
@@ -172,252 +170,74 @@ def comments_by_row(ctx: FileContext) -> Dict[int, List[Node]]:
     return found
 
 
-def statements(stmt_list: Optional[Node]) -> List[Node]:
-    """The statements of a statement list / block (comments dropped)."""
-    if stmt_list is None:
-        return []
-    if stmt_list.type == "block":
-        inner = [c for c in stmt_list.named_children if c.type == "statement_list"]
-        stmt_list = inner[0] if inner else None
-        if stmt_list is None:
-            return []
-    return [c for c in stmt_list.named_children if c.type != "comment"]
-
-
 # --------------------------------------------------------------------------- GXL209 path walk
 
 NONE, HELD, RELEASED, UNKNOWN = "none", "held", "released", "unknown"
 
 
-def join(states: Set[str]) -> Set[str]:
+def join(states: FrozenSet[str]) -> FrozenSet[str]:
     """Merge paths at a join point: a held path meeting a released/unknown one is unknown."""
     if HELD in states and (RELEASED in states or UNKNOWN in states):
         return (states - {HELD, RELEASED}) | {UNKNOWN}
     return states
 
 
-@dataclasses.dataclass
-class Flow:
-    """Exits of a statement (list): fall-through states and break/continue states by label (None = unlabelled)."""
-
-    fall: Set[str] = dataclasses.field(default_factory=set)
-    breaks: Dict[Optional[bytes], Set[str]] = dataclasses.field(default_factory=dict)
-    continues: Dict[Optional[bytes], Set[str]] = dataclasses.field(default_factory=dict)
-
-    def absorb_exits(self, other: "Flow") -> None:
-        for label, states in other.breaks.items():
-            self.breaks.setdefault(label, set()).update(states)
-        for label, states in other.continues.items():
-            self.continues.setdefault(label, set()).update(states)
-
-
-class _Walker:
-    """Walks one function for one lock site and collects the returns reached while the lock is held."""
+class LockDomain(Domain):
+    """GXL209's states for one lock site on the :mod:`goexplint.analysis.cfg` walker: not taken yet, held,
+    released, unknown; collects the returns reached while the lock is held."""
 
     def __init__(self, ctx: FileContext, site_stmt: Node, lock: LockCall):
         self.ctx = ctx
         self.site = site_stmt
-        self.lock = lock
         self.key = lock.key
         self.returns: List[Node] = []
         self._seen: Set[int] = set()
 
-    # -- helpers
     def _releases(self, node: Optional[Node]) -> bool:
         return node is not None and mentions_unlock(self.ctx, node, self.key)
 
-    # -- statements
-    def run_list(self, stmts: List[Node], states: Set[str]) -> Flow:
-        out = Flow()
-        cur = set(states)
-        for stmt in stmts:
-            if not cur:
-                break
-            f = self.run_stmt(stmt, cur)
-            out.absorb_exits(f)
-            cur = f.fall
-        out.fall = cur
-        return out
+    def join(self, states):
+        return join(states)
 
-    def run_stmt(self, stmt: Node, states: Set[str], label: Optional[bytes] = None) -> Flow:
-        flow = Flow()
-        for s in states:
-            f = self._one(stmt, s, label)
-            flow.fall |= f.fall
-            flow.absorb_exits(f)
-        flow.fall = join(flow.fall)
-        return flow
+    def no_return(self, call: Node) -> bool:
+        # other packages' Fatal*/Exit/Panic*/Goexit/Skip* are trusted by name too (klog.Fatalf, t.Goexit)
+        return never_returns(self.ctx, call, by_name=True)
 
-    def _one(self, stmt: Node, s: str, label: Optional[bytes]) -> Flow:
-        t = stmt.type
-        if stmt == self.site:
-            return Flow(fall={UNKNOWN if s == HELD else HELD})  # taken twice: GXL208's business
-        if t in ("block", "statement_list"):
-            return self.run_list(statements(stmt), {s})
-        if t == "labeled_statement":
-            inner = [c for c in stmt.named_children if c.type not in ("label_name", "comment")]
-            lab = stmt.named_children[0].text if stmt.named_children else None
-            if not inner:
-                return Flow(fall={s})
-            f = self.run_stmt(inner[0], {s}, lab)
-            # a labelled break of a non-loop statement (if/block) ends here
-            f.fall = join(f.fall | f.breaks.pop(lab, set()))
-            return f
-        if t == "if_statement":
-            return self._if(stmt, s)
-        if t in ("expression_switch_statement", "type_switch_statement", "select_statement"):
-            return self._switch(stmt, s, label)
-        if t == "for_statement":
-            return self._for(stmt, s, label)
-        if s == HELD:
-            return self._held_simple(stmt)
-        # not held on this path: only the way the statement leaves matters
-        if t == "return_statement":
-            return Flow()
-        if t in ("break_statement", "continue_statement"):
-            lab = stmt.named_children[0].text if stmt.named_children else None
-            return Flow(breaks={lab: {s}}) if t == "break_statement" else Flow(continues={lab: {s}})
-        return Flow(fall={s})
-
-    def _held_simple(self, stmt: Node) -> Flow:
-        t = stmt.type
-        if t == "return_statement":
-            if not self._releases(stmt):
-                self._report(stmt)
-            return Flow()
-        if t == "break_statement":
-            lab = stmt.named_children[0].text if stmt.named_children else None
-            return Flow(breaks={lab: {HELD}})
-        if t == "continue_statement":
-            lab = stmt.named_children[0].text if stmt.named_children else None
-            return Flow(continues={lab: {HELD}})
-        if t in ("fallthrough_statement", "goto_statement"):
-            return Flow(fall={UNKNOWN})
+    def simple(self, node: Node, s: str):
+        if node == self.site:
+            return frozenset((UNKNOWN if s == HELD else HELD,))  # taken twice: GXL208's business
+        if s != HELD:
+            return frozenset((s,))
+        t = node.type
         if t == "expression_statement":
-            lc = lock_call(self.ctx, stmt)
+            lc = lock_call(self.ctx, node)
             if lc is not None and lc.key == self.key:
-                return Flow(fall={RELEASED if not lc.is_lock else UNKNOWN})
-            if _terminates(stmt):
-                return Flow()
+                return frozenset((RELEASED if not lc.is_lock else UNKNOWN,))
         if t == "defer_statement":
-            lc = lock_call(self.ctx, stmt)
+            lc = lock_call(self.ctx, node)
             if lc is not None and lc.key == self.key and lc.is_lock:
-                return Flow(fall={UNKNOWN})  # defer X.Lock(): GXL208's finding, not a missing unlock
+                return frozenset((UNKNOWN,))  # defer X.Lock(): GXL208's finding, not a missing unlock
             # a deferred unlock (direct, closure or helper) protects every later return of this path
-            return Flow(fall={UNKNOWN} if self._releases(stmt) else {HELD})
-        if self._releases(stmt):
-            return Flow(fall={UNKNOWN})
-        return Flow(fall={HELD})
+        return frozenset((UNKNOWN if self._releases(node) else HELD,))
 
-    def _report(self, stmt: Node) -> None:
-        if stmt.id not in self._seen:
+    def reached_return(self, stmt: Node, s: str) -> None:
+        if s == HELD and not self._releases(stmt) and stmt.id not in self._seen:
             self._seen.add(stmt.id)
             self.returns.append(stmt)
 
-    def _header(self, node: Optional[Node], s: str) -> str:
-        """State after evaluating a header part (initializer, condition, switch value)."""
-        if node is None or s != HELD:
-            return s
-        if node.type in ("expression_statement", "assignment_statement", "short_var_declaration",
-                         "inc_statement", "dec_statement", "send_statement"):
-            f = self._held_simple(node)
-            return next(iter(f.fall)) if f.fall else UNKNOWN
-        return UNKNOWN if self._releases(node) else s
+    def goto(self, stmt: Node, s: str):
+        return frozenset((UNKNOWN if s == HELD else s,))
 
-    def _if(self, stmt: Node, s: str) -> Flow:
-        s = self._header(stmt.child_by_field_name("initializer"), s)
-        s = self._header(stmt.child_by_field_name("condition"), s)
-        out = Flow()
-        consequence = stmt.child_by_field_name("consequence")
-        cons = self.run_stmt(consequence, {s}) if consequence is not None else Flow(fall={s})
-        out.fall |= cons.fall
-        out.absorb_exits(cons)
-        alt = stmt.child_by_field_name("alternative")
-        if alt is None:
-            out.fall.add(s)
-        else:
-            f = self.run_stmt(alt, {s})
-            out.fall |= f.fall
-            out.absorb_exits(f)
-        out.fall = join(out.fall)
-        return out
+    def back_edge(self, loop: Node, states):
+        # a lock taken inside the body and still held at the end of an iteration: the next iteration's
+        # Lock deadlocks or the loop ends holding it; neither is this rule's finding
+        body = loop.child_by_field_name("body")
+        if body is not None and body.start_byte <= self.site.start_byte < body.end_byte and HELD in states:
+            return (states - {HELD}) | {UNKNOWN}
+        return states
 
-    def _switch(self, stmt: Node, s: str, label: Optional[bytes]) -> Flow:
-        s = self._header(stmt.child_by_field_name("initializer"), s)
-        s = self._header(stmt.child_by_field_name("value"), s)
-        out = Flow()
-        has_default = False
-        cases = [c for c in stmt.named_children
-                 if c.type in ("expression_case", "type_case", "default_case", "communication_case")]
-        for case in cases:
-            cs = s
-            if case.type == "default_case":
-                has_default = True
-            comm = case.child_by_field_name("communication")
-            if comm is not None:
-                cs = self._header(comm, cs)
-            value = case.child_by_field_name("value")
-            if value is not None and case.type == "expression_case":
-                cs = self._header(value, cs)
-            body = [c for c in case.named_children if c.type == "statement_list"]
-            f = self.run_list(statements(body[0]) if body else [], {cs})
-            out.fall |= f.fall
-            out.fall |= f.breaks.pop(None, set())
-            if label is not None:
-                out.fall |= f.breaks.pop(label, set())
-            out.absorb_exits(f)
-        if not has_default and stmt.type != "select_statement":
-            out.fall.add(s)  # no case matched
-        out.fall = join(out.fall)
-        return out
-
-    def _for(self, stmt: Node, s: str, label: Optional[bytes]) -> Flow:
-        body = stmt.child_by_field_name("body")
-        if body is None:  # a broken parse: stop following this path
-            return Flow(fall={UNKNOWN})
-        clause = [c for c in stmt.named_children if c != body and c.type != "comment"]
-        infinite = not clause
-        if clause:
-            s = self._header(clause[0], s)
-        entry = {s}
-        out = Flow()
-        for _ in range(6):  # the state set only grows; a handful of rounds reaches the fixed point
-            f = self.run_stmt(body, entry)
-            back = set(f.fall) | f.continues.pop(None, set())
-            if label is not None:
-                back |= f.continues.pop(label, set())
-            # a lock taken inside the body and still held at the end of an iteration: the next
-            # iteration's Lock deadlocks or the loop ends holding it; neither is this rule's finding
-            if body.start_byte <= self.site.start_byte < body.end_byte and HELD in back:
-                back = (back - {HELD}) | {UNKNOWN}
-            breaks = f.breaks.pop(None, set())
-            if label is not None:
-                breaks |= f.breaks.pop(label, set())
-            new_entry = join(entry | back)
-            out.fall |= breaks
-            out.absorb_exits(f)
-            if new_entry == entry:
-                break
-            entry = new_entry
-        if not infinite:
-            out.fall |= entry
-        out.fall = join(out.fall)
-        return out
-
-
-def _terminates(stmt: Node) -> bool:
-    call = _strip_parens(stmt.named_children[0]) if stmt.named_children else None
-    if call is None or call.type != "call_expression":
-        return False
-    fn = _strip_parens(call.child_by_field_name("function"))
-    if fn is None:
-        return False
-    if fn.type == "identifier":
-        return fn.text == b"panic"
-    if fn.type == "selector_expression":
-        field = fn.child_by_field_name("field")
-        return field is not None and node_text(field) in TERMINATORS
-    return False
+    def broken(self, node: Node, s: str):
+        return frozenset((UNKNOWN,))  # a broken parse: stop following this path
 
 
 def function_has_goto(func: Node) -> bool:
@@ -431,11 +251,11 @@ def held_returns(ctx: FileContext, site_stmt: Node, lock: LockCall) -> List[Node
     body = func.child_by_field_name("body") if func is not None else None
     if body is None:
         return []
-    walker = _Walker(ctx, site_stmt, lock)
-    end = walker.run_list(statements(body), {NONE})
+    domain = LockDomain(ctx, site_stmt, lock)
+    end = Walker(domain).walk(body, frozenset((NONE,)))
     if HELD in end.fall:
-        walker.returns.append(body.children[-1])
-    return sorted(walker.returns, key=lambda n: n.start_byte)
+        domain.returns.append(body.children[-1])
+    return sorted(domain.returns, key=lambda n: n.start_byte)
 
 
 def unlock_calls(ctx: FileContext, func: Node, key: str, method: Optional[str] = None) -> List[LockCall]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from typing import Callable, Dict, List, Optional
 
 import tree_sitter
@@ -23,9 +24,76 @@ _PARSER = tree_sitter.Parser(GO_LANGUAGE)
 
 
 def parse_bytes(source: bytes, old_tree: Optional[tree_sitter.Tree] = None) -> tree_sitter.Tree:
-    if old_tree is not None:
-        return _PARSER.parse(source, old_tree)
-    return _PARSER.parse(source)
+    """Parse Go source.  Go 1.26's ``new(expr)`` (tree-sitter-go 0.25 accepts only ``new(Type)``) is handled
+    by :func:`_respell_new`: byte offsets and positions stay those of ``source``."""
+    tree = _PARSER.parse(source, old_tree) if old_tree is not None else _PARSER.parse(source)
+    if tree.root_node.has_error and b"new" in source:
+        tree = _respell_new(source, tree)
+    return tree
+
+
+# Go 1.26 lets the operand of the builtin ``new`` be an expression (``new(int64(300))``, ``new(f())``,
+# ``new(T{})``); the grammar's ``new``/``make`` rule wants a type there and the statement fails to parse.
+# Where a statement holding ``new(`` does not parse, the callee is respelled with an identifier of the same
+# length (:data:`NEW_SPELLING`), so the call parses as an ordinary call with an expression argument, and
+# the spelling is kept only if the file then has fewer syntax errors.  Only those three bytes differ: every
+# offset, row and column is the source's, ``FileContext.source``/``ctx.text`` still read ``new``
+# (``node.text`` of that callee reads the respelling).
+NEW_SPELLING = b"_nw"
+_NEW_CALL = re.compile(rb"\bnew\s*\(")
+_STATEMENT_HOLDERS = ("statement_list", "block", "source_file")
+
+
+def _error_nodes(root: Node) -> List[Node]:
+    """ERROR and MISSING nodes, outermost ones only (iterative: no recursion on deep trees)."""
+    out: List[Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            out.append(node)
+            continue
+        stack.extend(c for c in node.children if c.has_error or c.is_missing)
+    return out
+
+
+def _error_regions(root: Node) -> List[tuple]:
+    """Byte ranges of the statements (or top-level declarations) that hold a syntax error, plus the statement
+    before an ERROR that stands between statements (``p := new(x+1)`` leaves ``+1)`` on its own)."""
+    regions = []
+    for err in _error_nodes(root):
+        node = err
+        while node.parent is not None and node.parent.type not in _STATEMENT_HOLDERS:
+            node = node.parent
+        start = node.start_byte
+        if node == err and node.prev_sibling is not None:
+            start = node.prev_sibling.start_byte
+        regions.append((start, node.end_byte))
+    return regions
+
+
+def _respell_new(source: bytes, tree: tree_sitter.Tree) -> tree_sitter.Tree:
+    root = tree.root_node
+    regions = _error_regions(root)
+    if not regions:
+        return tree
+    buf = bytearray(source)
+    changed = False
+    for m in _NEW_CALL.finditer(source):
+        at = m.start()
+        if not any(a <= at < b for a, b in regions):
+            continue
+        leaf = root.descendant_for_byte_range(at, at + 3)
+        if leaf is None or leaf.start_byte != at or leaf.end_byte != at + 3 or leaf.type not in ("identifier", "new"):
+            continue  # inside a comment or string, or part of a longer name
+        buf[at:at + 3] = NEW_SPELLING
+        changed = True
+    if not changed:
+        return tree
+    respelled = _PARSER.parse(bytes(buf))
+    if len(_error_nodes(respelled.root_node)) < len(_error_nodes(root)):
+        return respelled
+    return tree
 
 
 @functools.lru_cache(maxsize=None)
