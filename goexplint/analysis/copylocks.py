@@ -3,14 +3,11 @@ contain one by value (directly, embedded, or through another such struct)."""
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import Dict, Optional, Tuple
 
 from tree_sitter import Node
 
-from goexplint.analysis import siblings
-from goexplint.analysis.syntax import sibling_go_files
+from goexplint.analysis.package import model, type_params_in_scope
 from goexplint.core.parse import FileContext, captures
 from goexplint.analysis.sharedstate import match_rows
 
@@ -35,6 +32,8 @@ def lock_type_name(ctx: FileContext, typ: Optional[Node]) -> Optional[str]:
             return "%s.%s" % (path.split("/")[-1], name.text.decode())
         return None
     if typ.type == "type_identifier":
+        if typ.text.decode() in type_params_in_scope(typ):
+            return None  # func F[Main any](m Main): a type parameter, not the package struct Main
         holder = lock_structs(ctx).get(typ.text)
         return typ.text.decode() if holder else None
     if typ.type == "array_type":
@@ -43,72 +42,37 @@ def lock_type_name(ctx: FileContext, typ: Optional[Node]) -> Optional[str]:
 
 
 _STRUCTS = "(type_spec name: (type_identifier) @name type: (struct_type) @struct)"
-_SIBLING_STRUCT = re.compile(rb"^type\s+(\w+)\s+struct\s*\{(.*?)^\}", re.M | re.S)
-_SIBLING_FIELD = re.compile(rb"^\s*(?:\w+(?:\s*,\s*\w+)*\s+)?(?:sync\.(\w+)|atomic\.(\w+)|(\w+))\s*(?://.*)?$", re.M)
 
 
-@functools.lru_cache(maxsize=256)
-def _sibling_structs(directory: str, files: Tuple[str, ...]) -> Dict[bytes, Tuple[bytes, ...]]:
-    """type name -> field type names (b"sync.Mutex", or a bare type name) of struct types in other files."""
-    out: Dict[bytes, Tuple[bytes, ...]] = {}
-    for found in siblings.scan(directory, files, _structs_of):
-        out.update(found)
-    return out
+def _lock_of_field(decl_ctx: FileContext, typ: Node) -> Tuple[Optional[str], Optional[bytes]]:
+    """(``"sync.Mutex"`` when the written field type is a sync/atomic lock type, the same-package type
+    name it holds by value otherwise) for one field type of a struct declared in ``decl_ctx``."""
+    if typ.type == "qualified_type":
+        pkg = typ.child_by_field_name("package")
+        tname = typ.child_by_field_name("name")
+        path = decl_ctx.imports.get(pkg.text.decode()) if pkg is not None else None
+        if path in PKGS and tname is not None and tname.text in PKGS[path]:
+            return "%s.%s" % (path.split("/")[-1], tname.text.decode()), None
+    elif typ.type in ("type_identifier", "array_type"):
+        inner = typ.child_by_field_name("element") if typ.type == "array_type" else typ
+        if inner is not None and inner.type == "type_identifier":
+            return None, inner.text
+    return None, None
 
 
-def _structs_of(data: bytes) -> Dict[bytes, Tuple[bytes, ...]]:
-    out: Dict[bytes, Tuple[bytes, ...]] = {}
-    for m in _SIBLING_STRUCT.finditer(data):
-        fields = []
-        for f in _SIBLING_FIELD.finditer(m.group(2)):
-            if f.group(1) and f.group(1) in SYNC_TYPES:
-                fields.append(b"sync." + f.group(1))
-            elif f.group(2) and f.group(2) in ATOMIC_TYPES:
-                fields.append(b"atomic." + f.group(2))
-            elif f.group(3):
-                fields.append(f.group(3))
-        out[m.group(1)] = tuple(fields)
-    return out
-
-
-def lock_structs(ctx: FileContext) -> Dict[bytes, str]:
-    """Same-package struct type name -> the lock it holds by value (e.g. b"counter" -> "sync.Mutex")."""
-    key = ("lock_structs",)
-    found = ctx.cache.get(key)
-    if found is not None:
-        return found
-    fields: Dict[bytes, list] = {}
-    for row in match_rows(_STRUCTS, ctx.root):
-        types = []
-        for decl in captures("(field_declaration type: (_) @t)", row["struct"]).get("t", []):
-            if any(c.type == "*" for c in decl.parent.children):
-                continue  # an embedded pointer (struct{ *Link }): the lock is shared, not copied
-            types.append(decl)
-        fields[row["name"].text] = types
+def _struct_locks(structs) -> Dict[bytes, str]:
+    """struct name -> the lock it holds by value, for ``structs`` ((name, declaring file, struct_type))."""
     direct: Dict[bytes, str] = {}
     refs: Dict[bytes, set] = {}
-    for name, types in fields.items():
-        for t in types:
-            if t.type == "qualified_type":
-                pkg = t.child_by_field_name("package")
-                tname = t.child_by_field_name("name")
-                path = ctx.imports.get(pkg.text.decode()) if pkg is not None else None
-                if path in PKGS and tname is not None and tname.text in PKGS[path]:
-                    direct.setdefault(name, "%s.%s" % (path.split("/")[-1], tname.text.decode()))
-            elif t.type in ("type_identifier", "array_type"):
-                inner = t.child_by_field_name("element") if t.type == "array_type" else t
-                if inner is not None and inner.type == "type_identifier":
-                    refs.setdefault(name, set()).add(inner.text)
-    if ctx.real_path:
-        directory, _, files = sibling_go_files(ctx.real_path)
-        for name, ftypes in _sibling_structs(directory, files).items():
-            if name in fields:
-                continue
-            for t in ftypes:
-                if t.startswith(b"sync.") or t.startswith(b"atomic."):
-                    direct.setdefault(name, t.decode())
-                else:
-                    refs.setdefault(name, set()).add(t)
+    for name, decl_ctx, struct in structs:
+        for t in captures("(field_declaration type: (_) @t)", struct).get("t", []):
+            if any(c.type == "*" for c in t.parent.children):
+                continue  # an embedded pointer (struct{ *Link }): the lock is shared, not copied
+            lock, ref = _lock_of_field(decl_ctx, t)
+            if lock is not None:
+                direct.setdefault(name, lock)
+            elif ref is not None:
+                refs.setdefault(name, set()).add(ref)
     changed = True
     while changed:
         changed = False
@@ -120,5 +84,29 @@ def lock_structs(ctx: FileContext) -> Dict[bytes, str]:
                     direct[name] = direct[t]
                     changed = True
                     break
-    ctx.cache[key] = direct
     return direct
+
+
+def lock_structs(ctx: FileContext) -> Dict[bytes, str]:
+    """Struct type name -> the lock it holds by value (e.g. b"counter" -> "sync.Mutex"): every
+    package-level struct of the package (from the package model) plus the local struct types of this
+    file (a local type hides a package-level one of the same name)."""
+    key = ("lock_structs",)
+    found = ctx.cache.get(key)
+    if found is not None:
+        return found
+    pkg = ctx.package.cache.get(key)
+    m = model(ctx)
+    if pkg is None:
+        pkg = ctx.package.cache[key] = _struct_locks(
+            (t.name.encode(), t.file, t.type_node) for t in m.types.values() if t.kind == "struct")
+    local = [(row["name"].text, ctx, row["struct"]) for row in match_rows(_STRUCTS, ctx.root)
+             if row["name"].parent.parent.type != "source_file"]
+    if local:
+        top = [(t.name.encode(), t.file, t.type_node) for t in m.types.values()
+               if t.kind == "struct" and t.name.encode() not in {n for n, _, _ in local}]
+        found = _struct_locks(top + local)
+    else:
+        found = pkg
+    ctx.cache[key] = found
+    return found

@@ -20,7 +20,8 @@ own modules of this layer and cache themselves in ``PackageFiles.cache``.
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, List, Optional, Tuple
+import functools
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
@@ -59,6 +60,11 @@ class TypeDecl:
     type_text: str  # the written type (``uintptr`` for ``type X uintptr``; the aliased type)
     fields: Tuple[Field, ...] = ()
     type_params: Tuple[str, ...] = ()
+
+    @property
+    def type_node(self) -> Optional[Node]:
+        """The written type's node (the struct_type, the map_type, the aliased type...)."""
+        return self.node.child_by_field_name("type")
 
     def field(self, name: str) -> Optional[Field]:
         for f in self.fields:
@@ -226,6 +232,88 @@ class PackageModel:
     def struct(self, name: str) -> Optional[TypeDecl]:
         t = self.types.get(name)
         return t if t is not None and t.kind == "struct" else None
+
+    def named_type(self, name: str, at: Optional[Node] = None) -> Optional[TypeDecl]:
+        """The package-level type ``name`` as seen at ``at``: None when a type parameter or a local
+        type declaration of that name is in scope there (``func F[Main any](m Main)`` never means a
+        package struct ``Main``)."""
+        t = self.types.get(name)
+        if t is None or (at is not None and name in local_type_names(at)):
+            return None
+        return t
+
+    # Name sets as bytes, for rules that compare ``node.text``.
+    @functools.cached_property
+    def var_names(self) -> FrozenSet[bytes]:
+        """Package-level variables (not consts) of every file."""
+        return frozenset(n.encode() for n, v in self.vars.items() if not v.const)
+
+    @functools.cached_property
+    def map_type_names(self) -> FrozenSet[bytes]:
+        """Types declared as (or aliasing) a map type: ``type Counts map[string]int``."""
+        return frozenset(n.encode() for n, t in self.types.items() if t.type_node is not None
+                         and t.type_node.type == "map_type")
+
+    @functools.cached_property
+    def interface_names(self) -> FrozenSet[bytes]:
+        return frozenset(n.encode() for n, t in self.types.items() if t.kind == "interface")
+
+    @functools.cached_property
+    def error_types(self) -> FrozenSet[bytes]:
+        """Receiver types with an ``Error() string`` method (value or pointer receiver)."""
+        out: Set[bytes] = set()
+        for (recv, name), d in self.methods.items():
+            if name != "Error":
+                continue
+            params = d.node.child_by_field_name("parameters")
+            result = d.node.child_by_field_name("result")
+            if params is not None and not any(c.type == "parameter_declaration" for c in params.named_children) \
+                    and result is not None and result.type == "type_identifier" and result.text == b"string":
+                out.add(recv.encode())
+        return frozenset(out)
+
+
+def type_params_in_scope(node: Node) -> FrozenSet[str]:
+    """Type parameters visible at ``node``: those of the enclosing function, of the method receiver
+    (``func (g *G[T])``) or of the enclosing generic type declaration."""
+    return _local_types(node, False)
+
+
+def local_type_names(node: Node) -> FrozenSet[str]:
+    """Type names declared between ``node`` and package level: the type parameters in scope and the
+    local ``type`` declarations of enclosing blocks.  Any of them hides a package-level type of the
+    same name."""
+    return _local_types(node, True)
+
+
+def _local_types(node: Node, blocks: bool) -> FrozenSet[str]:
+    out: Set[str] = set()
+    n = node.parent
+    while n is not None:
+        kind = n.type
+        if kind in ("function_declaration", "type_spec", "type_alias"):
+            out.update(_type_params(n))
+        elif kind == "method_declaration":
+            recv = n.child_by_field_name("receiver")
+            for p in recv.named_children if recv is not None else ():
+                if p.type != "parameter_declaration":
+                    continue
+                inner = p.child_by_field_name("type")
+                while inner is not None and inner.type in ("pointer_type", "parenthesized_type"):
+                    inner = next(iter(inner.named_children), None)
+                args = inner.child_by_field_name("type_arguments") if inner is not None \
+                    and inner.type == "generic_type" else None
+                if args is not None:
+                    out.update(node_text(a) for a in args.named_children)
+        elif kind == "block" and blocks:
+            for stmt in n.named_children:
+                if stmt.type == "type_declaration":
+                    for spec in stmt.named_children:
+                        name = spec.child_by_field_name("name")
+                        if name is not None:
+                            out.add(node_text(name))
+        n = n.parent
+    return frozenset(out)
 
 
 def model(ctx: FileContext) -> PackageModel:
