@@ -71,7 +71,7 @@ def _struct_locks(structs) -> Dict[bytes, str]:
             lock, ref = _lock_of_field(decl_ctx, t)
             if lock is not None:
                 direct.setdefault(name, lock)
-            elif ref is not None:
+            elif ref is not None and ref.decode() not in type_params_in_scope(t):
                 refs.setdefault(name, set()).add(ref)
     changed = True
     while changed:

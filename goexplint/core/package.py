@@ -65,6 +65,95 @@ def _parsed_sibling(path: str, override: Optional[str], environ: Tuple[Tuple[str
     return got
 
 
+def lexical_package_name(source: bytes) -> Optional[str]:
+    """The package clause's name read lexically (skipping a BOM, spaces and comments), or None when the
+    file does not start like Go source.  Cheap: used for cache keys, where a file whose clause cannot
+    be read this way counts as a member of every package of its directory."""
+    i, n = 0, len(source)
+    if source.startswith(b"\xef\xbb\xbf"):
+        i = 3
+    words: List[bytes] = []
+    while i < n and len(words) < 2:
+        c = source[i:i + 1]
+        if c in (b" ", b"\t", b"\r", b"\n"):
+            i += 1
+        elif source.startswith(b"//", i):
+            j = source.find(b"\n", i)
+            i = n if j < 0 else j + 1
+        elif source.startswith(b"/*", i):
+            j = source.find(b"*/", i + 2)
+            if j < 0:
+                return None
+            i = j + 2
+        else:
+            j = i
+            while j < n and (source[j:j + 1].isalnum() or source[j:j + 1] == b"_" or source[j] >= 0x80):
+                j += 1
+            if j == i:
+                return None
+            words.append(source[i:j])
+            i = j
+    if len(words) == 2 and words[0] == b"package":
+        try:
+            return words[1].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
+def directory_go_files(directory: str) -> List[str]:
+    """Sorted paths of the regular ``.go`` files of ``directory`` (no named pipes: they would block)."""
+    try:
+        names = sorted(e.name for e in os.scandir(directory) if e.name.endswith(".go") and e.is_file())
+    except OSError:
+        names = []
+    return [os.path.join(directory, n) for n in names]
+
+
+def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], override: Optional[str] = None,
+                   environ: Tuple[Tuple[str, str], ...] = ()) -> Dict[str, FileContext]:
+    """Parse every ``.go`` file of ``directory`` once and group them into packages by package clause.
+
+    ``sources`` maps the real paths of the files to lint to (display path, bytes already read); the
+    other files of the directory are read from disk.  Returns real path -> FileContext for the files
+    of ``sources`` (files with NUL bytes are in no package and absent); each context's ``package``
+    is the :class:`PackageFiles` shared by every file of its package."""
+    paths = directory_go_files(directory)
+    known = set(paths)
+    paths.extend(p for p in sorted(sources) if p not in known)
+    shown_dir = None
+    for real, (shown, _) in sources.items():
+        shown_dir = os.path.dirname(shown)
+        break
+    groups: Dict[str, List[FileContext]] = {}
+    out: Dict[str, FileContext] = {}
+    env = dict(environ)
+    for path in paths:
+        if path in sources:
+            shown, source = sources[path]
+        else:
+            try:
+                with open(path, "rb") as fh:
+                    source = fh.read()
+            except OSError:
+                continue
+            shown = os.path.join(shown_dir, os.path.basename(path)) if shown_dir is not None else path
+        if b"\0" in source:
+            continue
+        tree = parse_bytes(source)
+        version = goversion.resolve(path, source, override=override, environ=env)
+        ctx = FileContext(shown, source, tree, version, real_path=path)
+        groups.setdefault(package_clause(tree.root_node), []).append(ctx)
+        if path in sources:
+            out[path] = ctx
+    for name, files in groups.items():
+        files.sort(key=lambda f: f.real_path or f.path)
+        pkg = PackageFiles(directory, name, files)
+        for f in files:
+            set_package(f, pkg)
+    return out
+
+
 def load(ctx, override: Optional[str] = None, environ: Tuple[Tuple[str, str], ...] = ()) -> PackageFiles:
     """The package of ``ctx``: ``ctx`` plus its same-package siblings on disk (none for stdin/buffers
     without a real path)."""
@@ -84,3 +173,9 @@ def load(ctx, override: Optional[str] = None, environ: Tuple[Tuple[str, str], ..
             files.append(FileContext(shown, source, tree, version, real_path=path))
     files.sort(key=lambda f: f.real_path or f.path)
     return PackageFiles(directory, name, files)
+
+
+def set_package(ctx: FileContext, files: PackageFiles) -> None:
+    """Make ``files`` the package of ``ctx`` (the engine and the language server share one
+    PackageFiles between the files of a package)."""
+    ctx._package = files
