@@ -3,6 +3,7 @@ contain one by value (directly, embedded, or through another such struct)."""
 
 from __future__ import annotations
 
+import re
 from typing import Dict, Optional, Tuple
 
 from tree_sitter import Node
@@ -60,9 +61,13 @@ def _lock_of_field(decl_ctx: FileContext, typ: Node) -> Tuple[Optional[str], Opt
     return None, None
 
 
-def _struct_locks(structs) -> Dict[bytes, str]:
-    """struct name -> the lock it holds by value, for ``structs`` ((name, declaring file, struct_type))."""
-    direct: Dict[bytes, str] = {}
+def _struct_locks(structs, known: Optional[Dict[bytes, str]] = None) -> Dict[bytes, str]:
+    """struct name -> the lock it holds by value, for ``structs`` ((name, declaring file, struct_type));
+    ``known`` holds the locks of the structs already resolved (those of an enclosing scope)."""
+    structs = list(structs)
+    direct: Dict[bytes, str] = dict(known or {})
+    for name, _, _ in structs:
+        direct.pop(name, None)  # redeclared in this scope
     refs: Dict[bytes, set] = {}
     for name, decl_ctx, struct in structs:
         for t in captures("(field_declaration type: (_) @t)", struct).get("t", []):
@@ -87,6 +92,16 @@ def _struct_locks(structs) -> Dict[bytes, str]:
     return direct
 
 
+_TYPE_WORD = re.compile(rb"\btype\b")
+
+
+def has_local_types(ctx: FileContext) -> bool:
+    """False when the file certainly declares no type inside a function: every ``type`` word of the
+    source belongs to a top-level type declaration (a cheap byte count instead of a tree query)."""
+    top = sum(1 for n in ctx.root.named_children if n.type == "type_declaration")
+    return len(_TYPE_WORD.findall(ctx.source)) > top
+
+
 def lock_structs(ctx: FileContext) -> Dict[bytes, str]:
     """Struct type name -> the lock it holds by value (e.g. b"counter" -> "sync.Mutex"): every
     package-level struct of the package (from the package model) plus the local struct types of this
@@ -101,12 +116,9 @@ def lock_structs(ctx: FileContext) -> Dict[bytes, str]:
         pkg = ctx.package.cache[key] = _struct_locks(
             (t.name.encode(), t.file, t.type_node) for t in m.types.values() if t.kind == "struct")
     local = [(row["name"].text, ctx, row["struct"]) for row in match_rows(_STRUCTS, ctx.root)
-             if row["name"].parent.parent.type != "source_file"]
-    if local:
-        top = [(t.name.encode(), t.file, t.type_node) for t in m.types.values()
-               if t.kind == "struct" and t.name.encode() not in {n for n, _, _ in local}]
-        found = _struct_locks(top + local)
-    else:
-        found = pkg
+             if row["name"].parent.parent.type != "source_file"] if has_local_types(ctx) else []
+    # Local struct types (declared in a function) may hold package-level lock structs; package-level
+    # types cannot see local ones.
+    found = _struct_locks(local, pkg) if local else pkg
     ctx.cache[key] = found
     return found
