@@ -181,7 +181,11 @@ def default_package_name(path: str) -> str:
 def import_table(ctx: FileContext) -> Dict[str, str]:
     """S1: map local package name -> import path.  Dot imports are keyed ``.<path>``."""
     table: Dict[str, str] = {}
-    for _, caps in tree_sitter.QueryCursor(compile_query(_IMPORT_QUERY)).matches(ctx.root):
+    cursor = tree_sitter.QueryCursor(compile_query(_IMPORT_QUERY))
+    # Imports are top-level declarations (or, in a file with syntax errors, inside a top-level ERROR
+    # node): querying only those is much cheaper than querying the whole tree.
+    for _, caps in (m for top in ctx.root.children if top.type in ("import_declaration", "ERROR")
+                    for m in cursor.matches(top)):
         path_node = caps["path"][0]
         path = node_text(path_node).strip('"`')
         name_nodes = caps.get("name")

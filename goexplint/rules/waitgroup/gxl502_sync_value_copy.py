@@ -80,9 +80,23 @@ def _declared_lock(ctx, ident):
     return None
 
 
+def _range_clauses(ctx):
+    """Enclosing function id -> its range clauses (one query per file, not one per function)."""
+    key = ("gxl502.ranges",)
+    got = ctx.cache.get(key)
+    if got is None:
+        got = ctx.cache[key] = {}
+        for clause in captures("(range_clause) @r", ctx.root).get("r", []):
+            func = enclosing_function(clause)
+            if func is not None:
+                got.setdefault(func.id, []).append(clause)
+    return got
+
+
 def _range_copies(match, ctx, func, body):
-    for clause in captures("(range_clause) @r", body).get("r", []):
-        if enclosing_function(clause) != func:
+    start, end = body.start_byte, body.end_byte
+    for clause in _range_clauses(ctx).get(func.id, ()):
+        if not (start <= clause.start_byte < end):
             continue
         left = clause.child_by_field_name("left")
         right = strip_parens(clause.child_by_field_name("right"))
