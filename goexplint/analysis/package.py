@@ -10,6 +10,11 @@ top-level declarations of every file:
   types (embedded fields too), type parameters;
 * package-level vars and consts (:class:`VarDecl`) with their written types.
 
+``funcs``, ``methods``, ``types`` and ``vars`` keep one declaration per name (the first by path);
+``all_funcs``, ``all_methods``, ``all_types`` and ``all_vars`` list every declaration, so the
+variants of a name that several files declare under different build tags are all there.
+``named_type(name, at)`` hides package types behind type parameters and local types in scope.
+
 Written types are source text (no type checking): ``sync.Mutex`` stays ``sync.Mutex`` whatever the
 import name resolves to; ask ``FileContext.imports`` of the declaring file to resolve a qualifier.
 
@@ -144,6 +149,11 @@ class PackageModel:
         self.methods: Dict[Tuple[str, str], FuncDecl] = {}  # (receiver type, method name)
         self.types: Dict[str, TypeDecl] = {}
         self.vars: Dict[str, VarDecl] = {}
+        # Every declaration, build-tag variants included (the dicts above keep the first by path):
+        self.all_funcs: Dict[str, List[FuncDecl]] = {}
+        self.all_methods: Dict[Tuple[str, str], List[FuncDecl]] = {}
+        self.all_types: Dict[str, List[TypeDecl]] = {}
+        self.all_vars: Dict[str, List[VarDecl]] = {}
         for ctx in files.files:
             self._add_file(ctx)
 
@@ -154,8 +164,9 @@ class PackageModel:
             if kind == "function_declaration":
                 name = node.child_by_field_name("name")
                 if name is not None and node_text(name) not in ("init", "_"):
-                    self.funcs.setdefault(node_text(name), FuncDecl(node_text(name), ctx, node,
-                                                                    type_params=_type_params(node)))
+                    decl = FuncDecl(node_text(name), ctx, node, type_params=_type_params(node))
+                    self.funcs.setdefault(decl.name, decl)
+                    self.all_funcs.setdefault(decl.name, []).append(decl)
             elif kind == "method_declaration":
                 self._add_method(ctx, node)
             elif kind == "type_declaration":
@@ -188,6 +199,7 @@ class PackageModel:
         decl = FuncDecl(node_text(name), ctx, node, base, pointer, node_text(rname) if rname is not None else None,
                         tparams)
         self.methods.setdefault((base, decl.name), decl)
+        self.all_methods.setdefault((base, decl.name), []).append(decl)
 
     def _add_type(self, ctx: FileContext, spec: Node) -> None:
         name = spec.child_by_field_name("name")
@@ -205,8 +217,9 @@ class PackageModel:
         else:
             return
         fields = _struct_fields(typ) if kind == "struct" else ()
-        self.types.setdefault(node_text(name), TypeDecl(node_text(name), ctx, spec, kind, node_text(typ), fields,
-                                                        _type_params(spec)))
+        decl = TypeDecl(node_text(name), ctx, spec, kind, node_text(typ), fields, _type_params(spec))
+        self.types.setdefault(decl.name, decl)
+        self.all_types.setdefault(decl.name, []).append(decl)
 
     def _add_vars(self, ctx: FileContext, node: Node, const: bool) -> None:
         specs: List[Node] = []
@@ -220,7 +233,9 @@ class PackageModel:
             text = node_text(typ) if typ is not None else ""
             for n in spec.children_by_field_name("name"):
                 if n.type == "identifier" and node_text(n) != "_":
-                    self.vars.setdefault(node_text(n), VarDecl(node_text(n), ctx, n, text, const))
+                    decl = VarDecl(node_text(n), ctx, n, text, const)
+                    self.vars.setdefault(decl.name, decl)
+                    self.all_vars.setdefault(decl.name, []).append(decl)
 
     # ------------------------------------------------------------------ queries
     def method(self, receiver: str, name: str) -> Optional[FuncDecl]:
