@@ -321,7 +321,9 @@ def _local_types(node: Node, blocks: bool) -> FrozenSet[str]:
                 if args is not None:
                     out.update(node_text(a) for a in args.named_children)
         elif kind == "block" and blocks:
-            for stmt in n.named_children:
+            stmts = [c for top in n.named_children
+                     for c in (top.named_children if top.type == "statement_list" else (top,))]
+            for stmt in stmts:
                 if stmt.type == "type_declaration":
                     for spec in stmt.named_children:
                         name = spec.child_by_field_name("name")
