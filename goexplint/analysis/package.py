@@ -143,8 +143,13 @@ def _struct_fields(struct: Node) -> Tuple[Field, ...]:
 class PackageModel:
     """Top-level declarations of one package (every file of it)."""
 
-    def __init__(self, files: PackageFiles):
+    def __init__(self, files: Optional[PackageFiles]):
         self.files = files
+        self._empty()
+        for ctx in files.files if files is not None else ():
+            self._merge(_file_part(ctx))
+
+    def _empty(self) -> None:
         self.funcs: Dict[str, FuncDecl] = {}
         self.methods: Dict[Tuple[str, str], FuncDecl] = {}  # (receiver type, method name)
         self.types: Dict[str, TypeDecl] = {}
@@ -154,8 +159,21 @@ class PackageModel:
         self.all_methods: Dict[Tuple[str, str], List[FuncDecl]] = {}
         self.all_types: Dict[str, List[TypeDecl]] = {}
         self.all_vars: Dict[str, List[VarDecl]] = {}
-        for ctx in files.files:
-            self._add_file(ctx)
+
+    def _merge(self, part: "PackageModel") -> None:
+        """Add one file's declarations (files are merged in path order; the first declaration of a
+        name wins in ``funcs``/``methods``/``types``/``vars``)."""
+        for mine, every, theirs in ((self.funcs, self.all_funcs, part.all_funcs),
+                                    (self.methods, self.all_methods, part.all_methods),
+                                    (self.types, self.all_types, part.all_types),
+                                    (self.vars, self.all_vars, part.all_vars)):
+            for key, decls in theirs.items():
+                mine.setdefault(key, decls[0])
+                got = every.get(key)
+                if got is None:
+                    every[key] = list(decls)
+                else:
+                    got.extend(decls)
 
     # ------------------------------------------------------------------ building
     def _add_file(self, ctx: FileContext) -> None:
@@ -331,6 +349,18 @@ def _local_types(node: Node, blocks: bool) -> FrozenSet[str]:
                             out.add(node_text(name))
         n = n.parent
     return frozenset(out)
+
+
+def _file_part(ctx: FileContext) -> PackageModel:
+    """The declarations of one file, kept in the file's cache: a package rebuilt after an edit of
+    one file (the language server) re-reads only that file's declarations."""
+    key = ("analysis.package.part",)
+    part = ctx.cache.get(key)
+    if part is None:
+        part = PackageModel(None)
+        part._add_file(ctx)
+        ctx.cache[key] = part
+    return part
 
 
 def model(ctx: FileContext) -> PackageModel:

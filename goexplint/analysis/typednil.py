@@ -18,6 +18,28 @@ def _returns_nil(body: Node) -> bool:
                for r in captures("(return_statement) @r", body).get("r", []))
 
 
+def _file_ptr_funcs(ctx: FileContext) -> List[Tuple[str, bytes]]:
+    """(name, T) of the functions of one file declared to return ``*T`` that have a ``return nil``
+    (kept in the file's cache: an edit of another file of the package does not recompute it)."""
+    key = ("typednil.ptr_funcs",)
+    got = ctx.cache.get(key)
+    if got is None:
+        got = []
+        for node in ctx.root.named_children:
+            if node.type != "function_declaration":
+                continue
+            name = node.child_by_field_name("name")
+            result = node.child_by_field_name("result")
+            body = node.child_by_field_name("body")
+            if name is None or result is None or result.type != "pointer_type" or body is None:
+                continue
+            target = next(iter(result.named_children), None)
+            if target is not None and target.type == "type_identifier" and _returns_nil(body):
+                got.append((name.text.decode("utf-8", "replace"), target.text))
+        ctx.cache[key] = got
+    return got
+
+
 def package_facts(ctx: FileContext):
     """(interface type names, types with an ``Error() string`` method, functions declared to return
     ``*T`` that have a ``return nil`` -> T), for the whole package (the package model)."""
@@ -27,14 +49,10 @@ def package_facts(ctx: FileContext):
         return facts
     m = model(ctx)
     ptr_funcs: Dict[bytes, bytes] = {}
-    for name, decl in m.funcs.items():
-        result = decl.node.child_by_field_name("result")
-        body = decl.body
-        if result is None or result.type != "pointer_type" or body is None:
-            continue
-        target = next(iter(result.named_children), None)
-        if target is not None and target.type == "type_identifier" and _returns_nil(body):
-            ptr_funcs[name.encode()] = target.text
+    for f in ctx.package.files:
+        for name, target in _file_ptr_funcs(f):
+            if m.funcs.get(name) is not None and m.funcs[name].file is f:  # the first declaration wins
+                ptr_funcs[name.encode()] = target
     facts = (m.interface_names, m.error_types, ptr_funcs)
     ctx.package.cache[key] = facts
     return facts

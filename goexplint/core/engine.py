@@ -85,12 +85,14 @@ def check_source(path: str, source: bytes) -> Optional[Notice]:
 
 def lint_source(path: str, source: bytes, options: Options, real_path: Optional[str] = None,
                 tree=None, timings: Optional[Dict[str, float]] = None,
-                ctx: Optional[FileContext] = None) -> FileResult:
+                ctx: Optional[FileContext] = None,
+                buffers: Optional[Dict[str, FileContext]] = None) -> FileResult:
     """Lint one file's bytes.  ``path`` is what findings show; ``real_path`` locates go.mod.
     ``tree`` is an already parsed tree of exactly these bytes (the language server re-parses
     edited buffers incrementally and passes its tree).  ``ctx`` is an already built context of
     exactly these bytes whose ``package`` is set (``lint_files`` parses a package once and lints
-    each file with its context); without it the package is loaded lazily from disk.  ``timings``
+    each file with its context); without it the package is loaded lazily from disk, with
+    ``buffers`` (real path -> context of an open editor buffer) replacing disk files.  ``timings``
     (a dict) collects the seconds spent parsing, per rule (query + refine) and in suppression
     handling."""
     clock = time.perf_counter if timings is not None else None
@@ -117,7 +119,7 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
         version = goversion.resolve(real_path or path, source, override=options.go_version,
                                     environ=dict(options.environ))
         ctx = FileContext(path, source, tree, version, real_path=real_path)
-        ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ)
+        ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ, buffers)
     version = ctx.go
     enabled = options.rules
     findings: List[Finding] = []

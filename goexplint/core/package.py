@@ -16,15 +16,12 @@ from __future__ import annotations
 import os
 from typing import Dict, List, Optional, Tuple
 
-import tree_sitter
-
 from goexplint.core import goversion
-from goexplint.core.data import GoVersion
 from goexplint.core.parse import FileContext, PackageFiles, package_clause, parse_bytes
 
-# (path, mtime_ns, size, version override, environ) -> (source, tree, GoVersion)
-_PARSED: Dict[tuple, Tuple[bytes, tree_sitter.Tree, GoVersion]] = {}
-_PARSED_LIMIT = 20000
+# (path, mtime_ns, size, version override, environ, display path) -> the sibling's FileContext
+_PARSED: Dict[tuple, FileContext] = {}
+_PARSED_LIMIT = 2000
 
 
 def sibling_paths(real_path: str) -> Tuple[str, List[str]]:
@@ -41,12 +38,16 @@ def sibling_paths(real_path: str) -> Tuple[str, List[str]]:
     return directory, [os.path.join(directory, n) for n in names]
 
 
-def _parsed_sibling(path: str, override: Optional[str], environ: Tuple[Tuple[str, str], ...]):
+def _parsed_sibling(path: str, shown: str, override: Optional[str],
+                    environ: Tuple[Tuple[str, str], ...]) -> Optional[FileContext]:
+    """The context of a sibling file on disk, parsed once per process and reused while the file is
+    unchanged (path, mtime and size), so what rules cache on it (its part of the package model,
+    its imports...) survives a re-lint of another file of the package."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    key = (path, st.st_mtime_ns, st.st_size, override, environ)
+    key = (path, st.st_mtime_ns, st.st_size, override, environ, shown)
     got = _PARSED.get(key)
     if got is None:
         try:
@@ -58,7 +59,7 @@ def _parsed_sibling(path: str, override: Optional[str], environ: Tuple[Tuple[str
             return None
         tree = parse_bytes(source)
         version = goversion.resolve(path, source, override=override, environ=dict(environ))
-        got = (source, tree, version)
+        got = FileContext(shown, source, tree, version, real_path=path)
         if len(_PARSED) >= _PARSED_LIMIT:
             _PARSED.clear()
         _PARSED[key] = got
@@ -154,23 +155,24 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
     return out
 
 
-def load(ctx, override: Optional[str] = None, environ: Tuple[Tuple[str, str], ...] = ()) -> PackageFiles:
+def load(ctx, override: Optional[str] = None, environ: Tuple[Tuple[str, str], ...] = (),
+         buffers: Optional[Dict[str, FileContext]] = None) -> PackageFiles:
     """The package of ``ctx``: ``ctx`` plus its same-package siblings on disk (none for stdin/buffers
-    without a real path)."""
+    without a real path).  ``buffers`` (real path -> context) are open editor buffers that replace
+    the disk files of the same path."""
     name = package_clause(ctx.root)
     files = [ctx]
     directory = None
     if ctx.real_path:
         directory, paths = sibling_paths(ctx.real_path)
         for path in paths:
-            got = _parsed_sibling(path, override, environ)
-            if got is None:
+            sib = (buffers or {}).get(path)
+            if sib is None:
+                shown = os.path.join(os.path.dirname(ctx.path), os.path.basename(path))
+                sib = _parsed_sibling(path, shown, override, environ)
+            if sib is None or package_clause(sib.root) != name:
                 continue
-            source, tree, version = got
-            if package_clause(tree.root_node) != name:
-                continue
-            shown = os.path.join(os.path.dirname(ctx.path), os.path.basename(path))
-            files.append(FileContext(shown, source, tree, version, real_path=path))
+            files.append(sib)
     files.sort(key=lambda f: f.real_path or f.path)
     return PackageFiles(directory, name, files)
 
