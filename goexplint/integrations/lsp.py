@@ -6,6 +6,9 @@
 * Edited buffers are re-parsed incrementally: the server keeps each document's bytes and
   tree-sitter tree, applies ``tree.edit`` for every content change and hands the old tree to
   the parser.
+* The package of an open file is its siblings on disk (each parsed once and kept while unchanged,
+  with its part of the package model) plus the other open buffers of its package, which replace
+  their disk files; after an edit only the edited file's part of the model is rebuilt.
 * Diagnostic: ``code`` = rule id, ``codeDescription.href`` = the rule's documentation,
   ``source`` = "goexplint", severity from the rule, ``relatedInformation`` from the finding.
   Positions use the negotiated position encoding (utf-8, utf-16 or utf-32).
@@ -25,7 +28,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import functools
 import logging
+import os
 import re
 import sys
 from pathlib import Path
@@ -39,9 +44,10 @@ from goexplint import __version__
 from goexplint.core import config as config_mod
 from goexplint.core import engine
 from goexplint.core import goversion
+from goexplint.core import package as package_mod
 from goexplint.integrations.fixes import plan
 from goexplint.core.data import Edit, Finding
-from goexplint.core.parse import parse_bytes
+from goexplint.core.parse import FileContext, parse_bytes
 from goexplint.core.registry import rules_by_id, select_rules
 
 LOG = logging.getLogger("goexplint.integrations.lsp")
@@ -119,6 +125,7 @@ class Doc:
     linted_source: Optional[bytes] = None  # the bytes ``findings`` refer to
     task: Optional[asyncio.Task] = None
     reparses: int = 0  # incremental re-parses done (for tests and logs)
+    ctx: object = None  # the FileContext of ``linted_source`` (a sibling of other open files of its package)
 
 
 def apply_change(doc: Doc, change, encoding: str) -> None:
@@ -215,7 +222,23 @@ class GoexplintServer(LanguageServer):
             doc.reparses += 1
         tree = parse_bytes(source, doc.tree)
         doc.tree = tree
-        result = engine.lint_source(real or doc.uri, source, self.options_for(real), real_path=real, tree=tree)
+        options = self.options_for(real)
+        shown = real or doc.uri
+        version = goversion.resolve(shown, source, override=options.go_version, environ=dict(options.environ))
+        ctx = FileContext(shown, source, tree, version, real_path=real)
+        # The package: the siblings on disk (parsed once, kept while unchanged, with their part of the
+        # package model) and the other open buffers of the directory instead of their disk files.
+        buffers = {}
+        if real is not None:
+            here = os.path.dirname(real)
+            for other in self.docs.values():
+                octx = other.ctx
+                if other is not doc and octx is not None and other.linted_source == other.source \
+                        and octx.real_path and os.path.dirname(octx.real_path) == here:
+                    buffers[octx.real_path] = octx
+        ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ, buffers)
+        result = engine.lint_source(shown, source, options, real_path=real, tree=tree, ctx=ctx)
+        doc.ctx = ctx
         doc.findings = [f for f in result.findings if f.suppressed is None]
         doc.linted_source = source
         if self.settings.log_level == "debug":
