@@ -61,23 +61,36 @@ def _lock_of_field(decl_ctx: FileContext, typ: Node) -> Tuple[Optional[str], Opt
     return None, None
 
 
-def _struct_locks(structs, known: Optional[Dict[bytes, str]] = None) -> Dict[bytes, str]:
-    """struct name -> the lock it holds by value, for ``structs`` ((name, declaring file, struct_type));
-    ``known`` holds the locks of the structs already resolved (those of an enclosing scope)."""
-    structs = list(structs)
+def _struct_fields(name: bytes, decl_ctx: FileContext, struct: Node) -> Tuple[Optional[str], frozenset]:
+    """(the first sync/atomic lock held directly, the same-package type names held by value) of one
+    struct type."""
+    lock_found: Optional[str] = None
+    refs = set()
+    for t in captures("(field_declaration type: (_) @t)", struct).get("t", []):
+        if any(c.type == "*" for c in t.parent.children):
+            continue  # an embedded pointer (struct{ *Link }): the lock is shared, not copied
+        lock, ref = _lock_of_field(decl_ctx, t)
+        if lock is not None:
+            lock_found = lock_found or lock
+        elif ref is not None and ref.decode() not in type_params_in_scope(t):
+            refs.add(ref)
+    return lock_found, frozenset(refs)
+
+
+def _struct_locks(entries, known: Optional[Dict[bytes, str]] = None) -> Dict[bytes, str]:
+    """struct name -> the lock it holds by value, for ``entries`` ((name, direct lock, refs), see
+    ``_struct_fields``); ``known`` holds the locks of the structs already resolved (those of an
+    enclosing scope)."""
+    entries = list(entries)
     direct: Dict[bytes, str] = dict(known or {})
-    for name, _, _ in structs:
+    for name, _, _ in entries:
         direct.pop(name, None)  # redeclared in this scope
     refs: Dict[bytes, set] = {}
-    for name, decl_ctx, struct in structs:
-        for t in captures("(field_declaration type: (_) @t)", struct).get("t", []):
-            if any(c.type == "*" for c in t.parent.children):
-                continue  # an embedded pointer (struct{ *Link }): the lock is shared, not copied
-            lock, ref = _lock_of_field(decl_ctx, t)
-            if lock is not None:
-                direct.setdefault(name, lock)
-            elif ref is not None and ref.decode() not in type_params_in_scope(t):
-                refs.setdefault(name, set()).add(ref)
+    for name, lock, inner in entries:
+        if lock is not None:
+            direct.setdefault(name, lock)
+        elif inner:
+            refs.setdefault(name, set()).update(inner)
     changed = True
     while changed:
         changed = False
@@ -90,6 +103,25 @@ def _struct_locks(structs, known: Optional[Dict[bytes, str]] = None) -> Dict[byt
                     changed = True
                     break
     return direct
+
+
+def _file_structs(ctx: FileContext) -> Dict[str, Tuple[Optional[str], frozenset]]:
+    """name -> ``_struct_fields`` of the top-level struct types of one file (the first of a name),
+    kept in the file's cache so an edit of another file of the package does not recompute them."""
+    key = ("copylocks.file_structs",)
+    got = ctx.cache.get(key)
+    if got is None:
+        got = {}
+        for node in ctx.root.named_children:
+            if node.type != "type_declaration":
+                continue
+            for spec in node.named_children:
+                name, typ = spec.child_by_field_name("name"), spec.child_by_field_name("type")
+                if spec.type == "type_spec" and name is not None and typ is not None and typ.type == "struct_type" \
+                        and name.text.decode() not in got:
+                    got[name.text.decode()] = _struct_fields(name.text, ctx, typ)
+        ctx.cache[key] = got
+    return got
 
 
 _TYPE_WORD = re.compile(rb"\btype\b")
@@ -114,8 +146,9 @@ def lock_structs(ctx: FileContext) -> Dict[bytes, str]:
     m = model(ctx)
     if pkg is None:
         pkg = ctx.package.cache[key] = _struct_locks(
-            (t.name.encode(), t.file, t.type_node) for t in m.types.values() if t.kind == "struct")
-    local = [(row["name"].text, ctx, row["struct"]) for row in match_rows(_STRUCTS, ctx.root)
+            (t.name.encode(),) + _file_structs(t.file)[t.name] for t in m.types.values() if t.kind == "struct")
+    local = [(row["name"].text,) + _struct_fields(row["name"].text, ctx, row["struct"])
+             for row in match_rows(_STRUCTS, ctx.root)
              if row["name"].parent.parent.type != "source_file"] if has_local_types(ctx) else []
     # Local struct types (declared in a function) may hold package-level lock structs; package-level
     # types cannot see local ones.

@@ -221,6 +221,17 @@ def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
                     acc["uv"].add(v.text)
 
 
+def _file_facts(ctx: FileContext) -> Dict[str, set]:
+    """One file's facts, kept in its cache (an edit of another file of the package reuses them)."""
+    key = ("unsafeptr.file_facts",)
+    got = ctx.cache.get(key)
+    if got is None:
+        got = {k: set() for k in _FACT_KEYS}
+        _collect_facts(ctx.root, got)
+        ctx.cache[key] = got
+    return got
+
+
 def package_facts(ctx: FileContext) -> PackageFacts:
     """Facts of every file of the package (``ctx.package``, parsed once), built once per package."""
     key = ("unsafeptr.package_facts",)
@@ -229,7 +240,8 @@ def package_facts(ctx: FileContext) -> PackageFacts:
         return found
     acc: Dict[str, set] = {k: set() for k in _FACT_KEYS}
     for f in ctx.package.files:
-        _collect_facts(f.root, acc)
+        for k, v in _file_facts(f).items():
+            acc[k] |= v
     found = PackageFacts(*(frozenset(acc[k]) for k in _FACT_KEYS))
     ctx.package.cache[key] = found
     return found
