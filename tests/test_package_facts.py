@@ -5,8 +5,6 @@ import functools
 from pathlib import Path
 
 from goexplint.analysis.package import local_type_names, model, type_params_in_scope
-from goexplint.analysis.sharedstate import package_vars
-from goexplint.analysis.syntax import package_map_types
 from goexplint.analysis.typednil import package_facts
 from goexplint.core import engine, goversion
 from goexplint.core import package as package_mod
@@ -39,8 +37,9 @@ def find(ctx, text, kind):
 
 def test_facts_come_from_every_file_of_the_package():
     ctx = ctx_of("y.go")  # the facts are declared in x.go
-    assert package_vars(ctx) == {b"hits", b"table"}  # not the const, not y_test.go's package
-    assert b"Counts" in package_map_types(ctx)
+    m = model(ctx)
+    assert m.var_names == {b"hits", b"table"}  # not the const, not y_test.go's package
+    assert m.map_type_names == {b"Counts"}
     ifaces, errors, ptr_funcs = package_facts(ctx)
     assert ifaces == {b"Store"}
     assert errors == {b"E"}  # NotErr.Error takes a parameter: not the error interface
@@ -64,6 +63,8 @@ def test_type_parameters_hide_package_types():
     assert "Main" in type_params_in_scope(put)  # the receiver's type parameter (Box[Main])
     local = find(ctx, "Counts{n: 1}", "composite_literal")
     assert "Counts" in local_type_names(local) and "Counts" not in type_params_in_scope(local)
+    # the local Counts is a struct; the package's Counts (x.go) is a map
+    assert not m.is_map_type(b"Counts", local) and m.is_map_type(b"Counts", ctx.root)
 
 
 def test_a_package_is_parsed_once_per_run(monkeypatch):

@@ -275,6 +275,18 @@ class PackageModel:
             return None
         return t
 
+    def is_map_type(self, name: bytes, at: Node) -> bool:
+        """Whether the type named ``name`` at ``at`` is a map type: a local ``type X map[...]`` of an
+        enclosing block, else (unless a type parameter hides it) a package-level one."""
+        text = name.decode("utf-8", "replace")
+        local = _local_type_spec(at, text)
+        if local is not None:
+            typ = local.child_by_field_name("type")
+            return typ is not None and typ.type == "map_type"
+        if text in type_params_in_scope(at):
+            return False
+        return name in self.map_type_names
+
     # Name sets as bytes, for rules that compare ``node.text``.
     @functools.cached_property
     def var_names(self) -> FrozenSet[bytes]:
@@ -304,6 +316,26 @@ class PackageModel:
                     and result is not None and result.type == "type_identifier" and result.text == b"string":
                 out.add(recv.encode())
         return frozenset(out)
+
+
+def _block_statements(block: Node) -> List[Node]:
+    return [c for top in block.named_children
+            for c in (top.named_children if top.type == "statement_list" else (top,))]
+
+
+def _local_type_spec(node: Node, name: str) -> Optional[Node]:
+    """The type_spec/type_alias of a local type ``name`` declared in a block enclosing ``node``."""
+    n = node.parent
+    while n is not None:
+        if n.type == "block":
+            for stmt in _block_statements(n):
+                if stmt.type == "type_declaration":
+                    for spec in stmt.named_children:
+                        sname = spec.child_by_field_name("name")
+                        if sname is not None and sname.text == name.encode():
+                            return spec
+        n = n.parent
+    return None
 
 
 def type_params_in_scope(node: Node) -> FrozenSet[str]:
@@ -339,9 +371,7 @@ def _local_types(node: Node, blocks: bool) -> FrozenSet[str]:
                 if args is not None:
                     out.update(node_text(a) for a in args.named_children)
         elif kind == "block" and blocks:
-            stmts = [c for top in n.named_children
-                     for c in (top.named_children if top.type == "statement_list" else (top,))]
-            for stmt in stmts:
+            for stmt in _block_statements(n):
                 if stmt.type == "type_declaration":
                     for spec in stmt.named_children:
                         name = spec.child_by_field_name("name")

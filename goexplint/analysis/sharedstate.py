@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
@@ -28,7 +28,7 @@ import tree_sitter
 
 from goexplint.analysis.package import model
 from goexplint.core.parse import FileContext, captures, compile_query
-from goexplint.analysis.syntax import (FUNC_TYPES, Decl, is_ancestor, is_package_type, node_text, package_map_types,
+from goexplint.analysis.syntax import (FUNC_TYPES, Decl, is_ancestor, is_package_type, node_text,
                                        package_selector, resolve, unparen)
 
 PARENS = ("parenthesized_expression",)
@@ -88,11 +88,6 @@ def line_of(node: Node) -> int:
 
 
 # --------------------------------------------------------------------------- package-level variables
-
-def package_vars(ctx: FileContext) -> FrozenSet[bytes]:
-    """Names of package-level variables of every file of the package (the package model)."""
-    return model(ctx).var_names
-
 
 # --------------------------------------------------------------------------- S3 goroutine bodies
 
@@ -545,7 +540,7 @@ def sharing_of(ctx: FileContext, body: Body, target: Node) -> Optional[Sharing]:
         return None
     decl = resolve(root)
     if decl is None:
-        if root.text in package_vars(ctx):
+        if root.text in model(ctx).var_names:
             return Sharing("package", None, "a package-level variable", ("pkg", root.text))
         return None
     func = body.func
@@ -705,7 +700,7 @@ def _kind_of_type(ctx: FileContext, typ: Optional[Node]) -> Optional[str]:
     if typ.type in ("slice_type", "array_type"):
         return "slice"
     if typ.type == "type_identifier":
-        if typ.text in package_map_types(ctx):
+        if model(ctx).is_map_type(typ.text, typ):
             return "map"
     return None
 

@@ -15,7 +15,7 @@ Nothing here knows about a particular rule.
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from tree_sitter import Node
 
@@ -280,20 +280,8 @@ def is_reference(ident: Node, ctx: Optional[FileContext] = None) -> bool:
                 return False
             if typ.type == "map_type":
                 return True
-            return typ.type == "type_identifier" and ctx is not None and typ.text in package_map_types(ctx)
+            return typ.type == "type_identifier" and ctx is not None and model(ctx).is_map_type(typ.text, typ)
     return True
-
-
-def package_map_types(ctx: FileContext) -> FrozenSet[bytes]:
-    """Names of map types declared in the package (``type Counts map[string]int``, from the package
-    model) or locally in this file's functions."""
-    key = ("package_map_types",)
-    found = ctx.cache.get(key)
-    if found is None:
-        caps = captures("(type_spec name: (type_identifier) @name type: (map_type))", ctx.root)
-        found = model(ctx).map_type_names | {n.text for n in caps.get("name", [])}
-        ctx.cache[key] = found
-    return found
 
 
 # --------------------------------------------------------------------------- S5

@@ -221,7 +221,7 @@ def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
                     acc["uv"].add(v.text)
 
 
-def _file_facts(ctx: FileContext) -> Dict[str, set]:
+def _facts_of_file(ctx: FileContext) -> Dict[str, set]:
     """One file's facts, kept in its cache (an edit of another file of the package reuses them)."""
     key = ("unsafeptr.file_facts",)
     got = ctx.cache.get(key)
@@ -240,7 +240,7 @@ def package_facts(ctx: FileContext) -> PackageFacts:
         return found
     acc: Dict[str, set] = {k: set() for k in _FACT_KEYS}
     for f in ctx.package.files:
-        for k, v in _file_facts(f).items():
+        for k, v in _facts_of_file(f).items():
             acc[k] |= v
     found = PackageFacts(*(frozenset(acc[k]) for k in _FACT_KEYS))
     ctx.package.cache[key] = found
