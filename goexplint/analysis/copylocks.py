@@ -109,7 +109,7 @@ def _file_structs(ctx: FileContext) -> Dict[str, Tuple[Optional[str], frozenset]
     """name -> ``_struct_fields`` of the top-level struct types of one file (the first of a name),
     kept in the file's cache so an edit of another file of the package does not recompute them."""
     key = ("copylocks.file_structs",)
-    got = ctx.cache.get(key)
+    got = ctx.facts.get(key)
     if got is None:
         got = {}
         for node in ctx.root.named_children:
@@ -120,7 +120,7 @@ def _file_structs(ctx: FileContext) -> Dict[str, Tuple[Optional[str], frozenset]
                 if spec.type == "type_spec" and name is not None and typ is not None and typ.type == "struct_type" \
                         and name.text.decode() not in got:
                     got[name.text.decode()] = _struct_fields(name.text, ctx, typ)
-        ctx.cache[key] = got
+        ctx.facts[key] = got
     return got
 
 

@@ -385,11 +385,11 @@ def _file_part(ctx: FileContext) -> PackageModel:
     """The declarations of one file, kept in the file's cache: a package rebuilt after an edit of
     one file (the language server) re-reads only that file's declarations."""
     key = ("analysis.package.part",)
-    part = ctx.cache.get(key)
+    part = ctx.facts.get(key)
     if part is None:
         part = PackageModel(None)
         part._add_file(ctx)
-        ctx.cache[key] = part
+        ctx.facts[key] = part
     return part
 
 

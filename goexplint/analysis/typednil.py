@@ -22,7 +22,7 @@ def _file_ptr_funcs(ctx: FileContext) -> List[Tuple[str, bytes]]:
     """(name, T) of the functions of one file declared to return ``*T`` that have a ``return nil``
     (kept in the file's cache: an edit of another file of the package does not recompute it)."""
     key = ("typednil.ptr_funcs",)
-    got = ctx.cache.get(key)
+    got = ctx.facts.get(key)
     if got is None:
         got = []
         for node in ctx.root.named_children:
@@ -36,7 +36,7 @@ def _file_ptr_funcs(ctx: FileContext) -> List[Tuple[str, bytes]]:
             target = next(iter(result.named_children), None)
             if target is not None and target.type == "type_identifier" and _returns_nil(body):
                 got.append((name.text.decode("utf-8", "replace"), target.text))
-        ctx.cache[key] = got
+        ctx.facts[key] = got
     return got
 
 

@@ -224,11 +224,11 @@ def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
 def _facts_of_file(ctx: FileContext) -> Dict[str, set]:
     """One file's facts, kept in its cache (an edit of another file of the package reuses them)."""
     key = ("unsafeptr.file_facts",)
-    got = ctx.cache.get(key)
+    got = ctx.facts.get(key)
     if got is None:
         got = {k: set() for k in _FACT_KEYS}
         _collect_facts(ctx.root, got)
-        ctx.cache[key] = got
+        ctx.facts[key] = got
     return got
 
 

@@ -119,7 +119,8 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
         version = goversion.resolve(real_path or path, source, override=options.go_version,
                                     environ=dict(options.environ))
         ctx = FileContext(path, source, tree, version, real_path=real_path)
-        ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ, buffers)
+        ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ, buffers,
+                                               options.include_generated)
     version = ctx.go
     enabled = options.rules
     findings: List[Finding] = []
@@ -196,7 +197,8 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
         todo.append(i)
     if todo:
         t0 = time.perf_counter()
-        contexts = package_mod.load_directory(directory, sources, options.go_version, options.environ)
+        contexts = package_mod.load_directory(directory, sources, options.go_version, options.environ,
+                                              options.include_generated)
         load_time = time.perf_counter() - t0
         for n, i in enumerate(todo):
             real, shown = pairs[i]
@@ -211,6 +213,9 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
             if cache is not None:
                 cache.put(keys[i], result)
             results[i] = result
+            linted = contexts.get(real)
+            if linted is not None:
+                linted.cache.clear()  # this file's memo is done; its ``facts`` stay for its siblings
     return results  # type: ignore[return-value]
 
 

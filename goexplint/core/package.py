@@ -2,9 +2,11 @@
 
 A package is the ``.go`` files of one directory with the same package clause (``x`` and ``x_test``
 are two packages; build-tag variants are all included, as ``go vet`` would see them across
-configurations).  ``FileContext.package`` returns the :class:`PackageFiles` of a file: the file's own
-context plus a context for each sibling of the same package, read from disk and parsed once per
-process (keyed by path, mtime and size, so an edited sibling is re-read).
+configurations; generated files only with ``--include-generated``, as they are not linted).
+``FileContext.package`` returns the :class:`PackageFiles` of a file: the file's own context plus a
+context for each sibling of the same package.  The CLI parses a directory's packages once per run
+(``load_directory``); the lazy path (``load``: stdin, the language server) reads siblings from disk
+once per process (keyed by path, mtime and size, so an edited sibling is re-read).
 
 This module only loads and groups files.  What the package *means* (declarations, receivers,
 struct fields, function summaries, field accesses) is computed from these trees by
@@ -17,6 +19,7 @@ import os
 from typing import Dict, List, Optional, Tuple
 
 from goexplint.core import goversion
+from goexplint.core.discover import is_generated
 from goexplint.core.parse import FileContext, PackageFiles, package_clause, parse_bytes
 
 # (path, mtime_ns, size, version override, environ, display path) -> the sibling's FileContext
@@ -38,8 +41,8 @@ def sibling_paths(real_path: str) -> Tuple[str, List[str]]:
     return directory, [os.path.join(directory, n) for n in names]
 
 
-def _parsed_sibling(path: str, shown: str, override: Optional[str],
-                    environ: Tuple[Tuple[str, str], ...]) -> Optional[FileContext]:
+def _parsed_sibling(path: str, shown: str, override: Optional[str], environ: Tuple[Tuple[str, str], ...],
+                    include_generated: bool) -> Optional[FileContext]:
     """The context of a sibling file on disk, parsed once per process and reused while the file is
     unchanged (path, mtime and size), so what rules cache on it (its part of the package model,
     its imports...) survives a re-lint of another file of the package."""
@@ -47,7 +50,7 @@ def _parsed_sibling(path: str, shown: str, override: Optional[str],
         st = os.stat(path)
     except OSError:
         return None
-    key = (path, st.st_mtime_ns, st.st_size, override, environ, shown)
+    key = (path, st.st_mtime_ns, st.st_size, override, environ, shown, include_generated)
     got = _PARSED.get(key)
     if got is None:
         try:
@@ -55,7 +58,7 @@ def _parsed_sibling(path: str, shown: str, override: Optional[str],
                 source = fh.read()
         except OSError:
             return None
-        if b"\0" in source:
+        if b"\0" in source or (not include_generated and is_generated(source)):
             return None
         tree = parse_bytes(source)
         version = goversion.resolve(path, source, override=override, environ=dict(environ))
@@ -112,7 +115,8 @@ def directory_go_files(directory: str) -> List[str]:
 
 
 def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], override: Optional[str] = None,
-                   environ: Tuple[Tuple[str, str], ...] = ()) -> Dict[str, FileContext]:
+                   environ: Tuple[Tuple[str, str], ...] = (), include_generated: bool = False
+                   ) -> Dict[str, FileContext]:
     """Parse every ``.go`` file of ``directory`` once and group them into packages by package clause.
 
     ``sources`` maps the real paths of the files to lint to (display path, bytes already read); the
@@ -139,8 +143,8 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
             except OSError:
                 continue
             shown = os.path.join(shown_dir, os.path.basename(path)) if shown_dir is not None else path
-        if b"\0" in source:
-            continue
+        if b"\0" in source or (not include_generated and is_generated(source)):
+            continue  # generated files are in a package only when they are linted (--include-generated)
         tree = parse_bytes(source)
         version = goversion.resolve(path, source, override=override, environ=env)
         ctx = FileContext(shown, source, tree, version, real_path=path)
@@ -156,10 +160,12 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
 
 
 def load(ctx, override: Optional[str] = None, environ: Tuple[Tuple[str, str], ...] = (),
-         buffers: Optional[Dict[str, FileContext]] = None) -> PackageFiles:
+         buffers: Optional[Dict[str, FileContext]] = None, include_generated: bool = False) -> PackageFiles:
     """The package of ``ctx``: ``ctx`` plus its same-package siblings on disk (none for stdin/buffers
     without a real path).  ``buffers`` (real path -> context) are open editor buffers that replace
-    the disk files of the same path."""
+    the disk files of the same path.  Generated siblings are left out unless ``include_generated``
+    (as they are not linted): the standard library's generated code is 38 of its 64 MB, and holding
+    its trees for the model cost more memory than everything else."""
     name = package_clause(ctx.root)
     files = [ctx]
     directory = None
@@ -169,7 +175,7 @@ def load(ctx, override: Optional[str] = None, environ: Tuple[Tuple[str, str], ..
             sib = (buffers or {}).get(path)
             if sib is None:
                 shown = os.path.join(os.path.dirname(ctx.path), os.path.basename(path))
-                sib = _parsed_sibling(path, shown, override, environ)
+                sib = _parsed_sibling(path, shown, override, environ, include_generated)
             if sib is None or package_clause(sib.root) != name:
                 continue
             files.append(sib)

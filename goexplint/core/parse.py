@@ -97,6 +97,9 @@ class FileContext:
         self.go = go
         self.is_test = path.endswith("_test.go")
         self.cache: Dict[object, object] = {}  # shared memo for refine helpers, keyed by (helper, node id...)
+        # Per-file facts that other files of the package read (this file's part of the package model
+        # and of package-wide facts); unlike ``cache`` they are kept while the file is a sibling.
+        self.facts: Dict[object, object] = {}
         # The engine sets a loader (core.package.load); without one the package is this file alone.
         self.package_loader: Optional[Callable[[], "PackageFiles"]] = None
         self._package: Optional[PackageFiles] = None

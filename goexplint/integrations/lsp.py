@@ -236,7 +236,8 @@ class GoexplintServer(LanguageServer):
                 if other is not doc and octx is not None and other.linted_source == other.source \
                         and octx.real_path and os.path.dirname(octx.real_path) == here:
                     buffers[octx.real_path] = octx
-        ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ, buffers)
+        ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ, buffers,
+                                               options.include_generated)
         result = engine.lint_source(shown, source, options, real_path=real, tree=tree, ctx=ctx)
         doc.ctx = ctx
         doc.findings = [f for f in result.findings if f.suppressed is None]
