@@ -73,7 +73,8 @@ def claims(roots: List[str]) -> Dict[str, dict]:
                 with open(p, "rb") as fh:
                     sources[p] = (p, fh.read())
             seen = set()
-            for ctx in load_directory(d, sources).values():
+            # Every file, generated ones too (the CLI leaves those out unless --include-generated).
+            for ctx in load_directory(d, sources, include_generated=True).values():
                 if id(ctx.package) in seen:
                     continue
                 seen.add(id(ctx.package))
