@@ -92,3 +92,13 @@ def test_results_do_not_depend_on_jobs(tmp_path):
     two = lint_files(files, options, jobs=2)
     assert one.findings and one.findings == two.findings and one.notices == two.notices
     assert (one.files, one.skipped) == (two.files, two.skipped)
+
+
+def test_generated_files_join_the_package_only_when_linted():
+    path = PKG / "x.go"
+    sources = {str(path): (str(path), path.read_bytes())}
+    plain = package_mod.load_directory(str(PKG), sources)[str(path)]
+    assert b"generated" not in model(plain).var_names
+    assert sorted(Path(f.path).name for f in plain.package.files) == ["x.go", "y.go"]
+    every = package_mod.load_directory(str(PKG), sources, include_generated=True)[str(path)]
+    assert b"generated" in model(every).var_names
