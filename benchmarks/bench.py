@@ -6,11 +6,15 @@
     python benchmarks/bench.py --no-peers      # goexplint and the parse-only baseline only
     python benchmarks/bench.py --editor        # also: re-lint latency after a one-line edit
     python benchmarks/bench.py --profile       # also: seconds per rule (goexplint --profile-rules)
+    python benchmarks/bench.py --compare-checkout ../before   # also time another checkout's goexplint
 
 Run it with the Python that has goexplint's dependencies (``.venv/bin/python``).  Every tool is
 run ``--runs`` times; the table shows min and median wall time, the median CPU time (user+sys of
 the process and all the children it waited for) and the largest peak RSS of any single process
-of the tree (``ru_maxrss`` from ``wait4``; worker processes are not summed).  files/s and MB/s
+of the tree (``ru_maxrss`` from ``wait4``; worker processes are not summed).  "CPU x parse" is the
+median CPU time over the parse-only baseline's: on a busy machine CPU time is the fairer comparison.
+``--compare-checkout DIR`` adds DIR's goexplint (run with ``PYTHONPATH=DIR``) as extra rows, so an
+older commit (``git worktree add``) is timed side by side in the same run.  files/s and MB/s
 are computed from goexplint's file set (``.go`` files minus vendor/ and testdata/) and the
 median wall time, for every tool, so they compare the same corpus.
 
@@ -44,9 +48,9 @@ VET_FLAGS = ["-loopclosure", "-copylocks", "-lostcancel", "-unsafeptr", "-atomic
 
 
 # ------------------------------------------------------------------------------------------ helpers
-def _env(**extra):
+def _env(root=ROOT, **extra):
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
     env.setdefault("GOTOOLCHAIN", "local")
     env.update(extra)
     return env
@@ -194,10 +198,24 @@ def semgrep_tool(corpus: Path, cache: Path, install: bool, jobs: int):
 
 
 # ----------------------------------------------------------------------------------------- editor
+def editor_in(root: Path, corpus: Path, iterations: int):
+    """``editor_latency`` run in a subprocess with ``root``'s goexplint (for --compare-checkout)."""
+    import json
+
+    proc = subprocess.run([sys.executable, str(HERE / "bench.py"), "--editor-worker", str(corpus),
+                           "--editor-iterations", str(iterations)], env=_env(root), capture_output=True, text=True,
+                          cwd=str(root))
+    if proc.returncode != 0:
+        return None
+    path, n, inc, full = json.loads(proc.stdout)
+    return Path(path), n, inc, full
+
+
 def editor_latency(corpus: Path, iterations: int, lines: int = 3000):
     """Re-lint latency of a ~3000-line file after a one-line edit, as the language server does it:
     tree.edit + incremental parse + engine.lint_source(tree=...).  Returns (path, n lines, stats)."""
-    sys.path.insert(0, str(ROOT))
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     from goexplint.core import engine
     from goexplint.core.parse import parse_bytes
     from goexplint.core.registry import select_rules
@@ -265,10 +283,30 @@ def main(argv=None):
     ap.add_argument("--editor", action="store_true", help="measure re-lint after a one-line edit (3000-line file)")
     ap.add_argument("--editor-iterations", type=int, default=40)
     ap.add_argument("--profile", action="store_true", help="print seconds per rule (goexplint --profile-rules)")
+    ap.add_argument("--compare-checkout", metavar="DIR", action="append", default=[],
+                    help="also time the goexplint of another checkout (e.g. a worktree of an older commit), "
+                         "side by side in the same run; repeatable")
     ap.add_argument("--parse-only-worker", metavar="DIR", help=argparse.SUPPRESS)
+    ap.add_argument("--editor-worker", metavar="DIR", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.parse_only_worker:
         return parse_only(args.parse_only_worker)
+    if args.editor_worker:
+        import json
+
+        got = editor_latency(Path(args.editor_worker), args.editor_iterations)
+        if got is None:
+            return 1
+        print(json.dumps([str(got[0]), got[1], got[2], got[3]]))
+        return 0
+    checkouts = []
+    for d in args.compare_checkout:
+        root = Path(d).resolve()
+        probe = subprocess.run([sys.executable, "-c", "import goexplint; print(goexplint.__file__)"],
+                               env=_env(root), cwd=str(root), capture_output=True, text=True)
+        if probe.returncode != 0 or not probe.stdout.strip().startswith(str(root)):
+            ap.error("--compare-checkout %s: cannot import its goexplint (%s)" % (d, probe.stderr.strip()[-200:]))
+        checkouts.append(root)
 
     if args.corpus:
         corpus = Path(args.corpus).resolve()
@@ -298,6 +336,18 @@ def main(argv=None):
         Tool("goexplint -j%d (warm cache)" % args.jobs, gx + ["--cache-dir", warm_cache, "-j", str(args.jobs)],
              str(corpus), _env(), note="after one untimed run filled the cache"),
     ]
+    for n, root in enumerate(checkouts):
+        label = "[%s] " % (root.name if len(checkouts) == 1 else "%d:%s" % (n + 1, root.name))
+        other_cache = tempfile.mkdtemp(prefix="goexplint-bench-cache-")
+        tools += [
+            Tool(label + "goexplint -j1 (no cache)", gx + ["--no-cache", "-j", "1"], str(corpus), _env(root),
+                 note=str(root)),
+            Tool(label + "goexplint -j%d (no cache)" % args.jobs, gx + ["--no-cache", "-j", str(args.jobs)],
+                 str(corpus), _env(root)),
+            Tool(label + "goexplint -j%d (warm cache)" % args.jobs,
+                 gx + ["--cache-dir", other_cache, "-j", str(args.jobs)], str(corpus), _env(root),
+                 note="after one untimed run filled the cache"),
+        ]
     if not args.no_peers:
         wanted = {p.strip() for p in args.peers.split(",") if p.strip()}
         if "vet" in wanted:
@@ -333,28 +383,32 @@ def main(argv=None):
         if bad:
             tool.note = ("exit %d: %s" % (bad[0][3], bad[0][4]))[:90]
     shutil.rmtree(warm_cache, ignore_errors=True)
+    for tool in tools:
+        if tool.name.startswith("[") and tool.name.endswith("(warm cache)") and tool.cmd:
+            shutil.rmtree(tool.cmd[tool.cmd.index("--cache-dir") + 1], ignore_errors=True)
 
-    widths = [30, 9, 9, 9, 9, 9, 8, 8]
-    head = ["tool", "min s", "median s", "CPU s", "RSS MiB", "files/s", "MB/s", "x parse"]
+    widths = [40, 9, 9, 9, 9, 9, 8, 8, 10]
+    head = ["tool", "min s", "median s", "CPU s", "RSS MiB", "files/s", "MB/s", "x parse", "CPU x parse"]
     print()
     print(fmt_row(head, widths) + "  note")
     print(fmt_row(["-" * w for w in widths], widths))
     medians = {}
-    parse_med = None
+    parse_med = parse_cpu = None
     for tool in tools:
         if not tool.runs:
-            print(fmt_row([tool.name, "n/a (%s)" % (tool.reason or "not run")], [30, 0]))
+            print(fmt_row([tool.name, "n/a (%s)" % (tool.reason or "not run")], [40, 0]))
             continue
         walls = [r[0] for r in tool.runs]
         med = statistics.median(walls)
         medians[tool.name] = med
-        if parse_med is None and tool.name.startswith("parse only"):
-            parse_med = med
         cpu = statistics.median(r[1] for r in tool.runs)
+        if parse_med is None and tool.name.startswith("parse only"):
+            parse_med, parse_cpu = med, cpu
         rss = max(r[2] for r in tool.runs)
         ratio = "%.1f" % (med / parse_med) if parse_med else "-"
+        cpu_ratio = "%.2f" % (cpu / parse_cpu) if parse_cpu else "-"
         print(fmt_row([tool.name, "%.2f" % min(walls), "%.2f" % med, "%.2f" % cpu, "%.0f" % rss,
-                       "%.0f" % (len(files) / med), "%.2f" % (size / 1e6 / med), ratio], widths)
+                       "%.0f" % (len(files) / med), "%.2f" % (size / 1e6 / med), ratio, cpu_ratio], widths)
               + "  " + tool.note)
     print()
     gx_cold = medians.get("goexplint -j%d (no cache)" % args.jobs)
@@ -362,7 +416,7 @@ def main(argv=None):
         print("ratios (median wall time, goexplint -j%d without cache = 1):" % args.jobs)
         for name, med in medians.items():
             if not name.startswith("goexplint -j%d (no" % args.jobs):
-                print("  %-30s %6.2fx  (%s)" % (name, med / gx_cold,
+                print("  %-40s %6.2fx  (%s)" % (name, med / gx_cold,
                                                 "slower than goexplint" if med > gx_cold else "faster than goexplint"))
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     if load:
@@ -377,13 +431,14 @@ def main(argv=None):
         print("\n".join(lines[start:] if start is not None else lines[-60:]))
 
     if args.editor:
-        got = editor_latency(corpus, args.editor_iterations)
-        if got is None:
-            print("\neditor path: n/a (no non-test file in the corpus)")
-        else:
+        for label, root in [("", ROOT)] + [("[%s] " % r.name, r) for r in checkouts]:
+            got = editor_in(root, corpus, args.editor_iterations)
+            if got is None:
+                print("\n%seditor path: n/a (no non-test file in the corpus, or it failed)" % label)
+                continue
             path, n, inc, full = got
-            print("\neditor path: %s (%d lines), %d one-line edits, all default rules"
-                  % (path, n, args.editor_iterations))
+            print("\n%seditor path: %s (%d lines), %d one-line edits, all default rules"
+                  % (label, path, n, args.editor_iterations))
             print("  incremental parse + lint: p50 %.1f ms, p95 %.1f ms, max %.1f ms (target p95 <= 30 ms: %s)"
                   % (inc["p50"], inc["p95"], inc["max"], "met" if inc["p95"] <= 30 else "NOT met"))
             print("  full parse + lint:        p50 %.1f ms, p95 %.1f ms, max %.1f ms"

@@ -47,3 +47,15 @@ def test_unavailable_peer_is_na(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert re.search(r"^go vet \(cold caches\)\s+n/a \(", proc.stdout, re.M)
     assert re.search(r"^go vet \(warm cache\)\s+n/a \(", proc.stdout, re.M)
+
+
+def test_bench_times_another_checkout_side_by_side(tmp_path):
+    d = corpus(tmp_path)
+    proc = bench(str(d), "--runs", "1", "--no-peers", "--compare-checkout", str(ROOT), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    label = re.escape("[%s] " % ROOT.name)
+    for name in ("goexplint -j1 \\(no cache\\)", "goexplint -j\\d+ \\(no cache\\)",
+                 "goexplint -j\\d+ \\(warm cache\\)"):
+        assert re.search("^" + label + name + NUMBER_ROW, proc.stdout, re.M), name
+    bad = bench(str(d), "--runs", "1", "--no-peers", "--compare-checkout", str(tmp_path), cwd=tmp_path)
+    assert bad.returncode != 0 and "cannot import its goexplint" in bad.stderr

@@ -15,7 +15,8 @@ from typing import Dict, List, Optional, Tuple
 from tree_sitter import Node
 
 from goexplint.core.parse import FileContext, captures
-from goexplint.analysis.sharedstate import (enclosing_function, is_init, match_rows, normal, package_vars, root_of,
+from goexplint.analysis.package import model
+from goexplint.analysis.sharedstate import (enclosing_function, is_init, match_rows, normal, root_of,
                                             strip_parens)
 from goexplint.analysis.syntax import FUNC_TYPES, is_reference, package_selector, resolve
 
@@ -51,7 +52,7 @@ def path_key(ctx: FileContext, path: Node) -> Optional[PathKey]:
     if path is None:
         return None
     if path.type == "identifier":
-        if resolve(path) is None and path.text in package_vars(ctx):
+        if resolve(path) is None and path.text in model(ctx).var_names:
             return PathKey("pkg", path.text.decode(), "")
         return None
     if path.type != "selector_expression":
@@ -65,7 +66,7 @@ def path_key(ctx: FileContext, path: Node) -> Optional[PathKey]:
     suffix = text[len(root.text) + 1:]
     decl = resolve(root)
     if decl is None:
-        if root.text in package_vars(ctx):
+        if root.text in model(ctx).var_names:
             return PathKey("pkg", root.text.decode(), suffix)
         return None
     tname = _type_name(decl.written_type()) if decl.kind in ("param", "var") else None

@@ -3,14 +3,12 @@ contain one by value (directly, embedded, or through another such struct)."""
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Dict, Optional, Tuple
 
 from tree_sitter import Node
 
-from goexplint.analysis import siblings
-from goexplint.analysis.syntax import sibling_go_files
+from goexplint.analysis.package import model, type_params_in_scope
 from goexplint.core.parse import FileContext, captures
 from goexplint.analysis.sharedstate import match_rows
 
@@ -35,6 +33,8 @@ def lock_type_name(ctx: FileContext, typ: Optional[Node]) -> Optional[str]:
             return "%s.%s" % (path.split("/")[-1], name.text.decode())
         return None
     if typ.type == "type_identifier":
+        if typ.text.decode() in type_params_in_scope(typ):
+            return None  # func F[Main any](m Main): a type parameter, not the package struct Main
         holder = lock_structs(ctx).get(typ.text)
         return typ.text.decode() if holder else None
     if typ.type == "array_type":
@@ -43,72 +43,54 @@ def lock_type_name(ctx: FileContext, typ: Optional[Node]) -> Optional[str]:
 
 
 _STRUCTS = "(type_spec name: (type_identifier) @name type: (struct_type) @struct)"
-_SIBLING_STRUCT = re.compile(rb"^type\s+(\w+)\s+struct\s*\{(.*?)^\}", re.M | re.S)
-_SIBLING_FIELD = re.compile(rb"^\s*(?:\w+(?:\s*,\s*\w+)*\s+)?(?:sync\.(\w+)|atomic\.(\w+)|(\w+))\s*(?://.*)?$", re.M)
 
 
-@functools.lru_cache(maxsize=256)
-def _sibling_structs(directory: str, files: Tuple[str, ...]) -> Dict[bytes, Tuple[bytes, ...]]:
-    """type name -> field type names (b"sync.Mutex", or a bare type name) of struct types in other files."""
-    out: Dict[bytes, Tuple[bytes, ...]] = {}
-    for found in siblings.scan(directory, files, _structs_of):
-        out.update(found)
-    return out
+def _lock_of_field(decl_ctx: FileContext, typ: Node) -> Tuple[Optional[str], Optional[bytes]]:
+    """(``"sync.Mutex"`` when the written field type is a sync/atomic lock type, the same-package type
+    name it holds by value otherwise) for one field type of a struct declared in ``decl_ctx``."""
+    if typ.type == "qualified_type":
+        pkg = typ.child_by_field_name("package")
+        tname = typ.child_by_field_name("name")
+        path = decl_ctx.imports.get(pkg.text.decode()) if pkg is not None else None
+        if path in PKGS and tname is not None and tname.text in PKGS[path]:
+            return "%s.%s" % (path.split("/")[-1], tname.text.decode()), None
+    elif typ.type in ("type_identifier", "array_type"):
+        inner = typ.child_by_field_name("element") if typ.type == "array_type" else typ
+        if inner is not None and inner.type == "type_identifier":
+            return None, inner.text
+    return None, None
 
 
-def _structs_of(data: bytes) -> Dict[bytes, Tuple[bytes, ...]]:
-    out: Dict[bytes, Tuple[bytes, ...]] = {}
-    for m in _SIBLING_STRUCT.finditer(data):
-        fields = []
-        for f in _SIBLING_FIELD.finditer(m.group(2)):
-            if f.group(1) and f.group(1) in SYNC_TYPES:
-                fields.append(b"sync." + f.group(1))
-            elif f.group(2) and f.group(2) in ATOMIC_TYPES:
-                fields.append(b"atomic." + f.group(2))
-            elif f.group(3):
-                fields.append(f.group(3))
-        out[m.group(1)] = tuple(fields)
-    return out
+def _struct_fields(name: bytes, decl_ctx: FileContext, struct: Node) -> Tuple[Optional[str], frozenset]:
+    """(the first sync/atomic lock held directly, the same-package type names held by value) of one
+    struct type."""
+    lock_found: Optional[str] = None
+    refs = set()
+    for t in captures("(field_declaration type: (_) @t)", struct).get("t", []):
+        if any(c.type == "*" for c in t.parent.children):
+            continue  # an embedded pointer (struct{ *Link }): the lock is shared, not copied
+        lock, ref = _lock_of_field(decl_ctx, t)
+        if lock is not None:
+            lock_found = lock_found or lock
+        elif ref is not None and ref.decode() not in type_params_in_scope(t):
+            refs.add(ref)
+    return lock_found, frozenset(refs)
 
 
-def lock_structs(ctx: FileContext) -> Dict[bytes, str]:
-    """Same-package struct type name -> the lock it holds by value (e.g. b"counter" -> "sync.Mutex")."""
-    key = ("lock_structs",)
-    found = ctx.cache.get(key)
-    if found is not None:
-        return found
-    fields: Dict[bytes, list] = {}
-    for row in match_rows(_STRUCTS, ctx.root):
-        types = []
-        for decl in captures("(field_declaration type: (_) @t)", row["struct"]).get("t", []):
-            if any(c.type == "*" for c in decl.parent.children):
-                continue  # an embedded pointer (struct{ *Link }): the lock is shared, not copied
-            types.append(decl)
-        fields[row["name"].text] = types
-    direct: Dict[bytes, str] = {}
+def _struct_locks(entries, known: Optional[Dict[bytes, str]] = None) -> Dict[bytes, str]:
+    """struct name -> the lock it holds by value, for ``entries`` ((name, direct lock, refs), see
+    ``_struct_fields``); ``known`` holds the locks of the structs already resolved (those of an
+    enclosing scope)."""
+    entries = list(entries)
+    direct: Dict[bytes, str] = dict(known or {})
+    for name, _, _ in entries:
+        direct.pop(name, None)  # redeclared in this scope
     refs: Dict[bytes, set] = {}
-    for name, types in fields.items():
-        for t in types:
-            if t.type == "qualified_type":
-                pkg = t.child_by_field_name("package")
-                tname = t.child_by_field_name("name")
-                path = ctx.imports.get(pkg.text.decode()) if pkg is not None else None
-                if path in PKGS and tname is not None and tname.text in PKGS[path]:
-                    direct.setdefault(name, "%s.%s" % (path.split("/")[-1], tname.text.decode()))
-            elif t.type in ("type_identifier", "array_type"):
-                inner = t.child_by_field_name("element") if t.type == "array_type" else t
-                if inner is not None and inner.type == "type_identifier":
-                    refs.setdefault(name, set()).add(inner.text)
-    if ctx.real_path:
-        directory, _, files = sibling_go_files(ctx.real_path)
-        for name, ftypes in _sibling_structs(directory, files).items():
-            if name in fields:
-                continue
-            for t in ftypes:
-                if t.startswith(b"sync.") or t.startswith(b"atomic."):
-                    direct.setdefault(name, t.decode())
-                else:
-                    refs.setdefault(name, set()).add(t)
+    for name, lock, inner in entries:
+        if lock is not None:
+            direct.setdefault(name, lock)
+        elif inner:
+            refs.setdefault(name, set()).update(inner)
     changed = True
     while changed:
         changed = False
@@ -120,5 +102,56 @@ def lock_structs(ctx: FileContext) -> Dict[bytes, str]:
                     direct[name] = direct[t]
                     changed = True
                     break
-    ctx.cache[key] = direct
     return direct
+
+
+def _file_structs(ctx: FileContext) -> Dict[str, Tuple[Optional[str], frozenset]]:
+    """name -> ``_struct_fields`` of the top-level struct types of one file (the first of a name),
+    kept in the file's cache so an edit of another file of the package does not recompute them."""
+    key = ("copylocks.file_structs",)
+    got = ctx.facts.get(key)
+    if got is None:
+        got = {}
+        for node in ctx.root.named_children:
+            if node.type != "type_declaration":
+                continue
+            for spec in node.named_children:
+                name, typ = spec.child_by_field_name("name"), spec.child_by_field_name("type")
+                if spec.type == "type_spec" and name is not None and typ is not None and typ.type == "struct_type" \
+                        and name.text.decode() not in got:
+                    got[name.text.decode()] = _struct_fields(name.text, ctx, typ)
+        ctx.facts[key] = got
+    return got
+
+
+_TYPE_WORD = re.compile(rb"\btype\b")
+
+
+def has_local_types(ctx: FileContext) -> bool:
+    """False when the file certainly declares no type inside a function: every ``type`` word of the
+    source belongs to a top-level type declaration (a cheap byte count instead of a tree query)."""
+    top = sum(1 for n in ctx.root.named_children if n.type == "type_declaration")
+    return len(_TYPE_WORD.findall(ctx.source)) > top
+
+
+def lock_structs(ctx: FileContext) -> Dict[bytes, str]:
+    """Struct type name -> the lock it holds by value (e.g. b"counter" -> "sync.Mutex"): every
+    package-level struct of the package (from the package model) plus the local struct types of this
+    file (a local type hides a package-level one of the same name)."""
+    key = ("lock_structs",)
+    found = ctx.cache.get(key)
+    if found is not None:
+        return found
+    pkg = ctx.package.cache.get(key)
+    m = model(ctx)
+    if pkg is None:
+        pkg = ctx.package.cache[key] = _struct_locks(
+            (t.name.encode(),) + _file_structs(t.file)[t.name] for t in m.types.values() if t.kind == "struct")
+    local = [(row["name"].text,) + _struct_fields(row["name"].text, ctx, row["struct"])
+             for row in match_rows(_STRUCTS, ctx.root)
+             if row["name"].parent.parent.type != "source_file"] if has_local_types(ctx) else []
+    # Local struct types (declared in a function) may hold package-level lock structs; package-level
+    # types cannot see local ones.
+    found = _struct_locks(local, pkg) if local else pkg
+    ctx.cache[key] = found
+    return found

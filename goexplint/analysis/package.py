@@ -10,6 +10,11 @@ top-level declarations of every file:
   types (embedded fields too), type parameters;
 * package-level vars and consts (:class:`VarDecl`) with their written types.
 
+``funcs``, ``methods``, ``types`` and ``vars`` keep one declaration per name (the first by path);
+``all_funcs``, ``all_methods``, ``all_types`` and ``all_vars`` list every declaration, so the
+variants of a name that several files declare under different build tags are all there.
+``named_type(name, at)`` hides package types behind type parameters and local types in scope.
+
 Written types are source text (no type checking): ``sync.Mutex`` stays ``sync.Mutex`` whatever the
 import name resolves to; ask ``FileContext.imports`` of the declaring file to resolve a qualifier.
 
@@ -20,7 +25,8 @@ own modules of this layer and cache themselves in ``PackageFiles.cache``.
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, List, Optional, Tuple
+import functools
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
@@ -59,6 +65,11 @@ class TypeDecl:
     type_text: str  # the written type (``uintptr`` for ``type X uintptr``; the aliased type)
     fields: Tuple[Field, ...] = ()
     type_params: Tuple[str, ...] = ()
+
+    @property
+    def type_node(self) -> Optional[Node]:
+        """The written type's node (the struct_type, the map_type, the aliased type...)."""
+        return self.node.child_by_field_name("type")
 
     def field(self, name: str) -> Optional[Field]:
         for f in self.fields:
@@ -132,14 +143,37 @@ def _struct_fields(struct: Node) -> Tuple[Field, ...]:
 class PackageModel:
     """Top-level declarations of one package (every file of it)."""
 
-    def __init__(self, files: PackageFiles):
+    def __init__(self, files: Optional[PackageFiles]):
         self.files = files
+        self._empty()
+        for ctx in files.files if files is not None else ():
+            self._merge(_file_part(ctx))
+
+    def _empty(self) -> None:
         self.funcs: Dict[str, FuncDecl] = {}
         self.methods: Dict[Tuple[str, str], FuncDecl] = {}  # (receiver type, method name)
         self.types: Dict[str, TypeDecl] = {}
         self.vars: Dict[str, VarDecl] = {}
-        for ctx in files.files:
-            self._add_file(ctx)
+        # Every declaration, build-tag variants included (the dicts above keep the first by path):
+        self.all_funcs: Dict[str, List[FuncDecl]] = {}
+        self.all_methods: Dict[Tuple[str, str], List[FuncDecl]] = {}
+        self.all_types: Dict[str, List[TypeDecl]] = {}
+        self.all_vars: Dict[str, List[VarDecl]] = {}
+
+    def _merge(self, part: "PackageModel") -> None:
+        """Add one file's declarations (files are merged in path order; the first declaration of a
+        name wins in ``funcs``/``methods``/``types``/``vars``)."""
+        for mine, every, theirs in ((self.funcs, self.all_funcs, part.all_funcs),
+                                    (self.methods, self.all_methods, part.all_methods),
+                                    (self.types, self.all_types, part.all_types),
+                                    (self.vars, self.all_vars, part.all_vars)):
+            for key, decls in theirs.items():
+                mine.setdefault(key, decls[0])
+                got = every.get(key)
+                if got is None:
+                    every[key] = list(decls)
+                else:
+                    got.extend(decls)
 
     # ------------------------------------------------------------------ building
     def _add_file(self, ctx: FileContext) -> None:
@@ -148,8 +182,9 @@ class PackageModel:
             if kind == "function_declaration":
                 name = node.child_by_field_name("name")
                 if name is not None and node_text(name) not in ("init", "_"):
-                    self.funcs.setdefault(node_text(name), FuncDecl(node_text(name), ctx, node,
-                                                                    type_params=_type_params(node)))
+                    decl = FuncDecl(node_text(name), ctx, node, type_params=_type_params(node))
+                    self.funcs.setdefault(decl.name, decl)
+                    self.all_funcs.setdefault(decl.name, []).append(decl)
             elif kind == "method_declaration":
                 self._add_method(ctx, node)
             elif kind == "type_declaration":
@@ -182,6 +217,7 @@ class PackageModel:
         decl = FuncDecl(node_text(name), ctx, node, base, pointer, node_text(rname) if rname is not None else None,
                         tparams)
         self.methods.setdefault((base, decl.name), decl)
+        self.all_methods.setdefault((base, decl.name), []).append(decl)
 
     def _add_type(self, ctx: FileContext, spec: Node) -> None:
         name = spec.child_by_field_name("name")
@@ -199,8 +235,9 @@ class PackageModel:
         else:
             return
         fields = _struct_fields(typ) if kind == "struct" else ()
-        self.types.setdefault(node_text(name), TypeDecl(node_text(name), ctx, spec, kind, node_text(typ), fields,
-                                                        _type_params(spec)))
+        decl = TypeDecl(node_text(name), ctx, spec, kind, node_text(typ), fields, _type_params(spec))
+        self.types.setdefault(decl.name, decl)
+        self.all_types.setdefault(decl.name, []).append(decl)
 
     def _add_vars(self, ctx: FileContext, node: Node, const: bool) -> None:
         specs: List[Node] = []
@@ -214,7 +251,9 @@ class PackageModel:
             text = node_text(typ) if typ is not None else ""
             for n in spec.children_by_field_name("name"):
                 if n.type == "identifier" and node_text(n) != "_":
-                    self.vars.setdefault(node_text(n), VarDecl(node_text(n), ctx, n, text, const))
+                    decl = VarDecl(node_text(n), ctx, n, text, const)
+                    self.vars.setdefault(decl.name, decl)
+                    self.all_vars.setdefault(decl.name, []).append(decl)
 
     # ------------------------------------------------------------------ queries
     def method(self, receiver: str, name: str) -> Optional[FuncDecl]:
@@ -226,6 +265,132 @@ class PackageModel:
     def struct(self, name: str) -> Optional[TypeDecl]:
         t = self.types.get(name)
         return t if t is not None and t.kind == "struct" else None
+
+    def named_type(self, name: str, at: Optional[Node] = None) -> Optional[TypeDecl]:
+        """The package-level type ``name`` as seen at ``at``: None when a type parameter or a local
+        type declaration of that name is in scope there (``func F[Main any](m Main)`` never means a
+        package struct ``Main``)."""
+        t = self.types.get(name)
+        if t is None or (at is not None and name in local_type_names(at)):
+            return None
+        return t
+
+    def is_map_type(self, name: bytes, at: Node) -> bool:
+        """Whether the type named ``name`` at ``at`` is a map type: a local ``type X map[...]`` of an
+        enclosing block, else (unless a type parameter hides it) a package-level one."""
+        text = name.decode("utf-8", "replace")
+        local = _local_type_spec(at, text)
+        if local is not None:
+            typ = local.child_by_field_name("type")
+            return typ is not None and typ.type == "map_type"
+        if text in type_params_in_scope(at):
+            return False
+        return name in self.map_type_names
+
+    # Name sets as bytes, for rules that compare ``node.text``.
+    @functools.cached_property
+    def var_names(self) -> FrozenSet[bytes]:
+        """Package-level variables (not consts) of every file."""
+        return frozenset(n.encode() for n, v in self.vars.items() if not v.const)
+
+    @functools.cached_property
+    def map_type_names(self) -> FrozenSet[bytes]:
+        """Types declared as (or aliasing) a map type: ``type Counts map[string]int``."""
+        return frozenset(n.encode() for n, t in self.types.items() if t.type_node is not None
+                         and t.type_node.type == "map_type")
+
+    @functools.cached_property
+    def interface_names(self) -> FrozenSet[bytes]:
+        return frozenset(n.encode() for n, t in self.types.items() if t.kind == "interface")
+
+    @functools.cached_property
+    def error_types(self) -> FrozenSet[bytes]:
+        """Receiver types with an ``Error() string`` method (value or pointer receiver)."""
+        out: Set[bytes] = set()
+        for (recv, name), d in self.methods.items():
+            if name != "Error":
+                continue
+            params = d.node.child_by_field_name("parameters")
+            result = d.node.child_by_field_name("result")
+            if params is not None and not any(c.type == "parameter_declaration" for c in params.named_children) \
+                    and result is not None and result.type == "type_identifier" and result.text == b"string":
+                out.add(recv.encode())
+        return frozenset(out)
+
+
+def _block_statements(block: Node) -> List[Node]:
+    return [c for top in block.named_children
+            for c in (top.named_children if top.type == "statement_list" else (top,))]
+
+
+def _local_type_spec(node: Node, name: str) -> Optional[Node]:
+    """The type_spec/type_alias of a local type ``name`` declared in a block enclosing ``node``."""
+    n = node.parent
+    while n is not None:
+        if n.type == "block":
+            for stmt in _block_statements(n):
+                if stmt.type == "type_declaration":
+                    for spec in stmt.named_children:
+                        sname = spec.child_by_field_name("name")
+                        if sname is not None and sname.text == name.encode():
+                            return spec
+        n = n.parent
+    return None
+
+
+def type_params_in_scope(node: Node) -> FrozenSet[str]:
+    """Type parameters visible at ``node``: those of the enclosing function, of the method receiver
+    (``func (g *G[T])``) or of the enclosing generic type declaration."""
+    return _local_types(node, False)
+
+
+def local_type_names(node: Node) -> FrozenSet[str]:
+    """Type names declared between ``node`` and package level: the type parameters in scope and the
+    local ``type`` declarations of enclosing blocks.  Any of them hides a package-level type of the
+    same name."""
+    return _local_types(node, True)
+
+
+def _local_types(node: Node, blocks: bool) -> FrozenSet[str]:
+    out: Set[str] = set()
+    n = node.parent
+    while n is not None:
+        kind = n.type
+        if kind in ("function_declaration", "type_spec", "type_alias"):
+            out.update(_type_params(n))
+        elif kind == "method_declaration":
+            recv = n.child_by_field_name("receiver")
+            for p in recv.named_children if recv is not None else ():
+                if p.type != "parameter_declaration":
+                    continue
+                inner = p.child_by_field_name("type")
+                while inner is not None and inner.type in ("pointer_type", "parenthesized_type"):
+                    inner = next(iter(inner.named_children), None)
+                args = inner.child_by_field_name("type_arguments") if inner is not None \
+                    and inner.type == "generic_type" else None
+                if args is not None:
+                    out.update(node_text(a) for a in args.named_children)
+        elif kind == "block" and blocks:
+            for stmt in _block_statements(n):
+                if stmt.type == "type_declaration":
+                    for spec in stmt.named_children:
+                        name = spec.child_by_field_name("name")
+                        if name is not None:
+                            out.add(node_text(name))
+        n = n.parent
+    return frozenset(out)
+
+
+def _file_part(ctx: FileContext) -> PackageModel:
+    """The declarations of one file, kept in the file's cache: a package rebuilt after an edit of
+    one file (the language server) re-reads only that file's declarations."""
+    key = ("analysis.package.part",)
+    part = ctx.facts.get(key)
+    if part is None:
+        part = PackageModel(None)
+        part._add_file(ctx)
+        ctx.facts[key] = part
+    return part
 
 
 def model(ctx: FileContext) -> PackageModel:

@@ -18,7 +18,6 @@ and the rules then stay silent.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
@@ -27,10 +26,10 @@ from tree_sitter import Node
 from goexplint.analysis.concurrency import _closures_of_call, launch_of
 import tree_sitter
 
-from goexplint.analysis import siblings
+from goexplint.analysis.package import model
 from goexplint.core.parse import FileContext, captures, compile_query
-from goexplint.analysis.syntax import (FUNC_TYPES, Decl, is_ancestor, is_package_type, node_text, package_selector,
-                                       resolve, sibling_go_files, unparen)
+from goexplint.analysis.syntax import (FUNC_TYPES, Decl, is_ancestor, is_package_type, node_text,
+                                       package_selector, resolve, unparen)
 
 PARENS = ("parenthesized_expression",)
 
@@ -89,49 +88,6 @@ def line_of(node: Node) -> int:
 
 
 # --------------------------------------------------------------------------- package-level variables
-
-_TOP_VAR = re.compile(rb"^var\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)", re.M)
-_VAR_GROUP = re.compile(rb"^var\s*\((.*?)^\)", re.M | re.S)
-_GROUP_ENTRY = re.compile(rb"^\s([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)", re.M)
-
-
-def _names(blob: bytes) -> Set[bytes]:
-    return {n.strip() for n in blob.split(b",") if n.strip()}
-
-
-@functools.lru_cache(maxsize=256)
-def _sibling_vars(directory: str, package_files: Tuple[str, ...]) -> frozenset:
-    found: Set[bytes] = set()
-    for names in siblings.scan(directory, package_files, _vars_of):
-        found |= names
-    return frozenset(found)
-
-
-def _vars_of(data: bytes) -> frozenset:
-    found: Set[bytes] = set()
-    for m in _TOP_VAR.finditer(data):
-        found |= _names(m.group(1))
-    for g in _VAR_GROUP.finditer(data):
-        for m in _GROUP_ENTRY.finditer(g.group(1)):
-            found |= _names(m.group(1))
-    return frozenset(found)
-
-
-def package_vars(ctx: FileContext) -> Set[bytes]:
-    """Names of package-level variables: this file's ``var`` declarations plus those of the sibling
-    ``.go`` files of the package (found with a line regex, not parsed)."""
-    key = ("package_vars",)
-    found = ctx.cache.get(key)
-    if found is None:
-        caps = captures("(source_file (var_declaration [(var_spec name: (identifier) @n)"
-                        " (var_spec_list (var_spec name: (identifier) @n))]))", ctx.root)
-        found = {n.text for n in caps.get("n", [])}
-        if ctx.real_path:
-            directory, _, names = sibling_go_files(ctx.real_path)
-            found |= _sibling_vars(directory, names)
-        ctx.cache[key] = found
-    return found
-
 
 # --------------------------------------------------------------------------- S3 goroutine bodies
 
@@ -584,7 +540,7 @@ def sharing_of(ctx: FileContext, body: Body, target: Node) -> Optional[Sharing]:
         return None
     decl = resolve(root)
     if decl is None:
-        if root.text in package_vars(ctx):
+        if root.text in model(ctx).var_names:
             return Sharing("package", None, "a package-level variable", ("pkg", root.text))
         return None
     func = body.func
@@ -744,8 +700,7 @@ def _kind_of_type(ctx: FileContext, typ: Optional[Node]) -> Optional[str]:
     if typ.type in ("slice_type", "array_type"):
         return "slice"
     if typ.type == "type_identifier":
-        from goexplint.analysis.syntax import package_map_types
-        if typ.text in package_map_types(ctx):
+        if model(ctx).is_map_type(typ.text, typ):
             return "map"
     return None
 

@@ -15,14 +15,11 @@ Nothing here knows about a particular rule.
 from __future__ import annotations
 
 import dataclasses
-import functools
-import os
-import re
 from typing import Dict, Iterator, List, Optional, Tuple
 
 from tree_sitter import Node
 
-from goexplint.analysis import siblings
+from goexplint.analysis.package import model
 from goexplint.core.parse import (FileContext, captures, compile_query, default_package_name,  # noqa: F401
                                   function_name, import_table, node_text)
 
@@ -283,53 +280,8 @@ def is_reference(ident: Node, ctx: Optional[FileContext] = None) -> bool:
                 return False
             if typ.type == "map_type":
                 return True
-            return typ.type == "type_identifier" and ctx is not None and typ.text in package_map_types(ctx)
+            return typ.type == "type_identifier" and ctx is not None and model(ctx).is_map_type(typ.text, typ)
     return True
-
-
-_MAP_TYPE_LINE = re.compile(rb"^\s*(?:type\s+)?([A-Za-z_]\w*)\s+map\[", re.M)
-
-
-@functools.lru_cache(maxsize=256)
-def _sibling_map_types(directory: str, package_files: Tuple[str, ...]) -> frozenset:
-    names = set()
-    for found in siblings.scan(directory, package_files, _MAP_TYPE_LINE.findall):
-        names.update(found)
-    return frozenset(names)
-
-
-def sibling_go_files(real_path: str) -> Tuple[str, str, Tuple[str, ...]]:
-    """(directory, this file's name, sorted names of the other regular ``.go`` files of its directory).
-
-    Only regular files: opening a named pipe called ``x.go`` would block the linter."""
-    directory = os.path.dirname(os.path.abspath(real_path))
-    base = os.path.basename(real_path)
-    try:
-        names = tuple(sorted(e.name for e in os.scandir(directory)
-                             if e.name.endswith(".go") and e.name != base and e.is_file()))
-    except OSError:
-        names = ()
-    return directory, base, names
-
-
-def package_map_types(ctx: FileContext) -> set:
-    """Names of map types declared in this file or in the other .go files of its directory (package).
-
-    The other files are scanned with a line regex (``type Counts map[...]`` or a ``type ( … )`` group
-    entry), not parsed: this is the one package-level fact the per-file analysis needs, and only for
-    keys of named literal types.
-    """
-    key = ("package_map_types",)
-    found = ctx.cache.get(key)
-    if found is None:
-        caps = captures("(type_spec name: (type_identifier) @name type: (map_type))", ctx.root)
-        found = {n.text for n in caps.get("name", [])}
-        real = ctx.real_path
-        if real:
-            directory, _, names = sibling_go_files(real)
-            found |= _sibling_map_types(directory, names)
-        ctx.cache[key] = found
-    return found
 
 
 # --------------------------------------------------------------------------- S5

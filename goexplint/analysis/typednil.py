@@ -1,79 +1,60 @@
 """Typed-nil facts (GXL70x): interface result slots, pointer-typed declarations and same-package
-functions returning pointers to error types.  Other files of the package are scanned with line regexes."""
+functions returning pointers to error types, for the whole package (from the package model)."""
 
 from __future__ import annotations
 
-import functools
-import re
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from tree_sitter import Node
 
-from goexplint.analysis import siblings
-from goexplint.analysis.syntax import sibling_go_files
+from goexplint.analysis.package import local_type_names, model
 from goexplint.core.parse import FileContext, captures
-from goexplint.analysis.sharedstate import match_rows, strip_parens
-
-_IFACE_DECL = re.compile(rb"^(?:type\s+)?(\w+)\s+interface\s*\{", re.M)
-_ERROR_METHOD = re.compile(rb"^func\s*\(\s*\w*\s*\*?\s*(\w+)\s*\)\s*Error\s*\(\s*\)\s*string", re.M)
-_PTR_FUNC = re.compile(rb"^func\s+(\w+)\s*\([^)]*\)\s*\*\s*(\w+)\s*\{(.*?)^\}", re.M | re.S)
-_RETURN_NIL = re.compile(rb"\breturn\s+nil\s*(?://.*)?$", re.M)
+from goexplint.analysis.sharedstate import strip_parens
 
 
-@functools.lru_cache(maxsize=256)
-def _sibling_facts(directory: str, files: Tuple[str, ...]):
-    ifaces: Set[bytes] = set()
-    errors: Set[bytes] = set()
-    ptr_funcs: Dict[bytes, bytes] = {}
-    for f_ifaces, f_errors, f_funcs in siblings.scan(directory, files, _facts_of):
-        ifaces.update(f_ifaces)
-        errors.update(f_errors)
-        ptr_funcs.update(f_funcs)
-    return frozenset(ifaces), frozenset(errors), ptr_funcs
+def _returns_nil(body: Node) -> bool:
+    return any(r.named_children and r.named_children[0].named_children
+               and [c.type for c in r.named_children[0].named_children] == ["nil"]
+               for r in captures("(return_statement) @r", body).get("r", []))
 
 
-def _facts_of(data: bytes):
-    ptr_funcs: Dict[bytes, bytes] = {}
-    for fname, tname, body in _PTR_FUNC.findall(data):
-        if _RETURN_NIL.search(body):
-            ptr_funcs[fname] = tname
-    return _IFACE_DECL.findall(data), _ERROR_METHOD.findall(data), ptr_funcs
+def _file_ptr_funcs(ctx: FileContext) -> List[Tuple[str, bytes]]:
+    """(name, T) of the functions of one file declared to return ``*T`` that have a ``return nil``
+    (kept in the file's cache: an edit of another file of the package does not recompute it)."""
+    key = ("typednil.ptr_funcs",)
+    got = ctx.facts.get(key)
+    if got is None:
+        got = []
+        for node in ctx.root.named_children:
+            if node.type != "function_declaration":
+                continue
+            name = node.child_by_field_name("name")
+            result = node.child_by_field_name("result")
+            body = node.child_by_field_name("body")
+            if name is None or result is None or result.type != "pointer_type" or body is None:
+                continue
+            target = next(iter(result.named_children), None)
+            if target is not None and target.type == "type_identifier" and _returns_nil(body):
+                got.append((name.text.decode("utf-8", "replace"), target.text))
+        ctx.facts[key] = got
+    return got
 
 
 def package_facts(ctx: FileContext):
-    """(interface type names, types with an ``Error() string`` method, functions declared to return ``*T``
-    that have a ``return nil`` -> T)."""
+    """(interface type names, types with an ``Error() string`` method, functions declared to return
+    ``*T`` that have a ``return nil`` -> T), for the whole package (the package model)."""
     key = ("typednil_facts",)
-    facts = ctx.cache.get(key)
+    facts = ctx.package.cache.get(key)
     if facts is not None:
         return facts
-    ifaces = {n.text for n in captures("(type_spec name: (type_identifier) @n type: (interface_type))",
-                                       ctx.root).get("n", [])}
-    errors: Set[bytes] = set()
+    m = model(ctx)
     ptr_funcs: Dict[bytes, bytes] = {}
-    for row in match_rows("(method_declaration receiver: (parameter_list (parameter_declaration type: (_) @recv))"
-                          " name: (field_identifier) @name) @m", ctx.root):
-        if row["name"].text == b"Error":
-            recv = row["recv"]
-            if recv.type == "pointer_type" and recv.named_children:
-                recv = recv.named_children[0]
-            errors.add(recv.text)
-    for row in match_rows("(function_declaration name: (identifier) @name result: (pointer_type (type_identifier) @t)"
-                          " body: (block) @body)", ctx.root):
-        returns_nil = any(r.named_children and r.named_children[0].named_children
-                          and [c.type for c in r.named_children[0].named_children] == ["nil"]
-                          for r in captures("(return_statement) @r", row["body"]).get("r", []))
-        if returns_nil:
-            ptr_funcs[row["name"].text] = row["t"].text
-    if ctx.real_path:
-        directory, _, files = sibling_go_files(ctx.real_path)
-        s_ifaces, s_errors, s_funcs = _sibling_facts(directory, files)
-        ifaces |= s_ifaces
-        errors |= s_errors
-        for k, v in s_funcs.items():
-            ptr_funcs.setdefault(k, v)
-    facts = (ifaces, errors, ptr_funcs)
-    ctx.cache[key] = facts
+    for f in ctx.package.files:
+        for name, target in _file_ptr_funcs(f):
+            if m.funcs.get(name) is not None and m.funcs[name].file is f:  # the first declaration wins
+                ptr_funcs[name.encode()] = target
+    facts = (m.interface_names, m.error_types, ptr_funcs)
+    ctx.package.cache[key] = facts
     return facts
 
 
@@ -82,7 +63,8 @@ def interface_name(ctx: FileContext, typ: Optional[Node]) -> Optional[str]:
     if typ is None:
         return None
     if typ.type == "type_identifier":
-        if typ.text in (b"error", b"any") or typ.text in package_facts(ctx)[0]:
+        if typ.text in (b"error", b"any") or (typ.text in package_facts(ctx)[0]
+                                              and typ.text.decode() not in local_type_names(typ)):
             return typ.text.decode()
         return None
     if typ.type == "interface_type":

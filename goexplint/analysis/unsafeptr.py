@@ -21,13 +21,12 @@ from __future__ import annotations
 import dataclasses
 import re
 import functools
-import os
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from tree_sitter import Node
 
 from goexplint.analysis.package import model
-from goexplint.core.parse import FileContext, captures, parse_bytes
+from goexplint.core.parse import FileContext, captures
 from goexplint.analysis.syntax import (FUNC_TYPES, Decl, identifiers, is_reference, node_text, unparen,
                                        package_selector, resolve)
 
@@ -224,68 +223,29 @@ def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
                     acc["uv"].add(v.text)
 
 
-@functools.lru_cache(maxsize=4096)
-def _file_facts(path: str, mtime_ns: int, size: int) -> Tuple[bytes, Dict[str, frozenset]]:
-    """(package name, facts) of one file on disk; cached by path and stat, so each file of a package
-    is parsed once per process however many of its siblings need the package's facts."""
-    acc: Dict[str, set] = {k: set() for k in _FACT_KEYS}
-    try:
-        with open(path, "rb") as fh:
-            source = fh.read()
-    except OSError:
-        return b"", {}
-    if b"uintptr" not in source:
-        return b"", {}
-    tree = parse_bytes(source)
-    clause = next((c for c in tree.root_node.named_children if c.type == "package_clause"), None)
-    if clause is None or not clause.named_children:
-        return b"", {}
-    _collect_facts(tree.root_node, acc)
-    return clause.named_children[0].text, {k: frozenset(v) for k, v in acc.items()}
-
-
-@functools.lru_cache(maxsize=256)
-def _directory_facts(directory: str, package: bytes, mtime_ns: int) -> Dict[str, frozenset]:
-    """Union of the facts of every file of ``package`` in ``directory`` (keyed by the directory's mtime,
-    which changes when files are added or removed)."""
-    acc: Dict[str, set] = {k: set() for k in _FACT_KEYS}
-    try:
-        entries = [e for e in os.scandir(directory) if e.name.endswith(".go") and e.is_file()]
-    except OSError:
-        entries = []
-    for entry in entries:
-        try:
-            st = entry.stat()
-        except OSError:
-            continue
-        pkg, facts = _file_facts(entry.path, st.st_mtime_ns, st.st_size)
-        if pkg == package:
-            for k, v in facts.items():
-                acc[k] |= v
-    return {k: frozenset(v) for k, v in acc.items()}
+def _facts_of_file(ctx: FileContext) -> Dict[str, set]:
+    """One file's facts, kept in its cache (an edit of another file of the package reuses them)."""
+    key = ("unsafeptr.file_facts",)
+    got = ctx.facts.get(key)
+    if got is None:
+        got = {k: set() for k in _FACT_KEYS}
+        _collect_facts(ctx.root, got)
+        ctx.facts[key] = got
+    return got
 
 
 def package_facts(ctx: FileContext) -> PackageFacts:
-    """Facts of this file plus the other files of its package (same directory, same package clause)."""
+    """Facts of every file of the package (``ctx.package``, parsed once), built once per package."""
     key = ("unsafeptr.package_facts",)
-    found = ctx.cache.get(key)
+    found = ctx.package.cache.get(key)
     if found is not None:
         return found
     acc: Dict[str, set] = {k: set() for k in _FACT_KEYS}
-    _collect_facts(ctx.root, acc)
-    real = ctx.real_path
-    clause = next((c for c in ctx.root.named_children if c.type == "package_clause"), None)
-    if real and clause is not None and clause.named_children:
-        directory = os.path.dirname(os.path.abspath(real))
-        try:
-            mtime = os.stat(directory).st_mtime_ns
-        except OSError:
-            mtime = -1
-        if mtime >= 0:
-            for k, v in _directory_facts(directory, clause.named_children[0].text, mtime).items():
-                acc[k] |= v
+    for f in ctx.package.files:
+        for k, v in _facts_of_file(f).items():
+            acc[k] |= v
     found = PackageFacts(*(frozenset(acc[k]) for k in _FACT_KEYS))
-    ctx.cache[key] = found
+    ctx.package.cache[key] = found
     return found
 
 

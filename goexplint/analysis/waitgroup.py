@@ -14,7 +14,8 @@ from typing import Dict, List, Optional
 from tree_sitter import Node
 
 from goexplint.core.parse import FileContext, captures
-from goexplint.analysis.sharedstate import match_rows, normal, package_vars, root_of, strip_parens
+from goexplint.analysis.package import model
+from goexplint.analysis.sharedstate import match_rows, normal, root_of, strip_parens
 from goexplint.analysis.syntax import FUNC_TYPES, Decl, is_ancestor, is_package_type, resolve
 
 SYNC = "sync"
@@ -112,7 +113,7 @@ def is_waitgroup(ctx: FileContext, recv: Node) -> bool:
         if decl is not None:
             if decl_kind(ctx, decl):
                 return True
-        elif recv.text in package_vars(ctx) and _package_var_kind(ctx, recv.text):
+        elif recv.text in model(ctx).var_names and _package_var_kind(ctx, recv.text):
             return True
     elif recv.type == "selector_expression":
         field = recv.child_by_field_name("field")

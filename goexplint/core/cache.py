@@ -7,8 +7,9 @@ Deleting the directory at any time is safe.
 
 The key hashes
   * the file's display path, real path and bytes,
-  * the names and bytes of every other ``.go`` file in the same directory (package-level scans
-    in sharedstate, copylocks, typednil, unsafeptr and syntax read the siblings),
+  * the package's content: the names and bytes of every other ``.go`` file of the directory with
+    the same package clause (read lexically; a file whose clause cannot be read that way counts as
+    a member of every package), since rules read package facts from the package model,
   * the effective Go version and its source (go.mod / build tag / flag / GOEXPERIMENT),
   * the options (selected rules, --go-version, test-files, report-unused, include-generated,
     GOEXPERIMENT),
@@ -30,9 +31,10 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 from goexplint import __version__
+from goexplint.core.package import directory_go_files, lexical_package_name
 
 
 def default_dir() -> str:
@@ -66,27 +68,24 @@ def code_fingerprint() -> str:
 class ResultCache:
     def __init__(self, directory: str):
         self.root = os.path.join(directory, LAYOUT)
-        self._dirs: Dict[str, Dict[str, str]] = {}
+        self._dirs: Dict[str, Dict[str, Tuple[str, Optional[str]]]] = {}
         self.hits = 0
         self.misses = 0
 
     # -- key -------------------------------------------------------------------------------------
-    def _directory_files(self, directory: str) -> Dict[str, str]:
-        """name -> sha256 of every .go file in ``directory`` (memoised for the run)."""
+    def _directory_files(self, directory: str) -> Dict[str, Tuple[str, Optional[str]]]:
+        """name -> (sha256, lexical package name) of every .go file in ``directory`` (memoised for
+        the run)."""
         got = self._dirs.get(directory)
         if got is None:
             got = {}
-            try:
-                # regular files only: opening a named pipe called x.go would block
-                names = sorted(e.name for e in os.scandir(directory) if e.name.endswith(".go") and e.is_file())
-            except OSError:
-                names = []
-            for name in names:
+            for path in directory_go_files(directory):  # regular files only: a named pipe would block
                 try:
-                    with open(os.path.join(directory, name), "rb") as fh:
-                        got[name] = hashlib.sha256(fh.read()).hexdigest()
+                    with open(path, "rb") as fh:
+                        data = fh.read()
+                    got[os.path.basename(path)] = (hashlib.sha256(data).hexdigest(), lexical_package_name(data))
                 except OSError:
-                    got[name] = "<unreadable>"
+                    got[os.path.basename(path)] = ("<unreadable>", None)
             self._dirs[directory] = got
         return got
 
@@ -99,8 +98,9 @@ class ResultCache:
         h.update(hashlib.sha256(source).digest())
         if real:
             directory, base = os.path.split(real)
-            for name, digest in self._directory_files(directory).items():
-                if name != base:
+            package = lexical_package_name(source)
+            for name, (digest, clause) in self._directory_files(directory).items():
+                if name != base and (package is None or clause is None or clause == package):
                     h.update(("\0%s=%s" % (name, digest)).encode("utf-8", "surrogateescape"))
         return h.hexdigest()
 

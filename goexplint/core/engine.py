@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from goexplint.core import goversion
@@ -84,11 +84,17 @@ def check_source(path: str, source: bytes) -> Optional[Notice]:
 
 
 def lint_source(path: str, source: bytes, options: Options, real_path: Optional[str] = None,
-                tree=None, timings: Optional[Dict[str, float]] = None) -> FileResult:
+                tree=None, timings: Optional[Dict[str, float]] = None,
+                ctx: Optional[FileContext] = None,
+                buffers: Optional[Dict[str, FileContext]] = None) -> FileResult:
     """Lint one file's bytes.  ``path`` is what findings show; ``real_path`` locates go.mod.
     ``tree`` is an already parsed tree of exactly these bytes (the language server re-parses
-    edited buffers incrementally and passes its tree).  ``timings`` (a dict) collects the
-    seconds spent parsing, per rule (query + refine) and in suppression handling."""
+    edited buffers incrementally and passes its tree).  ``ctx`` is an already built context of
+    exactly these bytes whose ``package`` is set (``lint_files`` parses a package once and lints
+    each file with its context); without it the package is loaded lazily from disk, with
+    ``buffers`` (real path -> context of an open editor buffer) replacing disk files.  ``timings``
+    (a dict) collects the seconds spent parsing, per rule (query + refine) and in suppression
+    handling."""
     clock = time.perf_counter if timings is not None else None
     bad = check_source(path, source)
     if bad is not None:
@@ -96,6 +102,8 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
     if not options.include_generated and is_generated(source):
         return FileResult([], [], False)
     notices: List[Notice] = []
+    if ctx is not None:
+        tree = ctx.tree
     if tree is None:
         t0 = clock() if clock else 0.0
         tree = parse_bytes(source)
@@ -107,9 +115,13 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
         what = "missing %s" % err.type if err.is_missing else "syntax error"
         notices.append(Notice(path, "parse-error", "%s at %d:%d; linted the parts that parse"
                               % (what, row + 1, col + 1), level="note", row=row, col=col))
-    version = goversion.resolve(real_path or path, source, override=options.go_version, environ=dict(options.environ))
-    ctx = FileContext(path, source, tree, version, real_path=real_path)
-    ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ)
+    if ctx is None:
+        version = goversion.resolve(real_path or path, source, override=options.go_version,
+                                    environ=dict(options.environ))
+        ctx = FileContext(path, source, tree, version, real_path=real_path)
+        ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ, buffers,
+                                               options.include_generated)
+    version = ctx.go
     enabled = options.rules
     findings: List[Finding] = []
     lang = version.lang
@@ -146,53 +158,114 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
 _CACHES: Dict[str, ResultCache] = {}  # one per cache directory per process
 
 
-def _lint_file(args: Tuple[str, str, Options, Optional[str], bool]) -> FileResult:
-    real, shown, options, cache_dir, profile = args
+def _read(real: str, shown: str):
     try:
         with open(real, "rb") as fh:
-            source = fh.read()
+            return fh.read(), None
     except OSError as exc:
-        return FileResult([], [Notice(shown, "unreadable", "cannot read: %s" % (exc.strerror or exc))], False)
-    cache = key = None
+        return None, FileResult([], [Notice(shown, "unreadable", "cannot read: %s" % (exc.strerror or exc))], False)
+
+
+def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[str], bool]) -> List[FileResult]:
+    """Lint the files ``pairs`` ((real path, display path)) of one directory: the directory's packages
+    are parsed and modelled once, and every file is linted with its context from them.  Files whose
+    cached result is valid are neither parsed nor linted (unless a sibling needs them)."""
+    directory, pairs, options, cache_dir, profile = args
+    results: List[Optional[FileResult]] = [None] * len(pairs)
+    sources: Dict[str, Tuple[str, bytes]] = {}
+    keys: Dict[int, str] = {}
+    cache = None
     if cache_dir and not profile:
         cache = _CACHES.get(cache_dir)
         if cache is None:
             cache = _CACHES[cache_dir] = ResultCache(cache_dir)
-        version = goversion.resolve(real, source, override=options.go_version, environ=dict(options.environ))
-        key = cache.key(shown, real, source, options, version)
-        hit = cache.get(key)
-        if isinstance(hit, FileResult):
-            hit.cached = True
-            return hit
-    try:
-        result = lint_source(shown, source, options, real_path=real, timings={} if profile else None)
-    except RecursionError:
-        result = FileResult([], [Notice(shown, "internal", "too deeply nested to analyse, skipped")], False)
-    if cache is not None:
-        cache.put(key, result)
-    return result
+    todo: List[int] = []
+    for i, (real, shown) in enumerate(pairs):
+        source, failed = _read(real, shown)
+        if failed is not None:
+            results[i] = failed
+            continue
+        if cache is not None:
+            version = goversion.resolve(real, source, override=options.go_version, environ=dict(options.environ))
+            keys[i] = cache.key(shown, real, source, options, version)
+            hit = cache.get(keys[i])
+            if isinstance(hit, FileResult):
+                hit.cached = True
+                results[i] = hit
+                continue
+        sources[real] = (shown, source)
+        todo.append(i)
+    if todo:
+        t0 = time.perf_counter()
+        contexts = package_mod.load_directory(directory, sources, options.go_version, options.environ,
+                                              options.include_generated)
+        load_time = time.perf_counter() - t0
+        for n, i in enumerate(todo):
+            real, shown = pairs[i]
+            timings = {} if profile else None
+            if timings is not None and n == 0:
+                timings["(parse)"] = load_time  # the whole directory, parsed once
+            try:
+                result = lint_source(shown, sources[real][1], options, real_path=real, timings=timings,
+                                     ctx=contexts.get(real))
+            except RecursionError:
+                result = FileResult([], [Notice(shown, "internal", "too deeply nested to analyse, skipped")], False)
+            if cache is not None:
+                cache.put(keys[i], result)
+            results[i] = result
+            linted = contexts.get(real)
+            if linted is not None:
+                linted.cache.clear()  # this file's memo is done; its ``facts`` stay for its siblings
+    return results  # type: ignore[return-value]
+
+
+def _lint_file(args: Tuple[str, str, Options, Optional[str], bool]) -> FileResult:
+    real, shown, options, cache_dir, profile = args
+    return _lint_package((os.path.dirname(os.path.abspath(real)), [(real, shown)], options, cache_dir, profile))[0]
 
 
 def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1, cache_dir: Optional[str] = None,
                progress: Optional[Callable[[int, int], None]] = None, profile: bool = False) -> RunResult:
-    """Lint ``files`` ((real path, display path) pairs).  ``cache_dir`` enables the result cache;
-    ``progress(done, total)`` is called after every file; ``profile`` collects per-rule timings
-    (and bypasses the cache)."""
-    work = [(real, shown, options, cache_dir, profile) for real, shown in files]
-    total = len(work)
-    results: List[FileResult] = []
-    if jobs > 1 and len(work) > 1:
-        chunk = max(1, min(64, len(work) // (jobs * 8) or 1))
+    """Lint ``files`` ((real path, display path) pairs).  The files are handed out by directory (a
+    directory's packages are parsed and modelled once per run, in one process); the result does
+    not depend on ``jobs``.  ``cache_dir`` enables the result cache; ``progress(done, total)`` is
+    called after every directory; ``profile`` collects per-rule timings (and bypasses the cache)."""
+    by_dir: Dict[str, List[int]] = {}
+    for i, (real, _) in enumerate(files):
+        by_dir.setdefault(os.path.dirname(os.path.abspath(real)), []).append(i)
+    tasks = [(d, [files[i] for i in idx], options, cache_dir, profile) for d, idx in by_dir.items()]
+    order = list(by_dir.values())
+    total = len(files)
+    per_file: List[Optional[FileResult]] = [None] * total
+    done = 0
+
+    def take(t: int, got: List[FileResult]) -> None:
+        nonlocal done
+        for i, r in zip(order[t], got):
+            per_file[i] = r
+        done += len(got)
+        if progress:
+            progress(done, total)
+
+    if jobs > 1 and len(tasks) > 1:
+        # Largest directories first, so no worker is left with a big one at the end.
+        sizes = []
+        for t, (_, pairs, _, _, _) in enumerate(tasks):
+            size = 0
+            for real, _ in pairs:
+                try:
+                    size += os.stat(real).st_size
+                except OSError:
+                    pass
+            sizes.append((-size, t))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for r in pool.map(_lint_file, work, chunksize=chunk):
-                results.append(r)
-                if progress:
-                    progress(len(results), total)
+            futures = {pool.submit(_lint_package, tasks[t]): t for _, t in sorted(sizes)}
+            for fut in as_completed(futures):
+                take(futures[fut], fut.result())
     else:
-        for w in work:
-            results.append(_lint_file(w))
-            if progress:
-                progress(len(results), total)
+        for t, task in enumerate(tasks):
+            take(t, _lint_package(task))
+    results: List[FileResult] = [r for r in per_file if r is not None]
     findings = [f for r in results for f in r.findings]
     notices = [n for r in results for n in r.notices]
     findings.sort(key=Finding.sort_key)

@@ -2,9 +2,11 @@
 
 A package is the ``.go`` files of one directory with the same package clause (``x`` and ``x_test``
 are two packages; build-tag variants are all included, as ``go vet`` would see them across
-configurations).  ``FileContext.package`` returns the :class:`PackageFiles` of a file: the file's own
-context plus a context for each sibling of the same package, read from disk and parsed once per
-process (keyed by path, mtime and size, so an edited sibling is re-read).
+configurations; generated files only with ``--include-generated``, as they are not linted).
+``FileContext.package`` returns the :class:`PackageFiles` of a file: the file's own context plus a
+context for each sibling of the same package.  The CLI parses a directory's packages once per run
+(``load_directory``); the lazy path (``load``: stdin, the language server) reads siblings from disk
+once per process (keyed by path, mtime and size, so an edited sibling is re-read).
 
 This module only loads and groups files.  What the package *means* (declarations, receivers,
 struct fields, function summaries, field accesses) is computed from these trees by
@@ -16,15 +18,13 @@ from __future__ import annotations
 import os
 from typing import Dict, List, Optional, Tuple
 
-import tree_sitter
-
 from goexplint.core import goversion
-from goexplint.core.data import GoVersion
+from goexplint.core.discover import is_generated
 from goexplint.core.parse import FileContext, PackageFiles, package_clause, parse_bytes
 
-# (path, mtime_ns, size, version override, environ) -> (source, tree, GoVersion)
-_PARSED: Dict[tuple, Tuple[bytes, tree_sitter.Tree, GoVersion]] = {}
-_PARSED_LIMIT = 20000
+# (path, mtime_ns, size, version override, environ, display path) -> the sibling's FileContext
+_PARSED: Dict[tuple, FileContext] = {}
+_PARSED_LIMIT = 2000
 
 
 def sibling_paths(real_path: str) -> Tuple[str, List[str]]:
@@ -41,12 +41,16 @@ def sibling_paths(real_path: str) -> Tuple[str, List[str]]:
     return directory, [os.path.join(directory, n) for n in names]
 
 
-def _parsed_sibling(path: str, override: Optional[str], environ: Tuple[Tuple[str, str], ...]):
+def _parsed_sibling(path: str, shown: str, override: Optional[str], environ: Tuple[Tuple[str, str], ...],
+                    include_generated: bool) -> Optional[FileContext]:
+    """The context of a sibling file on disk, parsed once per process and reused while the file is
+    unchanged (path, mtime and size), so what rules cache on it (its part of the package model,
+    its imports...) survives a re-lint of another file of the package."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    key = (path, st.st_mtime_ns, st.st_size, override, environ)
+    key = (path, st.st_mtime_ns, st.st_size, override, environ, shown, include_generated)
     got = _PARSED.get(key)
     if got is None:
         try:
@@ -54,33 +58,132 @@ def _parsed_sibling(path: str, override: Optional[str], environ: Tuple[Tuple[str
                 source = fh.read()
         except OSError:
             return None
-        if b"\0" in source:
+        if b"\0" in source or (not include_generated and is_generated(source)):
             return None
         tree = parse_bytes(source)
         version = goversion.resolve(path, source, override=override, environ=dict(environ))
-        got = (source, tree, version)
+        got = FileContext(shown, source, tree, version, real_path=path)
         if len(_PARSED) >= _PARSED_LIMIT:
             _PARSED.clear()
         _PARSED[key] = got
     return got
 
 
-def load(ctx, override: Optional[str] = None, environ: Tuple[Tuple[str, str], ...] = ()) -> PackageFiles:
+def lexical_package_name(source: bytes) -> Optional[str]:
+    """The package clause's name read lexically (skipping a BOM, spaces and comments), or None when the
+    file does not start like Go source.  Cheap: used for cache keys, where a file whose clause cannot
+    be read this way counts as a member of every package of its directory."""
+    i, n = 0, len(source)
+    if source.startswith(b"\xef\xbb\xbf"):
+        i = 3
+    words: List[bytes] = []
+    while i < n and len(words) < 2:
+        c = source[i:i + 1]
+        if c in (b" ", b"\t", b"\r", b"\n"):
+            i += 1
+        elif source.startswith(b"//", i):
+            j = source.find(b"\n", i)
+            i = n if j < 0 else j + 1
+        elif source.startswith(b"/*", i):
+            j = source.find(b"*/", i + 2)
+            if j < 0:
+                return None
+            i = j + 2
+        else:
+            j = i
+            while j < n and (source[j:j + 1].isalnum() or source[j:j + 1] == b"_" or source[j] >= 0x80):
+                j += 1
+            if j == i:
+                return None
+            words.append(source[i:j])
+            i = j
+    if len(words) == 2 and words[0] == b"package":
+        try:
+            return words[1].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
+def directory_go_files(directory: str) -> List[str]:
+    """Sorted paths of the regular ``.go`` files of ``directory`` (no named pipes: they would block)."""
+    try:
+        names = sorted(e.name for e in os.scandir(directory) if e.name.endswith(".go") and e.is_file())
+    except OSError:
+        names = []
+    return [os.path.join(directory, n) for n in names]
+
+
+def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], override: Optional[str] = None,
+                   environ: Tuple[Tuple[str, str], ...] = (), include_generated: bool = False
+                   ) -> Dict[str, FileContext]:
+    """Parse every ``.go`` file of ``directory`` once and group them into packages by package clause.
+
+    ``sources`` maps the real paths of the files to lint to (display path, bytes already read); the
+    other files of the directory are read from disk.  Returns real path -> FileContext for the files
+    of ``sources`` (files with NUL bytes are in no package and absent); each context's ``package``
+    is the :class:`PackageFiles` shared by every file of its package."""
+    paths = directory_go_files(directory)
+    known = set(paths)
+    paths.extend(p for p in sorted(sources) if p not in known)
+    shown_dir = None
+    for real, (shown, _) in sources.items():
+        shown_dir = os.path.dirname(shown)
+        break
+    groups: Dict[str, List[FileContext]] = {}
+    out: Dict[str, FileContext] = {}
+    env = dict(environ)
+    for path in paths:
+        if path in sources:
+            shown, source = sources[path]
+        else:
+            try:
+                with open(path, "rb") as fh:
+                    source = fh.read()
+            except OSError:
+                continue
+            shown = os.path.join(shown_dir, os.path.basename(path)) if shown_dir is not None else path
+        if b"\0" in source or (not include_generated and is_generated(source)):
+            continue  # generated files are in a package only when they are linted (--include-generated)
+        tree = parse_bytes(source)
+        version = goversion.resolve(path, source, override=override, environ=env)
+        ctx = FileContext(shown, source, tree, version, real_path=path)
+        groups.setdefault(package_clause(tree.root_node), []).append(ctx)
+        if path in sources:
+            out[path] = ctx
+    for name, files in groups.items():
+        files.sort(key=lambda f: f.real_path or f.path)
+        pkg = PackageFiles(directory, name, files)
+        for f in files:
+            set_package(f, pkg)
+    return out
+
+
+def load(ctx, override: Optional[str] = None, environ: Tuple[Tuple[str, str], ...] = (),
+         buffers: Optional[Dict[str, FileContext]] = None, include_generated: bool = False) -> PackageFiles:
     """The package of ``ctx``: ``ctx`` plus its same-package siblings on disk (none for stdin/buffers
-    without a real path)."""
+    without a real path).  ``buffers`` (real path -> context) are open editor buffers that replace
+    the disk files of the same path.  Generated siblings are left out unless ``include_generated``
+    (as they are not linted): the standard library's generated code is 38 of its 64 MB, and holding
+    its trees for the model cost more memory than everything else."""
     name = package_clause(ctx.root)
     files = [ctx]
     directory = None
     if ctx.real_path:
         directory, paths = sibling_paths(ctx.real_path)
         for path in paths:
-            got = _parsed_sibling(path, override, environ)
-            if got is None:
+            sib = (buffers or {}).get(path)
+            if sib is None:
+                shown = os.path.join(os.path.dirname(ctx.path), os.path.basename(path))
+                sib = _parsed_sibling(path, shown, override, environ, include_generated)
+            if sib is None or package_clause(sib.root) != name:
                 continue
-            source, tree, version = got
-            if package_clause(tree.root_node) != name:
-                continue
-            shown = os.path.join(os.path.dirname(ctx.path), os.path.basename(path))
-            files.append(FileContext(shown, source, tree, version, real_path=path))
+            files.append(sib)
     files.sort(key=lambda f: f.real_path or f.path)
     return PackageFiles(directory, name, files)
+
+
+def set_package(ctx: FileContext, files: PackageFiles) -> None:
+    """Make ``files`` the package of ``ctx`` (the engine and the language server share one
+    PackageFiles between the files of a package)."""
+    ctx._package = files

@@ -165,6 +165,9 @@ class FileContext:
         self.go = go
         self.is_test = path.endswith("_test.go")
         self.cache: Dict[object, object] = {}  # shared memo for refine helpers, keyed by (helper, node id...)
+        # Per-file facts that other files of the package read (this file's part of the package model
+        # and of package-wide facts); unlike ``cache`` they are kept while the file is a sibling.
+        self.facts: Dict[object, object] = {}
         # The engine sets a loader (core.package.load); without one the package is this file alone.
         self.package_loader: Optional[Callable[[], "PackageFiles"]] = None
         self._package: Optional[PackageFiles] = None
@@ -266,7 +269,11 @@ def import_table(ctx: FileContext) -> Dict[str, str]:
 
     Paths are canonical (:func:`canonical_import`): ``golang.org/x/net/context`` is ``context``."""
     table: Dict[str, str] = {}
-    for _, caps in tree_sitter.QueryCursor(compile_query(_IMPORT_QUERY)).matches(ctx.root):
+    cursor = tree_sitter.QueryCursor(compile_query(_IMPORT_QUERY))
+    # Imports are top-level declarations (or, in a file with syntax errors, inside a top-level ERROR
+    # node): querying only those is much cheaper than querying the whole tree.
+    for _, caps in (m for top in ctx.root.children if top.type in ("import_declaration", "ERROR")
+                    for m in cursor.matches(top)):
         path_node = caps["path"][0]
         path = canonical_import(node_text(path_node).strip('"`'))
         name_nodes = caps.get("name")

@@ -9,6 +9,9 @@
 * Edited buffers are re-parsed incrementally: the server keeps each document's bytes and
   tree-sitter tree, applies ``tree.edit`` for every content change and hands the old tree to
   the parser.
+* The package of an open file is its siblings on disk (each parsed once and kept while unchanged,
+  with its part of the package model) plus the other open buffers of its package, which replace
+  their disk files; after an edit only the edited file's part of the model is rebuilt.
 * Diagnostic: ``code`` = rule id, ``codeDescription.href`` = the rule's documentation,
   ``source`` = "goexplint", severity from the rule, ``relatedInformation`` from the finding.
   Positions use the negotiated position encoding (utf-8, utf-16 or utf-32).
@@ -28,7 +31,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import functools
 import logging
+import os
 import re
 import sys
 import threading
@@ -44,9 +49,10 @@ from goexplint import __version__
 from goexplint.core import config as config_mod
 from goexplint.core import engine
 from goexplint.core import goversion
+from goexplint.core import package as package_mod
 from goexplint.integrations.fixes import plan
 from goexplint.core.data import Edit, Finding
-from goexplint.core.parse import parse_bytes
+from goexplint.core.parse import FileContext, parse_bytes
 from goexplint.core.registry import rules_by_id, select_rules
 
 LOG = logging.getLogger("goexplint.integrations.lsp")
@@ -124,6 +130,7 @@ class Doc:
     linted_source: Optional[bytes] = None  # the bytes ``findings`` refer to
     task: Optional[asyncio.Task] = None
     reparses: int = 0  # incremental re-parses done (for tests and logs)
+    ctx: object = None  # the FileContext of ``linted_source`` (a sibling of other open files of its package)
 
 
 def apply_change(doc: Doc, change, encoding: str) -> None:
@@ -222,15 +229,37 @@ class GoexplintServer(LanguageServer):
         doc.tree = parse_bytes(doc.source, doc.tree)
         return doc.tree, incremental
 
-    def _lint_locked(self, shown: str, source: bytes, options: engine.Options, real: Optional[str], tree):
+    def _buffers_of(self, doc: Doc, real: Optional[str]) -> Dict[str, object]:
+        """The other open buffers of ``real``'s directory, linted as they are now: they replace their disk
+        files in the package (read on the event loop, before a lint is handed to the worker thread)."""
+        buffers: Dict[str, object] = {}
+        if real is None:
+            return buffers
+        here = os.path.dirname(real)
+        for other in self.docs.values():
+            octx = other.ctx
+            if other is not doc and octx is not None and other.linted_source == other.source \
+                    and octx.real_path and os.path.dirname(octx.real_path) == here:
+                buffers[octx.real_path] = octx
+        return buffers
+
+    def _lint_locked(self, shown: str, source: bytes, options: engine.Options, real: Optional[str], tree,
+                     buffers: Dict[str, object]):
+        """(result, ctx): the file linted with its package (siblings on disk, parsed once and kept while
+        unchanged, and the other open buffers of the directory instead of their disk files)."""
         with self.lint_lock:
-            return engine.lint_source(shown, source, options, real_path=real, tree=tree)
+            version = goversion.resolve(shown, source, override=options.go_version, environ=dict(options.environ))
+            ctx = FileContext(shown, source, tree, version, real_path=real)
+            ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ,
+                                                   buffers, options.include_generated)
+            return engine.lint_source(shown, source, options, real_path=real, tree=tree, ctx=ctx), ctx
 
     def _debug(self, message: str) -> None:
         if self.settings.log_level == "debug":
             self.window_log_message(T.LogMessageParams(type=T.MessageType.Log, message="goexplint: " + message))
 
-    def _done(self, doc: Doc, source: bytes, result, incremental: bool) -> None:
+    def _done(self, doc: Doc, source: bytes, result, incremental: bool, ctx) -> None:
+        doc.ctx = ctx
         doc.findings = [f for f in result.findings if f.suppressed is None]
         doc.linted_source = source
         self._debug("%s version %s: %s parse, %d findings" % (
@@ -241,8 +270,9 @@ class GoexplintServer(LanguageServer):
         real = to_fs_path(doc.uri) if doc.uri.startswith("file:") else None
         source = doc.source
         tree, incremental = self._parse(doc)
-        result = self._lint_locked(real or doc.uri, source, self.options_for(real), real, tree)
-        self._done(doc, source, result, incremental)
+        result, ctx = self._lint_locked(real or doc.uri, source, self.options_for(real), real, tree,
+                                        self._buffers_of(doc, real))
+        self._done(doc, source, result, incremental, ctx)
 
     async def lint_in_thread(self, doc: Doc) -> bool:
         """Lint the buffer's current version in the worker thread; publish unless a newer edit
@@ -253,12 +283,12 @@ class GoexplintServer(LanguageServer):
         options = self.options_for(real)
         loop = asyncio.get_running_loop()
         # the thread gets its own copy of the tree: the next didChange edits doc.tree in place
-        result = await loop.run_in_executor(self.executor, self._lint_locked, real or doc.uri, source, options, real,
-                                            tree.copy())
+        result, ctx = await loop.run_in_executor(self.executor, self._lint_locked, real or doc.uri, source, options,
+                                                 real, tree.copy(), self._buffers_of(doc, real))
         if self.docs.get(doc.uri) is not doc or doc.version != version or doc.source != source:
             self._debug("%s version %s: superseded by a newer edit, result dropped" % (doc.uri, version))
             return False
-        self._done(doc, source, result, incremental)
+        self._done(doc, source, result, incremental, ctx)
         self.publish(doc)
         return True
 

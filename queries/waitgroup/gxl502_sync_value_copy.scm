@@ -43,9 +43,9 @@
 ; value, `len`/`cap`/`unsafe.Sizeof` arguments.
 ;
 ; ## Known limitations
-; Struct types of other packages are unknown, so copies of them are not reported. Other files of the
-; package are scanned with a line regex for struct types holding `sync.`/`atomic.` fields. The Go
-; 1.22 per-iteration copy of a three-clause loop variable is not checked.
+; Struct types of other packages are unknown, so copies of them are not reported. Struct types of
+; every file of the package come from the package model (type parameters named like a struct are
+; not that struct). The Go 1.22 per-iteration copy of a three-clause loop variable is not checked.
 
 ; functions and func literals: parameters, receivers, range variables and copies inside them
 [(function_declaration) (method_declaration) (func_literal)] @func

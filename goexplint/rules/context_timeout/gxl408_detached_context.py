@@ -1,7 +1,6 @@
 """GXL408: context.Background()/TODO() where a ctx or *http.Request parameter is in scope."""
 
 import dataclasses
-import os
 import re
 
 from goexplint.analysis.ctxflow import (CONTEXT, WITH_CANCEL, bound_target, context_params, decl_ident_of,
@@ -112,38 +111,14 @@ def _ctx_params_of(ctx, fn):
     return got
 
 
-_MENTIONS: dict = {}  # the directory's .go files (path, mtime, size) -> does any mention Background()/TODO()
-
-
 def _package_may_detach(ctx):
-    """A byte scan of the file's directory before the package is loaded and modelled: most packages
-    never create Background()/TODO(), and their files need no model for this check."""
-    text = ctx.source
-    if b"Background()" in text or b"TODO()" in text:
-        return True
-    if not ctx.real_path:
-        return False
-    directory = os.path.dirname(os.path.abspath(ctx.real_path))
-    try:
-        entries = [(e.path, e.stat()) for e in os.scandir(directory) if e.name.endswith(".go") and e.is_file()]
-    except OSError:
-        return False
-    key = tuple(sorted((path, st.st_mtime_ns, st.st_size) for path, st in entries))
-    got = _MENTIONS.get(key)
+    """A byte test on the package's files (already loaded: linting is scheduled by package) before the
+    package is modelled: most packages never create Background()/TODO() and need no summaries here."""
+    key = "gxl408.may_detach"
+    files = ctx.package
+    got = files.cache.get(key)
     if got is None:
-        got = False
-        for path, _ in entries:
-            try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
-            except OSError:
-                continue
-            if b"Background()" in data or b"TODO()" in data:
-                got = True
-                break
-        if len(_MENTIONS) > 4096:
-            _MENTIONS.clear()
-        _MENTIONS[key] = got
+        got = files.cache[key] = any(b"Background()" in f.source or b"TODO()" in f.source for f in files.files)
     return got
 
 

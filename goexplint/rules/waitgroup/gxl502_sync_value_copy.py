@@ -1,6 +1,6 @@
 """GXL502: sync values (and structs holding them) copied by value."""
 
-from goexplint.analysis.copylocks import lock_type_name
+from goexplint.analysis.copylocks import PKGS, lock_structs, lock_type_name
 from goexplint.core.parse import captures
 from goexplint.analysis.sharedstate import enclosing_function, strip_parens
 from goexplint.analysis.syntax import is_reference, node_text, resolve
@@ -28,7 +28,19 @@ def _params(func, field):
     return [p for p in plist.named_children if p.type in ("parameter_declaration", "variadic_parameter_declaration")]
 
 
+def _may_hold_locks(ctx):
+    """False when no type can hold a lock in this file: it imports neither sync nor sync/atomic and
+    the package declares no lock-holding struct (every finding needs one of them)."""
+    key = ("gxl502.may_hold_locks",)
+    got = ctx.cache.get(key)
+    if got is None:
+        got = ctx.cache[key] = bool(lock_structs(ctx)) or any(p in PKGS for p in ctx.imports.values())
+    return got
+
+
 def refine(match, ctx):
+    if not _may_hold_locks(ctx):
+        return
     func = match["func"]
     body = func.child_by_field_name("body")
     fields = ("receiver", "parameters") if func.type == "method_declaration" else ("parameters",)
@@ -68,9 +80,23 @@ def _declared_lock(ctx, ident):
     return None
 
 
+def _range_clauses(ctx):
+    """Enclosing function id -> its range clauses (one query per file, not one per function)."""
+    key = ("gxl502.ranges",)
+    got = ctx.cache.get(key)
+    if got is None:
+        got = ctx.cache[key] = {}
+        for clause in captures("(range_clause) @r", ctx.root).get("r", []):
+            func = enclosing_function(clause)
+            if func is not None:
+                got.setdefault(func.id, []).append(clause)
+    return got
+
+
 def _range_copies(match, ctx, func, body):
-    for clause in captures("(range_clause) @r", body).get("r", []):
-        if enclosing_function(clause) != func:
+    start, end = body.start_byte, body.end_byte
+    for clause in _range_clauses(ctx).get(func.id, ()):
+        if not (start <= clause.start_byte < end):
             continue
         left = clause.child_by_field_name("left")
         right = strip_parens(clause.child_by_field_name("right"))
@@ -132,10 +158,28 @@ def _copy_context(ident):
     return None
 
 
+def _copied_idents(ctx):
+    """Enclosing function id -> [(identifier, why)] for every identifier of the file whose value is
+    copied (``_copy_context``), in document order: one pass over the file instead of one per function
+    (nested function literals made that quadratic)."""
+    key = ("gxl502.copied",)
+    got = ctx.cache.get(key)
+    if got is None:
+        got = ctx.cache[key] = {}
+        for ident in captures("(identifier) @i", ctx.root).get("i", []):
+            why = _copy_context(ident)  # the cheap syntactic test first
+            if why is None:
+                continue
+            func = enclosing_function(ident)
+            if func is not None:
+                got.setdefault(func.id, []).append((ident, why))
+    return got
+
+
 def _value_copies(match, ctx, func, body):
-    for ident in captures("(identifier) @i", body).get("i", []):
-        why = _copy_context(ident)  # the cheap syntactic test first (all three are pure)
-        if why is None or enclosing_function(ident) != func or not is_reference(ident, ctx):
+    start, end = body.start_byte, body.end_byte
+    for ident, why in _copied_idents(ctx).get(func.id, ()):
+        if not (start <= ident.start_byte < end) or not is_reference(ident, ctx):
             continue
         lock = _declared_lock(ctx, ident)
         if lock is None:

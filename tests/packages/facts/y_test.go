@@ -1,0 +1,3 @@
+package facts_test
+
+var other int
