@@ -25,12 +25,15 @@ KEYS = {
     "report-unused-suppressions": bool,
     "jobs": int,
     "test-files": str,
+    "fail-on": str,
 }
 
 # Keys whose string value must be one of a few words.
 CHOICES = {
     # How _test.go files get the context-timeout family (GXL4xx): reported at note level, not at all, or as-is.
     "test-files": ("note", "off", "normal"),
+    # The least severe finding that makes the run exit 1 (notes never do by default).
+    "fail-on": ("error", "warning", "note"),
 }
 
 
