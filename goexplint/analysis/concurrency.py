@@ -206,7 +206,7 @@ def _sync_stmt(ctx: FileContext, stmt: Node, loop: Node, launch: Launch, wgs, ch
     if t == "select_statement":
         cases = [c for c in stmt.named_children if c.type in ("communication_case", "default_case")]
         if cases and all(c.type == "communication_case" for c in cases):
-            ok = True
+            ok, waited = True, False
             for c in cases:
                 comm = c.child_by_field_name("communication")
                 if comm is None:
@@ -216,12 +216,28 @@ def _sync_stmt(ctx: FileContext, stmt: Node, loop: Node, launch: Launch, wgs, ch
                     ch = _receive_channel(comm.child_by_field_name("right"))
                 else:
                     ch = _receive_channel(comm.named_children[0] if comm.named_children else None)
-                if ch is None or ch not in chans:
-                    ok = False
+                if ch is not None and ch in chans:
+                    waited = True
+                elif not _case_leaves(ctx, c, loop, launch):
+                    ok = False  # e.g. a timeout case that carries on with the next iteration
                     break
-            if ok:
+            if ok and waited:  # select { case <-done: case <-time.After(d): t.Fatal(…) }
                 return True
     return None
+
+
+def _case_leaves(ctx: FileContext, case: Node, loop: Node, launch: Launch) -> bool:
+    """A select case whose statements end the iteration for good: return, a break out of ``loop``,
+    or a call that never returns (t.Fatal, panic, os.Exit…)."""
+    comm = case.child_by_field_name("communication")
+    for st in case.named_children:
+        if st == comm or st.type == "comment":
+            continue
+        stmts = st.named_children if st.type == "statement_list" else [st]
+        for x in stmts:
+            if x.type != "comment" and _sync_stmt(ctx, x, loop, launch, set(), set(), False) is True:
+                return True
+    return False
 
 
 def iteration_synced(ctx: FileContext, launch: Launch, loop: Node, waits: bool = True) -> bool:
