@@ -41,13 +41,21 @@ INCLUDE_HELP = {"vendor": "vendor/ directories", "testdata": "testdata/ director
                 "generated": "generated files (// Code generated ... DO NOT EDIT.)"}
 
 
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "checkstyle")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="goexplint", description="Find Go hazards that compile fine and fail in production: "
-                "loop-variable capture, unsynchronised counters, unsafe.Pointer misuse, missing timeouts.",
+    p = _Parser(prog="goexplint", usage="%(prog)s [options] [PATH ...]\n       %(prog)s lsp",
+                description="Find Go hazards that compile fine and fail in production: "
+                "loop-variable capture, unsynchronised counters, unsafe.Pointer misuse, missing timeouts. "
+                "`goexplint lsp` runs the language server on stdio instead (for editors; also `goexplint-lsp`).",
                 epilog="Exit status: 0 no findings at or above --fail-on, 1 such findings, 2 usage, configuration or "
                 "internal error.")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="Go files or directories (default: .)")
-    p.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format (default text)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="Go files, directories, Go package patterns "
+                   "(./..., dir/...) or - for standard input (default: .)")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="output format (default text): text, json, sarif, github (workflow annotations), "
+                   "gitlab (Code Quality), junit (JUnit XML), checkstyle (Checkstyle XML)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (always written, even when clean)")
     p.add_argument("--select", action="append", metavar="RULES",
                    help="only these rules: ids (GXL101), id prefixes (GXL1), names or families (loopvar), all")
@@ -65,8 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-source", action="store_true", help="text format: show the source line and a caret")
     p.add_argument("--report-unused-suppressions", action="store_true", default=None,
                    help="report //goexplint:ignore and //nolint directives that matched nothing (GXL000)")
-    p.add_argument("--config", metavar="FILE", help="configuration file (default: nearest .goexplint.toml or "
-                   "pyproject.toml [tool.goexplint] walking up from the current directory)")
+    p.add_argument("--config", metavar="FILE", help="use this configuration file for every file (default: for each "
+                   "file the nearest .goexplint.toml or pyproject.toml [tool.goexplint] above it)")
     p.add_argument("--exclude", action="append", metavar="GLOB", help="skip paths matching GLOB (repeatable)")
     p.add_argument("--force-exclude", action="store_true", default=None,
                    help="apply vendor/testdata/hidden/exclude skips to files named explicitly (for pre-commit)")
@@ -154,7 +162,7 @@ def _settings(args, cfg: dict) -> dict:
         "ignore": (cfg.get("ignore") or []) + (_csv(args.ignore) or []),
         "go_version": pick(args.go_version, "go-version", None),
         "jobs": pick(args.jobs, "jobs", os.cpu_count() or 1),
-        "exclude": list(cfg.get("exclude", [])) + list(args.exclude or []),
+        "exclude": list(args.exclude or []),  # the configuration's globs are rooted at its file (Config)
         "report_unused": pick(args.report_unused_suppressions, "report-unused-suppressions", False),
         "force_exclude": pick(args.force_exclude, "force-exclude", False),
         "test_files": pick(args.test_files, "test-files", "note"),
@@ -217,16 +225,18 @@ def _write(text: str, output: Optional[str]) -> None:
         sys.stdout.flush()
 
 
-def _apply_fixes(result: RunResult, real_paths: dict, options: Options, write: bool) -> List[str]:
+def _apply_fixes(result: RunResult, real_paths: dict, options_of: dict, write: bool) -> List[str]:
     """Fix every file with fixable findings (``fixes.fix_source``: repeated until nothing is left).
     With ``write`` the files are rewritten and their findings replaced by a re-lint; returns the diffs."""
     todo = sorted({f.path for f in result.findings if f.suppressed is None and any(x.safe for x in f.fixes)})
     diffs, applied = [], 0
     for shown in todo:
         real = real_paths[shown]
+        options = options_of[shown]
         with open(real, "rb") as fh:
             source = fh.read()
-        new, n = fixes.fix_source(source, lambda b: lint_source(shown, b, options, real_path=real).findings)
+        new, n = fixes.fix_source(
+            source, lambda b, o=options, s=shown, r=real: lint_source(s, b, o, real_path=r).findings)
         if new == source:
             continue
         diffs.append(fixes.unified_diff(shown, source, new))
@@ -262,19 +272,16 @@ def run(argv: Optional[List[str]] = None) -> int:
         return 0
     cwd = Path.cwd()
     try:
-        if args.config:
-            cfg = config_mod.load_file(Path(args.config))
-        else:
-            found = config_mod.find_config(cwd)
-            cfg = found[1] if found else {}
+        resolver = config_mod.Resolver(cwd, Path(args.config) if args.config else None)
     except OSError as exc:
         raise UsageError("cannot read config %s: %s" % (args.config, exc.strerror or exc))
-    s = _settings(args, cfg)
-    if s["go_version"] is not None:
-        try:
-            goversion.parse_lang(s["go_version"])
-        except ValueError as exc:
-            raise UsageError(str(exc))
+    per_dir = _PerConfig(args, resolver)
+    s = per_dir.settings(resolver.cwd_config)
+    if "-" in args.paths:  # standard input, as ruff and gofmt take it; --stdin-filename names it
+        if len(args.paths) > 1:
+            raise UsageError("- (standard input) cannot be combined with other paths")
+        args.paths = []
+        args.stdin_filename = args.stdin_filename or "-"
     if s["jobs"] < 1:
         raise UsageError("--jobs must be at least 1")
     if args.fix and args.diff:
@@ -285,10 +292,7 @@ def run(argv: Optional[List[str]] = None) -> int:
         raise UsageError("--write-baseline records every finding; do not combine it with --baseline/--new-from-rev")
     if not 1 <= args.sarif_max_results <= 25000:
         raise UsageError("--sarif-max-results must be between 1 and 25000")
-    try:
-        rules = select_rules(s["select"], s["ignore"])
-    except ValueError as exc:
-        raise UsageError(str(exc))
+    options = per_dir.options(resolver.cwd_config)  # checks --select/--ignore/--go-version even with no files
     known, changed = set(), {}
     try:
         if args.baseline:
@@ -297,37 +301,39 @@ def run(argv: Optional[List[str]] = None) -> int:
             changed = baseline.changed_lines(args.new_from_rev, str(cwd))
     except baseline.BaselineError as exc:
         raise UsageError(str(exc))
-    options = Options(rule_ids=tuple(r.id for r in rules), go_version=s["go_version"],
-                      report_unused=bool(s["report_unused"]), include_generated=bool(s["include"]["generated"]),
-                      environ=environ_options(), test_files=s["test_files"])
-    report_rules = list(rules)
     if args.stdin_filename:
         if args.paths:
             raise UsageError("--stdin-filename lints standard input; do not also give paths")
         source = sys.stdin.buffer.read()
         real = str((cwd / args.stdin_filename).resolve())
+        options = per_dir.options(resolver.for_dir(Path(real).parent))
+        report_rules = options.rules
         fr = lint_source(args.stdin_filename, source, options, real_path=real)
         result = RunResult(fr.findings, fr.notices, 1 if fr.linted else 0, 0 if fr.linted else 1)
     else:
-        dopts = DiscoverOptions(include_vendor=s["include"]["vendor"], include_testdata=s["include"]["testdata"],
-                                include_hidden=s["include"]["hidden"], exclude=tuple(s["exclude"]),
-                                force_exclude=bool(s["force_exclude"]))
+        warnings: List[str] = []
         try:
-            files = discover(args.paths or ["."], dopts, cwd)
+            files = discover(args.paths or ["."], per_dir.discover_options(resolver.cwd_config), cwd,
+                             options_for=lambda d: per_dir.discover_options(resolver.for_dir(d)), warnings=warnings)
         except DiscoveryError as exc:
             raise UsageError(str(exc))
+        for w in warnings:
+            sys.stderr.write("goexplint: warning: %s\n" % w)
+        options_of = {shown: per_dir.options(resolver.for_dir(p.parent)) for p, shown in files}
         cache_dir = None if args.no_cache else (args.cache_dir or cache_mod.default_dir())
         progress = _Progress(sys.stderr) if _isatty(sys.stderr) else None
         try:
-            result = lint_files([(str(p), shown) for p, shown in files], options, jobs=s["jobs"],
-                                cache_dir=cache_dir, progress=progress, profile=args.profile_rules)
+            result = _lint_groups(files, options_of, s["jobs"], cache_dir, progress, args.profile_rules)
         finally:
             if progress:
                 progress.clear()
+        used = {o.rule_ids for o in options_of.values()} or {options.rule_ids}
+        wanted = {i for ids in used for i in ids}
+        report_rules = [r for r in all_rules() if r.id in wanted]
         if result.timings is not None:
             sys.stderr.write(_profile_table(result.timings))
         if args.fix or args.diff:
-            diffs = _apply_fixes(result, {shown: str(p) for p, shown in files}, options, write=args.fix)
+            diffs = _apply_fixes(result, {shown: str(p) for p, shown in files}, options_of, write=args.fix)
             if args.diff:
                 _write("".join(diffs), args.output)
                 sys.stderr.write("goexplint: %d file%s would be changed by safe fixes\n"
@@ -372,6 +378,78 @@ def run(argv: Optional[List[str]] = None) -> int:
         msg += "; %d skipped" % result.skipped
     sys.stderr.write(msg + "\n")
     return code
+
+
+class _PerConfig:
+    """Settings, engine options and discovery options for each configuration (memoised): the
+    command line over the configuration file over the defaults."""
+
+    def __init__(self, args, resolver: config_mod.Resolver):
+        self.args = args
+        self.resolver = resolver
+        self._settings: dict = {}
+        self._options: dict = {}
+        self._discover: dict = {}
+
+    def _where(self, conf: config_mod.Config) -> str:
+        return "" if conf is self.resolver.cwd_config or conf.path is None else "%s: " % conf.path
+
+    def settings(self, conf: config_mod.Config) -> dict:
+        if id(conf) not in self._settings:
+            self._settings[id(conf)] = _settings(self.args, conf.data)
+        return self._settings[id(conf)]
+
+    def options(self, conf: config_mod.Config) -> Options:
+        if id(conf) not in self._options:
+            s = self.settings(conf)
+            try:
+                if s["go_version"] is not None:
+                    goversion.parse_lang(s["go_version"])
+                rules = select_rules(s["select"], s["ignore"])
+            except ValueError as exc:
+                raise UsageError(self._where(conf) + str(exc))
+            self._options[id(conf)] = Options(
+                rule_ids=tuple(r.id for r in rules), go_version=s["go_version"],
+                report_unused=bool(s["report_unused"]), include_generated=bool(s["include"]["generated"]),
+                environ=environ_options(), test_files=s["test_files"])
+        return self._options[id(conf)]
+
+    def discover_options(self, conf: config_mod.Config) -> DiscoverOptions:
+        if id(conf) not in self._discover:
+            s = self.settings(conf)
+            self._discover[id(conf)] = DiscoverOptions(
+                include_vendor=s["include"]["vendor"], include_testdata=s["include"]["testdata"],
+                include_hidden=s["include"]["hidden"], exclude=tuple(s["exclude"]),
+                force_exclude=bool(s["force_exclude"]), rooted_exclude=conf.rooted_exclude)
+        return self._discover[id(conf)]
+
+
+def _lint_groups(files, options_of: dict, jobs: int, cache_dir, progress, profile: bool) -> RunResult:
+    """Lint the files in groups of equal options (one per configuration in effect) and merge."""
+    groups: dict = {}
+    for p, shown in files:
+        groups.setdefault(options_of[shown], []).append((str(p), shown))
+    if len(groups) <= 1:
+        options = next(iter(groups), None) or Options(rule_ids=())
+        return lint_files(groups.get(options, []), options, jobs=jobs, cache_dir=cache_dir, progress=progress,
+                          profile=profile)
+    total, offset, parts = len(files), 0, []
+    for options, group in groups.items():
+        def step(done, _total, base=offset):
+            if progress:
+                progress(base + done, total)
+        parts.append(lint_files(group, options, jobs=jobs, cache_dir=cache_dir, progress=step, profile=profile))
+        offset += len(group)
+    timings = None
+    if profile:
+        timings = {}
+        for part in parts:
+            for k, v in (part.timings or {}).items():
+                timings[k] = timings.get(k, 0.0) + v
+    return RunResult(sorted((f for part in parts for f in part.findings), key=lambda f: f.sort_key()),
+                     sorted((n for part in parts for n in part.notices), key=lambda n: n.sort_key()),
+                     sum(part.files for part in parts), sum(part.skipped for part in parts),
+                     cached=sum(part.cached for part in parts), timings=timings)
 
 
 def _isatty(stream) -> bool:

@@ -149,7 +149,8 @@ async def test_edits_update_diagnostics_and_close_clears_them(client, tmp_path):
     assert not any("out of sync" in m for m in logs)
     assert any(m.endswith("version 2: incremental parse, 0 findings") for m in logs), logs
     assert any(m.endswith("version 4: incremental parse, 2 findings") for m in logs), logs
-    assert not any("version 3:" in m for m in logs)  # debounced: versions 3 and 4 linted once
+    assert not any("version 3:" in m and "parse" in m for m in logs)  # debounced: versions 3 and 4 linted once
+    assert any("version 3: superseded by a newer edit" in m for m in logs)
     await diagnostics_after(client, lambda: client.text_document_did_save(
         T.DidSaveTextDocumentParams(text_document=T.TextDocumentIdentifier(uri=uri))))
     assert len(client.diagnostics[uri]) == 2

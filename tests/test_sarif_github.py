@@ -161,6 +161,9 @@ def test_results_are_capped_most_severe_first_with_a_notification(tmp_path):
     [note] = run["invocations"][0]["toolExecutionNotifications"]
     assert note["descriptor"]["id"] == "GXL-LIMIT" and note["level"] == "warning"
     assert "10 results" in note["message"]["text"] and "dropped 3" in note["message"]["text"]
+    # the cap is the user's, not GitHub's (GitHub's limit is 25,000 results per run)
+    assert "the 7 asked for with --sarif-max-results" in note["message"]["text"]
+    assert "GitHub" not in note["message"]["text"]
     assert "keeps the 7 most severe" in err
     assert run_cli(".", "--format", "sarif", "--sarif-max-results", "25001", cwd=d).returncode == 2
 

@@ -16,7 +16,9 @@ from typing import Iterator, List, Optional, Tuple
 
 from tree_sitter import Node
 
-from goexplint.analysis.concurrency import Launch, iteration_synced
+from goexplint.analysis.concurrency import Launch, is_errgroup_receiver, iteration_synced
+from goexplint.analysis.package import base_type_name, model
+from goexplint.analysis.summaries import OUTLIVES_CALL, callee_summary, flow_up, summaries, type_like
 from goexplint.core.parse import FileContext
 from goexplint.analysis.syntax import (enclosing_loops, identifiers, is_ancestor, is_reference, loop_vars, resolve)
 
@@ -181,7 +183,13 @@ def store_target(node: Node) -> Optional[Tuple[str, Optional[Node]]]:
                     p.named_children[0] != n:
                 n = call
                 continue
+            if fn is not None and len(p.named_children) == 1 and type_like(fn):
+                n = call  # (*Item)(&v): a conversion keeps the pointer
+                continue
             return None
+        if t == "type_conversion_expression":
+            n = p
+            continue
         if t == "expression_list":
             stmt = p.parent
             if stmt is None:
@@ -219,32 +227,88 @@ def _element_type(typ: Optional[Node]) -> Optional[Node]:
     return None
 
 
-def range_value_is_struct_value(ctx: FileContext, ident: Node, loop: Node) -> bool:
-    """True when the range value variable ``ident`` holds values (not pointers), as far as the source says:
-    the ranged-over expression is declared in this function as ``[]T``/``[N]T``/``map[K]T`` with a
-    non-pointer, non-interface ``T`` (or is such a composite literal)."""
+def range_value_type(ctx: FileContext, ident: Node, loop: Node) -> Optional[Node]:
+    """The element type written for the range value variable ``ident``, as far as the source says: the
+    ranged-over expression is a composite literal, a local or parameter declared ``[]T``/``[N]T``/
+    ``map[K]T``, or a package variable (any file) declared so."""
     clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
     if clause is None:
-        return False
+        return None
     left = clause.child_by_field_name("left").named_children
     if len(left) != 2 or left[1].text != ident.text:
-        return False  # the key of a slice is an int; only the value can be a struct
+        return None  # the key of a slice is an int; only the value can be a struct
     right = clause.child_by_field_name("right")
     if right.type == "composite_literal":
         typ = right.child_by_field_name("type")
     elif right.type == "identifier":
         decl = resolve(right)
-        typ = decl.written_type() if decl is not None else None
+        if decl is not None:
+            typ = decl.written_type()
+        else:
+            var = model(ctx).vars.get(right.text.decode("utf-8", "replace"))
+            spec = var.node.parent if var is not None and not var.const else None
+            typ = spec.child_by_field_name("type") if spec is not None and spec.type == "var_spec" else None
     else:
-        return False
-    elem = _element_type(typ)
+        return None
+    return _element_type(typ)
+
+
+def range_value_is_struct_value(ctx: FileContext, ident: Node, loop: Node) -> bool:
+    """True when the range value variable ``ident`` holds values (not pointers), as far as the source says:
+    the ranged-over expression is declared in this function as ``[]T``/``[N]T``/``map[K]T`` with a
+    non-pointer, non-interface ``T`` (or is such a composite literal)."""
+    elem = range_value_type(ctx, ident, loop)
     return elem is not None and elem.type in ("type_identifier", "qualified_type", "struct_type") \
         and elem.text not in (b"any", b"error")
 
 
-def address_escape(ctx: FileContext, amp: Node, mode: str) -> Optional[Tuple[Node, Node, str]]:
+def implicit_address_escape(ctx: FileContext, call: Node, mode: str) -> Optional[Tuple[Node, Node, str, str]]:
+    """``v.M(…)`` where ``v`` is a range value of a same-package type ``T`` and ``M`` has receiver ``*T``
+    (Go takes ``&v``) and, by its summary, stores, sends or hands the receiver to a goroutine (or
+    returns it, and the result leaves the iteration): (operand, loop, how, confidence)."""
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "selector_expression":
+        return None
+    operand = fn.child_by_field_name("operand")
+    if operand is None or operand.type != "identifier":
+        return None
+    name = fn.child_by_field_name("field").text.decode("utf-8", "replace")
+    for loop in enclosing_loops(call):
+        if operand.text not in loop_names(ctx, loop, mode):
+            continue
+        if not refers_to_loop_var(operand, loop):
+            return None
+        elem = range_value_type(ctx, operand, loop)
+        if elem is None or elem.type not in ("type_identifier", "generic_type"):
+            return None  # pointers, other packages' types, unknown
+        base, pointer = base_type_name(elem)
+        if base is None or pointer:
+            return None
+        decl = model(ctx).method(base, name)
+        if decl is None or not decl.pointer_receiver:
+            return None
+        summ = summaries(ctx).method(base, name)
+        kinds = summ.receiver_escape() & OUTLIVES_CALL if summ is not None else frozenset()
+        got = None
+        for kind, what in (("store", "stores it"), ("send", "sends it on a channel"),
+                           ("goroutine", "hands it to a goroutine")):
+            if kind in kinds:
+                got = ("passed as the receiver of %s (pointer receiver *%s), which %s" % (name, base, what), "high")
+                break
+        if got is None and "return" in kinds:
+            inner = escape_of(ctx, call, loop)
+            if inner is not None:
+                got = ("passed as the receiver of %s (pointer receiver *%s), which returns it, and the result is %s"
+                       % (name, base, inner[0]), inner[1])
+        if got is None or leaves_loop_after(ctx, call, loop):
+            return None
+        return operand, loop, got[0], got[1]
+    return None
+
+
+def address_escape(ctx: FileContext, amp: Node, mode: str) -> Optional[Tuple[Node, Node, str, str]]:
     """``&v`` (or ``&v.f`` of a struct value) of a loop variable that is stored outside the loop or sent:
-    (operand root, loop, how)."""
+    (operand root, loop, how, confidence)."""
     operand = amp.child_by_field_name("operand")
     while operand is not None and operand.type in PARENS and operand.named_children:
         operand = operand.named_children[0]
@@ -262,10 +326,10 @@ def address_escape(ctx: FileContext, amp: Node, mode: str) -> Optional[Tuple[Nod
             return None
         if field_of is not None and not range_value_is_struct_value(ctx, operand, loop):
             return None  # &v.f where v may be a pointer: the field lives elsewhere, nothing is shared
-        how = escape_of_value(ctx, amp, loop)
-        if how is None or leaves_loop_after(ctx, amp, loop):
+        got = escape_of(ctx, amp, loop)
+        if got is None or leaves_loop_after(ctx, amp, loop):
             return None
-        return operand, loop, how
+        return operand, loop, got[0], got[1]
     return None
 
 
@@ -319,28 +383,106 @@ def capture_finding(match, ref: Node, loop: Node, launch_node: Optional[Node], l
     return match.finding(at or ref, related=tuple(related), evidence=evidence, var=var, loop_line=loop_line, **extra)
 
 
-def escape_of_value(ctx: FileContext, node: Node, loop: Node, follow_locals: bool = True) -> Optional[str]:
-    """How the value of ``node`` leaves the iteration of ``loop``: stored in an outer variable or sent.
+STORE_NAMES = frozenset({"Add", "Append", "Push", "PushBack", "PushFront", "Put", "Set", "Store", "Insert",
+                         "Register", "Enqueue", "LoadOrStore", "Swap"})
+ASYNC_NAMES = frozenset({"Go", "Async", "RunAsync", "GoAsync"})
 
-    A value first kept in a loop-local variable (``f := func(){…}``) is followed one step to
-    where that local is stored (``hs = append(hs, f)``).
+
+def escape_of_value(ctx: FileContext, node: Node, loop: Node, follow_locals: bool = True) -> Optional[str]:
+    """How the value of ``node`` leaves the iteration of ``loop`` (see :func:`escape_of`), or None."""
+    got = escape_of(ctx, node, loop, follow_locals)
+    return got[0] if got is not None else None
+
+
+def escape_of(ctx: FileContext, node: Node, loop: Node, follow_locals: bool = True,
+              closure: bool = False) -> Optional[Tuple[str, str]]:
+    """(how, confidence) when the value of ``node`` leaves the iteration of ``loop``: stored in an outer
+    variable or sent (high), handed to a same-package function whose summary stores, returns, sends
+    or runs it on another goroutine (high), or handed to a storing-named method (``Add``, ``Put``…;
+    for a ``closure``, an ``Async``/``Go``-named one) of another package on a receiver declared
+    outside the loop (medium).
+
+    A value first kept in a loop-local variable (``f := func(){…}``, ``e := Entry{Ref: &v}``,
+    ``e.Ref = &v``) is followed one step to where that local is stored (``hs = append(hs, f)``).
     """
     where = store_target(node)
     if where is None:
-        return None
+        return _call_escape(ctx, node, loop, follow_locals, closure)
     kind, target = where
     if kind == "send":
-        return "sent on a channel"
+        return "sent on a channel", "high"
     if kind == "assign" and target is not None and declared_outside(target, loop):
-        return "stored in %s" % target.text.decode("utf-8", "replace")
-    if kind == "local" and follow_locals and target is not None and target.type == "identifier":
+        return "stored in %s" % target.text.decode("utf-8", "replace"), "high"
+    local = None
+    if kind == "local" and target is not None and target.type == "identifier":
+        local = target
+    elif kind == "assign" and target is not None and target.type in ("selector_expression", "index_expression"):
+        root = root_identifier(target)
+        decl = resolve(root) if root is not None else None
+        if decl is not None and is_ancestor(loop, decl.ident):
+            local = decl.ident  # e.Ref = &v with e declared in the iteration: follow e
+    if local is not None and follow_locals:
         body = loop.child_by_field_name("body")
+        stmt_end = node.end_byte
         for ref in identifiers(body):
-            if ref.text != target.text or ref.start_byte <= target.end_byte or not is_reference(ref):
+            if ref.text != local.text or ref.start_byte <= max(local.end_byte, stmt_end) or not is_reference(ref):
                 continue
             decl = resolve(ref)
-            if decl is not None and decl.ident == target:
-                how = escape_of_value(ctx, ref, loop, follow_locals=False)
-                if how is not None:
-                    return "kept in %s and %s" % (target.text.decode("utf-8", "replace"), how)
+            if decl is not None and decl.ident == local:
+                got = escape_of(ctx, ref, loop, follow_locals=False, closure=closure)
+                if got is not None:
+                    shown = target.text.decode("utf-8", "replace")
+                    return "kept in %s and %s" % (shown, got[0]), got[1]
     return None
+
+
+def _call_escape(ctx: FileContext, node: Node, loop: Node, follow_locals: bool,
+                 closure: bool) -> Optional[Tuple[str, str]]:
+    top, parent = flow_up(node)
+    if parent.type != "argument_list" or parent.parent is None or parent.parent.type != "call_expression":
+        return None
+    call = parent.parent
+    args = parent.named_children
+    idx = args.index(top) if top in args else -1
+    if idx < 0:
+        return None
+    fn = call.child_by_field_name("function")
+    shown = fn.text.decode("utf-8", "replace") if fn is not None else "the call"
+    if call.parent is not None and call.parent.type in ("go_statement", "defer_statement"):
+        if closure or call.parent.type == "defer_statement":
+            return None  # closures launched by go/defer are GXL101/GXL102's
+        return "passed to the goroutine started by go %s" % shown, "high"
+    summ = callee_summary(ctx, call, summaries(ctx))
+    if summ is not None:
+        param = summ.param_at(idx)
+        kinds = summ.escape_of(param) & OUTLIVES_CALL
+        if closure and param in summ.runs_async:
+            return "handed to %s, which runs it on another goroutine" % shown, "high"
+        for kind, what in (("store", "stores it"), ("send", "sends it on a channel"),
+                           ("goroutine", "hands it to a goroutine")):
+            if kind in kinds:
+                return "passed to %s, which %s" % (shown, what), "high"
+        if "return" in kinds:
+            got = escape_of(ctx, call, loop, follow_locals, closure)
+            if got is not None:
+                return "passed to %s, which returns it, and the result is %s" % (shown, got[0]), got[1]
+        return None
+    if fn is None or fn.type != "selector_expression":
+        return None
+    operand = fn.child_by_field_name("operand")
+    name = fn.child_by_field_name("field").text.decode("utf-8", "replace")
+    names = ASYNC_NAMES if closure else STORE_NAMES
+    if name not in names or operand is None:
+        return None
+    root = root_identifier(operand)
+    if root is None or (resolve(root) is None and root.text.decode("utf-8", "replace") in ctx.imports):
+        return None  # a package function (pkg.Store): no receiver that outlives the loop
+    if closure and name == "Go" and root.type == "identifier" and is_errgroup_receiver(ctx, root):
+        return None  # errgroup: GXL101
+    if not declared_outside(operand, loop):
+        return None
+    if root.type == "identifier" and resolve(root) is None and \
+            root.text.decode("utf-8", "replace") not in model(ctx).vars:
+        return None  # neither local nor a package var: unknown
+    what = "runs it later, likely on another goroutine" if closure else "likely keeps it"
+    return "passed to %s, which %s" % (shown, what), "medium"

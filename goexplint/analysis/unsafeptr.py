@@ -19,12 +19,14 @@ Anything not evidenced is "unknown" and never reported (precision first).
 from __future__ import annotations
 
 import dataclasses
+import re
 import functools
 import os
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from tree_sitter import Node
 
+from goexplint.analysis.package import model
 from goexplint.core.parse import FileContext, captures, parse_bytes
 from goexplint.analysis.syntax import (FUNC_TYPES, Decl, identifiers, is_reference, node_text, unparen,
                                        package_selector, resolve)
@@ -419,7 +421,16 @@ def header_kind(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optio
                 and resolve(fn) is None:
             name = header_type_name(ctx, args[0])
             return ("pointer", name) if name else None
-        return None
+        return _result_header(ctx, fn)
+    if expr.type == "selector_expression":
+        # w.h where the package declares field h of w's struct as reflect.SliceHeader / *reflect.SliceHeader
+        if not ctx.aliases_of(REFLECT):
+            return None  # the struct's file needs reflect, but so does any conversion here worth reporting
+        struct = struct_type_of(ctx, expr.child_by_field_name("operand"), depth + 1)
+        decl = model(ctx).struct(struct.decode("utf-8", "replace")) if struct else None
+        field = decl.field(node_text(expr.child_by_field_name("field"))) if decl is not None else None
+        typ = field.node.child_by_field_name("type") if field is not None and not field.embedded else None
+        return _written_header(ctx, typ, decl.file if decl is not None else ctx)
     if expr.type == "identifier":
         decl = _decl_of(ctx, expr)
         if decl is None:
@@ -436,6 +447,33 @@ def header_kind(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optio
         if decl.kind == "var":
             return header_kind(ctx, decl.value(), depth + 1)
     return None
+
+
+def _written_header(ctx: FileContext, typ: Optional[Node], where: FileContext) -> Optional[Tuple[str, str]]:
+    """("value" | "pointer", header) for a written type in file ``where`` (imports resolve there)."""
+    if typ is None:
+        return None
+    name = header_type_name(where, typ)
+    if name:
+        return "value", name
+    if typ.type == "pointer_type" and typ.named_children:
+        name = header_type_name(where, typ.named_children[0])
+        return ("pointer", name) if name else None
+    return None
+
+
+def _result_header(ctx: FileContext, fn: Optional[Node]) -> Optional[Tuple[str, str]]:
+    """The header a same-package function returns as its single written result (``func mk() reflect.SliceHeader``)."""
+    if fn is None or fn.type != "identifier" or not ctx.aliases_of(REFLECT) or resolve(fn) is not None:
+        return None
+    decl = model(ctx).funcs.get(node_text(fn))
+    result = decl.node.child_by_field_name("result") if decl is not None else None
+    if result is not None and result.type == "parameter_list":
+        params = [p for p in result.named_children if p.type == "parameter_declaration"]
+        if len(params) != 1 or params[0].child_by_field_name("name") is not None:
+            return None
+        result = params[0].child_by_field_name("type")
+    return _written_header(ctx, result, decl.file) if decl is not None else None
 
 
 def struct_type_of(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optional[bytes]:
@@ -495,6 +533,13 @@ def uintptr_evidence(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> 
         if facts.field(field.text):
             return Evidence(expr, "the uintptr field %s" % node_text(field), 3, "medium")
         return None
+    if t == "index_expression":
+        return _element_evidence(ctx, expr, depth)
+    if t == "unary_expression" and expr.child_by_field_name("operator").type == "*":
+        target = strip_parens(expr.child_by_field_name("operand"))
+        if target is not None and _converted_to(target, "uintptr", pointer=True):
+            return Evidence(expr, "a uintptr loaded from memory (%s)" % short(ctx, expr, 30), 3, "high")
+        return None
     if t == "call_expression":
         if reflect_method_call(expr) is not None:
             return None  # pattern (5): converted in the same expression as the call
@@ -518,6 +563,75 @@ def uintptr_evidence(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> 
 
 
 INTEGER_TYPES = (b"int", b"int32", b"int64", b"uint", b"uint32", b"uint64")
+
+_UINTPTR_CONTAINER = re.compile(rb"^\*?(\[[^\]]*\]|map\[.*\])uintptr$")
+
+
+def _converted_to(node: Node, elem: str, pointer: bool) -> bool:
+    """``(*uintptr)(p)`` (``pointer``) or ``(*[N]uintptr)(p)``: a conversion of unsafe memory."""
+    if node.type == "type_conversion_expression":
+        typ = node.child_by_field_name("type")
+    elif node.type == "call_expression" and len(call_args(node)) == 1:
+        typ = node.child_by_field_name("function")
+    else:
+        return False
+    text = re.sub(rb"\s+", b"", typ.text) if typ is not None else b""
+    while text.startswith(b"(") and text.endswith(b")"):
+        text = text[1:-1]
+    if pointer:
+        return text == b"*" + elem.encode()
+    return bool(_UINTPTR_CONTAINER.match(text)) and text.startswith(b"*")
+
+
+def _container_written(ctx: FileContext, typ: Optional[Node], value: Optional[Node]) -> bool:
+    """A map, slice or array (or pointer to an array) of uintptr, by its written type or initialiser."""
+    if typ is not None:
+        return bool(_UINTPTR_CONTAINER.match(re.sub(rb"\s+", b"", typ.text)))
+    value = strip_parens(value)
+    if value is None:
+        return False
+    if value.type == "composite_literal":
+        return _container_written(ctx, value.child_by_field_name("type"), None)
+    return _converted_to(value, "uintptr", pointer=False)
+
+
+def _element_evidence(ctx: FileContext, expr: Node, depth: int) -> Optional[Evidence]:
+    """``m[k]``/``s[i]``/``(*[2]uintptr)(p)[1]`` whose container holds uintptrs (vet's unsafeptr reports
+    these: an element is a uintptr stored in memory)."""
+    operand = strip_parens(expr.child_by_field_name("operand"))
+    if operand is None:
+        return None
+    if _converted_to(operand, "uintptr", pointer=False):
+        return Evidence(expr, "a uintptr read through %s" % short(ctx, operand, 30), 3, "high")
+    if operand.type == "identifier":
+        decl = _decl_of(ctx, operand)
+        name = node_text(operand)
+        if decl is not None:
+            if decl.kind in ("var", "param", "for") and _container_written(ctx, decl.written_type(), decl.value()):
+                return Evidence(expr, "a uintptr element of %s" % name, 3, "high", decl.ident)
+            return None
+        if operand.text in ctx.imports:
+            return None
+        var = model(ctx).vars.get(name)
+        spec = var.node.parent if var is not None and not var.const else None
+        if spec is not None and spec.type == "var_spec":
+            values = spec.child_by_field_name("value")
+            names = [c for c in spec.named_children if c.type == "identifier"]
+            value = values.named_children[names.index(var.node)] \
+                if values is not None and var.node in names and len(values.named_children) == len(names) else None
+            if _container_written(ctx, spec.child_by_field_name("type"), value):
+                return Evidence(expr, "a uintptr element of the package variable %s" % name, 3, "medium", var.node)
+        return None
+    if operand.type == "selector_expression":
+        struct = struct_type_of(ctx, operand.child_by_field_name("operand"), depth + 1)
+        decl = model(ctx).struct(struct.decode("utf-8", "replace")) if struct else None
+        field = operand.child_by_field_name("field")
+        written = decl.field(node_text(field)) if decl is not None and field is not None else None
+        typ = written.type_text.encode() if written is not None and not written.embedded else None
+        if typ is not None and _UINTPTR_CONTAINER.match(re.sub(rb"\s+", b"", typ)):
+            what = "a uintptr element of the field %s.%s" % (struct.decode("utf-8", "replace"), node_text(field))
+            return Evidence(expr, what, 3, "medium")
+    return None
 
 
 def _integer_evidence(ctx: FileContext, expr: Node) -> Optional[Evidence]:

@@ -1,16 +1,23 @@
 """Configuration: ``.goexplint.toml`` or ``[tool.goexplint]`` in ``pyproject.toml``.
 
-The nearest file walking up from the current directory wins (``.goexplint.toml``
-before ``pyproject.toml`` in the same directory); command-line options override
-it.  Unknown keys and values of the wrong type are errors (exit 2): a typo must
-not silently switch a check off.
+Hierarchical, as in ruff: each file gets the nearest configuration file walking
+up from its own directory (``.goexplint.toml`` before ``pyproject.toml`` in the
+same directory); a file with none above it gets the one found from the current
+directory, else the defaults.  ``extend = "../.goexplint.toml"`` (relative to the
+file that says it) inherits another file's settings; the extending file's keys
+replace the inherited ones key by key.  ``exclude`` globs are relative to the
+directory of the file that defines them.  ``--config FILE`` applies one file to
+every linted file; command-line options override any file.  Unknown keys and
+values of the wrong type are errors (exit 2): a typo must not silently switch a
+check off.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 KEYS = {
     "select": list,
@@ -26,6 +33,7 @@ KEYS = {
     "jobs": int,
     "test-files": str,
     "fail-on": str,
+    "extend": str,
 }
 
 # Keys whose string value must be one of a few words.
@@ -41,24 +49,107 @@ class ConfigError(Exception):
     pass
 
 
-def find_config(start: Path) -> Optional[Tuple[Path, Dict[str, Any]]]:
-    d = start.resolve()
-    for directory in [d, *d.parents]:
-        dedicated = directory / ".goexplint.toml"
-        if dedicated.is_file():
-            return dedicated, _load(dedicated, None)
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            data = _load(pyproject, ("tool", "goexplint"))
-            if data is not None:
-                return pyproject, data
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """One effective configuration: ``data`` with ``extend`` resolved (the key itself removed)."""
+    path: Optional[Path]  # the file (None: defaults)
+    data: Dict[str, Any]
+    rooted_exclude: Tuple[Tuple[str, str], ...] = ()  # (directory of the defining file, glob)
+
+
+DEFAULT = Config(None, {})
+
+
+def _in_dir(directory: Path) -> Optional[Config]:
+    """The configuration file in ``directory`` itself, if any."""
+    dedicated = directory / ".goexplint.toml"
+    if dedicated.is_file():
+        return load(dedicated)
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file() and _load(pyproject, ("tool", "goexplint")) is not None:
+        return load(pyproject)
     return None
 
 
-def load_file(path: Path) -> Dict[str, Any]:
+def find(start: Path) -> Optional[Config]:
+    """The nearest configuration walking up from the directory ``start``."""
+    d = start.resolve()
+    for directory in [d, *d.parents]:
+        found = _in_dir(directory)
+        if found is not None:
+            return found
+    return None
+
+
+def load(path: Path, _chain: Tuple[Path, ...] = ()) -> Config:
+    """Load ``path`` (a ``.goexplint.toml`` or a ``pyproject.toml``) and the files it extends."""
+    path = Path(path).resolve()
+    if path in _chain:
+        raise ConfigError("%s: 'extend' loops back to itself (%s)" % (
+            _chain[0], " -> ".join(str(p) for p in _chain + (path,))))
+    if not path.is_file():
+        where = ("%s: 'extend' names " % _chain[-1]) if _chain else ""
+        raise ConfigError("%s%s: no such configuration file" % (where, path))
     if path.name == "pyproject.toml":
-        return _load(path, ("tool", "goexplint")) or {}
-    return _load(path, None)
+        data = _load(path, ("tool", "goexplint")) or {}
+    else:
+        data = _load(path, None)
+    data = dict(data)
+    own_exclude = tuple((str(path.parent), g) for g in data.get("exclude", ()))
+    parent = data.pop("extend", None)
+    if parent is None:
+        return Config(path, data, own_exclude)
+    base = load(path.parent / parent, _chain + (path,))
+    merged = dict(base.data)
+    merged.update(data)
+    rooted = own_exclude if "exclude" in data else base.rooted_exclude
+    return Config(path, merged, rooted)
+
+
+class Resolver:
+    """The configuration for each directory: ``explicit`` (``--config``) for all of them, else the
+    nearest file above the directory, else the one found from ``cwd``, else the defaults."""
+
+    def __init__(self, cwd: Path, explicit: Optional[Path] = None):
+        self.explicit = load(explicit) if explicit is not None else None
+        self.cwd_config = self.explicit or find(cwd) or DEFAULT
+        self._memo: Dict[Path, Config] = {}
+
+    def for_dir(self, directory: Path) -> Config:
+        if self.explicit is not None:
+            return self.explicit
+        directory = Path(directory).resolve()
+        chain: List[Path] = []
+        found: Optional[Config] = None
+        for d in [directory, *directory.parents]:
+            if d in self._memo:
+                found = self._memo[d]
+                break
+            chain.append(d)
+            here = _in_dir(d)
+            if here is not None:
+                found = here
+                break
+        found = found or self.cwd_config
+        for d in chain:
+            self._memo[d] = found
+        return found
+
+    def configs(self) -> List[Config]:
+        """Every distinct configuration handed out so far (and the current directory's)."""
+        seen = {id(self.cwd_config): self.cwd_config}
+        for c in self._memo.values():
+            seen.setdefault(id(c), c)
+        return list(seen.values())
+
+
+def find_config(start: Path) -> Optional[Tuple[Path, Dict[str, Any]]]:
+    found = find(start)
+    return (found.path, found.data) if found is not None else None
+
+
+def load_file(path: Path) -> Dict[str, Any]:
+    return load(path).data
 
 
 def _load(path: Path, table: Optional[Tuple[str, ...]]):

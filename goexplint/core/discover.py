@@ -4,8 +4,14 @@ Directories are walked in sorted order (deterministic output).  Like the go
 tool, directory walks skip ``vendor/``, ``testdata/`` and directories whose
 name starts with ``.`` or ``_``; each skip can be switched off.  Files named
 explicitly are linted as given unless ``force_exclude`` is set (pre-commit
-passes every staged file explicitly).  Generated files are recognised by
-content, in :func:`is_generated`, after reading.
+passes every staged file explicitly); a named file must end in ``.go`` (as
+``go vet`` requires).  Arguments containing ``...`` are Go package patterns
+(``./...``, ``dir/...``, ``./cmd/...``): ``...`` matches any string, slashes
+included, and ``x/...`` also matches ``x`` itself (``go help packages``); the
+``.go`` files of every matching directory are linted, with the same skips as a
+directory walk.  Unlike ``go vet``, a pattern also enters nested modules (as
+``goexplint .`` does).  Generated files are recognised by content, in
+:func:`is_generated`, after reading.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import os
+import posixpath
 import re
 import stat
 from pathlib import Path
-from typing import Iterator, List, Sequence, Tuple
+from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 
 GENERATED_RE = re.compile(rb"^// Code generated .* DO NOT EDIT\.$")
 
@@ -30,8 +37,10 @@ class DiscoverOptions:
     include_vendor: bool = False
     include_testdata: bool = False
     include_hidden: bool = False
-    exclude: Sequence[str] = ()
+    exclude: Sequence[str] = ()  # globs relative to the current directory (--exclude)
     force_exclude: bool = False
+    # (absolute base directory, glob): globs from configuration files, relative to the file's directory
+    rooted_exclude: Sequence[Tuple[str, str]] = ()
 
 
 def _skip_dir(name: str, opts: DiscoverOptions) -> bool:
@@ -44,13 +53,45 @@ def _skip_dir(name: str, opts: DiscoverOptions) -> bool:
     return False
 
 
-def _excluded(rel: str, opts: DiscoverOptions) -> bool:
-    parts = rel.split("/")
-    for pat in opts.exclude:
-        pat = pat.rstrip("/")
-        if fnmatch.fnmatch(rel, pat) or any(fnmatch.fnmatch(p, pat) for p in parts):
-            return True
+def _glob_hit(rel: str, pat: str) -> bool:
+    pat = pat.rstrip("/")
+    return fnmatch.fnmatch(rel, pat) or any(fnmatch.fnmatch(p, pat) for p in rel.split("/"))
+
+
+def _excluded(rel: str, opts: DiscoverOptions, path: Optional[Path] = None) -> bool:
+    if any(_glob_hit(rel, pat) for pat in opts.exclude):
+        return True
+    if path is not None:
+        for base, pat in opts.rooted_exclude:
+            under = _under(path, base)
+            if under is not None and under != "." and _glob_hit(under, pat):
+                return True
     return False
+
+
+def _under(path: Path, base: str) -> Optional[str]:
+    """``path`` relative to the (resolved) directory ``base``, or None when it is not below it."""
+    for candidate in (path, Path(os.path.realpath(path))):
+        try:
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return None
+
+
+def is_pattern(arg: str) -> bool:
+    """A Go package pattern (``./...``, ``dir/...``): the argument contains the ``...`` wildcard."""
+    return "..." in arg.replace("\\", "/")
+
+
+def _pattern_regex(pattern: str) -> "re.Pattern[str]":
+    """``go help packages``: ``...`` matches any string (slashes included); a trailing ``/...``
+    also matches the empty string, so ``x/...`` matches ``x`` and its subdirectories."""
+    quoted = re.escape(pattern)
+    tail = re.escape("/...")
+    if quoted.endswith(tail):
+        quoted = quoted[:-len(tail)] + "(" + tail + ")?"
+    return re.compile(quoted.replace(re.escape("..."), ".*") + r"\Z")
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -61,35 +102,72 @@ def display_path(path: Path, cwd: Path) -> str:
         return Path(rel).as_posix() if not rel.startswith("../../../") else path.as_posix()
 
 
-def discover(paths: Sequence[str], opts: DiscoverOptions, cwd: Path = None) -> List[Tuple[Path, str]]:
-    """(absolute path, display path) of every Go file to lint, sorted and de-duplicated."""
+OptionsFor = Callable[[Path], DiscoverOptions]  # the options that apply in a directory (hierarchical config)
+
+
+def discover(paths: Sequence[str], opts: DiscoverOptions, cwd: Path = None, options_for: Optional[OptionsFor] = None,
+             warnings: Optional[List[str]] = None) -> List[Tuple[Path, str]]:
+    """(absolute path, display path) of every Go file to lint, sorted and de-duplicated.
+
+    ``options_for(directory)``, when given, supplies the options for the entries of each directory
+    (the nearest configuration file decides); ``opts`` is used otherwise.  A directory or pattern
+    argument that yields no Go file appends a message to ``warnings``."""
     cwd = Path(cwd or os.getcwd()).resolve()
+    get = options_for or (lambda _d: opts)
     seen = set()
     out: List[Tuple[Path, str]] = []
     for given in paths:
-        p = Path(given)
-        ap = (cwd / p) if not p.is_absolute() else p
-        if not ap.exists():
-            raise DiscoveryError("%s: no such file or directory" % given)
-        if ap.is_dir():
-            files = _walk(ap, opts, cwd)
-        elif _special(ap):
-            raise DiscoveryError("%s: not a regular file (a pipe or device would block the linter)" % given)
+        if is_pattern(given):
+            files = _match_pattern(given, get, cwd)
         else:
-            files = iter([ap]) if not (opts.force_exclude and _forced_out(ap, opts, cwd)) else iter([])
+            p = Path(given)
+            ap = (cwd / p) if not p.is_absolute() else p
+            if not ap.exists():
+                raise DiscoveryError("%s: no such file or directory" % given)
+            if ap.is_dir():
+                files = _walk(ap, get, cwd)
+            elif _special(ap):
+                raise DiscoveryError("%s: not a regular file (a pipe or device would block the linter)" % given)
+            elif not ap.name.endswith(".go"):
+                raise DiscoveryError("%s: not a Go file (files named on the command line must end in .go)" % given)
+            else:
+                fopts = get(ap.parent)
+                files = iter([ap]) if not (fopts.force_exclude and _forced_out(ap, fopts, cwd)) else iter([])
+                given = None  # a file skipped by --force-exclude is not worth a warning
+        found = 0
         for f in files:
+            found += 1
             key = os.path.normpath(str(f))
             if key not in seen:
                 seen.add(key)
                 out.append((Path(key), display_path(Path(key), cwd)))
+        if not found and given is not None and warnings is not None:
+            warnings.append("%s: %s" % (given, "matched no Go files" if is_pattern(given) else "no Go files found"))
     out.sort(key=lambda t: t[1])
     return out
+
+
+def _match_pattern(pattern: str, get: OptionsFor, cwd: Path) -> Iterator[Path]:
+    """The ``.go`` files of every directory matching the Go package pattern."""
+    norm = posixpath.normpath(pattern.replace("\\", "/"))
+    prefix = norm[:norm.index("...")]
+    root = prefix[:prefix.rfind("/") + 1] or "."
+    root = posixpath.normpath(root) if root != "/" else root
+    regex = _pattern_regex(norm)
+    root_path = Path(root) if Path(root).is_absolute() else cwd / root
+    if not root_path.is_dir():
+        raise DiscoveryError("%s: no such directory %s" % (pattern, root))
+    for dirpath in _walk_dirs(root_path, get, cwd):
+        rel = Path(dirpath).relative_to(root_path).as_posix()
+        name = posixpath.normpath(posixpath.join(root, rel))
+        if regex.match(name):
+            yield from _go_files(Path(dirpath), get(Path(dirpath)), cwd)
 
 
 def _forced_out(path: Path, opts: DiscoverOptions, cwd: Path) -> bool:
     rel = display_path(path, cwd)
     dirs = rel.split("/")[:-1]
-    return any(_skip_dir(d, opts) for d in dirs if d not in (".", "..")) or _excluded(rel, opts)
+    return any(_skip_dir(d, opts) for d in dirs if d not in (".", "..")) or _excluded(rel, opts, path)
 
 
 def _special(path: Path) -> bool:
@@ -101,15 +179,30 @@ def _special(path: Path) -> bool:
         return False
 
 
-def _walk(root: Path, opts: DiscoverOptions, cwd: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames
-                             if not _skip_dir(d, opts) and not _excluded(display_path(Path(dirpath, d), cwd), opts))
-        for name in sorted(filenames):
-            if name.endswith(".go") and not name.startswith((".", "_")):
-                f = Path(dirpath, name)
-                if not _excluded(display_path(f, cwd), opts) and not _special(f):
-                    yield f
+def _walk_dirs(root: Path, get: OptionsFor, cwd: Path) -> Iterator[str]:
+    """``root`` and the directories below it that a walk enters, in sorted order."""
+    for dirpath, dirnames, _ in os.walk(root):
+        opts = get(Path(dirpath))
+        dirnames[:] = sorted(d for d in dirnames if not _skip_dir(d, opts)
+                             and not _excluded(display_path(Path(dirpath, d), cwd), opts, Path(dirpath, d)))
+        yield dirpath
+
+
+def _go_files(directory: Path, opts: DiscoverOptions, cwd: Path) -> Iterator[Path]:
+    try:
+        names = sorted(e.name for e in os.scandir(directory) if not e.is_dir())
+    except OSError:
+        return
+    for name in names:
+        if name.endswith(".go") and not name.startswith((".", "_")):
+            f = directory / name
+            if not _excluded(display_path(f, cwd), opts, f) and not _special(f):
+                yield f
+
+
+def _walk(root: Path, get: OptionsFor, cwd: Path) -> Iterator[Path]:
+    for dirpath in _walk_dirs(root, get, cwd):
+        yield from _go_files(Path(dirpath), get(Path(dirpath)), cwd)
 
 
 def is_generated(source: bytes) -> bool:

@@ -8,12 +8,14 @@ adds file reading and a process pool (discovery is ``discover.discover``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from goexplint.core import goversion
+from goexplint.core import package as package_mod
 from goexplint.core import suppress
 from goexplint.core.cache import ResultCache
 from goexplint.core.discover import is_generated
@@ -107,6 +109,7 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
                               % (what, row + 1, col + 1), level="note", row=row, col=col))
     version = goversion.resolve(real_path or path, source, override=options.go_version, environ=dict(options.environ))
     ctx = FileContext(path, source, tree, version, real_path=real_path)
+    ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ)
     enabled = options.rules
     findings: List[Finding] = []
     lang = version.lang

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import tree_sitter
 import tree_sitter_go
@@ -56,6 +56,34 @@ def first_syntax_error(root: tree_sitter.Node) -> Optional[tree_sitter.Node]:
         node = nxt
 
 
+def package_clause(root: tree_sitter.Node) -> str:
+    """The package name of a parsed file ('' when it has no package clause)."""
+    for child in root.named_children:
+        if child.type == "package_clause":
+            for n in child.named_children:
+                if n.type == "package_identifier":
+                    return n.text.decode("utf-8", "replace")
+            return ""
+    return ""
+
+
+class PackageFiles:
+    """Every file of one package; ``files`` is sorted by path and holds ``ctx`` itself."""
+
+    def __init__(self, directory: Optional[str], name: str, files):
+        self.directory = directory
+        self.name = name
+        self.files = tuple(files)
+        # Memo for package-wide facts (goexplint.analysis.package keys its model here).
+        self.cache: Dict[object, object] = {}
+
+    def others(self, ctx):
+        return tuple(f for f in self.files if f is not ctx)
+
+    def __repr__(self) -> str:
+        return "PackageFiles(%r, %r, %d files)" % (self.directory, self.name, len(self.files))
+
+
 class FileContext:
     """One parsed file plus lazily computed, rule-independent facts."""
 
@@ -69,6 +97,18 @@ class FileContext:
         self.go = go
         self.is_test = path.endswith("_test.go")
         self.cache: Dict[object, object] = {}  # shared memo for refine helpers, keyed by (helper, node id...)
+        # The engine sets a loader (core.package.load); without one the package is this file alone.
+        self.package_loader: Optional[Callable[[], "PackageFiles"]] = None
+        self._package: Optional[PackageFiles] = None
+
+    @property
+    def package(self) -> "PackageFiles":
+        """Every file of this file's package, this one included (see ``core.package``)."""
+        if self._package is None:
+            loader = self.package_loader
+            self._package = loader() if loader is not None else PackageFiles(
+                None, package_clause(self.root), [self])
+        return self._package
 
     @functools.cached_property
     def line_starts(self) -> List[int]:
@@ -138,12 +178,29 @@ def default_package_name(path: str) -> str:
     return last.replace("-", "_")
 
 
+# Import paths that name the same package as another: ``golang.org/x/net/context`` has aliased the
+# standard ``context`` types since Go 1.7, and older trees import it vendored (Godeps workspaces,
+# ``…/vendor/…``) or under its pre-2014 name.  S1 records them as the canonical path, so every rule
+# that asks for ``context`` sees them too.
+_SAME_PACKAGE_SUFFIXES = (("golang.org/x/net/context", "context"), ("code.google.com/p/go.net/context", "context"))
+
+
+def canonical_import(path: str) -> str:
+    """The canonical import path of ``path`` (itself unless it is a known alias package)."""
+    for suffix, canonical in _SAME_PACKAGE_SUFFIXES:
+        if path == suffix or path.endswith("/" + suffix):
+            return canonical
+    return path
+
+
 def import_table(ctx: FileContext) -> Dict[str, str]:
-    """S1: map local package name -> import path.  Dot imports are keyed ``.<path>``."""
+    """S1: map local package name -> import path.  Dot imports are keyed ``.<path>``.
+
+    Paths are canonical (:func:`canonical_import`): ``golang.org/x/net/context`` is ``context``."""
     table: Dict[str, str] = {}
     for _, caps in tree_sitter.QueryCursor(compile_query(_IMPORT_QUERY)).matches(ctx.root):
         path_node = caps["path"][0]
-        path = node_text(path_node).strip('"`')
+        path = canonical_import(node_text(path_node).strip('"`'))
         name_nodes = caps.get("name")
         if name_nodes:
             name = node_text(name_nodes[0])

@@ -1,7 +1,10 @@
 """Language server: ``goexplint lsp`` / ``goexplint-lsp`` (LSP over stdio, built on pygls 2).
 
-* Diagnostics are pushed on didOpen, didChange (debounced, default 300 ms), didSave and cleared
-  on didClose.  The buffer contents are linted, not the file on disk; the file's own go.mod
+* Diagnostics are pushed on didOpen, didChange (debounced, default 25 ms), didSave and cleared
+  on didClose.  After an edit the buffer is parsed on the event loop and linted in a worker
+  thread, so the next edit is read while the lint runs; a run for a version that a newer edit has
+  superseded is cancelled (not started if it was still waiting, its result dropped otherwise) and
+  never published.  The buffer contents are linted, not the file on disk; the file's own go.mod
   decides its Go version, exactly as on the command line (``engine.lint_source``).
 * Edited buffers are re-parsed incrementally: the server keeps each document's bytes and
   tree-sitter tree, applies ``tree.edit`` for every content change and hands the old tree to
@@ -28,6 +31,8 @@ import dataclasses
 import logging
 import re
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -148,7 +153,7 @@ class Settings:
     select: Optional[List[str]] = None
     ignore: Optional[List[str]] = None
     go_version: Optional[str] = None
-    debounce_ms: int = 300
+    debounce_ms: int = 25  # edit-to-diagnostic latency = this + one lint; stale runs are cancelled
     log_level: str = "warning"  # "debug": window/logMessage for every lint (how the buffer was parsed)
 
     def update(self, raw) -> None:
@@ -184,6 +189,8 @@ class GoexplintServer(LanguageServer):
         super().__init__("goexplint", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental)
         self.docs: Dict[str, Doc] = {}
         self.settings = Settings()
+        self.lint_lock = threading.Lock()  # one lint at a time (the analyses memoise per process)
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="goexplint-lint")
 
     @property
     def encoding(self) -> str:
@@ -207,21 +214,53 @@ class GoexplintServer(LanguageServer):
                               report_unused=bool(cfg.get("report-unused-suppressions", False)),
                               environ=engine.environ_options())
 
-    def lint(self, doc: Doc) -> None:
-        real = to_fs_path(doc.uri) if doc.uri.startswith("file:") else None
-        source = doc.source
+    def _parse(self, doc: Doc):
+        """Re-parse the buffer (incrementally when it has an edited tree); returns (tree, incremental)."""
         incremental = doc.tree is not None
         if incremental:
             doc.reparses += 1
-        tree = parse_bytes(source, doc.tree)
-        doc.tree = tree
-        result = engine.lint_source(real or doc.uri, source, self.options_for(real), real_path=real, tree=tree)
+        doc.tree = parse_bytes(doc.source, doc.tree)
+        return doc.tree, incremental
+
+    def _lint_locked(self, shown: str, source: bytes, options: engine.Options, real: Optional[str], tree):
+        with self.lint_lock:
+            return engine.lint_source(shown, source, options, real_path=real, tree=tree)
+
+    def _debug(self, message: str) -> None:
+        if self.settings.log_level == "debug":
+            self.window_log_message(T.LogMessageParams(type=T.MessageType.Log, message="goexplint: " + message))
+
+    def _done(self, doc: Doc, source: bytes, result, incremental: bool) -> None:
         doc.findings = [f for f in result.findings if f.suppressed is None]
         doc.linted_source = source
-        if self.settings.log_level == "debug":
-            self.window_log_message(T.LogMessageParams(type=T.MessageType.Log, message=(
-                "goexplint: %s version %s: %s parse, %d findings" % (
-                    doc.uri, doc.version, "incremental" if incremental else "full", len(doc.findings)))))
+        self._debug("%s version %s: %s parse, %d findings" % (
+            doc.uri, doc.version, "incremental" if incremental else "full", len(doc.findings)))
+
+    def lint(self, doc: Doc) -> None:
+        """Lint now, on the event loop (open, save, settings, code actions on a stale buffer)."""
+        real = to_fs_path(doc.uri) if doc.uri.startswith("file:") else None
+        source = doc.source
+        tree, incremental = self._parse(doc)
+        result = self._lint_locked(real or doc.uri, source, self.options_for(real), real, tree)
+        self._done(doc, source, result, incremental)
+
+    async def lint_in_thread(self, doc: Doc) -> bool:
+        """Lint the buffer's current version in the worker thread; publish unless a newer edit
+        superseded it meanwhile.  Returns whether it published."""
+        real = to_fs_path(doc.uri) if doc.uri.startswith("file:") else None
+        version, source = doc.version, doc.source
+        tree, incremental = self._parse(doc)
+        options = self.options_for(real)
+        loop = asyncio.get_running_loop()
+        # the thread gets its own copy of the tree: the next didChange edits doc.tree in place
+        result = await loop.run_in_executor(self.executor, self._lint_locked, real or doc.uri, source, options, real,
+                                            tree.copy())
+        if self.docs.get(doc.uri) is not doc or doc.version != version or doc.source != source:
+            self._debug("%s version %s: superseded by a newer edit, result dropped" % (doc.uri, version))
+            return False
+        self._done(doc, source, result, incremental)
+        self.publish(doc)
+        return True
 
     def diagnostics(self, doc: Doc) -> List[T.Diagnostic]:
         src = doc.linted_source or b""
@@ -265,17 +304,29 @@ class GoexplintServer(LanguageServer):
         self.publish(doc)
 
     def schedule(self, doc: Doc) -> None:
+        """Lint ``doc`` after the debounce; a pending or running lint of an older version is cancelled."""
         if doc.task is not None:
             doc.task.cancel()
         delay = max(0, self.settings.debounce_ms) / 1000.0
+        version = doc.version
 
         async def later():
-            await asyncio.sleep(delay)
-            doc.task = None
-            if self.docs.get(doc.uri) is doc:
-                self.lint_and_publish(doc)
+            try:
+                await asyncio.sleep(delay)
+                if self.docs.get(doc.uri) is doc:
+                    await self.lint_in_thread(doc)
+            except asyncio.CancelledError:
+                self._debug("%s version %s: superseded by a newer edit, run cancelled" % (doc.uri, version))
+                raise
+            except Exception as exc:  # a bug must not kill the editor session
+                LOG.exception("linting %s failed", doc.uri)
+                self.window_log_message(T.LogMessageParams(
+                    type=T.MessageType.Error, message="goexplint: linting %s failed: %s" % (doc.uri, exc)))
+            finally:
+                if doc.task is task:
+                    doc.task = None
 
-        doc.task = asyncio.get_running_loop().create_task(later())
+        task = doc.task = asyncio.get_running_loop().create_task(later())
 
     def current(self, uri: str) -> Optional[Doc]:
         doc = self.docs.get(uri)

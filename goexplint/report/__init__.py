@@ -6,6 +6,7 @@ from goexplint.report.common import ReportOptions, fingerprints  # noqa: F401
 
 
 def reporters():
-    from goexplint.report import json_report, sarif, text
+    from goexplint.report import ci, json_report, sarif, text
 
-    return {"text": text.render, "json": json_report.render, "sarif": sarif.render}
+    return {"text": text.render, "json": json_report.render, "sarif": sarif.render, "github": ci.render_github,
+            "gitlab": ci.render_gitlab, "junit": ci.render_junit, "checkstyle": ci.render_checkstyle}

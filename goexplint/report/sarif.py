@@ -183,9 +183,13 @@ def render(result, rules, opts) -> str:
             note["locations"] = [{"physicalLocation": loc}]
         notifications.append(note)
     if len(kept) < len(shown):
+        if limit >= MAX_RESULTS:
+            why = "more than the %d a SARIF run may carry for GitHub code scanning" % MAX_RESULTS
+        else:
+            why = "more than the %d asked for with --sarif-max-results" % limit
         notifications.append({"level": "warning", "descriptor": {"id": "GXL-LIMIT"}, "message": {"text": (
-            "%d results, more than the %d a SARIF run may carry for GitHub code scanning: kept the %d most "
-            "severe, dropped %d" % (len(shown), limit, len(kept), len(shown) - len(kept)))}})
+            "%d results, %s: kept the %d most severe, dropped %d"
+            % (len(shown), why, len(kept), len(shown) - len(kept)))}})
     elif len(kept) > STORED_RESULTS:
         notifications.append({"level": "note", "descriptor": {"id": "GXL-LIMIT"}, "message": {"text": (
             "%d results: GitHub code scanning stores only the %d most severe of a run"

@@ -10,7 +10,9 @@
 ; ## What it does
 ; Flags `context.Background()` and `context.TODO()` inside a function that has a `context.Context`
 ; parameter (not named `_`) or a `*http.Request` parameter, including inside goroutines (`go func(){…}()`)
-; launched from such a function.
+; launched from such a function. One level deeper (like contextcheck): a call, from such a function, to a
+; same-package function or method that takes no context and creates `context.Background()`/`TODO()`
+; itself, reported at the call.
 ;
 ; ## Why is this bad?
 ; The fresh context cuts the call chain: when the request is cancelled or its deadline passes, the work
@@ -48,7 +50,10 @@
 ;
 ; ## Known limitations
 ; A context stored in a receiver field (`s.ctx`) and interface parameters that embed `context.Context`
-; are not seen; calls through helper functions are not followed.
+; are not seen. Helpers are followed one level, in the same package, and only when the helper's own
+; `Background()`/`TODO()` is not kept in a field, not in cleanup code and not inside a closure of the helper,
+; and the call is not inside a goroutine closure;
+; a method is found only through the written type of its receiver variable.
 
 (call_expression
   function: [
@@ -56,3 +61,8 @@
     (identifier) @_name
   ] @fn
   (#any-of? @_name "Background" "TODO")) @call
+
+; f(…) / x.M(…): refine checks that the callee is a same-package function whose summary creates
+; Background/TODO without taking a context
+(call_expression function: (identifier) @_callee) @samepkg_call
+(call_expression function: (selector_expression operand: (identifier) field: (field_identifier))) @samepkg_call

@@ -39,9 +39,23 @@
 ; `&v.f` unless the loop ranges over a slice, array or map of struct values declared in the same
 ; function (otherwise `v` may be a pointer, and `&v.f` points into the element); Go 1.22+ files.
 ;
+; Also reported: `&v` seen through parentheses and conversions (`(*Alias)(&v)`); a pointer first kept in a
+; loop-local holder (`e.Ref = &v; index[k] = e`, `e := Entry{Ref: &v}`); `&v` passed to a same-package
+; function or method whose summary stores it, sends it, hands it to a goroutine, or returns it into a
+; value that is itself stored; `&v` passed to `go f(&v)`; `&v` passed to a method of another package
+; named like a store (`Add`, `Put`, `Set`, `Store`, `Insert`, `Register`, `Push`…) on a receiver declared
+; outside the loop (medium confidence); and the implicit `&v` of `v.M()` when `M` has a pointer
+; receiver and its summary lets the receiver escape.
+;
 ; ## Known limitations
-; A pointer first kept in a loop-local variable and then stored outside is not followed.
+; Summaries are one level deep and without types: a same-package method is found through the written
+; type of its receiver variable (or when only one package type has a method of that name); a pointer
+; handed on from the callee to a third function is not followed.
 
 ; &x or &x.f; refine checks x is a loop variable (a struct value for &x.f) and that the pointer escapes
 (unary_expression operator: "&"
   operand: [(identifier) (selector_expression operand: (identifier))]) @amp
+
+; v.M(): refine checks that v is a range value of a package type whose method M has a pointer receiver
+(call_expression
+  function: (selector_expression operand: (identifier) field: (field_identifier))) @method_call

@@ -32,6 +32,10 @@
 ; }
 ; ```
 ;
+; Pointers are followed as GXL105 follows them (conversions, loop-local holders, same-package calls by
+; their summaries, storing-named methods of other packages at medium confidence), and `v.M()` with a
+; pointer-receiver `M` whose summary lets the receiver escape is an implicit `&v`.
+;
 ; ## Not reported
 ; The same traps as GXL101, GXL102 and GXL105: copies before the launch, values passed as
 ; arguments, shadowing locals, iteration-local sync or loop exit after the launch, `return &v`,
@@ -52,3 +56,7 @@
 ; &x or &x.f
 (unary_expression operator: "&"
   operand: [(identifier) (selector_expression operand: (identifier))]) @amp
+
+; v.M() on an outer range value: refine checks for an escaping pointer-receiver method (implicit &v)
+(call_expression
+  function: (selector_expression operand: (identifier) field: (field_identifier))) @method_call

@@ -12,7 +12,10 @@
 ; somewhere before the conversion: a variable initialised with `uintptr(...)` or declared `uintptr`,
 ; a `uintptr` parameter, a `uintptr` struct field, package variable or function result of the same
 ; package, a variable holding `v.Pointer()` / `v.UnsafeAddr()`, or the `Data` field of a
-; `reflect.SliceHeader` / `reflect.StringHeader` *value*.
+; `reflect.SliceHeader` / `reflect.StringHeader` *value*; an element of a map, slice or array of
+; `uintptr` (a local, parameter, package variable or struct field written so, or initialised with such a
+; literal), `(*[2]uintptr)(p)[1]` and a local holding `(*[N]uintptr)(p)`, and `*(*uintptr)(p)` (a
+; uintptr loaded from memory) — the forms `go vet`'s unsafeptr reports syntactically.
 ;
 ; ## Why is this bad?
 ; A uintptr is an integer. The garbage collector neither keeps the object it addressed alive nor

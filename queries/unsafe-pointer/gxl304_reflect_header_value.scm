@@ -15,6 +15,9 @@
 ; names the replacement that the file's Go version allows: `unsafe.Slice` (Go 1.17+),
 ; `unsafe.SliceData`, `unsafe.String`, `unsafe.StringData` (Go 1.20+).
 ;
+; Header values also come from a same-package function whose single result is written
+; `reflect.SliceHeader`/`reflect.StringHeader`, and from struct fields of that type (`&w.h`).
+;
 ; ## Why is this bad?
 ; A header value is just three integers: nothing keeps the memory its `Data` field addresses alive,
 ; so turning it into a slice or string (`*(*string)(unsafe.Pointer(&h))`) can produce a string over
@@ -53,6 +56,6 @@
 ; *p (a dereference: refine checks p is a header pointer)
 (unary_expression operator: "*" operand: [(identifier) (call_expression) (parenthesized_expression)]) @deref
 ; &h (refine checks h is a header value)
-(unary_expression operator: "&" operand: (identifier)) @addr
+(unary_expression operator: "&" operand: [(identifier) (selector_expression)]) @addr
 ; var h reflect.XHeader
 (var_spec type: (qualified_type) @type) @var

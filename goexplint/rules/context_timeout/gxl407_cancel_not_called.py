@@ -2,6 +2,7 @@
 
 from goexplint.analysis.ctxflow import (CONTEXT, WITH_CANCEL, CancelWalk, decl_ident_of, enclosing_function,
                                         is_named_result, package_member, package_name, references, result_targets)
+from goexplint.analysis.cancelstore import conditional_deferred_cancel, lost_in_fields
 from goexplint.analysis.syntax import is_ancestor, node_text
 
 
@@ -14,11 +15,17 @@ def refine(match, ctx):
     if stmt is None or len(targets) != 2:
         return
     ident = targets[1]
-    if ident.type != "identifier" or ident.text == b"_":
-        return  # stored in a field / index expression (a use), or discarded (GXL406)
     fn = enclosing_function(call)
     if fn is None:
         return
+    if ident.type == "selector_expression":
+        # ctx, x.cancel = context.With…(…): lost when nothing in the package reads the field
+        lost = lost_in_fields(ctx, ident, [])
+        if lost is not None:
+            yield _field_finding(match, call, name, lost)
+        return
+    if ident.type != "identifier" or ident.text == b"_":
+        return  # stored in an index expression (a use), or discarded (GXL406)
     if fn.type == "function_declaration" and node_text(fn.child_by_field_name("name")) == "main" \
             and package_name(ctx) == "main":
         return  # returning from main.main ends the process
@@ -28,12 +35,28 @@ def refine(match, ctx):
     if enclosing_function(decl) != fn:
         return
     def_stmt = stmt
+    later = [r for r in references(fn, decl) if r.start_byte > def_stmt.end_byte]
+    # Package-wide and closure checks beside the path walk (they need no paths of this function).
+    lost = lost_in_fields(ctx, None, later) if later and not is_named_result(fn, decl.text) else None
+    if lost is not None:
+        yield _field_finding(match, call, name, lost)
+        return
+    context_var = targets[0] if targets[0].type == "identifier" and targets[0].text != b"_" else None
+    deferred = conditional_deferred_cancel(ctx, fn, later, decl_ident_of(context_var) if context_var else None)
+    if deferred is not None and not is_named_result(fn, decl.text):
+        cancel = node_text(ident)
+        yield match.finding(call, related=((deferred, "%s is called only on some paths of this deferred closure"
+                                            % cancel),), confidence="medium",
+                            evidence="conditional cancel in deferred closure at L%d" % (deferred.start_point[0] + 1),
+                            problem="the %s function returned by context.%s is called only on some paths of the "
+                                    "deferred closure on line %d, while the context outlives the function"
+                                    % (cancel, name, deferred.start_point[0] + 1), cancel=cancel, fn=name)
+        return
     walk = CancelWalk(ctx, fn, def_stmt, decl, is_named_result(fn, decl.text))
     leaks = walk.run()
     if not leaks:
         return
     cancel = node_text(ident)
-    later = [r for r in references(fn, decl) if r.start_byte > def_stmt.end_byte]
     confidence = "medium" if later else "high"
     line = call.start_point[0] + 1
     related = tuple((r, "reached without using %s" % cancel) for r in leaks)
@@ -47,3 +70,11 @@ def refine(match, ctx):
         yield match.finding(ret, related=((call, "context.%s here" % name),), confidence=confidence,
                             problem="%s is reached without using %s from context.%s on line %d"
                             % (where, cancel, name, line), cancel=cancel, fn=name)
+
+
+def _field_finding(match, call, name, lost):
+    field, where = lost
+    return match.finding(call, related=((where, "stored in field %s here" % field),), confidence="medium",
+                         evidence="field %s is never read in the package" % field,
+                         problem="the cancel function returned by context.%s is stored in field %s, which no code "
+                                 "in the package calls (or reads)" % (name, field), cancel=field, fn=name)

@@ -1,10 +1,13 @@
 """GXL408: context.Background()/TODO() where a ctx or *http.Request parameter is in scope."""
 
 import dataclasses
+import os
 import re
 
 from goexplint.analysis.ctxflow import (CONTEXT, WITH_CANCEL, bound_target, context_params, decl_ident_of,
                                         enclosing_function, package_member, result_targets)
+from goexplint.analysis.package import model
+from goexplint.analysis.summaries import package_type_name, summaries
 from goexplint.analysis.syntax import node_text, resolve
 
 WITH_FUNCS = WITH_CANCEL + ("WithValue", "WithoutCancel")
@@ -17,11 +20,7 @@ LOG_CALLS = {"DebugContext", "InfoContext", "WarnContext", "ErrorContext", "LogA
 CLEANUP = re.compile(r"shutdown|close|stop|cleanup|teardown", re.I)
 
 
-def refine(match, ctx):
-    call = match["call"]
-    name = package_member(ctx, match["fn"], CONTEXT, ("Background", "TODO"))
-    if name is None:
-        return
+def _scope_params(ctx, call):
     fn = enclosing_function(call)
     params = []
     while fn is not None:
@@ -29,6 +28,18 @@ def refine(match, ctx):
         if params or fn.type != "func_literal" or not _launched(fn):
             break
         fn = enclosing_function(fn)
+    return fn, params
+
+
+def refine(match, ctx):
+    if match["samepkg_call"] is not None:
+        yield from _same_package_call(match, ctx, match["samepkg_call"])
+        return
+    call = match["call"]
+    name = package_member(ctx, match["fn"], CONTEXT, ("Background", "TODO"))
+    if name is None:
+        return
+    fn, params = _scope_params(ctx, call)
     if not params:
         return
     target = bound_target(call)
@@ -41,9 +52,7 @@ def refine(match, ctx):
     ident, kind = next(((p, k) for p, k in params if k == "ctx"), params[0])
     pname = node_text(ident)
     repl = pname if kind == "ctx" else "%s.Context()" % pname
-    alt = ""
-    if ctx.go.at_least((1, 21)):
-        alt = "; if detaching is intended, context.WithoutCancel(%s) keeps its values" % repl
+    alt = _alt(ctx, repl)
     cleanup = _cleanup_position(call, fn)
     where = " (this looks like cleanup, where detaching is often deliberate)" if cleanup else ""
     what = "the context" if kind == "ctx" else "the request"
@@ -71,6 +80,130 @@ def _logger_only(ctx, call):
     operand = fn.child_by_field_name("operand")
     return name in LOGGER_READERS and operand is not None and operand.type == "identifier" \
         and operand.text.decode() in ctx.imports and resolve(operand) is None
+
+
+def _alt(ctx, repl):
+    if ctx.go.at_least((1, 21)):
+        return "; if detaching is intended, context.WithoutCancel(%s) keeps its values" % repl
+    return ""
+
+
+def _creates_detached(decl):
+    body = decl.body if decl is not None else None
+    if body is None:
+        return False
+    text = decl.file.source[body.start_byte:body.end_byte]
+    return b"Background()" in text or b"TODO()" in text
+
+
+def _detaching_methods(pkg):
+    """Method names of the package whose body mentions Background()/TODO() (cached per package)."""
+    key = "gxl408.detaching_methods"
+    got = pkg.files.cache.get(key)
+    if got is None:
+        got = pkg.files.cache[key] = {name for (_, name), d in pkg.methods.items() if _creates_detached(d)}
+    return got
+
+
+def _callee_decl(ctx, call):
+    """The same-package FuncDecl a call targets (a package function, or a method found through the
+    written type of its receiver variable) when its body mentions Background()/TODO(), and a display
+    name.  Cheap name checks come before scope resolution."""
+    fn = call.child_by_field_name("function")
+    pkg = model(ctx)
+    if fn.type == "identifier":
+        decl = pkg.funcs.get(node_text(fn))
+        if not _creates_detached(decl) or resolve(fn) is not None:
+            return None, ""
+        return decl, node_text(fn)
+    name = node_text(fn.child_by_field_name("field"))
+    if name not in _detaching_methods(pkg):
+        return None, ""
+    operand = fn.child_by_field_name("operand")
+    decl = resolve(operand)
+    if decl is None:
+        return None, ""
+    base = package_type_name(decl.written_type())
+    if base is None:
+        return None, ""
+    return pkg.method(base, name), "%s.%s" % (base, name)
+
+
+def _ctx_params_of(ctx, fn):
+    key = ("gxl408.ctx_params", fn.id)
+    got = ctx.cache.get(key)
+    if got is None:
+        got = ctx.cache[key] = context_params(ctx, fn)
+    return got
+
+
+_MENTIONS: dict = {}  # the directory's .go files (path, mtime, size) -> does any mention Background()/TODO()
+
+
+def _package_may_detach(ctx):
+    """A byte scan of the file's directory before the package is loaded and modelled: most packages
+    never create Background()/TODO(), and their files need no model for this check."""
+    text = ctx.source
+    if b"Background()" in text or b"TODO()" in text:
+        return True
+    if not ctx.real_path:
+        return False
+    directory = os.path.dirname(os.path.abspath(ctx.real_path))
+    try:
+        entries = [(e.path, e.stat()) for e in os.scandir(directory) if e.name.endswith(".go") and e.is_file()]
+    except OSError:
+        return False
+    key = tuple(sorted((path, st.st_mtime_ns, st.st_size) for path, st in entries))
+    got = _MENTIONS.get(key)
+    if got is None:
+        got = False
+        for path, _ in entries:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                continue
+            if b"Background()" in data or b"TODO()" in data:
+                got = True
+                break
+        if len(_MENTIONS) > 4096:
+            _MENTIONS.clear()
+        _MENTIONS[key] = got
+    return got
+
+
+def _same_package_call(match, ctx, call):
+    fn = enclosing_function(call)
+    if fn is None or not _ctx_params_of(ctx, fn) or not _package_may_detach(ctx):
+        return  # no context in scope (goroutine closures excluded: detaching there is usually deliberate)
+    callee, shown = _callee_decl(ctx, call)
+    if not _creates_detached(callee):
+        return
+    summ = summaries(ctx)
+    s = summ.func(callee.name) if callee.receiver is None else summ.method(callee.receiver, callee.name)
+    bg = s.creates_background if s is not None else None
+    if bg is None or s.takes_context or enclosing_function(bg) != callee.node:
+        return  # none, the helper takes a context, or it is inside a closure of the helper
+    if _stored_in_field(callee.file, bg) or _cleanup_position(bg, callee.node):
+        return  # a long-lived or cleanup context in the helper: detached on purpose
+    if enclosing_function(call) is callee.node or enclosing_function(call) == callee.node:
+        return  # recursion
+    params = _ctx_params_of(ctx, fn)
+    ident, kind = next(((p, k) for p, k in params if k == "ctx"), params[0])
+    pname = node_text(ident)
+    bg_name = node_text(bg.child_by_field_name("function").child_by_field_name("field"))
+    cleanup = _cleanup_position(call, fn)
+    what = "the context" if kind == "ctx" else "the request"
+    evidence = "%s creates context.%s() at %s:%d" % (shown, bg_name, callee.file.path, bg.start_point[0] + 1)
+    finding = match.finding(call, related=((ident, "%s in scope" % what),), evidence=evidence,
+                            fn=bg_name, param=pname,
+                            kind="context.Context" if kind == "ctx" else "*http.Request, whose Context() it is",
+                            repl="%s to %s as a parameter" % (pname if kind == "ctx" else pname + ".Context()", shown),
+                            alt=_alt(ctx, pname if kind == "ctx" else pname + ".Context()"),
+                            where=" (context.%s() is created inside %s, called here)" % (bg_name, shown))
+    if cleanup:
+        finding = dataclasses.replace(finding, severity="note")
+    yield finding
 
 
 def _stored_in_field(ctx, call):

@@ -1,6 +1,6 @@
 """GXL104: func literals capturing a ``:=`` loop variable that are stored, sent or registered."""
 
-from goexplint.analysis.loopcapture import (capture_finding, captured_refs, closure_escape, escape_of_value,
+from goexplint.analysis.loopcapture import (capture_finding, captured_refs, closure_escape, escape_of,
                                             leaves_loop_after, loops_with)
 from goexplint.analysis.syntax import identifiers, loop_vars
 from goexplint.core.parse import captures
@@ -15,13 +15,14 @@ def refine(match, ctx):
         return
     registered = closure_escape(ctx, lit, REGISTER_FUNCS)
     for loop in loops:
-        how = registered or escape_of_value(ctx, lit, loop)
-        if how is None or (registered is None and leaves_loop_after(ctx, lit, loop)):
+        got = (registered, "high") if registered else escape_of(ctx, lit, loop, closure=True)
+        if got is None or (registered is None and leaves_loop_after(ctx, lit, loop)):
             continue
         if registered is None and _overwritten_each_iteration(ctx, lit, loop):
             continue
+        how, confidence = got
         for ref in captured_refs(ctx, lit, loop, "declared"):
-            yield capture_finding(match, ref, loop, lit, "func literal", how=how)
+            yield capture_finding(match, ref, loop, lit, "func literal", how=how, confidence=confidence)
 
 
 def _overwritten_each_iteration(ctx, lit, loop):

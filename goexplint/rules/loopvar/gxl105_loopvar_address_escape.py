@@ -1,14 +1,26 @@
-"""GXL105: ``&v`` of a ``:=`` loop variable stored outside the loop or sent on a channel."""
+"""GXL105: ``&v`` of a ``:=`` loop variable stored outside the loop or sent on a channel (also through
+conversions, a loop-local holder, and same-package calls whose summary keeps the pointer), and the
+implicit ``&v`` of a pointer-receiver method whose summary lets the receiver escape."""
 
-from goexplint.analysis.loopcapture import address_escape, capture_finding, root_identifier
+from goexplint.analysis.loopcapture import address_escape, capture_finding, implicit_address_escape, root_identifier
 from goexplint.analysis.syntax import file_loop_var_names
 
 
 def refine(match, ctx):
+    call = match["method_call"]
+    if call is not None:
+        operand = call.child_by_field_name("function").child_by_field_name("operand")
+        if operand.text not in file_loop_var_names(ctx):
+            return
+        hit = implicit_address_escape(ctx, call, "declared")
+        if hit is not None:
+            operand, loop, how, confidence = hit
+            yield capture_finding(match, operand, loop, None, "", at=call, how=how, confidence=confidence)
+        return
     amp = match["amp"]
     if root_identifier(amp.child_by_field_name("operand")).text not in file_loop_var_names(ctx):
         return
     hit = address_escape(ctx, amp, "declared")
     if hit is not None:
-        operand, loop, how = hit
-        yield capture_finding(match, operand, loop, None, "", at=amp, how=how)
+        operand, loop, how, confidence = hit
+        yield capture_finding(match, operand, loop, None, "", at=amp, how=how, confidence=confidence)

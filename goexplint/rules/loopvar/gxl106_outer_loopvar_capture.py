@@ -1,22 +1,37 @@
 """GXL106: GXL101/102/105 for loop variables declared outside the loop (``for v = range``), any Go version."""
 
 from goexplint.analysis.concurrency import launch_of
-from goexplint.analysis.loopcapture import address_escape, capture_finding, launch_captures, root_identifier
+from goexplint.analysis.loopcapture import (address_escape, capture_finding, implicit_address_escape, launch_captures,
+                                            root_identifier)
 from goexplint.analysis.syntax import file_loop_var_names
 
 WHAT = {"go": "goroutine captures", "errgroup": "errgroup goroutine captures", "defer": "deferred closure captures"}
 
 
 def refine(match, ctx):
+    call = match["method_call"]
+    if call is not None:
+        operand = call.child_by_field_name("function").child_by_field_name("operand")
+        if operand.text not in file_loop_var_names(ctx):
+            return
+        hit = implicit_address_escape(ctx, call, "outer")
+        if hit is not None:
+            operand, loop, how, confidence = hit
+            yield capture_finding(match, operand, loop, None, "", at=call, confidence=confidence,
+                                  what="%s.%s() takes &%s implicitly: it is %s; it points at" % (
+                                      operand.text.decode(), call.child_by_field_name("function")
+                                      .child_by_field_name("field").text.decode(), operand.text.decode(), how))
+        return
     amp = match["amp"]
     if amp is not None:
         if root_identifier(amp.child_by_field_name("operand")).text not in file_loop_var_names(ctx):
             return
         hit = address_escape(ctx, amp, "outer")
         if hit is not None:
-            operand, loop, how = hit
+            operand, loop, how, confidence = hit
             yield capture_finding(match, operand, loop, None, "", at=amp,
-                                  what="&%s is %s; it points at" % (operand.text.decode(), how))
+                                  what="&%s is %s; it points at" % (operand.text.decode(), how),
+                                  confidence=confidence)
         return
     launch = launch_of(ctx, match["launch"])
     if launch is None:

@@ -1,0 +1,237 @@
+"""The package model: what rules may know about a whole Go package, built once from its parsed files.
+
+``model(ctx)`` returns the :class:`PackageModel` of ``ctx``'s package (``ctx.package``, see
+``goexplint.core.package``), built once per package and shared by every rule.  It holds the
+top-level declarations of every file:
+
+* functions and methods (:class:`FuncDecl`): receiver type name, pointer receiver or not, type
+  parameters;
+* types (:class:`TypeDecl`): kind (struct, interface, alias, other), struct fields with their written
+  types (embedded fields too), type parameters;
+* package-level vars and consts (:class:`VarDecl`) with their written types.
+
+Written types are source text (no type checking): ``sync.Mutex`` stays ``sync.Mutex`` whatever the
+import name resolves to; ask ``FileContext.imports`` of the declaring file to resolve a qualifier.
+
+Package-wide analyses built on the model (function summaries, the field-access index) live in their
+own modules of this layer and cache themselves in ``PackageFiles.cache``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Dict, List, Optional, Tuple
+
+from tree_sitter import Node
+
+from goexplint.core.parse import FileContext, PackageFiles, node_text
+
+
+@dataclasses.dataclass(frozen=True)
+class FuncDecl:
+    name: str
+    file: FileContext
+    node: Node  # function_declaration | method_declaration
+    receiver: Optional[str] = None  # the receiver's type name (methods), without * or type arguments
+    pointer_receiver: bool = False
+    receiver_name: Optional[str] = None  # the receiver variable ('' or None when unnamed)
+    type_params: Tuple[str, ...] = ()
+
+    @property
+    def body(self) -> Optional[Node]:
+        return self.node.child_by_field_name("body")
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    name: str  # for embedded fields: the type's name (``Mutex`` for ``sync.Mutex``, ``B`` for ``*B``)
+    type_text: str  # as written (``sync.Mutex``, ``*B``, ``map[string]int``)
+    embedded: bool
+    node: Node  # the field_declaration
+
+
+@dataclasses.dataclass(frozen=True)
+class TypeDecl:
+    name: str
+    file: FileContext
+    node: Node  # type_spec | type_alias
+    kind: str  # "struct" | "interface" | "alias" | "other"
+    type_text: str  # the written type (``uintptr`` for ``type X uintptr``; the aliased type)
+    fields: Tuple[Field, ...] = ()
+    type_params: Tuple[str, ...] = ()
+
+    def field(self, name: str) -> Optional[Field]:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
+class VarDecl:
+    name: str
+    file: FileContext
+    node: Node  # the identifier
+    type_text: str  # '' when only a value is given
+    const: bool = False
+
+
+def _type_params(node: Node) -> Tuple[str, ...]:
+    params = node.child_by_field_name("type_parameters")
+    if params is None:
+        return ()
+    out: List[str] = []
+    for decl in params.named_children:
+        if decl.type == "type_parameter_declaration":
+            out.extend(node_text(n) for n in decl.children_by_field_name("name"))
+    return tuple(out)
+
+
+def base_type_name(typ: Optional[Node]) -> Tuple[Optional[str], bool]:
+    """(name, pointer) of a written type: ``*T`` -> (T, True), ``pkg.T`` -> (T, False),
+    ``G[int]`` -> (G, False); None for anything else (maps, funcs, ...)."""
+    pointer = False
+    while typ is not None and typ.type in ("pointer_type", "parenthesized_type"):
+        pointer = pointer or typ.type == "pointer_type"
+        typ = next(iter(typ.named_children), None)
+    if typ is None:
+        return None, pointer
+    if typ.type == "generic_type":
+        typ = typ.child_by_field_name("type")
+    if typ is not None and typ.type == "qualified_type":
+        typ = typ.child_by_field_name("name")
+    if typ is not None and typ.type == "type_identifier":
+        return node_text(typ), pointer
+    return None, pointer
+
+
+def _struct_fields(struct: Node) -> Tuple[Field, ...]:
+    out: List[Field] = []
+    for lst in struct.named_children:
+        if lst.type != "field_declaration_list":
+            continue
+        for fd in lst.named_children:
+            if fd.type != "field_declaration":
+                continue
+            typ = fd.child_by_field_name("type")
+            if typ is None:
+                continue
+            names = fd.children_by_field_name("name")
+            text = node_text(typ)
+            if names:
+                out.extend(Field(node_text(n), text, False, fd) for n in names)
+            else:
+                base, pointer = base_type_name(typ)
+                # ``*B`` embedded: tree-sitter-go puts the star beside the type, not in a pointer_type.
+                pointer = pointer or any(c.type == "*" for c in fd.children)
+                if base is not None:
+                    out.append(Field(base, ("*" if pointer and not text.startswith("*") else "") + text, True, fd))
+    return tuple(out)
+
+
+class PackageModel:
+    """Top-level declarations of one package (every file of it)."""
+
+    def __init__(self, files: PackageFiles):
+        self.files = files
+        self.funcs: Dict[str, FuncDecl] = {}
+        self.methods: Dict[Tuple[str, str], FuncDecl] = {}  # (receiver type, method name)
+        self.types: Dict[str, TypeDecl] = {}
+        self.vars: Dict[str, VarDecl] = {}
+        for ctx in files.files:
+            self._add_file(ctx)
+
+    # ------------------------------------------------------------------ building
+    def _add_file(self, ctx: FileContext) -> None:
+        for node in ctx.root.named_children:
+            kind = node.type
+            if kind == "function_declaration":
+                name = node.child_by_field_name("name")
+                if name is not None and node_text(name) not in ("init", "_"):
+                    self.funcs.setdefault(node_text(name), FuncDecl(node_text(name), ctx, node,
+                                                                    type_params=_type_params(node)))
+            elif kind == "method_declaration":
+                self._add_method(ctx, node)
+            elif kind == "type_declaration":
+                for spec in node.named_children:
+                    self._add_type(ctx, spec)
+            elif kind in ("var_declaration", "const_declaration"):
+                self._add_vars(ctx, node, kind == "const_declaration")
+
+    def _add_method(self, ctx: FileContext, node: Node) -> None:
+        name = node.child_by_field_name("name")
+        recv = node.child_by_field_name("receiver")
+        if name is None or recv is None:
+            return
+        param = next((p for p in recv.named_children if p.type == "parameter_declaration"), None)
+        if param is None:
+            return
+        typ = param.child_by_field_name("type")
+        base, pointer = base_type_name(typ)
+        if base is None:
+            return
+        tparams: Tuple[str, ...] = ()
+        inner = typ
+        while inner is not None and inner.type in ("pointer_type", "parenthesized_type"):
+            inner = next(iter(inner.named_children), None)
+        if inner is not None and inner.type == "generic_type":
+            args = inner.child_by_field_name("type_arguments")
+            if args is not None:
+                tparams = tuple(node_text(a) for a in args.named_children)
+        rname = param.child_by_field_name("name")
+        decl = FuncDecl(node_text(name), ctx, node, base, pointer, node_text(rname) if rname is not None else None,
+                        tparams)
+        self.methods.setdefault((base, decl.name), decl)
+
+    def _add_type(self, ctx: FileContext, spec: Node) -> None:
+        name = spec.child_by_field_name("name")
+        typ = spec.child_by_field_name("type")
+        if name is None or typ is None:
+            return
+        if spec.type == "type_alias":
+            kind = "alias"
+        elif typ.type == "struct_type":
+            kind = "struct"
+        elif typ.type == "interface_type":
+            kind = "interface"
+        elif spec.type == "type_spec":
+            kind = "other"
+        else:
+            return
+        fields = _struct_fields(typ) if kind == "struct" else ()
+        self.types.setdefault(node_text(name), TypeDecl(node_text(name), ctx, spec, kind, node_text(typ), fields,
+                                                        _type_params(spec)))
+
+    def _add_vars(self, ctx: FileContext, node: Node, const: bool) -> None:
+        specs: List[Node] = []
+        for child in node.named_children:
+            if child.type in ("var_spec", "const_spec"):
+                specs.append(child)
+            elif child.type in ("var_spec_list", "const_spec_list"):
+                specs.extend(c for c in child.named_children if c.type in ("var_spec", "const_spec"))
+        for spec in specs:
+            typ = spec.child_by_field_name("type")
+            text = node_text(typ) if typ is not None else ""
+            for n in spec.children_by_field_name("name"):
+                if n.type == "identifier" and node_text(n) != "_":
+                    self.vars.setdefault(node_text(n), VarDecl(node_text(n), ctx, n, text, const))
+
+    # ------------------------------------------------------------------ queries
+    def method(self, receiver: str, name: str) -> Optional[FuncDecl]:
+        return self.methods.get((receiver, name))
+
+    def methods_of(self, receiver: str) -> List[FuncDecl]:
+        return [d for (r, _), d in sorted(self.methods.items(), key=lambda kv: kv[0]) if r == receiver]
+
+    def struct(self, name: str) -> Optional[TypeDecl]:
+        t = self.types.get(name)
+        return t if t is not None and t.kind == "struct" else None
+
+
+def model(ctx: FileContext) -> PackageModel:
+    """The model of ``ctx``'s package, built once per package."""
+    files = ctx.package
+    got = files.cache.get(PackageModel)
+    if got is None:
+        got = files.cache[PackageModel] = PackageModel(files)
+    return got

@@ -1,0 +1,463 @@
+"""Function summaries: one level, same package, built once per package on the package model.
+
+``summaries(ctx)`` returns a :class:`Summaries` for ``ctx``'s package (cached in
+``ctx.package.cache``).  For every function and method of the package it records, without types:
+
+* which parameters (and the receiver) *escape*, and how: ``store`` (assigned into a package var, a
+  field, a map or slice element, or appended to one of those), ``return`` (returned, possibly inside
+  a composite literal or ``append``), ``send`` (sent on a channel), ``goroutine`` (passed to a
+  ``go`` call or captured by a ``go`` closure), ``defer`` (captured by a deferred closure: it
+  outlives the statement but not the call);
+* which function-typed parameters it calls (``cancel()``), and which it runs on another goroutine
+  (``go f()``, ``go func(){ f() }()``, or handing ``f`` on to a ``go`` call);
+* whether it starts goroutines, whether it creates ``context.Background()``/``TODO()``, whether it
+  takes a ``context.Context``, and whether it never returns (no ``return``, ends in ``panic``,
+  ``os.Exit``, ``log.Fatal*`` or an endless ``for {}``/``select {}``).
+
+"One level" means a parameter handed to another function is not followed into that function; the
+only exception is ``go g(p)``, which is a goroutine escape whatever ``g`` does.  Values flow through
+parentheses, ``&``, ``&p.f``, type conversions, composite literals and ``append``, not through
+locals (a parameter first copied into a local is not followed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Dict, FrozenSet, List, Optional, Tuple
+
+from tree_sitter import Node
+
+from goexplint.analysis.package import FuncDecl, PackageModel, model
+from goexplint.analysis.syntax import FUNC_TYPES, identifiers, is_package_type, package_selector, resolve
+from goexplint.core.parse import FileContext, captures, node_text
+
+ESCAPE_KINDS = ("store", "return", "send", "goroutine", "defer")
+# Escapes that outlive the *caller's* statement: what a loop variable handed to the call must not do.
+OUTLIVES_CALL = frozenset({"store", "return", "send", "goroutine"})
+
+_CONTEXT = "context"
+_EXIT_CALLS = {("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln"), ("log", "Panic"),
+               ("log", "Panicf"), ("log", "Panicln")}
+
+
+@dataclasses.dataclass
+class Summary:
+    decl: FuncDecl
+    params: Tuple[str, ...]  # parameter names in order ('' for unnamed / blank), variadic last
+    escapes: Dict[str, FrozenSet[str]]  # param (or receiver) name -> escape kinds
+    calls: FrozenSet[str]  # function-typed params (or receiver) it calls
+    runs_async: FrozenSet[str]  # params it runs (or hands on) on another goroutine
+    starts_goroutines: bool
+    creates_background: Optional[Node]  # the first context.Background()/TODO() call, if any
+    takes_context: bool
+    never_returns: bool
+
+    @property
+    def receiver(self) -> Optional[str]:
+        return self.decl.receiver_name or None
+
+    def param_at(self, index: int) -> Optional[str]:
+        """The parameter receiving argument ``index`` (variadic parameters take the rest)."""
+        if not self.params:
+            return None
+        if index < len(self.params):
+            return self.params[index] or None
+        if self._variadic:
+            return self.params[-1] or None
+        return None
+
+    _variadic: bool = False
+
+    def escape_of(self, name: Optional[str]) -> FrozenSet[str]:
+        return self.escapes.get(name, frozenset()) if name else frozenset()
+
+    def receiver_escape(self) -> FrozenSet[str]:
+        return self.escape_of(self.receiver)
+
+
+class Summaries:
+    """Summaries of every function and method of one package (one level, no types), each computed on
+    first use and kept for the package's lifetime."""
+
+    def __init__(self, pkg: PackageModel):
+        self.model = pkg
+        self._funcs: Dict[str, Summary] = {}
+        self._methods: Dict[Tuple[str, str], Summary] = {}
+        self._by_name: Optional[Dict[str, List[str]]] = None
+
+    def func(self, name: str) -> Optional[Summary]:
+        got = self._funcs.get(name)
+        if got is None:
+            decl = self.model.funcs.get(name)
+            if decl is None:
+                return None
+            got = self._funcs[name] = _summarise(decl)
+        return got
+
+    def method(self, receiver: str, name: str) -> Optional[Summary]:
+        key = (receiver, name)
+        got = self._methods.get(key)
+        if got is None:
+            decl = self.model.methods.get(key)
+            if decl is None:
+                return None
+            got = self._methods[key] = _summarise(decl)
+        return got
+
+    def methods_named(self, name: str) -> List[Summary]:
+        if self._by_name is None:
+            self._by_name = {}
+            for (r, m) in sorted(self.model.methods):
+                self._by_name.setdefault(m, []).append(r)
+        return [self.method(r, name) for r in self._by_name.get(name, ())]
+
+
+def summaries(ctx: FileContext) -> Summaries:
+    """The summaries of ``ctx``'s package, built once per package."""
+    files = ctx.package
+    got = files.cache.get(Summaries)
+    if got is None:
+        got = files.cache[Summaries] = Summaries(model(ctx))
+    return got
+
+
+# --------------------------------------------------------------------------- building
+
+def _param_names(node: Node) -> Tuple[Tuple[str, ...], bool, List[Node]]:
+    plist = node.child_by_field_name("parameters")
+    names: List[str] = []
+    idents: List[Node] = []
+    variadic = False
+    if plist is None:
+        return (), False, []
+    for p in plist.named_children:
+        if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        variadic = p.type == "variadic_parameter_declaration"
+        ns = [p.children[i] for i in range(p.child_count)
+              if p.field_name_for_child(i) == "name" and p.children[i].type == "identifier"]
+        if not ns:
+            names.append("")
+        for n in ns:
+            names.append("" if n.text == b"_" else node_text(n))
+            idents.append(n)
+    return tuple(names), variadic, idents
+
+
+def _receiver_ident(node: Node) -> Optional[Node]:
+    recv = node.child_by_field_name("receiver")
+    if recv is None:
+        return None
+    for p in recv.named_children:
+        if p.type == "parameter_declaration":
+            n = p.child_by_field_name("name")
+            if n is not None and n.type == "identifier" and n.text != b"_":
+                return n
+    return None
+
+
+def type_like(fn: Optional[Node]) -> bool:
+    """The function of a call that is a conversion: ``(*T)``, ``[]byte``, ``unsafe.Pointer``-shaped types."""
+    while fn is not None and fn.type == "parenthesized_expression" and fn.named_children:
+        fn = fn.named_children[0]
+    if fn is None:
+        return False
+    if fn.type in ("pointer_type", "slice_type", "array_type", "map_type", "qualified_type", "generic_type",
+                   "interface_type", "channel_type", "function_type"):
+        return True
+    if fn.type == "unary_expression":  # (*T) parses as a dereference in expression position
+        op = fn.child_by_field_name("operator")
+        operand = fn.child_by_field_name("operand")
+        return op is not None and op.type == "*" and operand is not None and \
+            operand.type in ("identifier", "selector_expression", "qualified_type", "type_identifier")
+    return False
+
+
+def flow_up(node: Node) -> Tuple[Node, Node]:
+    """Climb from an expression through what keeps its value: parentheses, ``&``, ``&x.f``, type
+    conversions ``(*T)(x)``, composite literals, ``&T{...}`` and non-first ``append`` arguments.
+    Returns (the outermost such expression, its parent)."""
+    n = node
+    while True:
+        p = n.parent
+        if p is None:
+            return n, n
+        t = p.type
+        if t == "parenthesized_expression" or t in ("literal_element", "keyed_element", "literal_value",
+                                                    "composite_literal"):
+            if t == "keyed_element" and p.named_children and p.named_children[0] == n:
+                return n, p  # the key, not the value
+            n = p
+            continue
+        if t == "unary_expression":
+            op = p.child_by_field_name("operator")
+            if op is not None and op.type == "&":
+                n = p
+                continue
+            return n, p
+        if t == "selector_expression" and p.child_by_field_name("operand") == n:
+            gp = p.parent
+            if gp is not None and gp.type == "unary_expression" and gp.child_by_field_name("operator").type == "&":
+                n = gp  # &x.f points into x
+                continue
+            return n, p
+        if t == "argument_list":
+            call = p.parent
+            fn = call.child_by_field_name("function") if call is not None else None
+            if fn is not None and fn.type == "identifier" and fn.text == b"append" and p.named_children and \
+                    p.named_children[0] != n and resolve(fn) is None:
+                n = call
+                continue
+            if fn is not None and len(p.named_children) == 1 and type_like(fn):
+                n = call
+                continue
+            return n, p
+        if t in ("type_conversion_expression", "variadic_argument"):
+            n = p
+            continue
+        return n, p
+
+
+def _lhs_root(expr: Node) -> Optional[Node]:
+    n = expr
+    while n is not None:
+        if n.type == "identifier":
+            return n
+        if n.type in ("selector_expression", "index_expression", "slice_expression"):
+            n = n.child_by_field_name("operand")
+        elif n.type == "parenthesized_expression" or (
+                n.type == "unary_expression" and n.child_by_field_name("operator").type == "*"):
+            n = n.named_children[-1] if n.named_children else None
+        else:
+            return None
+    return None
+
+
+def store_kind(ctx: FileContext, fn_node: Node, target: Node) -> Optional[str]:
+    """``store`` when assigning to ``target`` keeps the value beyond the function: a field or element
+    (of anything but a plain local value), or a package-level variable; None for a plain local."""
+    root = _lhs_root(target)
+    if root is None:
+        return "store"
+    if root.text == b"_":
+        return None
+    decl = resolve(root)
+    if decl is None:
+        return "store"  # package-level (or unknown): outlives the call
+    if target.type == "identifier":
+        return None  # a local (or a parameter) variable: dies with the call
+    if decl.kind in ("param", "recv"):
+        return "store"  # p.f = x / p[k] = x: written through the caller's value
+    return "store" if target.type in ("selector_expression", "index_expression") and _maybe_pointer(decl) \
+        else None
+
+
+def _maybe_pointer(decl) -> bool:
+    """A local whose written type or initialiser is not a plain struct/array value: maps, slices,
+    pointers and unknown types may share storage with the caller."""
+    typ = decl.written_type()
+    if typ is not None:
+        return typ.type not in ("type_identifier", "qualified_type", "struct_type", "array_type", "generic_type")
+    value = decl.value()
+    if value is not None and value.type == "composite_literal":
+        t = value.child_by_field_name("type")
+        return t is not None and t.type in ("map_type", "slice_type")
+    return True
+
+
+def _enclosing_launch(ident: Node, fn_node: Node) -> Optional[str]:
+    """``go``/``defer`` when ``ident`` sits in a func literal launched by a go/defer statement (inside
+    ``fn_node``), or is an argument of a ``go`` call."""
+    n = ident
+    while n is not None and n != fn_node:
+        p = n.parent
+        if p is None:
+            return None
+        if n.type == "func_literal":
+            q = p
+            while q is not None and q.type == "parenthesized_expression":
+                q = q.parent
+            if q is not None and q.type == "call_expression" and q.parent is not None and \
+                    q.parent.type in ("go_statement", "defer_statement"):
+                return "goroutine" if q.parent.type == "go_statement" else "defer"
+        if p.type == "call_expression" and p.child_by_field_name("function") == n and p.parent is not None and \
+                p.parent.type == "go_statement":
+            return "goroutine"  # go f()
+        if p.type == "argument_list" and p.parent is not None and p.parent.parent is not None and \
+                p.parent.parent.type == "go_statement":
+            return "goroutine"
+        if p.type == "selector_expression" and p.parent is not None and p.parent.type == "call_expression" and \
+                p.parent.parent is not None and p.parent.parent.type == "go_statement" and \
+                p.child_by_field_name("operand") == n:
+            return "goroutine"  # go p.run()
+        n = p
+    return None
+
+
+def use_kind(ctx: FileContext, fn_node: Node, ident: Node) -> Optional[str]:
+    """How a use of a value escapes the function ``fn_node``: one of ESCAPE_KINDS, or None."""
+    top, parent = flow_up(ident)
+    t = parent.type
+    kind: Optional[str] = None
+    if t == "expression_list":
+        stmt = parent.parent
+        if stmt is not None and stmt.type == "assignment_statement" and stmt.child_by_field_name("right") == parent:
+            op = stmt.child_by_field_name("operator")
+            if op is None or op.type == "=":
+                idx = parent.named_children.index(top) if top in parent.named_children else -1
+                left = stmt.child_by_field_name("left").named_children
+                target = left[idx] if 0 <= idx < len(left) else None
+                if target is not None:
+                    kind = store_kind(ctx, fn_node, target)
+        elif stmt is not None and stmt.type == "return_statement":
+            kind = "return"
+    elif t == "return_statement":
+        kind = "return"
+    elif t == "send_statement" and parent.child_by_field_name("value") == top:
+        kind = "send"
+    if kind is not None:
+        return kind
+    return _enclosing_launch(ident, fn_node)
+
+
+def _called(ident: Node) -> bool:
+    p = ident.parent
+    while p is not None and p.type == "parenthesized_expression":
+        p = p.parent
+    return p is not None and p.type == "call_expression" and p.child_by_field_name("function") in (ident, ident.parent)
+
+
+def _never_returns(ctx: FileContext, body: Node) -> bool:
+    if captures("(return_statement) @r", body).get("r"):
+        return False
+    stmts = [s for c in body.named_children if c.type == "statement_list" for s in c.named_children
+             if s.type != "comment"]
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if last.type == "select_statement" and not any(c.type == "communication_case" or c.type == "default_case"
+                                                   for c in last.named_children):
+        return True
+    if last.type == "for_statement":
+        header = [c for c in last.named_children if c != last.child_by_field_name("body") and c.type != "comment"]
+        return not header and not captures("(break_statement) @b", last).get("b")
+    if last.type != "expression_statement" or not last.named_children:
+        return False
+    call = last.named_children[0]
+    if call.type != "call_expression":
+        return False
+    fn = call.child_by_field_name("function")
+    if fn is not None and fn.type == "identifier" and fn.text == b"panic" and resolve(fn) is None:
+        return True
+    if fn is not None and fn.type == "selector_expression":
+        op = fn.child_by_field_name("operand")
+        name = node_text(fn.child_by_field_name("field"))
+        if op is not None and op.type == "identifier":
+            path = ctx.imports.get(node_text(op))
+            if path is not None and (path, name) in _EXIT_CALLS and resolve(op) is None:
+                return True
+    return False
+
+
+def _summarise(decl: FuncDecl) -> Summary:
+    ctx, node = decl.file, decl.node
+    params, variadic, idents = _param_names(node)
+    recv = _receiver_ident(node)
+    if recv is not None:
+        idents.append(recv)
+    body = node.child_by_field_name("body")
+    escapes: Dict[str, set] = {}
+    calls: set = set()
+    runs_async: set = set()
+    starts = False
+    background = None
+    takes_context = False
+    plist = node.child_by_field_name("parameters")
+    if plist is not None:
+        for p in plist.named_children:
+            typ = p.child_by_field_name("type")
+            if p.type == "parameter_declaration" and is_package_type(ctx, typ, _CONTEXT, "Context"):
+                takes_context = True
+    never = False
+    if body is not None:
+        by_id = {i.id: node_text(i) for i in idents}
+        for ref in identifiers(body):
+            if not by_id:
+                break
+            if ref.text not in (i.text for i in idents):
+                continue
+            d = resolve(ref)
+            if d is None or d.ident.id not in by_id:
+                continue
+            name = by_id[d.ident.id]
+            if _called(ref):
+                calls.add(name)
+                if _enclosing_launch(ref, node) == "goroutine":
+                    runs_async.add(name)
+                continue
+            kind = use_kind(ctx, node, ref)
+            if kind is not None:
+                escapes.setdefault(name, set()).add(kind)
+                if kind == "goroutine" and ref.parent is not None and ref.parent.type == "argument_list":
+                    runs_async.add(name)  # go g(f): f is handed to a goroutine
+        starts = bool(captures("(go_statement) @g", body).get("g"))
+        for call in captures("(call_expression function: (selector_expression) @fn) @c", body).get("fn", []):
+            field = call.child_by_field_name("field")
+            if field is not None and field.text in (b"Background", b"TODO") and \
+                    package_selector(ctx, call.child_by_field_name("operand"), _CONTEXT):
+                background = call.parent
+                break
+        never = _never_returns(ctx, body)
+    s = Summary(decl, params, {k: frozenset(v) for k, v in escapes.items()}, frozenset(calls),
+                frozenset(runs_async), starts, background, takes_context, never)
+    s._variadic = variadic
+    return s
+
+
+def callee_summary(ctx: FileContext, call: Node, summ: Optional[Summaries] = None) -> Optional[Summary]:
+    """The summary of the same-package function or method a call targets, when the source says which:
+    ``f(...)`` for a package-level ``f`` not shadowed, ``x.M(...)`` when ``x``'s declared type (a
+    parameter, ``var``, receiver or composite-literal local) names a package type with method ``M``.
+    Method names alone are not trusted: ``x`` may be of another package's type."""
+    if call is None or call.type != "call_expression":
+        return None
+    if summ is None:
+        summ = summaries(ctx)
+    fn = call.child_by_field_name("function")
+    while fn is not None and fn.type == "parenthesized_expression" and fn.named_children:
+        fn = fn.named_children[0]
+    if fn is None:
+        return None
+    if fn.type == "identifier":
+        if resolve(fn) is not None:
+            return None
+        return summ.func(node_text(fn))
+    if fn.type != "selector_expression":
+        return None
+    operand = fn.child_by_field_name("operand")
+    name = node_text(fn.child_by_field_name("field"))
+    if operand is None:
+        return None
+    if operand.type == "identifier":
+        decl = resolve(operand)
+        if decl is not None:
+            base = package_type_name(decl.written_type())
+            if base is not None:
+                return summ.method(base, name)
+    return None
+
+
+def package_type_name(typ: Optional[Node]) -> Optional[str]:
+    """``T`` for a written ``T``, ``*T``, ``T[int]`` naming a type of this package (not ``pkg.T``)."""
+    while typ is not None and typ.type in ("pointer_type", "parenthesized_type"):
+        typ = next(iter(typ.named_children), None)
+    if typ is not None and typ.type == "generic_type":
+        typ = typ.child_by_field_name("type")
+    return node_text(typ) if typ is not None and typ.type == "type_identifier" else None
+
+
+def function_node_of(node: Node) -> Optional[Node]:
+    n = node.parent
+    while n is not None and n.type not in FUNC_TYPES:
+        n = n.parent
+    return n

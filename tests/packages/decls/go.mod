@@ -1,0 +1,3 @@
+module example.com/decls
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.com/summ
+
+go 1.21
