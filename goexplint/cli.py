@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                 description="Find Go hazards that compile fine and fail in production: "
                 "loop-variable capture, unsynchronised counters, unsafe.Pointer misuse, missing timeouts. "
                 "`goexplint lsp` runs the language server on stdio instead (for editors; also `goexplint-lsp`).",
-                epilog="Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.")
+                epilog="Exit status: 0 no findings at or above --fail-on, 1 such findings, 2 usage, configuration or "
+                "internal error.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="Go files, directories, Go package patterns "
                    "(./..., dir/...) or - for standard input (default: .)")
     p.add_argument("--format", choices=FORMATS, default="text",
@@ -62,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--go-version", metavar="1.N", help="Go language version for every file (overrides go.mod)")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes (default: CPU count)")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    p.add_argument("--fail-on", choices=FAIL_ON, metavar="{error,warning,note}",
+                   help="exit 1 only for findings of this severity or worse (default warning: notes never fail)")
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     p.add_argument("--explain", metavar="RULE", help="print a rule's documentation and exit")
     p.add_argument("--generate-docs", action="store_true", help="print the Markdown rule reference and exit")
@@ -136,6 +139,17 @@ def _profile_table(timings: dict) -> str:
     return "\n".join(rows) + "\n"
 
 
+# --fail-on: the least severe level that makes the exit status 1.
+FAIL_ON = ("error", "warning", "note")
+_RANK = {"error": 0, "warning": 1, "note": 2}
+
+
+def failing(findings, fail_on: str) -> bool:
+    """True when some finding is at least as severe as ``fail_on`` (error > warning > note)."""
+    limit = _RANK[fail_on]
+    return any(_RANK.get(f.severity, 0) <= limit for f in findings)
+
+
 def _settings(args, cfg: dict) -> dict:
     """Merge: command line over configuration file over defaults."""
     def pick(cli_value, key, default):
@@ -152,6 +166,7 @@ def _settings(args, cfg: dict) -> dict:
         "report_unused": pick(args.report_unused_suppressions, "report-unused-suppressions", False),
         "force_exclude": pick(args.force_exclude, "force-exclude", False),
         "test_files": pick(args.test_files, "test-files", "note"),
+        "fail_on": pick(args.fail_on, "fail-on", "warning"),
         "include": {w: pick(getattr(args, "include_" + w), "include-" + w, False)
                     for w in ("vendor", "testdata", "hidden", "generated")},
     }
@@ -336,7 +351,7 @@ def run(argv: Optional[List[str]] = None) -> int:
         result.findings = baseline.filter_changed(result.findings, changed, str(cwd))
     hidden = before - len(result.findings)
     shown = [f for f in result.findings if f.suppressed is None]
-    code = 1 if shown and not args.exit_zero else 0
+    code = 1 if failing(shown, s["fail_on"]) and not args.exit_zero else 0
     ropts = ReportOptions(show_source=args.show_source, cwd=str(cwd), sarif_category=args.sarif_category or "",
                           exit_code=code, sarif_max_results=args.sarif_max_results)
     if args.format == "sarif" and len(shown) > args.sarif_max_results:
@@ -348,7 +363,8 @@ def run(argv: Optional[List[str]] = None) -> int:
         sys.stderr.write("%s: %s: %s\n" % (where, n.level, n.message))
     counts = summary_counts(shown)
     if shown:
-        detail = ", ".join("%d %s" % (counts[k], k) for k in ("error", "warning", "note") if counts[k])
+        detail = ", ".join("%d %s%s" % (counts[k], k, "" if counts[k] == 1 else "s")
+                           for k in ("error", "warning", "note") if counts[k])
         msg = "goexplint: %d finding%s (%s) in %d file%s" % (
             len(shown), "" if len(shown) == 1 else "s", detail, result.files, "" if result.files == 1 else "s")
     else:

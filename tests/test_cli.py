@@ -230,3 +230,46 @@ def test_named_pipe_does_not_hang(tmp_path):
     proc = run_cli("pipe.go", cwd=d)
     err = proc.stderr.decode()
     assert proc.returncode == 2 and "not a regular file" in err and "Traceback" not in err
+
+
+NOTE_ONLY = textwrap.dedent("""\
+    package p
+
+    func use(int) {}
+
+    func f(xs []int) {
+    \tfor _, v := range xs {
+    \t\tv := v
+    \t\tuse(v)
+    \t}
+    \tfor _, w := range xs {
+    \t\tw := w
+    \t\tuse(w)
+    \t}
+    }
+    """)
+
+
+def test_fail_on_notes_do_not_fail_by_default(tmp_path):
+    d = module(tmp_path, go="1.22", files={"a.go": NOTE_ONLY})
+    proc = run_cli(".", cwd=d)
+    out = proc.stdout.decode().splitlines()
+    assert proc.returncode == 0 and len(out) == 2
+    assert all(line.startswith("a.go:") and " GXL107 " in line and line.endswith(" [note]") for line in out)
+    assert "2 findings (2 notes) in 1 file" in proc.stderr.decode()
+    assert run_cli(".", "--fail-on", "note", cwd=d).returncode == 1
+    assert run_cli(".", "--fail-on", "warning", cwd=d).returncode == 0
+    (d / ".goexplint.toml").write_text('fail-on = "note"\n')
+    assert run_cli(".", cwd=d).returncode == 1
+    assert run_cli(".", "--fail-on", "error", cwd=d).returncode == 0  # the command line wins
+    assert run_cli(".", "--exit-zero", cwd=d).returncode == 0
+
+
+def test_fail_on_error_and_text_severity(tmp_path):
+    d = module(tmp_path)  # one GXL101 error
+    proc = run_cli(".", "--fail-on", "error", cwd=d)
+    assert proc.returncode == 1 and proc.stdout.decode().rstrip("\n").endswith(" [error]")
+    (d / ".goexplint.toml").write_text('fail-on = "notes"\n')
+    bad = run_cli(".", cwd=d)
+    assert bad.returncode == 2 and b"fail-on" in bad.stderr
+    assert run_cli(".", "--fail-on", "info", cwd=d).returncode == 2

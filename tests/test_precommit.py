@@ -155,6 +155,21 @@ def test_hook_passes_on_clean_code(hook_env, tmp_path):
     assert "GXL" not in out
 
 
+NOTE_ONLY = "package main\n\nfunc use(int) {}\n\nfunc main() {\n\tfor _, v := range []int{1} {\n\t\tv := v\n" \
+    "\t\tuse(v)\n\t}\n}\n"
+
+
+def test_hook_follows_fail_on(hook_env, tmp_path):
+    files = {"modern/go.mod": "module example.com/modern\n\ngo 1.22\n", "modern/main.go": NOTE_ONLY}
+    repo = _consumer(tmp_path, files, hook_env[1])
+    code, out = try_repo(hook_env, repo, "goexplint", "--all-files")
+    assert code == 0 and "Passed" in out, out  # a note is shown only with --verbose, and never fails
+    (repo / ".goexplint.toml").write_text('fail-on = "note"\n')
+    _commit_all(repo, hook_env[1])
+    code, out = try_repo(hook_env, repo, "goexplint", "--all-files")
+    assert code == 1 and "modern/main.go:7:3: GXL107 " in out and "[note]" in out, out
+
+
 def test_full_repository_hook(hook_env, tmp_path):
     repo = _consumer(tmp_path, MODULES, hook_env[1])
     code, out = try_repo(hook_env, repo, "goexplint-full", "--all-files")

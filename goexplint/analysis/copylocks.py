@@ -36,10 +36,48 @@ def lock_type_name(ctx: FileContext, typ: Optional[Node]) -> Optional[str]:
         if typ.text.decode() in type_params_in_scope(typ):
             return None  # func F[Main any](m Main): a type parameter, not the package struct Main
         holder = lock_structs(ctx).get(typ.text)
-        return typ.text.decode() if holder else None
+        return typ.text.decode() if holder and not is_type_parameter(typ) else None
     if typ.type == "array_type":
         return lock_type_name(ctx, typ.child_by_field_name("element"))
     return None
+
+
+def _type_param_names(plist: Optional[Node]):
+    for decl in plist.named_children if plist is not None else ():
+        if decl.type == "type_parameter_declaration":
+            for i in range(decl.child_count):
+                if decl.field_name_for_child(i) == "name":
+                    yield decl.children[i].text
+
+
+def _receiver_type_args(method: Node):
+    """``func (a *T[K, V]) …``: the names K and V the receiver binds as type parameters."""
+    recv = method.child_by_field_name("receiver")
+    for p in recv.named_children if recv is not None else ():
+        typ = p.child_by_field_name("type")
+        while typ is not None and typ.type in ("pointer_type", "parenthesized_type"):
+            typ = typ.named_children[0] if typ.named_children else None
+        if typ is not None and typ.type == "generic_type":
+            args = typ.child_by_field_name("type_arguments")
+            for a in args.named_children if args is not None else ():
+                ident = a.named_children[0] if a.type == "type_elem" and a.named_children else a
+                if ident.type == "type_identifier":
+                    yield ident.text
+
+
+def is_type_parameter(ident: Node) -> bool:
+    """The type name ``ident`` refers to a type parameter of an enclosing generic function, method
+    receiver or type declaration (which shadows a package type of the same name)."""
+    name = ident.text
+    n = ident.parent
+    while n is not None:
+        if n.type in ("function_declaration", "type_spec") \
+                and name in _type_param_names(n.child_by_field_name("type_parameters")):
+            return True
+        if n.type == "method_declaration" and name in _receiver_type_args(n):
+            return True
+        n = n.parent
+    return False
 
 
 _STRUCTS = "(type_spec name: (type_identifier) @name type: (struct_type) @struct)"

@@ -27,7 +27,75 @@ PARENS = ("parenthesized_expression",)
 
 def loop_names(ctx: FileContext, loop: Node, mode: str):
     lv = loop_vars(ctx, loop)
-    return lv.declared if mode == "declared" else lv.outer
+    if mode == "declared":
+        return {} if lv.declared and range_over_int_or_func(ctx, loop) else lv.declared
+    return lv.outer
+
+
+# Standard-library functions that return an iterator (iter.Seq / iter.Seq2): ranging over their result
+# is range-over-func.
+ITER_FUNCS = {
+    "slices": {"All", "Values", "Backward", "Chunk"},
+    "maps": {"All", "Keys", "Values"},
+    "strings": {"Lines", "SplitSeq", "SplitAfterSeq", "FieldsSeq", "FieldsFuncSeq"},
+    "bytes": {"Lines", "SplitSeq", "SplitAfterSeq", "FieldsSeq", "FieldsFuncSeq"},
+}
+INT_TYPES = {b"int", b"int8", b"int16", b"int32", b"int64", b"uint", b"uint8", b"uint16", b"uint32", b"uint64",
+             b"uintptr", b"byte", b"rune"}
+INT_CALLS = {("runtime", "GOMAXPROCS"), ("runtime", "NumCPU"), ("runtime", "NumGoroutine")}
+
+
+def range_over_int_or_func(ctx: FileContext, loop: Node) -> bool:
+    """``for x := range n`` over an integer or ``for x := range seq`` over a function: both exist only
+    from Go 1.22 (functions from 1.23) and always have per-iteration variables, so the legacy sharing
+    never applies to them (in a file whose Go version is forced below 1.22 they would not compile)."""
+    clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
+    if clause is None:
+        return False
+    return _int_or_func(ctx, clause.child_by_field_name("right"), 0)
+
+
+def _int_or_func(ctx: FileContext, expr: Optional[Node], depth: int) -> bool:
+    while expr is not None and expr.type in PARENS:
+        expr = expr.named_children[0] if expr.named_children else None
+    if expr is None or depth > 2:
+        return False
+    t = expr.type
+    if t in ("int_literal", "func_literal"):
+        return True
+    if t == "binary_expression":
+        return any(c.type == "int_literal" for c in expr.named_children) and \
+            expr.child_by_field_name("operator").type in ("+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^")
+    if t == "call_expression":
+        fn = expr.child_by_field_name("function")
+        if fn is None:
+            return False
+        if fn.type == "identifier":  # len(x), cap(x), int(x)…: builtins unless shadowed
+            return (fn.text in (b"len", b"cap") or fn.text in INT_TYPES) and resolve(fn) is None
+        if fn.type == "selector_expression":
+            operand = fn.child_by_field_name("operand")
+            path = ctx.imports.get(operand.text.decode()) if operand is not None and operand.type == "identifier" \
+                else None
+            name = fn.child_by_field_name("field").text.decode()
+            return path is not None and (name in ITER_FUNCS.get(path, ()) or (path, name) in INT_CALLS)
+        return False
+    if t == "identifier":
+        decl = resolve(expr)
+        if decl is None:
+            return False
+        typ = decl.written_type()
+        if typ is not None:
+            if typ.type == "type_identifier":
+                return typ.text in INT_TYPES
+            if typ.type == "function_type":
+                return True
+            if typ.type == "generic_type":  # iter.Seq[V], iter.Seq2[K, V]
+                base = typ.child_by_field_name("type")
+                return base is not None and base.type == "qualified_type" and \
+                    ctx.imports.get(base.child_by_field_name("package").text.decode()) == "iter"
+            return False
+        return _int_or_func(ctx, decl.value(), depth + 1)
+    return False
 
 
 def refers_to_loop_var(ident: Node, loop: Node) -> bool:

@@ -32,6 +32,7 @@ KEYS = {
     "report-unused-suppressions": bool,
     "jobs": int,
     "test-files": str,
+    "fail-on": str,
     "extend": str,
 }
 
@@ -39,6 +40,8 @@ KEYS = {
 CHOICES = {
     # How _test.go files get the context-timeout family (GXL4xx): reported at note level, not at all, or as-is.
     "test-files": ("note", "off", "normal"),
+    # The least severe finding that makes the run exit 1 (notes never do by default).
+    "fail-on": ("error", "warning", "note"),
 }
 
 

@@ -43,7 +43,10 @@
 ;
 ; ## Not reported
 ; A default that does work, sleeps, waits on a ticker, breaks out or returns; a `select` without a
-; default (it blocks); a loop body with other statements besides the `select`.
+; default (it blocks); a loop body with other statements besides the `select`. A loop with a condition
+; whose `select` also has a timer case (`time.After`, `time.Tick`, a `Timer`/`Ticker`'s `C`): it waits
+; for the condition, which is expected to turn within nanoseconds, and the timer only caps it against
+; a deadlock; removing `default` would stall every call until the timer fires.
 
 ; a for loop whose body is exactly one select that has a default case
 (for_statement

@@ -34,6 +34,10 @@
 ; `http.DefaultClient.Timeout`. The finding is lowered to a note when the `Transport` sets timeouts of its
 ; own (`ResponseHeaderTimeout`, a `Dialer` with `Timeout`) or when the client's name says it streams
 ; (`stream`, `watch`, `sse`, `ws`), where a whole-request timeout is often deliberately absent.
+; A client literal whose `Transport` is not recognisably a net/http Transport (`&http.Transport{…}`,
+; `http.DefaultTransport`, its `.(*http.Transport).Clone()`, or a variable declared or initialised as
+; one) is not reported: a constructor such as `transport.NewTimeoutTransport(…, 1s, 1s, 1s)` may set
+; deadlines, a wrapper delegates to a transport the rule cannot see, and a stub RoundTripper does no I/O.
 ;
 ; ## Known limitations
 ; A client configured in another function (`c.Timeout = cfg.T` in a constructor) is missed unless it is a

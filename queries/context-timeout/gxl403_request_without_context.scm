@@ -33,6 +33,17 @@
 ; `http.NewRequest` whose result is given a context before use (`req = req.WithContext(ctx)` or
 ; `req.Clone(ctx)` in the same function); `NewRequestWithContext`; methods of the same names on other types.
 ; `http.DefaultClient.Get` is GXL402's.
+;
+; An `http.NewRequest` assigned to a local is reported only when it may be sent: it is passed to a
+; `Do` or `RoundTrip` method (any receiver) or to a method of an `http.Client`, or written with
+; `req.Write`/`req.WriteProxy`, or handed to a function or method of the same file that does one of
+; these, or it leaves the function (returned, stored in a field, a slice, a map, a composite literal
+; or a channel). Copies (`r := req`) are followed. A request that is only read or handed to a
+; handler (`h.ServeHTTP(rec, req)`), a proxy function (`transport.Proxy(req)`), a selection policy or
+; another function that only inspects it is never sent, so it needs no context and is not reported.
+;
+; ## Known limitations
+; A request handed to a helper declared in another file or package that sends it is missed.
 
 (call_expression
   function: [

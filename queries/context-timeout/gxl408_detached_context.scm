@@ -1,6 +1,6 @@
 ; id         = "GXL408"
 ; name       = "detached-context"
-; severity   = "warning"
+; severity   = "note"
 ; confidence = "medium"
 ; since      = "0.2.0"
 ; tags       = ["reliability"]
@@ -40,6 +40,13 @@
 ; parameter. In `defer` statements, in functions named like `*Shutdown*`/`*Close*`/`*Stop*`/`*Cleanup*` and
 ; in calls to `.Shutdown(…)` the detachment is usually deliberate (the parent is already cancelled), so the
 ; finding is a note there. Suppress a deliberate case with `//goexplint:ignore GXL408 reason`.
+; The rule is a note by default: on seven mature repositories most detached contexts were deliberate
+; (exit monitors, informers and running operations that must outlive the request), so it should not fail
+; a run; `--fail-on note` makes it count.
+; A fresh context that only serves to read a logger or a span (`log.G(context.Background())`,
+; `zerolog.Ctx`, `logr.FromContext`, `trace.SpanFromContext`, another package's `G`/`L`/`GetLogger`/
+; `FromContext`/`Extract`) or to write a log record (`slog.InfoContext(context.Background(), …)` and the
+; other `…Context` logging calls) reaches no I/O, so there is nothing to cancel: not reported.
 ;
 ; ## Known limitations
 ; A context stored in a receiver field (`s.ctx`) and interface parameters that embed `context.Context`

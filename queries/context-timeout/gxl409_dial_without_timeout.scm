@@ -30,7 +30,8 @@
 ; ## Not reported
 ; `net.DialTimeout`, `DialContext` (the context carries the deadline), a `Dialer` with `Timeout:` or
 ; `Deadline:` (set in the literal or by a later assignment in the same function), and `Dial` methods of
-; other types.
+; other types. `net.Dial` on a network named by a literal that has no handshake or never leaves the
+; host (`"udp"`, `"unix"`, `"unixgram"`, `"ip4:icmp"`, …): it returns or fails at once.
 
 (call_expression
   function: [

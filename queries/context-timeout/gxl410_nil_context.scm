@@ -11,8 +11,10 @@
 ; ## What it does
 ; Flags a literal `nil` as the first argument of the `context.With*` functions, `context.AfterFunc` and
 ; `context.Cause`; of `http.NewRequestWithContext`, `exec.CommandContext` and `signal.NotifyContext`; of
-; methods whose name ends in `Context` (`QueryContext`, `DialContext`, …) or is `BeginTx`; and of functions
-; and methods declared in the same file whose first parameter is a `context.Context`.
+; the standard library's context-first methods (`QueryContext`, `ExecContext`, `QueryRowContext`,
+; `PrepareContext`, `PingContext`, `StmtContext`, `BeginTx`, `DialContext`, `HandshakeContext`,
+; `WithContext`); and of functions, methods and interface methods declared in the same file whose first
+; parameter is a `context.Context`.
 ;
 ; ## Why is this bad?
 ; A nil `Context` is never valid: the `context` functions panic on it, `NewRequestWithContext` returns a
@@ -30,7 +32,10 @@
 ;
 ; ## Not reported
 ; Conversions such as `(func(context.Context))(nil)`, method expressions `(*T).M(nil, …)` (the nil is the
-; receiver), setters named `Set…Context`, and functions whose first parameter is not a context.
+; receiver), setters named `Set…Context`, and functions whose first parameter is not a context. A
+; name that merely ends in `Context` is not evidence (`scope.HclContext(nil)` takes a reference list):
+; other methods are reported only when the file declares them with a `context.Context` first, and a
+; stdlib name is not reported when the file declares a method of that name that takes something else.
 ;
 ; ## Fix safety
 ; `--fix` (and the editor quick fix) replaces the `nil` with `context.TODO()` (under the file's own

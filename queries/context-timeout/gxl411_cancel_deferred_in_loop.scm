@@ -37,7 +37,12 @@
 ;
 ; ## Not reported
 ; A loop body wrapped in a func literal (the defer then runs per iteration); `cancel()` called at the end
-; of the iteration; a cancel function created outside the loop.
+; of the iteration; a cancel function created outside the loop. A context whose work must outlive the
+; iteration: the context, or a watch/stream/response made with it (followed through locals of the
+; iteration), is stored in a variable declared outside the loop body, in a slice element or a field,
+; appended to one, sent on a channel, or used by a goroutine launched in the loop
+; (`watches[i] = client.Watch(watchCtx, key)` read after the loop). Cancelling per iteration would break
+; that code, so the deferred cancel is right there. Error results (`err = f(ctx)`) do not count.
 
 (defer_statement
   (call_expression function: [(identifier) (func_literal)] @callee)) @defer

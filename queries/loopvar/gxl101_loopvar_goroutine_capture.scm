@@ -51,7 +51,11 @@
 ; A shadow copy before the launch; values passed as arguments; same-named locals and parameters
 ; of the closure; struct-literal keys; launches followed in the same iteration by a `Wait()` of a
 ; WaitGroup the goroutine `Done`s, by a receive from a channel it sends on or closes, or by leaving
-; the loop (`return`, `break`, `panic`); files at Go 1.22 or later.
+; the loop (`return`, `break`, `panic`), or by a `select` that receives that signal and whose other
+; cases (a timeout) leave the loop (`t.Fatalf`, `return`); files at Go 1.22 or later; `range` over an
+; integer (`range n`, `range len(xs)`, a local `int`) or a function (`range slices.Chunk(xs, n)`,
+; `maps.Keys(m)`, an `iter.Seq`), which exist only from Go 1.22 and always have per-iteration
+; variables (this also holds for GXL102–GXL105 when `--go-version 1.21` is forced on newer code).
 ;
 ; ## Known limitations
 ; No type information: `go v.Method()` with a pointer receiver (an implicit `&v`) is not seen, and

@@ -38,7 +38,12 @@
 ; ## Not reported
 ; Immediately invoked literals; literals passed to synchronous callbacks (`sort.Slice`,
 ; `strings.Map`, `filepath.WalkDir`, `t.Run` without `Parallel`...); closures kept in a variable
-; declared inside the loop; closures stored right before `return` or `break`; Go 1.22+ files.
+; declared inside the loop; closures stored right before `return` or `break`; Go 1.22+ files. A
+; closure assigned with `=` as a statement of a `range` loop's own body to the same variable or field
+; every iteration (a test hook swapped per test case, `lookupSRV = func(…){ … tt … }`), when the loop
+; starts no goroutine: each closure is replaced before the shared variable changes, and after the loop
+; the last one still sees its own iteration's values. Three-clause loops are still reported (their
+; variable ends one step past the last iteration).
 ;
 ; ## Known limitations
 ; Higher-order functions other than the registration list above are assumed to call the literal

@@ -43,10 +43,13 @@
 ; ## Not reported
 ; Variables declared as `error` (or another interface); a `return x` under `if x != nil`, or after
 ; `if x == nil { return … }`; a return after an unconditional assignment; functions whose result is
-; the concrete pointer type (callers that convert it are GXL702's business).
+; the concrete pointer type (callers that convert it are GXL702's business). A variable whose
+; address is taken anywhere in the function (`errors.As(err, &x)`, `json.Unmarshal(b, &x)`,
+; `fill(&x)`): whoever gets `&x` may assign it, and `if errors.As(err, &x) { return x }` is the
+; idiom for a non-nil `x`.
 ;
 ; ## Known limitations
-; Assignments through `&x` (e.g. `json.Unmarshal(b, &x)`) are not seen as assignments.
+; Because any `&x` silences the rule, `fill(&x)` that leaves `x` nil is missed.
 
 ; returns; refine checks the result slot types and the returned variables
 (return_statement (expression_list)) @ret

@@ -40,7 +40,9 @@
 ; ## Not reported
 ; Pointers (`*sync.WaitGroup`, `*counter`), structs holding a pointer to a mutex, composite literals
 ; and call results on the right-hand side (fresh values), `&v`, method calls and field reads on the
-; value, `len`/`cap`/`unsafe.Sizeof` arguments.
+; value, `len`/`cap`/`unsafe.Sizeof` arguments. A type parameter that shares its name with a package
+; struct (`func ChangeExec[Main any](m Main)`, `func (h holder[T]) …`) is the type parameter, not the
+; struct.
 ;
 ; ## Known limitations
 ; Struct types of other packages are unknown, so copies of them are not reported. Struct types of

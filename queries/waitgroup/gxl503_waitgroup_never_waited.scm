@@ -48,7 +48,9 @@
 ; ## Not reported
 ; A `Wait` anywhere in the function, including in a goroutine or a deferred closure; WaitGroups that
 ; escape (returned, assigned to a field or variable, `&wg` passed to a call, `wg` passed by pointer);
-; parameters and fields (someone else may wait).
+; parameters and fields (someone else may wait). A `Done` counts only inside a goroutine the function
+; starts (`go func(){…}()`, a literal given to `X.Go(…)`); callbacks that their caller runs and waits for
+; (`b.RunParallel(func(pb *testing.PB){…})`, `t.Run`) are not goroutines nobody waits for.
 
 ; functions (literals are examined as part of the declaration that contains them)
 [(function_declaration) (method_declaration)] @func

@@ -42,7 +42,10 @@
 ;
 ; ## Not reported
 ; `wg.Add(n)` / `wg.Add(len(xs))` before the loop; `Add` inside the loop; a loop that leaves right
-; after its `go` statement (`break` / `return`).
+; after its `go` statement (`break` / `return`). Goroutines whose `Done` is conditional
+; (`if seq == last { wg.Done() }`): a one-shot signal from whichever goroutine gets there first, for
+; which one `Add(1)` is right. Only a `defer wg.Done()` or a `wg.Done()` on the goroutine's own path
+; counts.
 
 ; Add(1) calls as statements
 (expression_statement

@@ -1,6 +1,42 @@
 """GXL601: ``for { select { …; default: } }`` spins."""
 
-from goexplint.analysis.syntax import node_text
+from goexplint.analysis.syntax import node_text, resolve, unparen
+from goexplint.core.parse import captures
+
+TIMER_FUNCS = ("After", "Tick")
+
+
+def _is_timer_chan(ctx, expr, depth=0):
+    """``time.After(d)``, ``time.Tick(d)``, ``t.C`` of a ``time.NewTimer``/``NewTicker``, or a local holding
+    one of these."""
+    expr = unparen(expr)
+    if expr is None or depth > 2:
+        return False
+    if expr.type == "call_expression":
+        fn = expr.child_by_field_name("function")
+        if fn is not None and fn.type == "selector_expression":
+            operand = fn.child_by_field_name("operand")
+            return operand is not None and ctx.imports.get(node_text(operand)) == "time" \
+                and node_text(fn.child_by_field_name("field")) in TIMER_FUNCS + ("NewTimer", "NewTicker")
+        return False
+    if expr.type == "selector_expression" and node_text(expr.child_by_field_name("field")) == "C":
+        return _is_timer_chan(ctx, expr.child_by_field_name("operand"), depth + 1)
+    if expr.type == "identifier":
+        decl = resolve(expr)
+        return decl is not None and _is_timer_chan(ctx, decl.value(), depth + 1)
+    return False
+
+
+def _has_timer_case(ctx, select):
+    for case in select.named_children:
+        if case.type != "communication_case":
+            continue
+        comm = case.child_by_field_name("communication")
+        for recv in captures('(unary_expression operator: "<-" operand: (_) @ch)', comm).get("ch", []) \
+                if comm is not None else ():
+            if _is_timer_chan(ctx, recv):
+                return True
+    return False
 
 
 def _is_gosched(ctx, stmt):
@@ -27,6 +63,11 @@ def refine(match, ctx):
     clauses = [c for c in loop.named_children if c.type not in ("block", "comment")]
     if any(c.type in ("for_clause", "range_clause") for c in clauses):
         return  # a bounded loop (for i := …; range …) polls a bounded number of times
+    select = default.parent
+    while select is not None and select.type != "select_statement":
+        select = select.parent
+    if clauses and select is not None and _has_timer_case(ctx, select):
+        return  # waits for a condition, capped by a timer: without default it would stall until the timer
     confidence = None if not clauses else "medium"
     if not stmts:
         yield match.finding(default, confidence=confidence, what="empty")

@@ -5,7 +5,8 @@ import re
 
 from goexplint.analysis.ctxflow import (CONTEXT, HTTP, STREAMY, bound_target, decl_ident_of, enclosing_function,
                                         field_assigned_in_file, is_package_type, later_field_assignment, literal_keys,
-                                        literal_of, method_call_on, package_member, package_name, result_targets,
+                                        literal_of, method_call_on, package_member, package_name, package_var,
+                                        result_targets,
                                         scope_body, set_keys, unparen)
 from goexplint.core.parse import captures
 from goexplint.analysis.syntax import node_text, resolve
@@ -28,6 +29,8 @@ def refine(match, ctx):
         if lit.parent is not None and lit.parent.type == "unary_expression":
             holder = lit.parent
         what = "this http.Client literal" + (" (Timeout: 0)" if "Timeout" in keys else "")
+        if "Transport" in keys and not _plain_transport(ctx, keys["Transport"]):
+            return  # a RoundTripper of its own (a stub, a wrapper, a constructor that sets deadlines): unknown
         yield from _unless_set_later(match, ctx, lit, holder, keys.get("Transport"), what)
     elif match["new"] is not None:
         if is_package_type(ctx, match["type"], HTTP, "Client"):
@@ -76,6 +79,41 @@ def _unless_set_later(match, ctx, report, holder, transport, what, target=None):
     if note:
         finding = dataclasses.replace(finding, severity="note")
     yield finding
+
+
+def _plain_transport(ctx, expr, depth=0) -> bool:
+    """``expr`` is recognisably a net/http Transport: ``&http.Transport{…}``, ``http.DefaultTransport``,
+    its ``.(*http.Transport).Clone()``, nil, or a local declared or initialised as one.  A RoundTripper
+    of another type or from another constructor may set deadlines or do no I/O at all."""
+    expr = unparen(expr)
+    if expr is None or depth > 3:
+        return False
+    if expr.type == "nil":
+        return True
+    lit = literal_of(expr)
+    if lit is not None:
+        return is_package_type(ctx, lit.child_by_field_name("type"), HTTP, "Transport")
+    if package_member(ctx, expr, HTTP, ("DefaultTransport",)):
+        return True
+    if expr.type == "type_assertion_expression":
+        return _plain_transport(ctx, expr.child_by_field_name("operand"), depth + 1)
+    if expr.type == "call_expression":
+        fn = unparen(expr.child_by_field_name("function"))
+        if fn is not None and fn.type == "selector_expression" \
+                and node_text(fn.child_by_field_name("field")) == "Clone":
+            return _plain_transport(ctx, fn.child_by_field_name("operand"), depth + 1)
+        return False
+    if expr.type == "identifier":
+        decl = resolve(expr) or package_var(ctx, expr.text)
+        if decl is None:
+            return False
+        typ = decl.written_type()
+        if typ is not None and typ.type == "pointer_type" and typ.named_children:
+            typ = typ.named_children[0]
+        if typ is not None:
+            return is_package_type(ctx, typ, HTTP, "Transport")
+        return _plain_transport(ctx, decl.value(), depth + 1)
+    return False
 
 
 def _transport_has_timeouts(ctx, transport, report) -> bool:

@@ -10,6 +10,12 @@ from goexplint.analysis.summaries import package_type_name, summaries
 from goexplint.analysis.syntax import node_text, resolve
 
 WITH_FUNCS = WITH_CANCEL + ("WithValue", "WithoutCancel")
+# Functions that only read a logger or a trace span out of the context they are given (containerd/log.G
+# and .L, logrus/zerolog/logr/klog FromContext, otel trace.SpanFromContext, ctxzap.Extract), and the slog
+# logging calls: the context never reaches I/O, so there is nothing a caller's context would cancel.
+LOGGER_READERS = {"G", "L", "GetLogger", "Ctx", "FromContext", "FromContextOrDiscard", "LoggerFromContext",
+                  "SpanFromContext", "SpanContextFromContext", "Extract"}
+LOG_CALLS = {"DebugContext", "InfoContext", "WarnContext", "ErrorContext", "LogAttrs"}
 CLEANUP = re.compile(r"shutdown|close|stop|cleanup|teardown", re.I)
 
 
@@ -38,6 +44,8 @@ def refine(match, ctx):
     target = bound_target(call)
     if target is not None and target.type == "identifier" and decl_ident_of(target) in [p for p, _ in params]:
         return  # if ctx == nil { ctx = context.Background() }: defaulting the parameter itself
+    if _logger_only(ctx, call):
+        return  # log.G(context.Background()): the context only carries a logger
     if _stored_in_field(ctx, call):
         return  # a long-lived context kept in a struct (h.ctx, cancel = …; &T{Context: …}): detached on purpose
     ident, kind = next(((p, k) for p, k in params if k == "ctx"), params[0])
@@ -54,6 +62,23 @@ def refine(match, ctx):
     if cleanup:
         finding = dataclasses.replace(finding, severity="note")
     yield finding
+
+
+def _logger_only(ctx, call):
+    """``call`` is the context argument of a logger/span reader of another package (``log.G(…)``) or of a
+    slog ``…Context`` logging call."""
+    p = call.parent
+    if p is None or p.type != "argument_list" or not p.named_children or p.named_children[0] != call:
+        return False
+    fn = p.parent.child_by_field_name("function")
+    if fn is None or fn.type != "selector_expression":
+        return False
+    name = node_text(fn.child_by_field_name("field"))
+    if name in LOG_CALLS:
+        return True
+    operand = fn.child_by_field_name("operand")
+    return name in LOGGER_READERS and operand is not None and operand.type == "identifier" \
+        and operand.text.decode() in ctx.imports and resolve(operand) is None
 
 
 def _alt(ctx, repl):

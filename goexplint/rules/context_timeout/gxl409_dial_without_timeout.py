@@ -10,10 +10,26 @@ TLS_ADVICE = "use (&tls.Dialer{NetDialer: &net.Dialer{Timeout: 5 * time.Second},
              ".DialContext(ctx, network, addr)"
 
 
+# Networks whose Dial does no handshake (UDP, raw IP) or never leaves the host (Unix sockets): it
+# returns or fails at once, so there is nothing for a timeout to bound.
+INSTANT_NETWORKS = ("udp", "udp4", "udp6", "unix", "unixgram", "unixpacket", "ip", "ip4", "ip6")
+
+
+def _instant_network(call):
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    if first is None or first.type not in ("interpreted_string_literal", "raw_string_literal"):
+        return False
+    network = node_text(first)[1:-1]
+    return network in INSTANT_NETWORKS or network.split(":")[0] in ("ip", "ip4", "ip6")
+
+
 def refine(match, ctx):
     call = match["call"]
     fn = match["fn"]
     name = package_member(ctx, fn, NET, ("Dial", "DialTCP"))
+    if name == "Dial" and _instant_network(call):
+        return
     if name:
         yield match.finding(call, evidence="package function net.%s" % name, what="net." + name, advice=NET_ADVICE)
         return

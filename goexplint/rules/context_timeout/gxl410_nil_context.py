@@ -5,6 +5,14 @@ from goexplint.core.data import Edit, Fix
 from goexplint.core.parse import captures
 from goexplint.analysis.syntax import node_text, resolve, scope_decls
 
+# Methods of the standard library (database/sql, net, crypto/tls, net/http) whose first parameter is a
+# context.Context: a nil there fails whatever the receiver's type is.  Any other name that merely ends
+# in "Context" is only believed when a same-file declaration of it takes a context.Context first.
+STDLIB_CTX_METHODS = frozenset((
+    "BeginTx", "ExecContext", "QueryContext", "QueryRowContext", "PrepareContext", "PingContext",
+    "StmtContext", "DialContext", "HandshakeContext", "WithContext",
+))
+
 CONTEXT_FUNCS = ("WithCancel", "WithCancelCause", "WithTimeout", "WithTimeoutCause", "WithDeadline",
                  "WithDeadlineCause", "WithValue", "WithoutCancel", "AfterFunc", "Cause")
 
@@ -80,9 +88,12 @@ def _callee(ctx, fn):
             return "", ""  # another package's function (signature unknown) or T.M(nil, …), a method expression
         if field.startswith("Set"):
             return "", ""  # SetContext(nil) and the like: resetting is legitimate
-        if field.endswith("Context") or field == "BeginTx":
+        declared = _same_file_ctx_first(ctx, field.encode(), methods=True)
+        if declared is False:
+            return "", ""  # this file declares a method of that name that takes something else first
+        if field in STDLIB_CTX_METHODS:
             return node_text(fn), "the callee will panic or fail when it uses the context"
-        if _same_file_ctx_first(ctx, field.encode(), methods=True):
+        if declared:
             return node_text(fn), "the callee will panic when it uses the context"
         return "", ""
     if fn.type == "identifier" and resolve(fn) is None and _same_file_ctx_first(ctx, fn.text, methods=False):
@@ -91,13 +102,15 @@ def _callee(ctx, fn):
 
 
 def _same_file_ctx_first(ctx, name, methods):
-    """Every same-file function (or method) called ``name`` takes a context.Context first."""
+    """True when every same-file function (or method, interface methods included) called ``name`` takes a
+    context.Context first, False when one of them does not, None when the file declares none."""
     key = ("gxl410.ctx_first", methods)
     table = ctx.cache.get(key)
     if table is None:
         table = {}
-        kind = "method_declaration" if methods else "function_declaration"
-        for decl in captures("(source_file (%s) @d)" % kind, ctx.root).get("d", []):
+        query = "(source_file (method_declaration) @d) (method_elem) @d" if methods \
+            else "(source_file (function_declaration) @d)"
+        for decl in captures(query, ctx.root).get("d", []):
             params = decl.child_by_field_name("parameters")
             first = next((p for p in params.named_children if p.type == "parameter_declaration"), None) \
                 if params is not None else None
@@ -105,4 +118,4 @@ def _same_file_ctx_first(ctx, name, methods):
             n = decl.child_by_field_name("name").text
             table[n] = table.get(n, True) and ok
         ctx.cache[key] = table
-    return table.get(name, False)
+    return table.get(name)

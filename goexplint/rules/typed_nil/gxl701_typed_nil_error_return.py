@@ -32,6 +32,17 @@ def _assignments(func, decl):
                 yield stmt
 
 
+def _address_taken(func, decl):
+    """``&x`` anywhere in the function: whoever gets the address (``errors.As(err, &x)``, ``json.Unmarshal``,
+    a helper ``fill(&x)``, a struct field) may assign ``x``, so nothing says it is still nil."""
+    for op in captures('(unary_expression operator: "&" operand: (identifier) @x)', func).get("x", []):
+        if op.text == decl.ident.text:
+            d = resolve(op)
+            if d is not None and d.ident == decl.ident:
+                return True
+    return False
+
+
 def _guarded(ret, ident, func):
     """``return x`` inside ``if x != nil {…}``, or after ``if x == nil { return … }``."""
     name = ident.text
@@ -75,7 +86,7 @@ def refine(match, ctx):
         ptype = _pointer_decl(decl, slots)
         if ptype is None or _guarded(ret, value, func):
             continue
-        if any(_assigned_before(a, ret) for a in _assignments(func, decl)):
+        if any(_assigned_before(a, ret) for a in _assignments(func, decl)) or _address_taken(func, decl):
             continue
         yield match.finding(value, related=((decl.ident, "declared here, nil until assigned"),),
                             var=node_text(value), typ=node_text(ptype), iface=iface)

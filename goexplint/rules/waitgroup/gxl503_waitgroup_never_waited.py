@@ -26,6 +26,25 @@ def _escapes(ident_decl, func):
     return False
 
 
+def _in_goroutine(node, func):
+    """``node`` runs in a goroutine the function starts: inside ``go func(){…}()`` or a func literal given
+    to ``X.Go(…)`` (errgroup, conc).  A callback such as ``b.RunParallel(func(pb){…})`` or ``t.Run`` is run
+    and waited for by its caller, so a Done there is not a goroutine nobody waits for."""
+    n = node.parent
+    while n is not None and n != func:
+        if n.type == "go_statement":
+            return True
+        if n.type == "func_literal":
+            p = n.parent
+            if p is not None and p.type == "argument_list" and p.parent is not None:
+                f = p.parent.child_by_field_name("function")
+                if f is not None and f.type == "selector_expression" \
+                        and node_text(f.child_by_field_name("field")) == "Go":
+                    return True
+        n = n.parent
+    return False
+
+
 def refine(match, ctx):
     func = match["func"]
     calls = wg_calls(ctx, func)
@@ -41,7 +60,7 @@ def refine(match, ctx):
         if any(c.method == "Wait" for c in same):
             continue
         dones = [c for c in same if c.method == "Done" and enclosing_function(c.call) is not None
-                 and enclosing_function(c.call).type == "func_literal"]
+                 and enclosing_function(c.call).type == "func_literal" and _in_goroutine(c.call, func)]
         if not dones or _escapes(decl.ident, func):
             continue
         name = func.child_by_field_name("name")

@@ -23,6 +23,23 @@ def _leaves_after(go):
     return i + 1 < len(stmts) and stmts[i + 1].type in ("break_statement", "return_statement")
 
 
+BRANCHES = ("if_statement", "expression_switch_statement", "type_switch_statement", "select_statement",
+            "for_statement", "expression_case", "default_case", "type_case", "communication_case")
+
+
+def _unconditional_done(ctx, go, key):
+    """Some ``W.Done()`` in the goroutine runs on every path: ``defer W.Done()`` or a statement of the
+    goroutine's own body, not nested in a branch or a loop.  A Done inside ``if seq == last { … }`` is a
+    one-shot signal from whichever goroutine gets there: one Add(1) is right for it."""
+    for c in calls_in(ctx, go, key, "Done"):
+        n = c.call.parent
+        while n is not None and n.type != "func_literal" and n != go and n.type not in BRANCHES:
+            n = n.parent
+        if n is None or n.type not in BRANCHES:
+            return True
+    return False
+
+
 def refine(match, ctx):
     stmt = match["add"]
     call = stmt.named_children[0]
@@ -43,7 +60,7 @@ def refine(match, ctx):
         if sib.type != "for_statement":
             continue
         body = sib.child_by_field_name("body")
-        gos = [g for g in captures("(go_statement) @g", body).get("g", []) if calls_in(ctx, g, key, "Done")]
+        gos = [g for g in captures("(go_statement) @g", body).get("g", []) if _unconditional_done(ctx, g, key)]
         if gos and not any(_leaves_after(g) for g in gos) and is_waitgroup(ctx, recv):
             yield match.finding(call, related=((sib, "the loop"), (gos[0], "goroutine started here")),
                                 wg=key, loop_line=line_of(sib))
