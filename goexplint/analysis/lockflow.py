@@ -24,7 +24,7 @@ from typing import Dict, Iterator, List, Optional, Set
 from tree_sitter import Node
 
 from goexplint.core.parse import FileContext, captures
-from goexplint.analysis.syntax import FUNC_TYPES, node_text, resolve, unparen
+from goexplint.analysis.syntax import FUNC_TYPES, enclosing_function, node_text, resolve, unparen  # noqa: F401
 
 LOCKS = {"Lock": "Unlock", "RLock": "RUnlock"}
 UNLOCKS = {"Unlock": "Lock", "RUnlock": "RLock"}
@@ -137,13 +137,6 @@ def mentions_unlock(ctx: FileContext, node: Node, key: Optional[str]) -> bool:
                     continue
         return True
     return False
-
-
-def enclosing_function(node: Node) -> Optional[Node]:
-    n = node.parent
-    while n is not None and n.type not in FUNC_TYPES:
-        n = n.parent
-    return n
 
 
 def own_nodes(func: Node, query: str, name: str) -> List[Node]:

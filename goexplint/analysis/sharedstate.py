@@ -29,8 +29,8 @@ import tree_sitter
 
 from goexplint.analysis import siblings
 from goexplint.core.parse import FileContext, captures, compile_query
-from goexplint.analysis.syntax import (FUNC_TYPES, Decl, is_ancestor, is_package_type, node_text, package_selector,
-                                       resolve, sibling_go_files, unparen)
+from goexplint.analysis.syntax import (FUNC_TYPES, Decl, enclosing_function, is_ancestor, is_package_type,  # noqa: F401
+                                       node_text, package_selector, resolve, sibling_go_files, unparen)
 
 PARENS = ("parenthesized_expression",)
 
@@ -75,13 +75,6 @@ def root_of(expr: Optional[Node]) -> Optional[Node]:
         else:
             return None
     return None
-
-
-def enclosing_function(node: Node) -> Optional[Node]:
-    n = node.parent
-    while n is not None and n.type not in FUNC_TYPES:
-        n = n.parent
-    return n
 
 
 def line_of(node: Node) -> int:

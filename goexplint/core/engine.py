@@ -18,7 +18,7 @@ from goexplint.core import suppress
 from goexplint.core.cache import ResultCache
 from goexplint.core.discover import is_generated
 from goexplint.core.data import Finding, Notice
-from goexplint.core.parse import FileContext, first_syntax_error, parse_bytes
+from goexplint.core.parse import FileContext, activate, first_syntax_error, parse_bytes
 from goexplint.core.query import refine_matches, rule_matches
 from goexplint.core.registry import Rule, rules_by_id
 
@@ -107,6 +107,17 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
                               % (what, row + 1, col + 1), level="note", row=row, col=col))
     version = goversion.resolve(real_path or path, source, override=options.go_version, environ=dict(options.environ))
     ctx = FileContext(path, source, tree, version, real_path=real_path)
+    with activate(ctx):
+        findings = _lint_context(ctx, options, notices, timings)
+    findings.sort(key=Finding.sort_key)
+    return FileResult(findings, notices, True, timings=timings)
+
+
+def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
+                  timings: Optional[Dict[str, float]]) -> List[Finding]:
+    """Stages 4-6 on one parsed file (``ctx`` is active, see ``parse.activate``)."""
+    clock = time.perf_counter if timings is not None else None
+    version = ctx.go
     enabled = options.rules
     findings: List[Finding] = []
     lang = version.lang
@@ -136,8 +147,7 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
     findings = suppress.apply(ctx, findings, enabled, options.report_unused, notices)
     if clock:
         timings["(suppress)"] = timings.get("(suppress)", 0.0) + clock() - t0
-    findings.sort(key=Finding.sort_key)
-    return FileResult(findings, notices, True, timings=timings)
+    return findings
 
 
 _CACHES: Dict[str, ResultCache] = {}  # one per cache directory per process
