@@ -17,6 +17,7 @@ and the rules then stay silent.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import re
@@ -28,7 +29,7 @@ from goexplint.analysis.concurrency import _closures_of_call, launch_of
 import tree_sitter
 
 from goexplint.analysis import siblings
-from goexplint.core.parse import FileContext, captures, compile_query
+from goexplint.core.parse import FileContext, active, captures, compile_query
 from goexplint.analysis.syntax import (FUNC_TYPES, Decl, enclosing_function, is_ancestor, is_package_type,  # noqa: F401
                                        node_text, package_selector, resolve, sibling_go_files, unparen)
 
@@ -223,6 +224,22 @@ def goroutine_bodies(ctx: FileContext) -> List[Body]:
     return bodies
 
 
+def bodies_of_launch(ctx: FileContext, launch: Node) -> List[Body]:
+    """The goroutine bodies (in ``goroutine_bodies`` order) started by ``launch`` or by its parent
+    (a ``go`` statement or its call), from an index built once per file."""
+    key = ("goroutine_bodies_by_launch",)
+    index = ctx.cache.get(key)
+    if index is None:
+        index = {}
+        for i, body in enumerate(goroutine_bodies(ctx)):
+            if body.launch is not None:
+                index.setdefault(body.launch.id, []).append((i, body))
+        ctx.cache[key] = index
+    up = ctx.parent(launch)
+    mine = index.get(launch.id, []) + (index.get(up.id, []) if up is not None and up.id != launch.id else [])
+    return [body for _, body in sorted(mine, key=lambda pair: pair[0])]
+
+
 def _add(bodies: List[Body], funcs: List[Node], kind: str, stmt: Node) -> None:
     launcher = enclosing_function(stmt)
     loop = _loop_between(stmt, launcher) if launcher is not None else None
@@ -369,7 +386,11 @@ def locks_at(node: Node) -> Dict[str, str]:
     Walks the statement lists from the enclosing function (or func literal) body down to ``node``,
     applying the statements that precede it at each level.  ``defer X.Unlock()`` keeps X held; a branch
     that unlocks does not clear the lock for the statements after it; regions never cross a func literal.
+    While a file is being linted the state before every statement of a list is computed once per list.
     """
+    ctx = active()
+    if ctx is not None:
+        return dict(_held_before(ctx, node))
     chain: List[Node] = []
     n = node
     while n is not None and n.type not in FUNC_TYPES:
@@ -387,6 +408,44 @@ def locks_at(node: Node) -> Dict[str, str]:
                 break
             _apply(held, stmt)
     return held
+
+
+def _initial_held(func: Optional[Node]) -> Dict[str, str]:
+    if func is not None and func.type == "func_literal" and _passed_to_lock_helper(func):
+        return {UNKNOWN: UNKNOWN}
+    return {}
+
+
+def _held_before(ctx: FileContext, node: Node) -> Dict[str, str]:
+    """``locks_at`` from per-statement-list prefix states (memoised; do not mutate the result)."""
+    if node.type in FUNC_TYPES:
+        return _initial_held(node)
+    pending = []  # (statement list, its child on the way up), innermost first, not yet computed
+    child = node
+    while True:
+        parent = ctx.parent(child)
+        if parent is None:
+            base: Dict[str, str] = {}
+            break
+        if parent.type in FUNC_TYPES:
+            base = _initial_held(parent)
+            break
+        if parent.type == "statement_list":
+            known = ctx.cache.get(("sharedstate.held_list", parent.id))
+            if known is not None:
+                base = known[child.id]
+                break
+            pending.append((parent, child))
+        child = parent
+    for stmts, child in reversed(pending):
+        held = dict(base)
+        states: Dict[int, Dict[str, str]] = {}
+        for stmt in stmts.named_children:
+            states[stmt.id] = dict(held)
+            _apply(held, stmt)
+        ctx.cache[("sharedstate.held_list", stmts.id)] = states
+        base = states[child.id]
+    return base
 
 
 def write_locked(node: Node) -> Optional[str]:
@@ -632,7 +691,19 @@ _SYNC_QUERY = """
 def _is_sync_point(stmt: Node) -> bool:
     """A statement that waits for other goroutines: ``X.Wait()``, a receive, a ``select``, ``for range ch``
     (syntactically: we do not know that the ranged expression is a channel, so any range over an
-    identifier that is not called counts only when written ``for … range ch`` with a bare name)."""
+    identifier that is not called counts only when written ``for … range ch`` with a bare name).
+    Memoised per statement while a file is being linted."""
+    ctx = active()
+    if ctx is None:
+        return _sync_point(stmt)
+    key = ("sharedstate.sync_point", stmt.id)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = ctx.cache[key] = _sync_point(stmt)
+    return found
+
+
+def _sync_point(stmt: Node) -> bool:
     if stmt.type == "select_statement":
         return True
     caps = captures(_SYNC_QUERY, stmt)
@@ -690,12 +761,21 @@ def accesses_after_launch(ctx: FileContext, body: Body, sharing: Sharing, root_t
     return None
 
 
+def _own_idents(ctx: FileContext, stmt: Node) -> Dict[bytes, List[Node]]:
+    """Identifiers of ``stmt`` outside nested func literals, by name, in capture order (memoised)."""
+    key = ("sharedstate.own_idents", stmt.id)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = {}
+        for ident in captures("(identifier) @id", stmt).get("id", []):
+            if not any(a.type == "func_literal" for a in _ancestors_until(ident, stmt)):
+                found.setdefault(ident.text, []).append(ident)
+        ctx.cache[key] = found
+    return found
+
+
 def _use_in(ctx: FileContext, stmt: Node, sharing: Sharing, root_text: bytes) -> Optional[Node]:
-    for ident in captures("(identifier) @id", stmt).get("id", []):
-        if ident.text != root_text:
-            continue
-        if any(a.type == "func_literal" for a in _ancestors_until(ident, stmt)):
-            continue
+    for ident in _own_idents(ctx, stmt).get(root_text, ()):
         decl = resolve(ident)
         if sharing.decl is None:
             if decl is None:
@@ -947,6 +1027,45 @@ def _may_overlap(a: SharedWrite, b: SharedWrite) -> bool:
 
 
 def _sync_between(first: Node, second: Node, launcher: Node) -> bool:
+    """A wait/receive runs after ``first`` and before the statement holding ``second`` (the walk of
+    ``statements_after`` without crossing loops); with an active file in O(depth · log n) through
+    per-statement-list prefix counts of the sync points."""
+    ctx = active()
+    if ctx is None:
+        return _sync_between_scan(first, second, launcher)
+    node = first
+    while node is not None and node != launcher:
+        parent = ctx.parent(node)
+        if parent is not None and parent.type == "statement_list":
+            starts, ends, prefix, index = _sync_list(ctx, parent)
+            i = index.get(node.id)
+            if i is not None:
+                j = bisect.bisect_right(starts, second.start_byte) - 1
+                if j > i and second.end_byte <= ends[j]:
+                    return prefix[j] - prefix[i + 1] > 0  # second is in a following sibling
+                if prefix[-1] - prefix[i + 1] > 0:
+                    return True
+        if parent is not None and parent.type == LOOP:
+            return False
+        node = parent
+    return False
+
+
+def _sync_list(ctx: FileContext, stmts: Node):
+    """(starts, ends, prefix counts of sync points, node id -> position) of a statement list's statements."""
+    key = ("sharedstate.sync_list", stmts.id)
+    found = ctx.cache.get(key)
+    if found is None:
+        children = stmts.named_children
+        prefix = [0]
+        for c in children:
+            prefix.append(prefix[-1] + (1 if _is_sync_point(c) else 0))
+        found = ctx.cache[key] = ([c.start_byte for c in children], [c.end_byte for c in children], prefix,
+                                  {c.id: i for i, c in enumerate(children)})
+    return found
+
+
+def _sync_between_scan(first: Node, second: Node, launcher: Node) -> bool:
     for stmt in statements_after(first, launcher, cross_loops=False):
         if is_ancestor(stmt, second):
             return False
@@ -1015,7 +1134,16 @@ def report_shared_writes(match, ctx, launch, rule_id):
     an ``errgroup.Go`` or ``time.AfterFunc`` call).  A write reached from several launches (a method
     started twice) is reported once, at the first launch."""
     reported = ctx.cache.setdefault(("reported_writes", rule_id), set())
-    for rec in shared_writes(ctx):
+    by_launch = ctx.cache.get(("shared_writes_by_launch",))
+    if by_launch is None:
+        by_launch = {}
+        for i, rec in enumerate(shared_writes(ctx)):
+            if rec.body.launch is not None:
+                by_launch.setdefault(rec.body.launch.id, []).append((i, rec))
+        ctx.cache[("shared_writes_by_launch",)] = by_launch
+    up = ctx.parent(launch)
+    mine = by_launch.get(launch.id, []) + (by_launch.get(up.id, []) if up is not None and up.id != launch.id else [])
+    for _, rec in sorted(mine, key=lambda pair: pair[0]):
         if rec.rule != rule_id or rec.locked is not None or not rec.reason:
             continue
         if rec.body.launch != launch and rec.body.launch != launch.parent:
@@ -1055,18 +1183,60 @@ def _token_passing(node: Node, func: Node) -> bool:
             if comm is not None and comm != n and comm.type in ("receive_statement", "expression_statement"):
                 received = True
         if parent.type == "statement_list":
-            before = True
-            for stmt in parent.named_children:
-                if stmt == n:
-                    before = False
-                    continue
-                if before and stmt.type in ("expression_statement", "assignment_statement",
-                                            "short_var_declaration") and _has_receive(stmt):
-                    received = True
-                if not before and (stmt.type == "send_statement" or captures("(send_statement) @s", stmt)):
-                    sent = True
+            got, gives = _token_list(parent, n)
+            received = received or got
+            sent = sent or gives
         n = parent
     return received and sent
+
+
+def _token_list(stmts: Node, child: Node) -> Tuple[bool, bool]:
+    """(a receive statement precedes ``child`` in ``stmts``, a send follows it); with an active file
+    from per-list prefix/suffix flags computed once."""
+    ctx = active()
+    if ctx is None:
+        return _token_scan(stmts, child)
+    key = ("sharedstate.token_list", stmts.id)
+    table = ctx.cache.get(key)
+    if table is None:
+        children = stmts.named_children
+        recv = [_receives(c) for c in children]
+        send = [_sends(c) for c in children]
+        table = {}
+        seen_recv = False
+        for i, c in enumerate(children):
+            table[c.id] = [seen_recv, False]
+            seen_recv = seen_recv or recv[i]
+        seen_send = False
+        for i in range(len(children) - 1, -1, -1):
+            table[children[i].id][1] = seen_send
+            seen_send = seen_send or send[i]
+        ctx.cache[key] = table
+    flags = table.get(child.id)
+    return (flags[0], flags[1]) if flags is not None else _token_scan(stmts, child)
+
+
+def _receives(stmt: Node) -> bool:
+    return stmt.type in ("expression_statement", "assignment_statement", "short_var_declaration") \
+        and _has_receive(stmt)
+
+
+def _sends(stmt: Node) -> bool:
+    return stmt.type == "send_statement" or bool(captures("(send_statement) @s", stmt))
+
+
+def _token_scan(stmts: Node, child: Node) -> Tuple[bool, bool]:
+    received = sent = False
+    before = True
+    for stmt in stmts.named_children:
+        if stmt == child:
+            before = False
+            continue
+        if before and _receives(stmt):
+            received = True
+        if not before and _sends(stmt):
+            sent = True
+    return received, sent
 
 
 def _has_receive(stmt: Node) -> bool:
