@@ -18,6 +18,7 @@ from goexplint.core import goversion
 from goexplint.core.discover import DiscoverOptions, DiscoveryError, discover
 from goexplint.core.engine import Options, RunResult, environ_options, lint_files, lint_source, summary_counts
 from goexplint.core.registry import all_rules, rules_by_id, select_rules
+from goexplint.core.safe_write import write_atomic
 from goexplint.report import ReportOptions, reporters
 
 
@@ -193,8 +194,7 @@ def generate_docs() -> str:
 def _write(text: str, output: Optional[str]) -> None:
     if output:
         try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            write_atomic(output, text.encode("utf-8"))
         except OSError as exc:
             raise UsageError("cannot write %s: %s" % (output, exc.strerror or exc))
     else:
@@ -218,8 +218,7 @@ def _apply_fixes(result: RunResult, real_paths: dict, options: Options, write: b
         if not write:
             continue
         try:
-            with open(real, "wb") as fh:
-                fh.write(new)
+            write_atomic(real, new)
         except OSError as exc:
             raise UsageError("cannot write %s: %s" % (shown, exc.strerror or exc))
         applied += n

@@ -752,6 +752,8 @@ def accesses_after_launch(ctx: FileContext, body: Body, sharing: Sharing, root_t
     """The first use, in the launcher after the launch, of the written variable before any wait/receive."""
     if body.launch is None or body.launcher is None:
         return None
+    if active() is ctx:
+        return _first_use_indexed(ctx, body, sharing, root_text)
     for stmt in statements_after(body.launch, body.launcher, cross_loops=False):
         if _is_sync_point(stmt):
             return None  # (a use before the wait inside the same statement is ambiguous: stay silent)
@@ -771,6 +773,45 @@ def _own_idents(ctx: FileContext, stmt: Node) -> Dict[bytes, List[Node]]:
             if not any(a.type == "func_literal" for a in _ancestors_until(ident, stmt)):
                 found.setdefault(ident.text, []).append(ident)
         ctx.cache[key] = found
+    return found
+
+
+def _first_use_indexed(ctx: FileContext, body: Body, sharing: Sharing, root_text: bytes) -> Optional[Node]:
+    """``accesses_after_launch`` visiting only the statements that wait or name ``root_text`` (a per-list
+    "next such statement" table built once per list and name), in the order of ``statements_after``."""
+    node = body.launch
+    while node is not None and node != body.launcher:
+        parent = ctx.parent(node)
+        if parent is not None and parent.type == "statement_list":
+            children, nxt = _next_interesting(ctx, parent, root_text)
+            _, _, _, index = _sync_list(ctx, parent)
+            j = nxt[index[node.id] + 1]
+            while j < len(children):
+                stmt = children[j]
+                if _is_sync_point(stmt):
+                    return None
+                use = _use_in(ctx, stmt, sharing, root_text)
+                if use is not None:
+                    return use
+                j = nxt[j + 1]
+        if parent is not None and parent.type == LOOP:
+            return None
+        node = parent
+    return None
+
+
+def _next_interesting(ctx: FileContext, stmts: Node, name: bytes) -> Tuple[List[Node], List[int]]:
+    """(statements of the list, for each position the first position at or after it whose statement is a
+    sync point or uses ``name`` outside nested func literals; ``len`` when none)."""
+    key = ("sharedstate.next_interesting", stmts.id, name)
+    found = ctx.cache.get(key)
+    if found is None:
+        children = stmts.named_children
+        nxt = [len(children)] * (len(children) + 1)
+        for i in range(len(children) - 1, -1, -1):
+            c = children[i]
+            nxt[i] = i if _is_sync_point(c) or name in _own_idents(ctx, c) else nxt[i + 1]
+        found = ctx.cache[key] = (children, nxt)
     return found
 
 
@@ -975,6 +1016,7 @@ def shared_writes(ctx: FileContext) -> List[SharedWrite]:
                 continue
             rec.rule, rec.what = cls
             records.append(rec)
+    fast = _overlap_counts(ctx, records)
     for rec in records:
         body = rec.body
         reasons = []
@@ -986,12 +1028,16 @@ def shared_writes(ctx: FileContext) -> List[SharedWrite]:
                 reasons.append("the goroutine is started in a loop (line %d), so several copies write it at once"
                                % line_of(body.loop))
                 evidence.append("launched in loop at L%d" % line_of(body.loop))
-        others = {o.body.launch.id for o in records
-                  if o.sharing.key == rec.sharing.key and o.body.launch is not None and body.launch is not None
-                  and o.body.launch != body.launch and _may_overlap(rec, o)}
-        if others:
-            reasons.append("%d goroutines write it" % (len(others) + 1))
-            evidence.append("%d writer launches" % (len(others) + 1))
+        counts = fast.get(rec.sharing.key)
+        if counts is not None:
+            n_others = counts.get(body.launch.id, 0) if body.launch is not None else 0
+        else:
+            n_others = len({o.body.launch.id for o in records
+                            if o.sharing.key == rec.sharing.key and o.body.launch is not None
+                            and body.launch is not None and o.body.launch != body.launch and _may_overlap(rec, o)})
+        if n_others:
+            reasons.append("%d goroutines write it" % (n_others + 1))
+            evidence.append("%d writer launches" % (n_others + 1))
         use = accesses_after_launch(ctx, body, rec.sharing, root.text) if root is not None else None
         if use is not None:
             reasons.append("the launching function uses it at line %d without waiting first" % line_of(use))
@@ -1010,6 +1056,79 @@ def shared_writes(ctx: FileContext) -> List[SharedWrite]:
         rec.evidence = "; ".join(evidence)
     ctx.cache[key] = records
     return records
+
+
+def _overlap_counts(ctx: FileContext, records: List[SharedWrite]) -> Dict[object, Dict[int, int]]:
+    """Per sharing key whose writers have the common shape, launch id -> how many *other* launches of the
+    key ``_may_overlap`` with it, counted in O(writers) instead of pairwise.  The shape: no launch of the
+    key lies inside a written goroutine body (so one goroutine never starts another), and the launches of
+    each launcher are distinct statements of one statement list, none of them a sync point, with no loop
+    in between -- then two launches of a launcher overlap iff no sync point separates them, an equivalence
+    ("epochs": sync points before the launch).  Keys of any other shape are absent (pairwise fallback)."""
+    if active() is None:
+        return {}
+    groups: Dict[object, List[SharedWrite]] = {}
+    for rec in records:
+        groups.setdefault(rec.sharing.key, []).append(rec)
+    out: Dict[object, Dict[int, int]] = {}
+    for key, group in groups.items():
+        counts = _group_overlap_counts(ctx, group)
+        if counts is not None:
+            out[key] = counts
+    return out
+
+
+def _group_overlap_counts(ctx: FileContext, group: List[SharedWrite]) -> Optional[Dict[int, int]]:
+    launches: Dict[int, Tuple[Node, Optional[Node]]] = {}
+    for rec in group:
+        if rec.body.launch is not None:
+            launches.setdefault(rec.body.launch.id, (rec.body.launch, rec.body.launcher))
+    if len(launches) < 2:
+        return {lid: 0 for lid in launches}
+    starts = sorted((node.start_byte, node.end_byte) for node, _ in launches.values())
+    begin = [s for s, _ in starts]
+    for rec in group:  # one goroutine starting another: program order matters, use the pairwise check
+        func = rec.body.func
+        i = bisect.bisect_left(begin, func.start_byte)
+        while i < len(starts) and starts[i][0] <= func.end_byte:
+            if starts[i][1] <= func.end_byte:
+                return None
+            i += 1
+    epoch: Dict[int, Tuple[int, int]] = {}  # launch id -> (launcher id, sync points before it)
+    lists: Dict[int, int] = {}  # launcher id -> id of the statement list of its launches
+    tops: Set[int] = set()
+    for lid, (launch, launcher) in launches.items():
+        if launcher is None:
+            continue
+        node = launch
+        parent = ctx.parent(node)
+        while parent is not None and parent.type != "statement_list":
+            if parent.type == LOOP or parent == launcher:
+                return None
+            node = parent
+            parent = ctx.parent(node)
+        if parent is None or node.id in tops or lists.setdefault(launcher.id, parent.id) != parent.id:
+            return None
+        tops.add(node.id)
+        _, _, prefix, index = _sync_list(ctx, parent)
+        i = index[node.id]
+        if prefix[i + 1] != prefix[i]:
+            return None  # the launch statement itself waits
+        epoch[lid] = (launcher.id, prefix[i])
+    per_launcher: Dict[int, int] = {}
+    per_epoch: Dict[Tuple[int, int], int] = {}
+    for e in epoch.values():
+        per_launcher[e[0]] = per_launcher.get(e[0], 0) + 1
+        per_epoch[e] = per_epoch.get(e, 0) + 1
+    total = len(launches)
+    counts = {}
+    for lid in launches:
+        e = epoch.get(lid)
+        if e is None:
+            counts[lid] = total - 1
+        else:
+            counts[lid] = total - per_launcher[e[0]] + per_epoch[e] - 1
+    return counts
 
 
 def _may_overlap(a: SharedWrite, b: SharedWrite) -> bool:

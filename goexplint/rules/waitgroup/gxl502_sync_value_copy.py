@@ -68,10 +68,25 @@ def _declared_lock(ctx, ident):
     return None
 
 
+def _own(ctx, query, func, body):
+    """Captures of ``query`` (one capture) inside ``body`` whose innermost function is ``func``, in
+    document order: the whole file is queried once and its captures grouped by function, so nested
+    func literals do not make every literal re-query the ones inside it."""
+    key = ("gxl502.by_function", query)
+    groups = ctx.cache.get(key)
+    if groups is None:
+        groups = {}
+        for nodes in captures(query, ctx.root).values():
+            for n in nodes:
+                f = enclosing_function(n)
+                if f is not None:
+                    groups.setdefault(f.id, []).append(n)
+        ctx.cache[key] = groups
+    return [n for n in groups.get(func.id, ()) if body.start_byte <= n.start_byte and n.end_byte <= body.end_byte]
+
+
 def _range_copies(match, ctx, func, body):
-    for clause in captures("(range_clause) @r", body).get("r", []):
-        if enclosing_function(clause) != func:
-            continue
+    for clause in _own(ctx, "(range_clause) @r", func, body):
         left = clause.child_by_field_name("left")
         right = strip_parens(clause.child_by_field_name("right"))
         if left is None or len(left.named_children) < 2 or right is None or right.type != "identifier":
@@ -133,9 +148,9 @@ def _copy_context(ident):
 
 
 def _value_copies(match, ctx, func, body):
-    for ident in captures("(identifier) @i", body).get("i", []):
-        why = _copy_context(ident)  # the cheap syntactic test first (all three are pure)
-        if why is None or enclosing_function(ident) != func or not is_reference(ident, ctx):
+    for ident in _own(ctx, "(identifier) @i", func, body):
+        why = _copy_context(ident)  # the cheap syntactic test first (both are pure)
+        if why is None or not is_reference(ident, ctx):
             continue
         lock = _declared_lock(ctx, ident)
         if lock is None:
