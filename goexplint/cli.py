@@ -1,4 +1,5 @@
-"""Command line: ``goexplint [PATH...]``.  Exit codes: 0 no findings, 1 findings, 2 usage/config/internal error."""
+"""Command line: ``goexplint [PATH...]``.  Exit codes: 0 no findings, 1 findings, 2 usage/config/internal error,
+130 interrupted (Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from goexplint.core import config as config_mod
 from goexplint.integrations import fixes
 from goexplint.core import goversion
 from goexplint.core.discover import DiscoverOptions, DiscoveryError, discover
-from goexplint.core.engine import Options, RunResult, environ_options, lint_files, lint_source, summary_counts
+from goexplint.core.engine import (Options, RunResult, environ_options, exit_now_on_sigint, lint_files, lint_source,
+                                   summary_counts)
 from goexplint.core.registry import all_rules, rules_by_id, select_rules
 from goexplint.core.safe_write import write_atomic
 from goexplint.report import ReportOptions, reporters
@@ -45,7 +47,8 @@ INCLUDE_HELP = {"vendor": "vendor/ directories", "testdata": "testdata/ director
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="goexplint", description="Find Go hazards that compile fine and fail in production: "
                 "loop-variable capture, unsynchronised counters, unsafe.Pointer misuse, missing timeouts.",
-                epilog="Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.")
+                epilog="Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error, "
+                       "130 interrupted.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="Go files or directories (default: .)")
     p.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format (default text)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (always written, even when clean)")
@@ -379,8 +382,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.stderr.write("goexplint: config error: %s\n" % exc)
         return 2
     except KeyboardInterrupt:
+        exit_now_on_sigint()
         sys.stderr.write("goexplint: interrupted\n")
-        return 2
+        return 130
     except BrokenPipeError:
         return 2
     except Exception as exc:  # never a traceback for users; GOEXPLINT_DEBUG=1 shows it

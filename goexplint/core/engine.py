@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -180,6 +182,33 @@ def _lint_file(args: Tuple[str, str, Options, Optional[str], bool]) -> FileResul
     return result
 
 
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the main process (which stops them): no worker tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def exit_now_on_sigint() -> None:
+    """After a first Ctrl-C: a second one ends the process at once (exit status 130)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+
+
+def _abandon(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool after Ctrl-C without waiting for its work: the workers get SIGTERM (a cache entry
+    being written is finished first: ``safe_write`` blocks the signal around a write), queued work
+    is cancelled, and nothing waits on the pool's threads."""
+    exit_now_on_sigint()
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
+        try:
+            p.terminate()
+        except (OSError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        p.join(timeout=5)
+
+
 def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1, cache_dir: Optional[str] = None,
                progress: Optional[Callable[[int, int], None]] = None, profile: bool = False) -> RunResult:
     """Lint ``files`` ((real path, display path) pairs).  ``cache_dir`` enables the result cache;
@@ -190,11 +219,16 @@ def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1
     results: List[FileResult] = []
     if jobs > 1 and len(work) > 1:
         chunk = max(1, min(64, len(work) // (jobs * 8) or 1))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
+        try:
             for r in pool.map(_lint_file, work, chunksize=chunk):
                 results.append(r)
                 if progress:
                     progress(len(results), total)
+        except KeyboardInterrupt:
+            _abandon(pool)
+            raise
+        pool.shutdown(wait=True)
     else:
         for w in work:
             results.append(_lint_file(w))

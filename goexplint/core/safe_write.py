@@ -8,8 +8,11 @@ permission error, an interrupt -- the temporary file is removed and the target k
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import tempfile
+import threading
 from typing import Optional
 
 TEMP_PREFIX = ".goexplint-tmp-"
@@ -36,15 +39,32 @@ def write_atomic(path: str, data: bytes, mode: Optional[int] = None) -> None:
             mode = os.stat(path).st_mode & 0o7777
         except OSError:
             mode = _default_mode()
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=TEMP_PREFIX)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            _write_all(fh, data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
+    with _signals_held():
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=TEMP_PREFIX)
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+            with os.fdopen(fd, "wb") as fh:
+                _write_all(fh, data)
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Ctrl-C and SIGTERM wait until the write is done or undone (no temporary file is left behind by
+    an interrupt, and no target is half replaced); they are delivered right after."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = mask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, old)
