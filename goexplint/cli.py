@@ -17,8 +17,8 @@ from goexplint.core import config as config_mod
 from goexplint.integrations import fixes
 from goexplint.core import goversion
 from goexplint.core.discover import DiscoverOptions, DiscoveryError, discover
-from goexplint.core.engine import (Options, RunResult, environ_options, exit_now_on_sigint, lint_files, lint_source,
-                                   summary_counts)
+from goexplint.core.engine import (DEFAULT_FILE_TIMEOUT, Options, RunResult, environ_options, exit_now_on_sigint,
+                                   lint_files, lint_source, summary_counts)
 from goexplint.core.registry import all_rules, rules_by_id, select_rules
 from goexplint.core.safe_write import write_atomic
 from goexplint.report import ReportOptions, reporters
@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules (same forms as --select)")
     p.add_argument("--go-version", metavar="1.N", help="Go language version for every file (overrides go.mod)")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes (default: CPU count)")
+    p.add_argument("--file-timeout", type=float, metavar="SECONDS",
+                   help="analysis budget per file: past it the remaining checks of that file are skipped, with a "
+                        "notice naming the rule (default %g; 0 = no limit)" % DEFAULT_FILE_TIMEOUT)
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     p.add_argument("--explain", metavar="RULE", help="print a rule's documentation and exit")
@@ -148,6 +151,7 @@ def _settings(args, cfg: dict) -> dict:
         "report_unused": pick(args.report_unused_suppressions, "report-unused-suppressions", False),
         "force_exclude": pick(args.force_exclude, "force-exclude", False),
         "test_files": pick(args.test_files, "test-files", "note"),
+        "file_timeout": float(pick(args.file_timeout, "file-timeout", DEFAULT_FILE_TIMEOUT)),
         "include": {w: pick(getattr(args, "include_" + w), "include-" + w, False)
                     for w in ("vendor", "testdata", "hidden", "generated")},
     }
@@ -262,6 +266,8 @@ def run(argv: Optional[List[str]] = None) -> int:
             goversion.parse_lang(s["go_version"])
         except ValueError as exc:
             raise UsageError(str(exc))
+    if s["file_timeout"] < 0:
+        raise UsageError("--file-timeout must be 0 (no limit) or more seconds")
     if s["jobs"] < 1:
         raise UsageError("--jobs must be at least 1")
     if args.fix and args.diff:
@@ -286,7 +292,7 @@ def run(argv: Optional[List[str]] = None) -> int:
         raise UsageError(str(exc))
     options = Options(rule_ids=tuple(r.id for r in rules), go_version=s["go_version"],
                       report_unused=bool(s["report_unused"]), include_generated=bool(s["include"]["generated"]),
-                      environ=environ_options(), test_files=s["test_files"])
+                      environ=environ_options(), test_files=s["test_files"], file_timeout=s["file_timeout"])
     report_rules = list(rules)
     if args.stdin_filename:
         if args.paths:

@@ -33,11 +33,36 @@ class Options:
     include_generated: bool = False
     environ: Tuple[Tuple[str, str], ...] = ()  # the GOEXPERIMENT setting, captured once
     test_files: str = "note"  # _test.go files and the TEST_FILE_FAMILIES: "note" | "off" | "normal"
+    file_timeout: float = 0.0  # seconds of query+refine work per file before the rest is skipped (0: no limit)
 
     @property
     def rules(self) -> List[Rule]:
         by_id = rules_by_id()
         return [by_id[i] for i in self.rule_ids]
+
+
+DEFAULT_FILE_TIMEOUT = 5.0  # --file-timeout / config file-timeout default (seconds)
+
+# The clock of the per-file budget (tests replace it with a fake one).
+_clock = time.monotonic
+
+
+class _Budget:
+    """The per-file budget: checked between matches (never inside a refine step), so a file that runs
+    out keeps the findings made so far and the notice names the rule that was running."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.deadline = _clock() + seconds if seconds > 0 else None
+        self.spent_in: Optional[str] = None  # the rule id running when the budget ran out
+
+    def over(self, rule_id: str) -> bool:
+        if self.spent_in is not None:
+            return True
+        if self.deadline is not None and _clock() > self.deadline:
+            self.spent_in = rule_id
+            return True
+        return False
 
 
 # Families whose findings in _test.go files follow ``Options.test_files`` (config ``test-files``):
@@ -133,23 +158,43 @@ def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
         if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files == "off":
             continue
         active.append((rule, verdict is None))
+    budget = _Budget(options.file_timeout)
     t0 = clock() if clock else 0.0
     per_rule = rule_matches([r for r, _ in active], ctx)
     if clock:
         timings["(query)"] = timings.get("(query)", 0.0) + clock() - t0
     for (rule, assumed), matches in zip(active, per_rule):
+        if budget.over(rule.id):
+            break
         t0 = clock() if clock else 0.0
-        found = refine_matches(rule, ctx, matches, assumed)
+        found = refine_matches(rule, ctx, _within(budget, rule.id, matches), assumed)
         if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files != "normal":
             found = (dataclasses.replace(f, severity="note") for f in found)
         findings.extend(found)
         if clock:
             timings[rule.id] = timings.get(rule.id, 0.0) + clock() - t0
+    report_unused = options.report_unused
+    if budget.spent_in is not None:
+        skipped = [r.id for r, _ in active]
+        skipped = skipped[skipped.index(budget.spent_in):]
+        n_later = len(skipped) - 1
+        later = " and %d later rule%s" % (n_later, "" if n_later == 1 else "s") if n_later else ""
+        notices.append(Notice(ctx.path, "timeout", "analysis stopped in rule %s after the %gs budget per file "
+                              "(--file-timeout): the rest of %s%s skipped in this file, findings so far kept"
+                              % (budget.spent_in, budget.seconds, budget.spent_in, later)))
+        report_unused = False  # the rules that did not finish would make suppressions look unused
     t0 = clock() if clock else 0.0
-    findings = suppress.apply(ctx, findings, enabled, options.report_unused, notices)
+    findings = suppress.apply(ctx, findings, enabled, report_unused, notices)
     if clock:
         timings["(suppress)"] = timings.get("(suppress)", 0.0) + clock() - t0
     return findings
+
+
+def _within(budget: _Budget, rule_id: str, matches):
+    for match in matches:
+        if budget.over(rule_id):
+            return
+        yield match
 
 
 _CACHES: Dict[str, ResultCache] = {}  # one per cache directory per process
@@ -177,8 +222,8 @@ def _lint_file(args: Tuple[str, str, Options, Optional[str], bool]) -> FileResul
         result = lint_source(shown, source, options, real_path=real, timings={} if profile else None)
     except RecursionError:
         result = FileResult([], [Notice(shown, "internal", "too deeply nested to analyse, skipped")], False)
-    if cache is not None:
-        cache.put(key, result)
+    if cache is not None and not any(n.kind == "timeout" for n in result.notices):
+        cache.put(key, result)  # (a result cut short by the budget is not kept: a later run may finish)
     return result
 
 

@@ -205,7 +205,8 @@ class GoexplintServer(LanguageServer):
         return engine.Options(rule_ids=tuple(r.id for r in rules),
                               go_version=s.go_version or cfg.get("go-version"),
                               report_unused=bool(cfg.get("report-unused-suppressions", False)),
-                              environ=engine.environ_options())
+                              environ=engine.environ_options(),
+                              file_timeout=float(cfg.get("file-timeout", engine.DEFAULT_FILE_TIMEOUT)))
 
     def lint(self, doc: Doc) -> None:
         real = to_fs_path(doc.uri) if doc.uri.startswith("file:") else None
@@ -218,6 +219,10 @@ class GoexplintServer(LanguageServer):
         result = engine.lint_source(real or doc.uri, source, self.options_for(real), real_path=real, tree=tree)
         doc.findings = [f for f in result.findings if f.suppressed is None]
         doc.linted_source = source
+        for n in result.notices:
+            if n.kind == "timeout":  # the file was only partly analysed: say so in the editor's log
+                self.window_log_message(T.LogMessageParams(type=T.MessageType.Warning,
+                                                           message="goexplint: %s: %s" % (doc.uri, n.message)))
         if self.settings.log_level == "debug":
             self.window_log_message(T.LogMessageParams(type=T.MessageType.Log, message=(
                 "goexplint: %s version %s: %s parse, %d findings" % (
