@@ -24,6 +24,10 @@ from goexplint.core.safe_write import write_atomic
 from goexplint.report import ReportOptions, reporters
 
 
+# Notices that mean a file was not linted at all (exit 2 when the file was named explicitly).
+NOT_LINTED = ("unreadable", "internal", "binary", "not-utf8")
+
+
 class UsageError(Exception):
     pass
 
@@ -205,8 +209,22 @@ def _write(text: str, output: Optional[str]) -> None:
         except OSError as exc:
             raise UsageError("cannot write %s: %s" % (output, exc.strerror or exc))
     else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as exc:  # a full disk, a closed pipe: say so in one line, once
+            _silence_stdout()
+            raise UsageError("cannot write the report to standard output: %s" % (exc.strerror or exc))
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush of the unwritten rest fails no more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _apply_fixes(result: RunResult, real_paths: dict, options: Options, write: bool) -> List[str]:
@@ -294,6 +312,7 @@ def run(argv: Optional[List[str]] = None) -> int:
                       report_unused=bool(s["report_unused"]), include_generated=bool(s["include"]["generated"]),
                       environ=environ_options(), test_files=s["test_files"], file_timeout=s["file_timeout"])
     report_rules = list(rules)
+    named: set = set()  # display paths of the files named on the command line
     if args.stdin_filename:
         if args.paths:
             raise UsageError("--stdin-filename lints standard input; do not also give paths")
@@ -309,6 +328,8 @@ def run(argv: Optional[List[str]] = None) -> int:
             files = discover(args.paths or ["."], dopts, cwd)
         except DiscoveryError as exc:
             raise UsageError(str(exc))
+        given = {os.path.normpath(str(cwd / g)) for g in args.paths if not (cwd / g).is_dir()}
+        named = {shown for p, shown in files if str(p) in given}
         cache_dir = None if args.no_cache else (args.cache_dir or cache_mod.default_dir())
         progress = _Progress(sys.stderr) if _isatty(sys.stderr) else None
         try:
@@ -339,6 +360,9 @@ def run(argv: Optional[List[str]] = None) -> int:
     hidden = before - len(result.findings)
     shown = [f for f in result.findings if f.suppressed is None]
     code = 1 if shown and not args.exit_zero else 0
+    failed = sorted({n.path for n in result.notices if n.kind in NOT_LINTED and n.path in named})
+    if failed:
+        code = 2  # a file named on the command line could not be linted: the run did not do its job
     ropts = ReportOptions(show_source=args.show_source, cwd=str(cwd), sarif_category=args.sarif_category or "",
                           exit_code=code, sarif_max_results=args.sarif_max_results)
     if args.format == "sarif" and len(shown) > args.sarif_max_results:
@@ -363,6 +387,8 @@ def run(argv: Optional[List[str]] = None) -> int:
     if result.skipped:
         msg += "; %d skipped" % result.skipped
     sys.stderr.write(msg + "\n")
+    for path in failed:
+        sys.stderr.write("goexplint: error: %s was named on the command line but could not be linted\n" % path)
     return code
 
 
@@ -392,6 +418,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.stderr.write("goexplint: interrupted\n")
         return 130
     except BrokenPipeError:
+        _silence_stdout()
         return 2
     except Exception as exc:  # never a traceback for users; GOEXPLINT_DEBUG=1 shows it
         if os.environ.get("GOEXPLINT_DEBUG"):

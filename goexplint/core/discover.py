@@ -11,6 +11,7 @@ content, in :func:`is_generated`, after reading.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import fnmatch
 import os
 import re
@@ -69,8 +70,16 @@ def discover(paths: Sequence[str], opts: DiscoverOptions, cwd: Path = None) -> L
     for given in paths:
         p = Path(given)
         ap = (cwd / p) if not p.is_absolute() else p
-        if not ap.exists():
-            raise DiscoveryError("%s: no such file or directory" % given)
+        try:
+            os.stat(ap)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise DiscoveryError("%s: symbolic link loop (too many levels of symbolic links)" % given)
+            if exc.errno == errno.ENOENT and os.path.islink(ap):
+                raise DiscoveryError("%s: dangling symbolic link (its target does not exist)" % given)
+            if exc.errno == errno.ENOENT:
+                raise DiscoveryError("%s: no such file or directory" % given)
+            raise DiscoveryError("%s: %s" % (given, (exc.strerror or str(exc)).lower()))
         if ap.is_dir():
             files = _walk(ap, opts, cwd)
         elif _special(ap):

@@ -97,7 +97,7 @@ def check_source(path: str, source: bytes) -> Optional[Notice]:
     """A one-line notice when the bytes are not lintable Go text."""
     if not source.strip():
         return Notice(path, "empty", "empty file, nothing to lint", level="note")
-    if b"\0" in source[:8192]:
+    if b"\0" in source:
         return Notice(path, "binary", "binary file (NUL bytes), skipped")
     try:
         source.decode("utf-8")
