@@ -68,15 +68,22 @@ def _declared_lock(ctx, ident):
     return None
 
 
+_NAMED_FUNCS = frozenset(("function_declaration", "method_declaration"))
+
+
 def _own(ctx, query, func, body):
     """Captures of ``query`` (one capture) inside ``body`` whose innermost function is ``func``, in
-    document order: the whole file is queried once and its captures grouped by function, so nested
-    func literals do not make every literal re-query the ones inside it."""
-    key = ("gxl502.by_function", query)
+    document order.  Each named function is queried once and its captures grouped by function, so
+    nested func literals do not make every literal re-query the ones inside it (a func literal at
+    package level is queried on its own)."""
+    top = func if func.type in _NAMED_FUNCS else ctx.nearest_above(func, _NAMED_FUNCS)
+    if top is None:
+        return [n for nodes in captures(query, body).values() for n in nodes if enclosing_function(n) == func]
+    key = ("gxl502.by_function", query, top.id)
     groups = ctx.cache.get(key)
     if groups is None:
         groups = {}
-        for nodes in captures(query, ctx.root).values():
+        for nodes in captures(query, top).values():
             for n in nodes:
                 f = enclosing_function(n)
                 if f is not None:
