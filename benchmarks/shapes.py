@@ -4,6 +4,7 @@
     python benchmarks/shapes.py                      # every shape at its issue sizes, seconds per N
     python benchmarks/shapes.py --shape lockpairs    # one shape
     python benchmarks/shapes.py --sizes 100,200      # other sizes
+    python benchmarks/shapes.py --before ../main     # also time another checkout (each cell in a subprocess)
 
 Each shape is a function N -> Go source bytes.  Each measurement is one ``lint_source`` call with
 all rules and ``--go-version 1.21`` (CPU seconds of this process, parse included).  The shapes are
@@ -13,6 +14,8 @@ also used by tests/test_scaling.py, which checks a deterministic work counter in
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -117,29 +120,51 @@ def lint_once(source: bytes, budget=None) -> float:
     return time.process_time() - t0
 
 
+def _cell(code: str, name: str, n: int, limit: float) -> str:
+    """Seconds for one shape/size with the goexplint of checkout ``code``, in a fresh process."""
+    env = dict(os.environ, PYTHONPATH=code)
+    try:
+        out = subprocess.run([sys.executable, str(HERE / "shapes.py"), "--one", name, str(n)], env=env,
+                             capture_output=True, text=True, timeout=max(60.0, limit * 10))
+    except subprocess.TimeoutExpired:
+        return "> %ds" % int(max(60.0, limit * 10))
+    return out.stdout.strip() or ("error: " + (out.stderr.strip().splitlines() or ["?"])[-1])
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shape", action="append")
     ap.add_argument("--sizes")
     ap.add_argument("--limit", type=float, default=60.0, help="skip larger sizes once one takes longer")
+    ap.add_argument("--before", metavar="DIR", help="another checkout to time side by side (e.g. main)")
+    ap.add_argument("--one", nargs=2, metavar=("SHAPE", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
+    if args.one:
+        name, n = args.one[0], int(args.one[1])
+        lint_once(b"package p\n")  # rule loading and query compilation are not part of the shape
+        try:
+            print("%.2f" % lint_once(SHAPES[name][0](n)))
+        except RecursionError:
+            print("RecursionError")
+        return 0
     for name in args.shape or list(SHAPES):
         gen, sizes = SHAPES[name]
         if args.sizes:
             sizes = tuple(int(s) for s in args.sizes.split(","))
-        cells = []
-        for n in sizes:
-            try:
-                secs = lint_once(gen(n))
-                cells.append("%d %.2f" % (n, secs))
-            except RecursionError:
-                cells.append("%d RecursionError" % n)
-                continue
-            if secs > args.limit:
-                cells.append("(larger sizes skipped)")
-                break
-        print("%-14s %s" % (name, ", ".join(cells)), flush=True)
+        for label, code in ([("before", args.before)] if args.before else []) + [("now", str(HERE.parent))]:
+            cells = []
+            for n in sizes:
+                cell = _cell(code, name, n, args.limit)
+                cells.append("%d %s" % (n, cell))
+                try:
+                    slow = float(cell) > args.limit
+                except ValueError:
+                    slow = cell.startswith(">")
+                if slow:
+                    cells.append("(larger sizes skipped)")
+                    break
+            print("%-14s %-6s %s" % (name, label, ", ".join(cells)), flush=True)
     return 0
 
 
