@@ -62,8 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--go-version", metavar="1.N", help="Go language version for every file (overrides go.mod)")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes (default: CPU count)")
     p.add_argument("--file-timeout", type=float, metavar="SECONDS",
-                   help="analysis budget per file: past it the remaining checks of that file are skipped, with a "
-                        "notice naming the rule (default %g; 0 = no limit)" % DEFAULT_FILE_TIMEOUT)
+                   help="analysis budget per file in CPU seconds: past it the remaining checks of that file are "
+                        "skipped, with a notice naming the rule (default %g; 0 = no limit)" % DEFAULT_FILE_TIMEOUT)
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     p.add_argument("--explain", metavar="RULE", help="print a rule's documentation and exit")

@@ -3,7 +3,6 @@ deterministic work (no wall time): Python lines executed in goexplint's own code
 tree-sitter query walks (a query over a whole function per match is what made several rules quadratic)."""
 
 import sys
-from pathlib import Path
 
 import pytest
 import tree_sitter
