@@ -37,3 +37,28 @@ def test_reports_are_byte_identical(tree, fmt):
     first = _run(tree, fmt, 1, 0, ["."])
     assert first[0].count(b"GXL") > 50
     assert _run(tree, fmt, 2, 999, list(reversed(PACKAGES))) == first
+
+
+def test_threads_linting_at_once_get_their_own_file_memos():
+    """The per-file memos are found through ``parse.active``, per thread: two threads linting
+    different files at the same time get exactly what each gets alone."""
+    import threading
+
+    from goexplint.core.engine import Options, lint_source
+    from goexplint.core.registry import select_rules
+
+    opts = Options(rule_ids=tuple(r.id for r in select_rules(["all"], None)))
+    files = sorted((FIXTURES / "shared-counter").rglob("*.go"))[:6] + sorted((FIXTURES / "loopvar").rglob("*.go"))[:6]
+    alone = {p: lint_source(str(p), p.read_bytes(), opts, real_path=str(p)).findings for p in files}
+    together = {}
+
+    def work(paths):
+        for _ in range(3):
+            for p in paths:
+                together.setdefault(p, []).append(lint_source(str(p), p.read_bytes(), opts, real_path=str(p)).findings)
+    threads = [threading.Thread(target=work, args=(files[i::2],)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(got == [alone[p]] * 3 for p, got in together.items()) and len(together) == len(files)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
+import threading
 from typing import Dict, Iterator, List, Optional
 
 import tree_sitter
@@ -196,23 +197,27 @@ def import_table(ctx: FileContext) -> Dict[str, str]:
     return table
 
 
-_ACTIVE: List[FileContext] = []
+_LOCAL = threading.local()  # .stack: the files being linted by this thread, innermost last
 NAMED_FUNCS = frozenset(("function_declaration", "method_declaration"))
 
 
 def active() -> Optional[FileContext]:
-    """The file being linted (its memos serve helpers that get only nodes), or None."""
-    return _ACTIVE[-1] if _ACTIVE else None
+    """The file this thread is linting (its memos serve helpers that get only nodes), or None."""
+    stack = getattr(_LOCAL, "stack", None)
+    return stack[-1] if stack else None
 
 
 @contextlib.contextmanager
 def activate(ctx: FileContext) -> Iterator[FileContext]:
     """Make ``ctx`` the file whose per-file memos node-only helpers use, for the ``with`` body."""
-    _ACTIVE.append(ctx)
+    stack = getattr(_LOCAL, "stack", None)
+    if stack is None:
+        stack = _LOCAL.stack = []
+    stack.append(ctx)
     try:
         yield ctx
     finally:
-        _ACTIVE.pop()
+        stack.pop()
 
 
 def function_name(node: Node) -> str:
