@@ -1,4 +1,5 @@
-"""Command line: ``goexplint [PATH...]``.  Exit codes: 0 no findings, 1 findings, 2 usage/config/internal error."""
+"""Command line: ``goexplint [PATH...]``.  Exit codes: 0 no findings, 1 findings, 2 usage/config/internal error,
+130 interrupted (Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,15 @@ from goexplint.core import config as config_mod
 from goexplint.integrations import fixes
 from goexplint.core import goversion
 from goexplint.core.discover import DiscoverOptions, DiscoveryError, discover
-from goexplint.core.engine import Options, RunResult, environ_options, lint_files, lint_source, summary_counts
+from goexplint.core.engine import (DEFAULT_FILE_TIMEOUT, Options, RunResult, environ_options, exit_now_on_sigint,
+                                   lint_files, lint_source, summary_counts)
 from goexplint.core.registry import all_rules, rules_by_id, select_rules
+from goexplint.core.safe_write import write_atomic
 from goexplint.report import ReportOptions, reporters
+
+
+# Notices that mean a file was not linted at all (exit 2 when the file was named explicitly).
+NOT_LINTED = ("unreadable", "internal", "binary", "not-utf8")
 
 
 class UsageError(Exception):
@@ -50,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "loop-variable capture, unsynchronised counters, unsafe.Pointer misuse, missing timeouts. "
                 "`goexplint lsp` runs the language server on stdio instead (for editors; also `goexplint-lsp`).",
                 epilog="Exit status: 0 no findings at or above --fail-on, 1 such findings, 2 usage, configuration or "
-                "internal error.")
+                "internal error (or a file named on the command line could not be linted), 130 interrupted.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="Go files, directories, Go package patterns "
                    "(./..., dir/...) or - for standard input (default: .)")
     p.add_argument("--format", choices=FORMATS, default="text",
@@ -62,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules (same forms as --select)")
     p.add_argument("--go-version", metavar="1.N", help="Go language version for every file (overrides go.mod)")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes (default: CPU count)")
+    p.add_argument("--file-timeout", type=float, metavar="SECONDS",
+                   help="analysis budget per file in CPU seconds: past it the remaining checks of that file are "
+                        "skipped, with a notice naming the rule (default %g; 0 = no limit)" % DEFAULT_FILE_TIMEOUT)
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     p.add_argument("--fail-on", choices=FAIL_ON, metavar="{error,warning,note}",
                    help="exit 1 only for findings of this severity or worse (default warning: notes never fail)")
@@ -167,6 +177,7 @@ def _settings(args, cfg: dict) -> dict:
         "force_exclude": pick(args.force_exclude, "force-exclude", False),
         "test_files": pick(args.test_files, "test-files", "note"),
         "fail_on": pick(args.fail_on, "fail-on", "warning"),
+        "file_timeout": float(pick(args.file_timeout, "file-timeout", DEFAULT_FILE_TIMEOUT)),
         "include": {w: pick(getattr(args, "include_" + w), "include-" + w, False)
                     for w in ("vendor", "testdata", "hidden", "generated")},
     }
@@ -216,13 +227,26 @@ def generate_docs() -> str:
 def _write(text: str, output: Optional[str]) -> None:
     if output:
         try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            write_atomic(output, text.encode("utf-8"))
         except OSError as exc:
             raise UsageError("cannot write %s: %s" % (output, exc.strerror or exc))
     else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as exc:  # a full disk, a closed pipe: say so in one line, once
+            _silence_stdout()
+            raise UsageError("cannot write the report to standard output: %s" % (exc.strerror or exc))
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush of the unwritten rest fails no more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _apply_fixes(result: RunResult, real_paths: dict, options_of: dict, write: bool) -> List[str]:
@@ -243,8 +267,7 @@ def _apply_fixes(result: RunResult, real_paths: dict, options_of: dict, write: b
         if not write:
             continue
         try:
-            with open(real, "wb") as fh:
-                fh.write(new)
+            write_atomic(real, new)
         except OSError as exc:
             raise UsageError("cannot write %s: %s" % (shown, exc.strerror or exc))
         applied += n
@@ -282,6 +305,8 @@ def run(argv: Optional[List[str]] = None) -> int:
             raise UsageError("- (standard input) cannot be combined with other paths")
         args.paths = []
         args.stdin_filename = args.stdin_filename or "-"
+    if s["file_timeout"] < 0:
+        raise UsageError("--file-timeout must be 0 (no limit) or more seconds")
     if s["jobs"] < 1:
         raise UsageError("--jobs must be at least 1")
     if args.fix and args.diff:
@@ -301,6 +326,7 @@ def run(argv: Optional[List[str]] = None) -> int:
             changed = baseline.changed_lines(args.new_from_rev, str(cwd))
     except baseline.BaselineError as exc:
         raise UsageError(str(exc))
+    named: set = set()  # display paths of the files named on the command line
     if args.stdin_filename:
         if args.paths:
             raise UsageError("--stdin-filename lints standard input; do not also give paths")
@@ -320,6 +346,8 @@ def run(argv: Optional[List[str]] = None) -> int:
         for w in warnings:
             sys.stderr.write("goexplint: warning: %s\n" % w)
         options_of = {shown: per_dir.options(resolver.for_dir(p.parent)) for p, shown in files}
+        given = {os.path.normpath(str(cwd / g)) for g in args.paths if not (cwd / g).is_dir()}
+        named = {shown for p, shown in files if str(p) in given}
         cache_dir = None if args.no_cache else (args.cache_dir or cache_mod.default_dir())
         progress = _Progress(sys.stderr) if _isatty(sys.stderr) else None
         try:
@@ -352,6 +380,9 @@ def run(argv: Optional[List[str]] = None) -> int:
     hidden = before - len(result.findings)
     shown = [f for f in result.findings if f.suppressed is None]
     code = 1 if failing(shown, s["fail_on"]) and not args.exit_zero else 0
+    failed = sorted({n.path for n in result.notices if n.kind in NOT_LINTED and n.path in named})
+    if failed:
+        code = 2  # a file named on the command line could not be linted: the run did not do its job
     ropts = ReportOptions(show_source=args.show_source, cwd=str(cwd), sarif_category=args.sarif_category or "",
                           exit_code=code, sarif_max_results=args.sarif_max_results)
     if args.format == "sarif" and len(shown) > args.sarif_max_results:
@@ -377,6 +408,8 @@ def run(argv: Optional[List[str]] = None) -> int:
     if result.skipped:
         msg += "; %d skipped" % result.skipped
     sys.stderr.write(msg + "\n")
+    for path in failed:
+        sys.stderr.write("goexplint: error: %s was named on the command line but could not be linted\n" % path)
     return code
 
 
@@ -411,7 +444,7 @@ class _PerConfig:
             self._options[id(conf)] = Options(
                 rule_ids=tuple(r.id for r in rules), go_version=s["go_version"],
                 report_unused=bool(s["report_unused"]), include_generated=bool(s["include"]["generated"]),
-                environ=environ_options(), test_files=s["test_files"])
+                environ=environ_options(), test_files=s["test_files"], file_timeout=s["file_timeout"])
         return self._options[id(conf)]
 
     def discover_options(self, conf: config_mod.Config) -> DiscoverOptions:
@@ -474,9 +507,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.stderr.write("goexplint: config error: %s\n" % exc)
         return 2
     except KeyboardInterrupt:
+        exit_now_on_sigint()
         sys.stderr.write("goexplint: interrupted\n")
-        return 2
+        return 130
     except BrokenPipeError:
+        _silence_stdout()
         return 2
     except Exception as exc:  # never a traceback for users; GOEXPLINT_DEBUG=1 shows it
         if os.environ.get("GOEXPLINT_DEBUG"):

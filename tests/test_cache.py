@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from conftest import ROOT, run_cli
+from goexplint.core.safe_write import TEMP_PREFIX
 from goexplint.core.engine import Options, lint_files
 from goexplint.core.registry import select_rules
 
@@ -162,7 +163,7 @@ def test_concurrent_runs_leave_a_valid_cache(tmp_path):
     for p, (out, err) in zip(procs, outs):
         assert (p.returncode, out, err) == expected
     assert len(entries(cache)) == 9
-    assert not [p for p in cache.rglob("*") if p.name.startswith(".tmp-")]
+    assert not [p for p in cache.rglob("*") if p.name.startswith(TEMP_PREFIX)]
     for p in entries(cache):
         key, result = pickle.loads(p.read_bytes())
         assert p.name == key + ".pkl"

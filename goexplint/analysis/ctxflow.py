@@ -15,9 +15,9 @@ from tree_sitter import Node
 
 from goexplint.core.parse import FileContext, captures
 from goexplint.analysis.cfg import Domain, Walker
-from goexplint.analysis.syntax import (FUNC_TYPES, Decl, _stmt_decls, is_declaration_site,  # noqa: F401
-                                       is_package_type, node_text, package_selector, resolve, top_level_names,
-                                       unparen)
+from goexplint.analysis.syntax import (FUNC_TYPES, Decl, _stmt_decls, enclosing_function,  # noqa: F401
+                                       is_declaration_site, is_package_type, node_text, package_selector, resolve,
+                                       top_level_names, unparen)
 
 HTTP = "net/http"
 CONTEXT = "context"
@@ -105,13 +105,6 @@ def set_keys(keys: Dict[str, Node], wanted: Iterable[str]) -> List[str]:
 
 
 # --------------------------------------------------------------------------- functions and statements
-
-
-def enclosing_function(node: Node) -> Optional[Node]:
-    n = node.parent
-    while n is not None and n.type not in FUNC_TYPES:
-        n = n.parent
-    return n
 
 
 def function_body(fn: Optional[Node]) -> Optional[Node]:

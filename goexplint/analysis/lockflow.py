@@ -23,10 +23,10 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Set
 
 from tree_sitter import Node
 
-from goexplint.core.parse import FileContext, captures
+from goexplint.core.parse import FileContext, active, captures
 from goexplint.analysis.cfg import Domain, Walker
 from goexplint.analysis.ctxflow import never_returns
-from goexplint.analysis.syntax import FUNC_TYPES, node_text, resolve, unparen
+from goexplint.analysis.syntax import FUNC_TYPES, enclosing_function, node_text, resolve, unparen  # noqa: F401
 
 LOCKS = {"Lock": "Unlock", "RLock": "RUnlock"}
 UNLOCKS = {"Unlock": "Lock", "RUnlock": "RLock"}
@@ -67,6 +67,15 @@ def lock_call(ctx: FileContext, node: Optional[Node]) -> Optional[LockCall]:
     """``node`` (a call, or an expression/defer/go statement holding one) is ``R.Lock()`` & co."""
     if node is None:
         return None
+    key = ("lockflow.lock_call", node.id)
+    try:
+        return ctx.cache[key]
+    except KeyError:
+        found = ctx.cache[key] = _lock_call(ctx, node)
+        return found
+
+
+def _lock_call(ctx: FileContext, node: Node) -> Optional[LockCall]:
     if node.type in ("expression_statement", "defer_statement", "go_statement"):
         node = _strip_parens(node.named_children[0]) if node.named_children else None
     if node is None or node.type != "call_expression":
@@ -137,15 +146,20 @@ def mentions_unlock(ctx: FileContext, node: Node, key: Optional[str]) -> bool:
     return False
 
 
-def enclosing_function(node: Node) -> Optional[Node]:
-    n = node.parent
-    while n is not None and n.type not in FUNC_TYPES:
-        n = n.parent
-    return n
-
-
 def own_nodes(func: Node, query: str, name: str) -> List[Node]:
-    """Captures ``name`` of ``query`` inside ``func`` but not inside a nested func literal."""
+    """Captures ``name`` of ``query`` inside ``func`` but not inside a nested func literal (memoised per
+    function while a file is being linted; do not mutate the result)."""
+    ctx = active()
+    if ctx is None:
+        return _own_nodes(func, query, name)
+    key = ("lockflow.own_nodes", func.id, query, name)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = ctx.cache[key] = _own_nodes(func, query, name)
+    return found
+
+
+def _own_nodes(func: Node, query: str, name: str) -> List[Node]:
     out = []
     for n in captures(query, func).get(name, []):
         if enclosing_function(n) == func:
@@ -260,7 +274,19 @@ def held_returns(ctx: FileContext, site_stmt: Node, lock: LockCall) -> List[Node
 
 def unlock_calls(ctx: FileContext, func: Node, key: str, method: Optional[str] = None) -> List[LockCall]:
     """``key.Unlock()`` / ``key.RUnlock()`` calls of ``func`` itself (not of nested func literals); with
-    ``method`` (``Lock``/``RLock``) only the matching unlock."""
+    ``method`` (``Lock``/``RLock``) only the matching unlock.  Memoised per function while a file is
+    being linted (a fresh list is returned)."""
+    ctx_active = active()
+    if ctx_active is not None:
+        memo_key = ("lockflow.unlock_calls", func.id, key, method)
+        found = ctx_active.cache.get(memo_key)
+        if found is None:
+            found = ctx_active.cache[memo_key] = _unlock_calls(ctx, func, key, method)
+        return list(found)
+    return _unlock_calls(ctx, func, key, method)
+
+
+def _unlock_calls(ctx: FileContext, func: Node, key: str, method: Optional[str]) -> List[LockCall]:
     out = []
     for call in own_nodes(func, "(call_expression) @c", "c"):
         lc = lock_call(ctx, call)
@@ -343,6 +369,19 @@ def hands_over(ctx: FileContext, func: Node, ret: Node, lock: LockCall) -> bool:
 def relock_site(ctx: FileContext, func: Node, site: Node, key: str) -> bool:
     """``site`` re-takes a lock the caller holds: the function's first lock call on ``key`` is an unlock
     that comes before ``site`` (``mu.Unlock(); slow(); mu.Lock()`` in a function called with ``mu`` held)."""
+    ctx_active = active()
+    if ctx_active is not None:
+        memo_key = ("lockflow.first_lock_call", func.id, key)
+        if memo_key not in ctx_active.cache:
+            first = None
+            for call in own_nodes(func, "(call_expression) @c", "c"):
+                lc = lock_call(ctx, call)
+                if lc is not None and lc.key == key:
+                    first = (call.start_byte, lc.is_lock)
+                    break
+            ctx_active.cache[memo_key] = first
+        first = ctx_active.cache[memo_key]
+        return first is not None and first[0] < site.start_byte and not first[1]
     for call in own_nodes(func, "(call_expression) @c", "c"):
         if call.start_byte >= site.start_byte:
             return False

@@ -17,6 +17,7 @@ and the rules then stay silent.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from typing import Dict, Iterator, List, Optional, Set, Tuple
@@ -27,9 +28,9 @@ from goexplint.analysis.concurrency import _closures_of_call, launch_of
 import tree_sitter
 
 from goexplint.analysis.package import model
-from goexplint.core.parse import FileContext, captures, compile_query
-from goexplint.analysis.syntax import (FUNC_TYPES, Decl, is_ancestor, is_package_type, node_text,
-                                       package_selector, resolve, unparen)
+from goexplint.core.parse import FileContext, active, captures, compile_query
+from goexplint.analysis.syntax import (FUNC_TYPES, Decl, enclosing_function, is_ancestor, is_package_type,  # noqa: F401
+                                       node_text, package_selector, resolve, unparen)
 
 PARENS = ("parenthesized_expression",)
 
@@ -74,13 +75,6 @@ def root_of(expr: Optional[Node]) -> Optional[Node]:
         else:
             return None
     return None
-
-
-def enclosing_function(node: Node) -> Optional[Node]:
-    n = node.parent
-    while n is not None and n.type not in FUNC_TYPES:
-        n = n.parent
-    return n
 
 
 def line_of(node: Node) -> int:
@@ -184,6 +178,22 @@ def goroutine_bodies(ctx: FileContext) -> List[Body]:
         _add(bodies, lits, "afterfunc", stmt)
     ctx.cache[key] = bodies
     return bodies
+
+
+def bodies_of_launch(ctx: FileContext, launch: Node) -> List[Body]:
+    """The goroutine bodies (in ``goroutine_bodies`` order) started by ``launch`` or by its parent
+    (a ``go`` statement or its call), from an index built once per file."""
+    key = ("goroutine_bodies_by_launch",)
+    index = ctx.cache.get(key)
+    if index is None:
+        index = {}
+        for i, body in enumerate(goroutine_bodies(ctx)):
+            if body.launch is not None:
+                index.setdefault(body.launch.id, []).append((i, body))
+        ctx.cache[key] = index
+    up = ctx.parent(launch)
+    mine = index.get(launch.id, []) + (index.get(up.id, []) if up is not None and up.id != launch.id else [])
+    return [body for _, body in sorted(mine, key=lambda pair: pair[0])]
 
 
 def _add(bodies: List[Body], funcs: List[Node], kind: str, stmt: Node) -> None:
@@ -332,7 +342,11 @@ def locks_at(node: Node) -> Dict[str, str]:
     Walks the statement lists from the enclosing function (or func literal) body down to ``node``,
     applying the statements that precede it at each level.  ``defer X.Unlock()`` keeps X held; a branch
     that unlocks does not clear the lock for the statements after it; regions never cross a func literal.
+    While a file is being linted the state before every statement of a list is computed once per list.
     """
+    ctx = active()
+    if ctx is not None:
+        return dict(_held_before(ctx, node))
     chain: List[Node] = []
     n = node
     while n is not None and n.type not in FUNC_TYPES:
@@ -350,6 +364,44 @@ def locks_at(node: Node) -> Dict[str, str]:
                 break
             _apply(held, stmt)
     return held
+
+
+def _initial_held(func: Optional[Node]) -> Dict[str, str]:
+    if func is not None and func.type == "func_literal" and _passed_to_lock_helper(func):
+        return {UNKNOWN: UNKNOWN}
+    return {}
+
+
+def _held_before(ctx: FileContext, node: Node) -> Dict[str, str]:
+    """``locks_at`` from per-statement-list prefix states (memoised; do not mutate the result)."""
+    if node.type in FUNC_TYPES:
+        return _initial_held(node)
+    pending = []  # (statement list, its child on the way up), innermost first, not yet computed
+    child = node
+    while True:
+        parent = ctx.parent(child)
+        if parent is None:
+            base: Dict[str, str] = {}
+            break
+        if parent.type in FUNC_TYPES:
+            base = _initial_held(parent)
+            break
+        if parent.type == "statement_list":
+            known = ctx.cache.get(("sharedstate.held_list", parent.id))
+            if known is not None:
+                base = known[child.id]
+                break
+            pending.append((parent, child))
+        child = parent
+    for stmts, child in reversed(pending):
+        held = dict(base)
+        states: Dict[int, Dict[str, str]] = {}
+        for stmt in stmts.named_children:
+            states[stmt.id] = dict(held)
+            _apply(held, stmt)
+        ctx.cache[("sharedstate.held_list", stmts.id)] = states
+        base = states[child.id]
+    return base
 
 
 def write_locked(node: Node) -> Optional[str]:
@@ -595,7 +647,19 @@ _SYNC_QUERY = """
 def _is_sync_point(stmt: Node) -> bool:
     """A statement that waits for other goroutines: ``X.Wait()``, a receive, a ``select``, ``for range ch``
     (syntactically: we do not know that the ranged expression is a channel, so any range over an
-    identifier that is not called counts only when written ``for … range ch`` with a bare name)."""
+    identifier that is not called counts only when written ``for … range ch`` with a bare name).
+    Memoised per statement while a file is being linted."""
+    ctx = active()
+    if ctx is None:
+        return _sync_point(stmt)
+    key = ("sharedstate.sync_point", stmt.id)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = ctx.cache[key] = _sync_point(stmt)
+    return found
+
+
+def _sync_point(stmt: Node) -> bool:
     if stmt.type == "select_statement":
         return True
     caps = captures(_SYNC_QUERY, stmt)
@@ -644,6 +708,8 @@ def accesses_after_launch(ctx: FileContext, body: Body, sharing: Sharing, root_t
     """The first use, in the launcher after the launch, of the written variable before any wait/receive."""
     if body.launch is None or body.launcher is None:
         return None
+    if active() is ctx:
+        return _first_use_indexed(ctx, body, sharing, root_text)
     for stmt in statements_after(body.launch, body.launcher, cross_loops=False):
         if _is_sync_point(stmt):
             return None  # (a use before the wait inside the same statement is ambiguous: stay silent)
@@ -653,12 +719,60 @@ def accesses_after_launch(ctx: FileContext, body: Body, sharing: Sharing, root_t
     return None
 
 
+def _own_idents(ctx: FileContext, stmt: Node) -> Dict[bytes, List[Node]]:
+    """Identifiers of ``stmt`` outside nested func literals, by name, in capture order (memoised)."""
+    key = ("sharedstate.own_idents", stmt.id)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = {}
+        for ident in captures("(identifier) @id", stmt).get("id", []):
+            if not any(a.type == "func_literal" for a in _ancestors_until(ident, stmt)):
+                found.setdefault(ident.text, []).append(ident)
+        ctx.cache[key] = found
+    return found
+
+
+def _first_use_indexed(ctx: FileContext, body: Body, sharing: Sharing, root_text: bytes) -> Optional[Node]:
+    """``accesses_after_launch`` visiting only the statements that wait or name ``root_text`` (a per-list
+    "next such statement" table built once per list and name), in the order of ``statements_after``."""
+    node = body.launch
+    while node is not None and node != body.launcher:
+        parent = ctx.parent(node)
+        if parent is not None and parent.type == "statement_list":
+            children, nxt = _next_interesting(ctx, parent, root_text)
+            _, _, _, index = _sync_list(ctx, parent)
+            j = nxt[index[node.id] + 1]
+            while j < len(children):
+                stmt = children[j]
+                if _is_sync_point(stmt):
+                    return None
+                use = _use_in(ctx, stmt, sharing, root_text)
+                if use is not None:
+                    return use
+                j = nxt[j + 1]
+        if parent is not None and parent.type == LOOP:
+            return None
+        node = parent
+    return None
+
+
+def _next_interesting(ctx: FileContext, stmts: Node, name: bytes) -> Tuple[List[Node], List[int]]:
+    """(statements of the list, for each position the first position at or after it whose statement is a
+    sync point or uses ``name`` outside nested func literals; ``len`` when none)."""
+    key = ("sharedstate.next_interesting", stmts.id, name)
+    found = ctx.cache.get(key)
+    if found is None:
+        children = stmts.named_children
+        nxt = [len(children)] * (len(children) + 1)
+        for i in range(len(children) - 1, -1, -1):
+            c = children[i]
+            nxt[i] = i if _is_sync_point(c) or name in _own_idents(ctx, c) else nxt[i + 1]
+        found = ctx.cache[key] = (children, nxt)
+    return found
+
+
 def _use_in(ctx: FileContext, stmt: Node, sharing: Sharing, root_text: bytes) -> Optional[Node]:
-    for ident in captures("(identifier) @id", stmt).get("id", []):
-        if ident.text != root_text:
-            continue
-        if any(a.type == "func_literal" for a in _ancestors_until(ident, stmt)):
-            continue
+    for ident in _own_idents(ctx, stmt).get(root_text, ()):
         decl = resolve(ident)
         if sharing.decl is None:
             if decl is None:
@@ -858,6 +972,7 @@ def shared_writes(ctx: FileContext) -> List[SharedWrite]:
                 continue
             rec.rule, rec.what = cls
             records.append(rec)
+    fast = _overlap_counts(ctx, records)
     for rec in records:
         body = rec.body
         reasons = []
@@ -869,12 +984,16 @@ def shared_writes(ctx: FileContext) -> List[SharedWrite]:
                 reasons.append("the goroutine is started in a loop (line %d), so several copies write it at once"
                                % line_of(body.loop))
                 evidence.append("launched in loop at L%d" % line_of(body.loop))
-        others = {o.body.launch.id for o in records
-                  if o.sharing.key == rec.sharing.key and o.body.launch is not None and body.launch is not None
-                  and o.body.launch != body.launch and _may_overlap(rec, o)}
-        if others:
-            reasons.append("%d goroutines write it" % (len(others) + 1))
-            evidence.append("%d writer launches" % (len(others) + 1))
+        counts = fast.get(rec.sharing.key)
+        if counts is not None:
+            n_others = counts.get(body.launch.id, 0) if body.launch is not None else 0
+        else:
+            n_others = len({o.body.launch.id for o in records
+                            if o.sharing.key == rec.sharing.key and o.body.launch is not None
+                            and body.launch is not None and o.body.launch != body.launch and _may_overlap(rec, o)})
+        if n_others:
+            reasons.append("%d goroutines write it" % (n_others + 1))
+            evidence.append("%d writer launches" % (n_others + 1))
         use = accesses_after_launch(ctx, body, rec.sharing, root.text) if root is not None else None
         if use is not None:
             reasons.append("the launching function uses it at line %d without waiting first" % line_of(use))
@@ -898,6 +1017,79 @@ def shared_writes(ctx: FileContext) -> List[SharedWrite]:
     return records
 
 
+def _overlap_counts(ctx: FileContext, records: List[SharedWrite]) -> Dict[object, Dict[int, int]]:
+    """Per sharing key whose writers have the common shape, launch id -> how many *other* launches of the
+    key ``_may_overlap`` with it, counted in O(writers) instead of pairwise.  The shape: no launch of the
+    key lies inside a written goroutine body (so one goroutine never starts another), and the launches of
+    each launcher are distinct statements of one statement list, none of them a sync point, with no loop
+    in between -- then two launches of a launcher overlap iff no sync point separates them, an equivalence
+    ("epochs": sync points before the launch).  Keys of any other shape are absent (pairwise fallback)."""
+    if active() is None:
+        return {}
+    groups: Dict[object, List[SharedWrite]] = {}
+    for rec in records:
+        groups.setdefault(rec.sharing.key, []).append(rec)
+    out: Dict[object, Dict[int, int]] = {}
+    for key, group in groups.items():
+        counts = _group_overlap_counts(ctx, group)
+        if counts is not None:
+            out[key] = counts
+    return out
+
+
+def _group_overlap_counts(ctx: FileContext, group: List[SharedWrite]) -> Optional[Dict[int, int]]:
+    launches: Dict[int, Tuple[Node, Optional[Node]]] = {}
+    for rec in group:
+        if rec.body.launch is not None:
+            launches.setdefault(rec.body.launch.id, (rec.body.launch, rec.body.launcher))
+    if len(launches) < 2:
+        return {lid: 0 for lid in launches}
+    starts = sorted((node.start_byte, node.end_byte) for node, _ in launches.values())
+    begin = [s for s, _ in starts]
+    for rec in group:  # one goroutine starting another: program order matters, use the pairwise check
+        func = rec.body.func
+        i = bisect.bisect_left(begin, func.start_byte)
+        while i < len(starts) and starts[i][0] <= func.end_byte:
+            if starts[i][1] <= func.end_byte:
+                return None
+            i += 1
+    epoch: Dict[int, Tuple[int, int]] = {}  # launch id -> (launcher id, sync points before it)
+    lists: Dict[int, int] = {}  # launcher id -> id of the statement list of its launches
+    tops: Set[int] = set()
+    for lid, (launch, launcher) in launches.items():
+        if launcher is None:
+            continue
+        node = launch
+        parent = ctx.parent(node)
+        while parent is not None and parent.type != "statement_list":
+            if parent.type == LOOP or parent == launcher:
+                return None
+            node = parent
+            parent = ctx.parent(node)
+        if parent is None or node.id in tops or lists.setdefault(launcher.id, parent.id) != parent.id:
+            return None
+        tops.add(node.id)
+        _, _, prefix, index = _sync_list(ctx, parent)
+        i = index[node.id]
+        if prefix[i + 1] != prefix[i]:
+            return None  # the launch statement itself waits
+        epoch[lid] = (launcher.id, prefix[i])
+    per_launcher: Dict[int, int] = {}
+    per_epoch: Dict[Tuple[int, int], int] = {}
+    for e in epoch.values():
+        per_launcher[e[0]] = per_launcher.get(e[0], 0) + 1
+        per_epoch[e] = per_epoch.get(e, 0) + 1
+    total = len(launches)
+    counts = {}
+    for lid in launches:
+        e = epoch.get(lid)
+        if e is None:
+            counts[lid] = total - 1
+        else:
+            counts[lid] = total - per_launcher[e[0]] + per_epoch[e] - 1
+    return counts
+
+
 def _may_overlap(a: SharedWrite, b: SharedWrite) -> bool:
     """Two writes from different launches may run at the same time: not when one goroutine starts the
     other after its write (program order), and not when the launcher waits between the two launches."""
@@ -913,6 +1105,45 @@ def _may_overlap(a: SharedWrite, b: SharedWrite) -> bool:
 
 
 def _sync_between(first: Node, second: Node, launcher: Node) -> bool:
+    """A wait/receive runs after ``first`` and before the statement holding ``second`` (the walk of
+    ``statements_after`` without crossing loops); with an active file in O(depth · log n) through
+    per-statement-list prefix counts of the sync points."""
+    ctx = active()
+    if ctx is None:
+        return _sync_between_scan(first, second, launcher)
+    node = first
+    while node is not None and node != launcher:
+        parent = ctx.parent(node)
+        if parent is not None and parent.type == "statement_list":
+            starts, ends, prefix, index = _sync_list(ctx, parent)
+            i = index.get(node.id)
+            if i is not None:
+                j = bisect.bisect_right(starts, second.start_byte) - 1
+                if j > i and second.end_byte <= ends[j]:
+                    return prefix[j] - prefix[i + 1] > 0  # second is in a following sibling
+                if prefix[-1] - prefix[i + 1] > 0:
+                    return True
+        if parent is not None and parent.type == LOOP:
+            return False
+        node = parent
+    return False
+
+
+def _sync_list(ctx: FileContext, stmts: Node):
+    """(starts, ends, prefix counts of sync points, node id -> position) of a statement list's statements."""
+    key = ("sharedstate.sync_list", stmts.id)
+    found = ctx.cache.get(key)
+    if found is None:
+        children = stmts.named_children
+        prefix = [0]
+        for c in children:
+            prefix.append(prefix[-1] + (1 if _is_sync_point(c) else 0))
+        found = ctx.cache[key] = ([c.start_byte for c in children], [c.end_byte for c in children], prefix,
+                                  {c.id: i for i, c in enumerate(children)})
+    return found
+
+
+def _sync_between_scan(first: Node, second: Node, launcher: Node) -> bool:
     for stmt in statements_after(first, launcher, cross_loops=False):
         if is_ancestor(stmt, second):
             return False
@@ -981,7 +1212,16 @@ def report_shared_writes(match, ctx, launch, rule_id, used_elsewhere=None):
     an ``errgroup.Go`` or ``time.AfterFunc`` call).  A write reached from several launches (a method
     started twice) is reported once, at the first launch."""
     reported = ctx.cache.setdefault(("reported_writes", rule_id), set())
-    for rec in shared_writes(ctx):
+    by_launch = ctx.cache.get(("shared_writes_by_launch",))
+    if by_launch is None:
+        by_launch = {}
+        for i, rec in enumerate(shared_writes(ctx)):
+            if rec.body.launch is not None:
+                by_launch.setdefault(rec.body.launch.id, []).append((i, rec))
+        ctx.cache[("shared_writes_by_launch",)] = by_launch
+    up = ctx.parent(launch)
+    mine = by_launch.get(launch.id, []) + (by_launch.get(up.id, []) if up is not None and up.id != launch.id else [])
+    for _, rec in sorted(mine, key=lambda pair: pair[0]):
         if rec.rule != rule_id or rec.locked is not None or not rec.reason:
             continue
         if rec.body.launch != launch and rec.body.launch != launch.parent:
@@ -1023,18 +1263,60 @@ def _token_passing(node: Node, func: Node) -> bool:
             if comm is not None and comm != n and comm.type in ("receive_statement", "expression_statement"):
                 received = True
         if parent.type == "statement_list":
-            before = True
-            for stmt in parent.named_children:
-                if stmt == n:
-                    before = False
-                    continue
-                if before and stmt.type in ("expression_statement", "assignment_statement",
-                                            "short_var_declaration") and _has_receive(stmt):
-                    received = True
-                if not before and (stmt.type == "send_statement" or captures("(send_statement) @s", stmt)):
-                    sent = True
+            got, gives = _token_list(parent, n)
+            received = received or got
+            sent = sent or gives
         n = parent
     return received and sent
+
+
+def _token_list(stmts: Node, child: Node) -> Tuple[bool, bool]:
+    """(a receive statement precedes ``child`` in ``stmts``, a send follows it); with an active file
+    from per-list prefix/suffix flags computed once."""
+    ctx = active()
+    if ctx is None:
+        return _token_scan(stmts, child)
+    key = ("sharedstate.token_list", stmts.id)
+    table = ctx.cache.get(key)
+    if table is None:
+        children = stmts.named_children
+        recv = [_receives(c) for c in children]
+        send = [_sends(c) for c in children]
+        table = {}
+        seen_recv = False
+        for i, c in enumerate(children):
+            table[c.id] = [seen_recv, False]
+            seen_recv = seen_recv or recv[i]
+        seen_send = False
+        for i in range(len(children) - 1, -1, -1):
+            table[children[i].id][1] = seen_send
+            seen_send = seen_send or send[i]
+        ctx.cache[key] = table
+    flags = table.get(child.id)
+    return (flags[0], flags[1]) if flags is not None else _token_scan(stmts, child)
+
+
+def _receives(stmt: Node) -> bool:
+    return stmt.type in ("expression_statement", "assignment_statement", "short_var_declaration") \
+        and _has_receive(stmt)
+
+
+def _sends(stmt: Node) -> bool:
+    return stmt.type == "send_statement" or bool(captures("(send_statement) @s", stmt))
+
+
+def _token_scan(stmts: Node, child: Node) -> Tuple[bool, bool]:
+    received = sent = False
+    before = True
+    for stmt in stmts.named_children:
+        if stmt == child:
+            before = False
+            continue
+        if before and _receives(stmt):
+            received = True
+        if not before and _sends(stmt):
+            sent = True
+    return received, sent
 
 
 def _has_receive(stmt: Node) -> bool:

@@ -20,10 +20,11 @@ from typing import Dict, Iterator, List, Optional, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import model
-from goexplint.core.parse import (FileContext, captures, compile_query, default_package_name,  # noqa: F401
+from goexplint.core.parse import (FileContext, active, captures, compile_query, default_package_name,  # noqa: F401
                                   function_name, import_table, node_text)
 
 FUNC_TYPES = ("func_literal", "function_declaration", "method_declaration")
+_FUNC_SET = frozenset(FUNC_TYPES)
 IDENT_QUERY = "(identifier) @id"
 
 
@@ -226,7 +227,14 @@ def resolve(ident: Node, stop: Optional[Node] = None) -> Optional[Decl]:
     The walk goes up from ``ident``; when ``stop`` is given it ends there (exclusive):
     the result then says whether something *between* ``ident`` and ``stop`` declares the name.
     Package-level declarations are not returned (None means "not a local").
+
+    While a file is being linted (``parse.active``) the walk visits only the ancestors that
+    declare names at all and looks a name up in a per-block index built once, so resolving
+    every identifier of a file costs about linear time; otherwise it scans (same answers).
     """
+    ctx = active()
+    if ctx is not None:
+        return _resolve_indexed(ctx, ident, stop)
     name = ident.text
     start = ident.start_byte
     child = ident
@@ -238,6 +246,135 @@ def resolve(ident: Node, stop: Optional[Node] = None) -> Optional[Decl]:
         child = parent
         parent = parent.parent
     return None
+
+
+_LIST_TYPES = frozenset(("statement_list", "block"))
+
+
+def _short_var_init(node: Node) -> bool:
+    init = node.child_by_field_name("initializer")
+    return init is not None and init.type == "short_var_declaration"
+
+
+def _can_declare(node: Node) -> bool:
+    """Whether ``scope_decls(node, child, ...)`` yields anything for some child (not for lists)."""
+    t = node.type
+    if t in FUNC_TYPES:
+        return True
+    if t in ("if_statement", "expression_switch_statement", "for_clause"):
+        return _short_var_init(node)
+    if t == "type_switch_statement":
+        return _short_var_init(node) or node.child_by_field_name("alias") is not None
+    if t == "for_statement":
+        for c in node.named_children:
+            if c.type == "range_clause" and any(x.type == ":=" for x in c.children):
+                return True
+            if c.type == "for_clause" and _short_var_init(c):
+                return True
+        return False
+    if t == "communication_case":
+        comm = node.child_by_field_name("communication")
+        return comm is not None and comm.type == "receive_statement" and any(c.type == ":=" for c in comm.children)
+    return False
+
+
+def _declares(ctx: FileContext, node: Node) -> bool:
+    """Whether ``node`` can put any name in scope for a descendant (memoised)."""
+    key = ("syntax.declares", node.id)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = bool(_block_index(ctx, node)) if node.type in _LIST_TYPES else _can_declare(node)
+        ctx.cache[key] = found
+    return found
+
+
+def _block_index(ctx: FileContext, block: Node) -> Dict[bytes, Tuple[int, int, Node, str]]:
+    """name -> (start and end of the declaring statement, declaring identifier, kind) of the *first*
+    declaration of each name among the statements of ``block`` (what ``scope_decls`` finds first)."""
+    key = ("syntax.block_index", block.id)
+    index = ctx.cache.get(key)
+    if index is None:
+        index = {}
+        for stmt in block.named_children:
+            for decl_ident, kind in _stmt_decls(stmt):
+                index.setdefault(decl_ident.text, (stmt.start_byte, stmt.end_byte, decl_ident, kind))
+        ctx.cache[key] = index
+    return index
+
+
+def _declaring_above(ctx: FileContext, node: Node) -> Optional[Tuple[Node, Node]]:
+    """(nearest strict ancestor that declares names, its child on the way from ``node``), stopping
+    at ``source_file`` (None).  Memoised along the path, so every lookup is amortised O(1)."""
+    memo = ctx.cache.get("syntax.declaring_above")
+    if memo is None:
+        memo = ctx.cache["syntax.declaring_above"] = {}
+    path = []
+    n = node
+    while True:
+        key = n.id
+        if key in memo:
+            found = memo[key]
+            break
+        path.append(key)
+        p = ctx.parent(n)
+        if p is None or p.type == "source_file":
+            found = None
+            break
+        if _declares(ctx, p):
+            found = (p, n)
+            break
+        n = p
+    for key in path:
+        memo[key] = found
+    return found
+
+
+def _below(ctx: FileContext, node: Node, stop: Node) -> bool:
+    """``node`` (an ancestor of the identifier being resolved) is a strict descendant of ``stop``."""
+    if node == stop:
+        return False
+    same = (node.start_byte, node.end_byte) == (stop.start_byte, stop.end_byte)
+    if not same:
+        return stop.start_byte <= node.start_byte and node.end_byte <= stop.end_byte
+    n = ctx.parent(node)  # same byte range: look up through the nodes spanning it
+    while n is not None and (n.start_byte, n.end_byte) == (stop.start_byte, stop.end_byte):
+        if n == stop:
+            return True
+        n = ctx.parent(n)
+    return False
+
+
+def _resolve_indexed(ctx: FileContext, ident: Node, stop: Optional[Node]) -> Optional[Decl]:
+    name = ident.text
+    start = ident.start_byte
+    # a ``stop`` that is not above ``ident`` is never met by the walk (which then goes on to the top)
+    stop_above = stop is not None and stop != ident and stop.start_byte <= start and ident.end_byte <= stop.end_byte
+    step = _declaring_above(ctx, ident)
+    while step is not None:
+        parent, child = step
+        if stop_above and not _below(ctx, parent, stop):
+            return None
+        if parent.type in _LIST_TYPES:
+            hit = _block_index(ctx, parent).get(name)
+            if hit is not None and hit[0] < child.start_byte and hit[1] <= start:
+                return Decl(hit[2], hit[3])
+        else:
+            for decl_ident, kind in scope_decls(parent, child, start):
+                if decl_ident.text == name:
+                    return Decl(decl_ident, kind)
+        step = _declaring_above(ctx, parent)
+    return None
+
+
+def enclosing_function(node: Node) -> Optional[Node]:
+    """The innermost function (declaration, method or literal) strictly enclosing ``node``."""
+    ctx = active()
+    if ctx is not None:
+        return ctx.nearest_above(node, _FUNC_SET)
+    n = node.parent
+    while n is not None and n.type not in FUNC_TYPES:
+        n = n.parent
+    return n
 
 
 def is_declaration_site(ident: Node) -> bool:

@@ -29,12 +29,12 @@ import functools
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
 from goexplint import __version__
 from goexplint.core.package import directory_go_files, lexical_package_name
+from goexplint.core.safe_write import write_atomic
 
 
 def default_dir() -> str:
@@ -134,14 +134,4 @@ class ResultCache:
 
 
 def _atomic_write(path: str, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, data)

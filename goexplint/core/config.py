@@ -34,6 +34,7 @@ KEYS = {
     "test-files": str,
     "fail-on": str,
     "extend": str,
+    "file-timeout": float,  # seconds per file (an integer is fine too); 0 = no limit
 }
 
 # Keys whose string value must be one of a few words.
@@ -179,10 +180,13 @@ def validate(data: Dict[str, Any], where: str) -> None:
             ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         elif want is int:
             ok = isinstance(value, int) and not isinstance(value, bool)
+        elif want is float:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
         else:
             ok = isinstance(value, want)
         if not ok:
-            kinds = {list: "a list of strings", str: "a string", bool: "true or false", int: "an integer"}
+            kinds = {list: "a list of strings", str: "a string", bool: "true or false", int: "an integer",
+                     float: "a number of seconds (0 or more)"}
             raise ConfigError("%s: %r must be %s" % (where, key, kinds[want]))
         if key in CHOICES and value not in CHOICES[key]:
             raise ConfigError("%s: %r must be one of %s" % (where, key, ", ".join(repr(c) for c in CHOICES[key])))

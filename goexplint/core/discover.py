@@ -17,6 +17,7 @@ directory walk.  Unlike ``go vet``, a pattern also enters nested modules (as
 from __future__ import annotations
 
 import dataclasses
+import errno
 import fnmatch
 import os
 import posixpath
@@ -122,8 +123,16 @@ def discover(paths: Sequence[str], opts: DiscoverOptions, cwd: Path = None, opti
         else:
             p = Path(given)
             ap = (cwd / p) if not p.is_absolute() else p
-            if not ap.exists():
-                raise DiscoveryError("%s: no such file or directory" % given)
+            try:
+                os.stat(ap)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise DiscoveryError("%s: symbolic link loop (too many levels of symbolic links)" % given)
+                if exc.errno == errno.ENOENT and os.path.islink(ap):
+                    raise DiscoveryError("%s: dangling symbolic link (its target does not exist)" % given)
+                if exc.errno == errno.ENOENT:
+                    raise DiscoveryError("%s: no such file or directory" % given)
+                raise DiscoveryError("%s: %s" % (given, (exc.strerror or str(exc)).lower()))
             if ap.is_dir():
                 files = _walk(ap, get, cwd)
             elif _special(ap):

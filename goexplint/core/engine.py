@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import signal
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -20,7 +22,7 @@ from goexplint.core import suppress
 from goexplint.core.cache import ResultCache
 from goexplint.core.discover import is_generated
 from goexplint.core.data import Finding, Notice
-from goexplint.core.parse import FileContext, first_syntax_error, parse_bytes
+from goexplint.core.parse import FileContext, activate, first_syntax_error, parse_bytes
 from goexplint.core.query import refine_matches, rule_matches
 from goexplint.core.registry import Rule, rules_by_id
 
@@ -33,11 +35,37 @@ class Options:
     include_generated: bool = False
     environ: Tuple[Tuple[str, str], ...] = ()  # the GOEXPERIMENT setting, captured once
     test_files: str = "note"  # _test.go files and the TEST_FILE_FAMILIES: "note" | "off" | "normal"
+    file_timeout: float = 0.0  # CPU seconds of query+refine work per file before the rest is skipped (0: no limit)
 
     @property
     def rules(self) -> List[Rule]:
         by_id = rules_by_id()
         return [by_id[i] for i in self.rule_ids]
+
+
+DEFAULT_FILE_TIMEOUT = 10.0  # --file-timeout / config file-timeout default (CPU seconds)
+
+# The clock of the per-file budget (tests replace it with a fake one): CPU time of this process, so a
+# loaded machine (other jobs, -j on few cores) does not cut files short.  Checked only between matches.
+_clock = time.process_time
+
+
+class _Budget:
+    """The per-file budget: checked between matches (never inside a refine step), so a file that runs
+    out keeps the findings made so far and the notice names the rule that was running."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.deadline = _clock() + seconds if seconds > 0 else None
+        self.spent_in: Optional[str] = None  # the rule id running when the budget ran out
+
+    def over(self, rule_id: str) -> bool:
+        if self.spent_in is not None:
+            return True
+        if self.deadline is not None and _clock() > self.deadline:
+            self.spent_in = rule_id
+            return True
+        return False
 
 
 # Families whose findings in _test.go files follow ``Options.test_files`` (config ``test-files``):
@@ -72,7 +100,7 @@ def check_source(path: str, source: bytes) -> Optional[Notice]:
     """A one-line notice when the bytes are not lintable Go text."""
     if not source.strip():
         return Notice(path, "empty", "empty file, nothing to lint", level="note")
-    if b"\0" in source[:8192]:
+    if b"\0" in source:
         return Notice(path, "binary", "binary file (NUL bytes), skipped")
     try:
         source.decode("utf-8")
@@ -121,6 +149,16 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
         ctx = FileContext(path, source, tree, version, real_path=real_path)
         ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ, buffers,
                                                options.include_generated)
+    with activate(ctx):
+        findings = _lint_context(ctx, options, notices, timings)
+    findings.sort(key=Finding.sort_key)
+    return FileResult(findings, notices, True, timings=timings)
+
+
+def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
+                  timings: Optional[Dict[str, float]]) -> List[Finding]:
+    """Stages 4-6 on one parsed file (``ctx`` is active, see ``parse.activate``)."""
+    clock = time.perf_counter if timings is not None else None
     version = ctx.go
     enabled = options.rules
     findings: List[Finding] = []
@@ -135,24 +173,43 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
         if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files == "off":
             continue
         active.append((rule, verdict is None))
+    budget = _Budget(options.file_timeout)
     t0 = clock() if clock else 0.0
     per_rule = rule_matches([r for r, _ in active], ctx)
     if clock:
         timings["(query)"] = timings.get("(query)", 0.0) + clock() - t0
     for (rule, assumed), matches in zip(active, per_rule):
+        if budget.over(rule.id):
+            break
         t0 = clock() if clock else 0.0
-        found = refine_matches(rule, ctx, matches, assumed)
+        found = refine_matches(rule, ctx, _within(budget, rule.id, matches), assumed)
         if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files != "normal":
             found = (dataclasses.replace(f, severity="note") for f in found)
         findings.extend(found)
         if clock:
             timings[rule.id] = timings.get(rule.id, 0.0) + clock() - t0
+    report_unused = options.report_unused
+    if budget.spent_in is not None:
+        skipped = [r.id for r, _ in active]
+        skipped = skipped[skipped.index(budget.spent_in):]
+        n_later = len(skipped) - 1
+        later = " and %d later rule%s" % (n_later, "" if n_later == 1 else "s") if n_later else ""
+        notices.append(Notice(ctx.path, "timeout", "analysis stopped in rule %s after the %gs budget per file "
+                              "(--file-timeout): the rest of %s%s skipped in this file, findings so far kept"
+                              % (budget.spent_in, budget.seconds, budget.spent_in, later)))
+        report_unused = False  # the rules that did not finish would make suppressions look unused
     t0 = clock() if clock else 0.0
-    findings = suppress.apply(ctx, findings, enabled, options.report_unused, notices)
+    findings = suppress.apply(ctx, findings, enabled, report_unused, notices)
     if clock:
         timings["(suppress)"] = timings.get("(suppress)", 0.0) + clock() - t0
-    findings.sort(key=Finding.sort_key)
-    return FileResult(findings, notices, True, timings=timings)
+    return findings
+
+
+def _within(budget: _Budget, rule_id: str, matches):
+    for match in matches:
+        if budget.over(rule_id):
+            return
+        yield match
 
 
 _CACHES: Dict[str, ResultCache] = {}  # one per cache directory per process
@@ -210,8 +267,8 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
                                      ctx=contexts.get(real))
             except RecursionError:
                 result = FileResult([], [Notice(shown, "internal", "too deeply nested to analyse, skipped")], False)
-            if cache is not None:
-                cache.put(keys[i], result)
+            if cache is not None and not any(n.kind == "timeout" for n in result.notices):
+                cache.put(keys[i], result)  # (a result cut short by the budget is not kept: a later run may finish)
             results[i] = result
             linted = contexts.get(real)
             if linted is not None:
@@ -222,6 +279,33 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
 def _lint_file(args: Tuple[str, str, Options, Optional[str], bool]) -> FileResult:
     real, shown, options, cache_dir, profile = args
     return _lint_package((os.path.dirname(os.path.abspath(real)), [(real, shown)], options, cache_dir, profile))[0]
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the main process (which stops them): no worker tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def exit_now_on_sigint() -> None:
+    """After a first Ctrl-C: a second one ends the process at once (exit status 130)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+
+
+def _abandon(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool after Ctrl-C without waiting for its work: the workers get SIGTERM (a cache entry
+    being written is finished first: ``safe_write`` blocks the signal around a write), queued work
+    is cancelled, and nothing waits on the pool's threads."""
+    exit_now_on_sigint()
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
+        try:
+            p.terminate()
+        except (OSError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        p.join(timeout=5)
 
 
 def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1, cache_dir: Optional[str] = None,
@@ -258,10 +342,15 @@ def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1
                 except OSError:
                     pass
             sizes.append((-size, t))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
+        try:
             futures = {pool.submit(_lint_package, tasks[t]): t for _, t in sorted(sizes)}
             for fut in as_completed(futures):
                 take(futures[fut], fut.result())
+        except KeyboardInterrupt:
+            _abandon(pool)
+            raise
+        pool.shutdown(wait=True)
     else:
         for t, task in enumerate(tasks):
             take(t, _lint_package(task))

@@ -9,9 +9,11 @@ the tree, the file's Go version and lazily computed facts shared by all rules
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import re
-from typing import Callable, Dict, List, Optional
+import threading
+from typing import Callable, Dict, Iterator, List, Optional
 
 import tree_sitter
 import tree_sitter_go
@@ -171,6 +173,8 @@ class FileContext:
         # The engine sets a loader (core.package.load); without one the package is this file alone.
         self.package_loader: Optional[Callable[[], "PackageFiles"]] = None
         self._package: Optional[PackageFiles] = None
+        self._parents: Dict[int, Optional[Node]] = {}  # node id -> parent (tree-sitter's is O(depth))
+        self._above: Dict[object, Dict[int, Optional[Node]]] = {}  # upward-search memos, see ``nearest_above``
 
     @property
     def package(self) -> "PackageFiles":
@@ -180,6 +184,41 @@ class FileContext:
             self._package = loader() if loader is not None else PackageFiles(
                 None, package_clause(self.root), [self])
         return self._package
+
+    def parent(self, node: Node) -> Optional[Node]:
+        """``node.parent``, memoised: tree-sitter finds a parent by descending from the root."""
+        parents = self._parents
+        key = node.id
+        try:
+            return parents[key]
+        except KeyError:
+            p = parents[key] = node.parent
+            return p
+
+    def nearest_above(self, node: Node, types: "frozenset[str]") -> Optional[Node]:
+        """The nearest strict ancestor of ``node`` whose type is in ``types`` (None if none).
+
+        Every node passed on the way up is memoised with the answer, so any number of searches
+        for the same ``types`` costs O(nodes of the file) in total, whatever the nesting depth."""
+        memo = self._above.get(types)
+        if memo is None:
+            memo = self._above[types] = {}
+        path = []
+        n = node
+        while True:
+            key = n.id
+            if key in memo:
+                found = memo[key]
+                break
+            path.append(key)
+            p = self.parent(n)
+            if p is None or p.type in types:
+                found = p
+                break
+            n = p
+        for key in path:
+            memo[key] = found
+        return found
 
     @functools.cached_property
     def line_starts(self) -> List[int]:
@@ -290,8 +329,38 @@ def import_table(ctx: FileContext) -> Dict[str, str]:
     return table
 
 
+_LOCAL = threading.local()  # .stack: the files being linted by this thread, innermost last
+NAMED_FUNCS = frozenset(("function_declaration", "method_declaration"))
+
+
+def active() -> Optional[FileContext]:
+    """The file this thread is linting (its memos serve helpers that get only nodes), or None."""
+    stack = getattr(_LOCAL, "stack", None)
+    return stack[-1] if stack else None
+
+
+@contextlib.contextmanager
+def activate(ctx: FileContext) -> Iterator[FileContext]:
+    """Make ``ctx`` the file whose per-file memos node-only helpers use, for the ``with`` body."""
+    stack = getattr(_LOCAL, "stack", None)
+    if stack is None:
+        stack = _LOCAL.stack = []
+    stack.append(ctx)
+    try:
+        yield ctx
+    finally:
+        stack.pop()
+
+
 def function_name(node: Node) -> str:
     """Name of the named function or method enclosing ``node`` ('' at package level)."""
+    ctx = active()
+    if ctx is not None:
+        n = node if node.type in NAMED_FUNCS else ctx.nearest_above(node, NAMED_FUNCS)
+        if n is None:
+            return ""
+        name = n.child_by_field_name("name")
+        return node_text(name) if name is not None else ""
     n = node
     while n is not None:
         if n.type in ("function_declaration", "method_declaration"):

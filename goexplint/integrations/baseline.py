@@ -26,6 +26,7 @@ import subprocess
 from typing import Dict, List, Optional, Sequence, Set
 
 from goexplint.core.data import Finding
+from goexplint.core.safe_write import write_atomic
 from goexplint.report.common import fingerprints
 
 
@@ -50,9 +51,7 @@ def write(path: str, findings: Sequence[Finding], cwd: str) -> int:
            "findings": [{"rule": f.rule_id, "path": p, "fingerprint": fp, "line": f.line, "message": f.message}
                         for f, p, fp in zip(shown, rel, prints)]}
     try:
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=1, ensure_ascii=False)
-            fh.write("\n")
+        write_atomic(path, (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
     except OSError as exc:
         raise BaselineError("cannot write baseline %s: %s" % (path, exc.strerror or exc))
     return len(shown)

@@ -49,13 +49,22 @@ def plan(findings: Sequence[Finding]) -> Tuple[List[Tuple[Finding, Fix]], List[E
     return chosen, taken
 
 
+def uses_crlf(source: bytes) -> bool:
+    """Most line endings of ``source`` are CRLF (then inserted lines get CRLF too)."""
+    crlf = source.count(b"\r\n")
+    return crlf > 0 and crlf * 2 >= source.count(b"\n")
+
+
 def apply_edits(source: bytes, edits: Sequence[Edit]) -> bytes:
-    """Apply non-overlapping edits (offsets into ``source``)."""
+    """Apply non-overlapping edits (offsets into ``source``).  In a CRLF file the new text's line
+    breaks are written as CRLF."""
     out = source
+    crlf = uses_crlf(source)
     for e in sorted(set(edits), key=lambda e: (e.start, e.end), reverse=True):
         if not 0 <= e.start <= e.end <= len(source):
             raise ValueError("edit %r outside the file (%d bytes)" % (e, len(source)))
-        out = out[:e.start] + e.text.encode("utf-8") + out[e.end:]
+        text = e.text.replace("\r\n", "\n").replace("\n", "\r\n") if crlf else e.text
+        out = out[:e.start] + text.encode("utf-8") + out[e.end:]
     return out
 
 

@@ -219,7 +219,8 @@ class GoexplintServer(LanguageServer):
         return engine.Options(rule_ids=tuple(r.id for r in rules),
                               go_version=s.go_version or cfg.get("go-version"),
                               report_unused=bool(cfg.get("report-unused-suppressions", False)),
-                              environ=engine.environ_options())
+                              environ=engine.environ_options(),
+                              file_timeout=float(cfg.get("file-timeout", engine.DEFAULT_FILE_TIMEOUT)))
 
     def _parse(self, doc: Doc):
         """Re-parse the buffer (incrementally when it has an edited tree); returns (tree, incremental)."""
@@ -262,6 +263,10 @@ class GoexplintServer(LanguageServer):
         doc.ctx = ctx
         doc.findings = [f for f in result.findings if f.suppressed is None]
         doc.linted_source = source
+        for n in result.notices:
+            if n.kind == "timeout":  # the file was only partly analysed: say so in the editor's log
+                self.window_log_message(T.LogMessageParams(type=T.MessageType.Warning,
+                                                           message="goexplint: %s: %s" % (doc.uri, n.message)))
         self._debug("%s version %s: %s parse, %d findings" % (
             doc.uri, doc.version, "incremental" if incremental else "full", len(doc.findings)))
 

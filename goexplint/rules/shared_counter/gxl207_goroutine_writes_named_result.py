@@ -1,13 +1,13 @@
 """GXL207: a goroutine writes a named result of the function that launched it, which may return first."""
 
-from goexplint.analysis.sharedstate import (goroutine_bodies, line_of, named_results, normal, return_while_running,
+from goexplint.analysis.sharedstate import (bodies_of_launch, line_of, named_results, normal, return_while_running,
                                             writes_in)
 from goexplint.analysis.syntax import node_text, resolve
 
 
 def refine(match, ctx):
     launch = match["launch"]
-    for body in goroutine_bodies(ctx):
+    for body in bodies_of_launch(ctx, launch):
         if body.launch is None or body.func.type != "func_literal":
             continue
         if body.launch != launch and body.launch != launch.parent:

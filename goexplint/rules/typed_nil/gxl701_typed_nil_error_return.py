@@ -24,8 +24,20 @@ def _pointer_decl(decl, slots):
     return None
 
 
-def _assignments(func, decl):
-    for stmt in captures("(assignment_statement left: (expression_list (identifier) @x))", func).get("x", []):
+def _assigned_idents(ctx, func):
+    """Identifiers assigned with ``=`` in ``func``, by name, in capture order (once per function)."""
+    key = ("gxl701.assigned", func.id)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = {}
+        for x in captures("(assignment_statement left: (expression_list (identifier) @x))", func).get("x", []):
+            found.setdefault(x.text, []).append(x)
+        ctx.cache[key] = found
+    return found
+
+
+def _assignments(ctx, func, decl):
+    for stmt in _assigned_idents(ctx, func).get(decl.ident.text, ()):
         if stmt.text == decl.ident.text:
             d = resolve(stmt)
             if d is not None and d.ident == decl.ident:
@@ -43,27 +55,52 @@ def _address_taken(func, decl):
     return False
 
 
-def _guarded(ret, ident, func):
-    """``return x`` inside ``if x != nil {…}``, or after ``if x == nil { return … }``."""
+def _guarded(ctx, ret, ident, func):
+    """``return x`` inside ``if x != nil {…}``, or after ``if x == nil { return … }``.
+
+    The answer for every node on the way up is memoised per (function, name), and the earlier-``if``
+    check per statement list, so all the returns of a function cost O(its nodes) together."""
     name = ident.text
+    memo = ctx.cache.setdefault(("gxl701.guarded", func.id, name), {})
+    path = []
     n = ret
+    found = False
     while n is not None and n != func:
-        parent = n.parent
+        if n.id in memo:
+            found = memo[n.id]
+            break
+        path.append(n.id)
+        parent = ctx.parent(n)
         if parent is not None and parent.type == "if_statement" and parent.child_by_field_name("consequence") == n:
             cond = node_text(parent.child_by_field_name("condition")).replace(" ", "")
             if cond in (name.decode() + "!=nil", "nil!=" + name.decode()):
-                return True
-        if parent is not None and parent.type == "statement_list":
-            for stmt in parent.named_children:
-                if stmt == n:
-                    break
-                if stmt.type == "if_statement":
-                    cond = node_text(stmt.child_by_field_name("condition")).replace(" ", "")
-                    if cond in (name.decode() + "==nil", "nil==" + name.decode()) \
-                            and captures("(return_statement) @r", stmt.child_by_field_name("consequence")):
-                        return True
+                found = True
+                break
+        if parent is not None and parent.type == "statement_list" and _nil_return_before(ctx, parent, n, name):
+            found = True
+            break
         n = parent
-    return False
+    for key in path:
+        memo[key] = found
+    return found
+
+
+def _nil_return_before(ctx, stmts, child, name):
+    """An ``if x == nil { … return … }`` precedes ``child`` in the statement list ``stmts``."""
+    key = ("gxl701.nil_return_before", stmts.id, name)
+    table = ctx.cache.get(key)
+    if table is None:
+        table = {}
+        seen = False
+        for stmt in stmts.named_children:
+            table[stmt.id] = seen
+            if not seen and stmt.type == "if_statement":
+                cond = node_text(stmt.child_by_field_name("condition")).replace(" ", "")
+                if cond in (name.decode() + "==nil", "nil==" + name.decode()) \
+                        and captures("(return_statement) @r", stmt.child_by_field_name("consequence")):
+                    seen = True
+        ctx.cache[key] = table
+    return table.get(child.id, False)
 
 
 def refine(match, ctx):
@@ -84,9 +121,9 @@ def refine(match, ctx):
         if decl is None or not is_ancestor(func, decl.ident):
             continue
         ptype = _pointer_decl(decl, slots)
-        if ptype is None or _guarded(ret, value, func):
+        if ptype is None or _guarded(ctx, ret, value, func):
             continue
-        if any(_assigned_before(a, ret) for a in _assignments(func, decl)) or _address_taken(func, decl):
+        if any(_assigned_before(a, ret) for a in _assignments(ctx, func, decl)) or _address_taken(func, decl):
             continue
         yield match.finding(value, related=((decl.ident, "declared here, nil until assigned"),),
                             var=node_text(value), typ=node_text(ptype), iface=iface)
