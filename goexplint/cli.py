@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import List, Optional
@@ -493,11 +495,46 @@ def _isatty(stream) -> bool:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    as_program = argv is None  # the goexplint command itself (not a caller in the same process)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["lsp"]:  # the language server (lint a directory named lsp as ./lsp)
         from goexplint.integrations import lsp
 
         return lsp.main(argv[1:])
+    previous = _catch_first_sigint()
+    code = _main(argv)
+    if code == 130 and as_program:
+        # Interrupted: leave now.  Interpreter shutdown resets SIGINT to its default, so a second
+        # Ctrl-C arriving during it would kill the process by signal instead of exiting with 130.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(130)
+    if previous is not None:
+        signal.signal(signal.SIGINT, previous)
+    return code
+
+
+def _first_sigint(signum, frame):
+    """The first Ctrl-C: from now on a second one exits at once (even while the first is still being
+    unwound, which Python's default handler would turn into a traceback or a death by signal)."""
+    exit_now_on_sigint()
+    raise KeyboardInterrupt
+
+
+def _catch_first_sigint():
+    """Install :func:`_first_sigint` (main thread only); returns the handler to restore, or None."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        return signal.signal(signal.SIGINT, _first_sigint)
+    except (ValueError, OSError):
+        return None
+
+
+def _main(argv: List[str]) -> int:
     try:
         return run(argv)
     except (UsageError, baseline.BaselineError) as exc:

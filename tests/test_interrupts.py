@@ -25,8 +25,12 @@ def tree(tmp_path):
     d = tmp_path / "src"
     d.mkdir()
     (d / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
+    # Two packages: linting is scheduled by package, so one directory would run in the main process
+    # alone and the workers would never be exercised.
     for i in range(60):
-        (d / ("f%03d.go" % i)).write_bytes(shapes.lockpairs(60).replace(b"func f()", b"func f%d()" % i))
+        sub = d / ("a" if i % 2 else "b")
+        sub.mkdir(exist_ok=True)
+        (sub / ("f%03d.go" % i)).write_bytes(shapes.lockpairs(60).replace(b"func f()", b"func f%d()" % i))
     return d
 
 
