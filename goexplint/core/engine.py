@@ -272,7 +272,7 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
             results[i] = result
             linted = contexts.get(real)
             if linted is not None:
-                linted.cache.clear()  # this file's memo is done; its ``facts`` stay for its siblings
+                linted.release()  # this file's memos are done; its ``facts`` stay for its siblings
     return results  # type: ignore[return-value]
 
 

@@ -185,6 +185,13 @@ class FileContext:
                 None, package_clause(self.root), [self])
         return self._package
 
+    def release(self) -> None:
+        """Drop the memos of linting this file (``cache``, parents, upward searches); ``facts``, which
+        its siblings read, stay."""
+        self.cache.clear()
+        self._parents.clear()
+        self._above.clear()
+
     def parent(self, node: Node) -> Optional[Node]:
         """``node.parent``, memoised: tree-sitter finds a parent by descending from the root."""
         parents = self._parents
