@@ -704,6 +704,34 @@ def statements_after(node: Node, stop: Node, cross_loops: bool) -> Iterator[Node
         node = parent
 
 
+def _first_field(target: Node) -> Optional[bytes]:
+    """``f`` of a written ``root.f…`` (through further selectors and indexes), None for a plain variable."""
+    node, field = target, None
+    while node is not None and node.type in ("selector_expression", "index_expression", "parenthesized_expression"):
+        if node.type == "selector_expression":
+            f = node.child_by_field_name("field")
+            field = f.text if f is not None else None
+            node = node.child_by_field_name("operand")
+        elif node.type == "index_expression":
+            node = node.child_by_field_name("operand")
+        else:
+            node = node.named_children[0] if node.named_children else None
+    return field if node is not None and node.type == "identifier" else None
+
+
+def _touches_written_field(target: Node, use: Node) -> bool:
+    """A use of the root after the launch races with a write of ``root.f`` only when it reaches ``f``:
+    handing the pointer on (``return c``, ``g(c)``) or touching another field is not an access of ``f``."""
+    field = _first_field(target)
+    if field is None:
+        return True
+    parent = use.parent
+    if parent is None or parent.type != "selector_expression" or parent.child_by_field_name("operand") != use:
+        return False
+    f = parent.child_by_field_name("field")
+    return f is not None and f.text == field
+
+
 def accesses_after_launch(ctx: FileContext, body: Body, sharing: Sharing, root_text: bytes) -> Optional[Node]:
     """The first use, in the launcher after the launch, of the written variable before any wait/receive."""
     if body.launch is None or body.launcher is None:
@@ -995,6 +1023,8 @@ def shared_writes(ctx: FileContext) -> List[SharedWrite]:
             reasons.append("%d goroutines write it" % (n_others + 1))
             evidence.append("%d writer launches" % (n_others + 1))
         use = accesses_after_launch(ctx, body, rec.sharing, root.text) if root is not None else None
+        if use is not None and not _touches_written_field(rec.write.target, use):
+            use = None  # ``return c`` / ``c.other = …`` after ``go func(){ c.f = … }()``: not a use of c.f
         if use is not None:
             reasons.append("the launching function uses it at line %d without waiting first" % line_of(use))
             evidence.append("parent uses it at L%d before any Wait/receive" % line_of(use))
