@@ -94,7 +94,11 @@ def package_atomic_sites(ctx: FileContext) -> List[AtomicSite]:
         here = atomic_sites(ctx)
         sites = [s for s in here if not _is_load(s)]
         loads = [s for s in here if _is_load(s)]
-        for a in index(ctx).atomic:
+        # The index sees an atomic access only in a file that imports sync/atomic: without one in the
+        # package there is nothing to learn from it, so it is not built for this rule.
+        others = [a for a in index(ctx).atomic] if any(
+            "sync/atomic" in f.imports.values() for f in ctx.package.files if f is not ctx) else []
+        for a in others:
             if a.file == ctx.path:
                 continue
             owner, path = a.key
