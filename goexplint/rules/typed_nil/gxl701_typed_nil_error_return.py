@@ -44,15 +44,20 @@ def _assignments(ctx, func, decl):
                 yield stmt
 
 
-def _address_taken(func, decl):
+def _address_taken(ctx, func, decl):
     """``&x`` anywhere in the function: whoever gets the address (``errors.As(err, &x)``, ``json.Unmarshal``,
-    a helper ``fill(&x)``, a struct field) may assign ``x``, so nothing says it is still nil."""
-    for op in captures('(unary_expression operator: "&" operand: (identifier) @x)', func).get("x", []):
-        if op.text == decl.ident.text:
+    a helper ``fill(&x)``, a struct field) may assign ``x``, so nothing says it is still nil.  The
+    declarations whose address is taken are found once per function (one query, not one per return)."""
+    key = ("gxl701.address_taken", func.id)
+    taken = ctx.cache.get(key)
+    if taken is None:
+        taken = set()
+        for op in captures('(unary_expression operator: "&" operand: (identifier) @x)', func).get("x", []):
             d = resolve(op)
-            if d is not None and d.ident == decl.ident:
-                return True
-    return False
+            if d is not None:
+                taken.add(d.ident.id)
+        ctx.cache[key] = taken
+    return decl.ident.id in taken
 
 
 def _guarded(ctx, ret, ident, func):
@@ -123,7 +128,7 @@ def refine(match, ctx):
         ptype = _pointer_decl(decl, slots)
         if ptype is None or _guarded(ctx, ret, value, func):
             continue
-        if any(_assigned_before(a, ret) for a in _assignments(ctx, func, decl)) or _address_taken(func, decl):
+        if any(_assigned_before(a, ret) for a in _assignments(ctx, func, decl)) or _address_taken(ctx, func, decl):
             continue
         yield match.finding(value, related=((decl.ident, "declared here, nil until assigned"),),
                             var=node_text(value), typ=node_text(ptype), iface=iface)
