@@ -90,8 +90,8 @@ SIZES = {
 }
 # Shapes still super-linear, each with the reason (an xfail that starts passing is reported, not hidden)
 SLOW = {
-    "lockpairs": "GXL209 runs lockflow's control-flow walker from every lock site over the rest of the "
-                 "function; the walker is being replaced by the iterative one on another branch",
+    "lockpairs": "GXL209 still asks its path question once per lock site over the rest of the function "
+                 "(the cfg walker is linear per question; the per-site questions are not shared)",
 }
 
 
@@ -133,8 +133,6 @@ def test_counter_sees_quadratic_work(monkeypatch):
     assert large.total / small.total > GROWTH
 
 
-@pytest.mark.xfail(strict=False, reason="sibling-file scans per file are replaced by the package model "
-                                        "(another branch); this shape is theirs")
 def test_files_in_one_directory_grow_linearly(tmp_path, monkeypatch):
     def tree(n):
         d = tmp_path / ("n%d" % n)
