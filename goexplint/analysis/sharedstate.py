@@ -101,7 +101,8 @@ class Body:
         return self.func.child_by_field_name("body")
 
 
-def _same_file_functions(ctx: FileContext) -> Dict[bytes, List[Node]]:
+def same_file_functions(ctx: FileContext) -> Dict[bytes, List[Node]]:
+    """Function and method declarations of this file by name (memoised)."""
     key = ("same_file_functions",)
     table = ctx.cache.get(key)
     if table is None:
@@ -118,7 +119,7 @@ def _same_file_functions(ctx: FileContext) -> Dict[bytes, List[Node]]:
 def _launched_declarations(ctx: FileContext, call: Node) -> List[Node]:
     """``go f()`` / ``go s.m()`` of a function or method declared in this file (one level)."""
     fn = strip_parens(call.child_by_field_name("function"))
-    table = _same_file_functions(ctx)
+    table = same_file_functions(ctx)
     if fn is None:
         return []
     if fn.type == "identifier":

@@ -27,6 +27,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from tree_sitter import Node
 
+from goexplint.analysis.ctxflow import never_returns
 from goexplint.analysis.package import FuncDecl, PackageModel, model
 from goexplint.analysis.syntax import FUNC_TYPES, identifiers, is_package_type, package_selector, resolve
 from goexplint.core.parse import FileContext, captures, node_text
@@ -36,8 +37,6 @@ ESCAPE_KINDS = ("store", "return", "send", "goroutine", "defer")
 OUTLIVES_CALL = frozenset({"store", "return", "send", "goroutine"})
 
 _CONTEXT = "context"
-_EXIT_CALLS = {("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln"), ("log", "Panic"),
-               ("log", "Panicf"), ("log", "Panicln")}
 
 
 @dataclasses.dataclass
@@ -343,20 +342,7 @@ def _never_returns(ctx: FileContext, body: Node) -> bool:
         return not header and not captures("(break_statement) @b", last).get("b")
     if last.type != "expression_statement" or not last.named_children:
         return False
-    call = last.named_children[0]
-    if call.type != "call_expression":
-        return False
-    fn = call.child_by_field_name("function")
-    if fn is not None and fn.type == "identifier" and fn.text == b"panic" and resolve(fn) is None:
-        return True
-    if fn is not None and fn.type == "selector_expression":
-        op = fn.child_by_field_name("operand")
-        name = node_text(fn.child_by_field_name("field"))
-        if op is not None and op.type == "identifier":
-            path = ctx.imports.get(node_text(op))
-            if path is not None and (path, name) in _EXIT_CALLS and resolve(op) is None:
-                return True
-    return False
+    return never_returns(ctx, last.named_children[0])  # the one "this call never returns" check
 
 
 def _summarise(decl: FuncDecl) -> Summary:

@@ -2,6 +2,7 @@
 
 from goexplint.analysis.ctxflow import (HTTP, decl_ident_of, expr_has_type, method_call_on, package_member,
                                         references, result_targets, scope_body, short)
+from goexplint.analysis.sharedstate import same_file_functions
 from goexplint.analysis.syntax import node_text, unparen
 
 SHORTCUTS = {"Get": "http.MethodGet", "Head": "http.MethodHead", "Post": "http.MethodPost",
@@ -13,21 +14,6 @@ SHORTCUTS = {"Get": "http.MethodGet", "Head": "http.MethodHead", "Post": "http.M
 SEND_METHODS = {b"Do", b"RoundTrip"}
 # Methods of the request itself that put it on a connection.
 SELF_SEND = {b"Write", b"WriteProxy"}
-
-
-def _file_funcs(ctx):
-    """Function and method declarations of this file by name (a helper the request is handed to)."""
-    key = ("gxl403.funcs",)
-    found = ctx.cache.get(key)
-    if found is None:
-        found = {}
-        for decl in ctx.root.named_children:
-            if decl.type in ("function_declaration", "method_declaration"):
-                name = decl.child_by_field_name("name")
-                if name is not None:
-                    found.setdefault(name.text, []).append(decl)
-        ctx.cache[key] = found
-    return found
 
 
 def _param_at(decl, index):
@@ -53,7 +39,7 @@ def _helper_sends(ctx, call, fn, arg, depth):
     args = [a for a in call.child_by_field_name("arguments").named_children if a.type != "comment"]
     if arg not in args:
         return None
-    for decl in _file_funcs(ctx).get(name.text, ()):
+    for decl in same_file_functions(ctx).get(name.text, ()):
         if (decl.type == "method_declaration") != (fn.type == "selector_expression"):
             continue
         param = _param_at(decl, args.index(arg))
