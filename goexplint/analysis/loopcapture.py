@@ -20,7 +20,8 @@ from goexplint.analysis.concurrency import Launch, is_errgroup_receiver, iterati
 from goexplint.analysis.package import base_type_name, model
 from goexplint.analysis.summaries import OUTLIVES_CALL, callee_summary, flow_up, summaries, type_like
 from goexplint.core.parse import FileContext
-from goexplint.analysis.syntax import (enclosing_loops, identifiers, is_ancestor, is_reference, loop_vars, resolve)
+from goexplint.analysis.syntax import (enclosing_loops, file_loop_var_names, identifiers, is_ancestor, is_reference,
+                                       loop_vars, resolve)
 
 PARENS = ("parenthesized_expression",)
 
@@ -269,6 +270,9 @@ def implicit_address_escape(ctx: FileContext, call: Node, mode: str) -> Optional
     fn = call.child_by_field_name("function")
     if fn is None or fn.type != "selector_expression":
         return None
+    operand = fn.child_by_field_name("operand")
+    if operand is None or operand.text not in file_loop_var_names(ctx):
+        return None  # cheap: no loop of the file declares that name
     operand = fn.child_by_field_name("operand")
     if operand is None or operand.type != "identifier":
         return None

@@ -9,9 +9,6 @@ from goexplint.analysis.syntax import file_loop_var_names
 def refine(match, ctx):
     call = match["method_call"]
     if call is not None:
-        operand = call.child_by_field_name("function").child_by_field_name("operand")
-        if operand.text not in file_loop_var_names(ctx):
-            return
         hit = implicit_address_escape(ctx, call, "declared")
         if hit is not None:
             operand, loop, how, confidence = hit

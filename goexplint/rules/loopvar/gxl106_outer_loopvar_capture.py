@@ -11,9 +11,6 @@ WHAT = {"go": "goroutine captures", "errgroup": "errgroup goroutine captures", "
 def refine(match, ctx):
     call = match["method_call"]
     if call is not None:
-        operand = call.child_by_field_name("function").child_by_field_name("operand")
-        if operand.text not in file_loop_var_names(ctx):
-            return
         hit = implicit_address_escape(ctx, call, "outer")
         if hit is not None:
             operand, loop, how, confidence = hit
