@@ -26,23 +26,27 @@ from goexplint.core.parse import FileContext, captures, node_text
 _READS = "cancelstore.read_fields"
 
 
-def read_fields(ctx: FileContext) -> Set[Tuple[Optional[str], bytes]]:
-    """(owner struct, field name) of every field read anywhere in the package: anything but a plain
-    assignment target or the first argument of ``append``.  The owner is the package struct the
+def read_fields(ctx: FileContext, name: bytes) -> Set[Optional[str]]:
+    """Owner structs of every read of a field called ``name`` anywhere in the package: anything but a
+    plain assignment target or the first argument of ``append``.  The owner is the package struct the
     operand's written type names when the source says so (a parameter, receiver or local declared
-    with a type or a literal), None when unknown (then the read counts for every struct)."""
+    with a type or a literal), None when unknown (then the read counts for every struct).  The
+    package's selectors are grouped by field name once; owners are worked out only for the names
+    asked about."""
     cache = ctx.package.cache
-    got = cache.get(_READS)
-    if got is None:
-        got = set()
-        pkg = model(ctx)  # a sibling's FileContext does not know its package: use this file's model
+    by_name = cache.get(_READS)
+    if by_name is None:
+        by_name = {}
         for f in ctx.package.files:
-            for name in captures("(selector_expression field: (field_identifier) @f)", f.root).get("f", []):
-                sel = name.parent
-                if not _written_only(sel):
-                    got.add((owner_struct(pkg, sel), name.text))
-        cache[_READS] = got
-    return got
+            for field in captures("(selector_expression field: (field_identifier) @f)", f.root).get("f", []):
+                by_name.setdefault(field.text, []).append(field)
+        cache[_READS] = by_name
+    owners = cache.get((_READS, name))
+    if owners is None:
+        pkg = model(ctx)  # a sibling's FileContext does not know its package: use this file's model
+        owners = {owner_struct(pkg, field.parent) for field in by_name.get(name, ()) if not _written_only(field.parent)}
+        cache[(_READS, name)] = owners
+    return owners
 
 
 def owner_struct(pkg: PackageModel, sel: Node) -> Optional[str]:
@@ -155,11 +159,11 @@ def lost_in_fields(ctx: FileContext, direct: Optional[Node], refs: List[Node]) -
         stores.append(got)
     if not stores:
         return None
-    reads = read_fields(ctx)
     for name, _, owner in stores:
         if owner is None or not (name[0].islower() or name[0] == "_"):
             return None  # unknown struct, or exported: another package may call it
-        if (owner, name.encode()) in reads or (None, name.encode()) in reads:
+        reads = read_fields(ctx, name.encode())
+        if owner in reads or None in reads:
             return None
     return stores[0][0], stores[0][1]
 

@@ -33,10 +33,11 @@ def lock_type_name(ctx: FileContext, typ: Optional[Node]) -> Optional[str]:
             return "%s.%s" % (path.split("/")[-1], name.text.decode())
         return None
     if typ.type == "type_identifier":
+        if not lock_structs(ctx).get(typ.text):
+            return None
         if typ.text.decode() in type_params_in_scope(typ):
             return None  # func F[Main any](m Main): a type parameter, not the package struct Main
-        holder = lock_structs(ctx).get(typ.text)
-        return typ.text.decode() if holder and not is_type_parameter(typ) else None
+        return typ.text.decode() if not is_type_parameter(typ) else None
     if typ.type == "array_type":
         return lock_type_name(ctx, typ.child_by_field_name("element"))
     return None

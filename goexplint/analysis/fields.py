@@ -22,17 +22,19 @@ so linting each file of a package does not re-walk its siblings.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
+import tree_sitter
 from tree_sitter import Node
 
 from goexplint.analysis.package import PackageModel, base_type_name, model
 from goexplint.analysis.sharedstate import (UNKNOWN, _apply, _is_sync_point, _passed_to_lock_helper, goroutine_bodies,
                                             handler_bodies, is_handler_signature, normal, strip_parens)
 from goexplint.analysis.syntax import package_selector, resolve
-from goexplint.core.parse import FileContext, captures, node_text
+from goexplint.core.parse import FileContext, captures, compile_query, node_text
 
 ATOMIC = "sync/atomic"
 _ATOMIC_FUNC = re.compile(r"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
@@ -141,14 +143,20 @@ class _Walker:
         self.handlers = {b.func.id for b in handler_bodies(ctx)}
         self._types: Dict[int, Tuple[Optional[str], str]] = {}
         self.atomic_aliases = set(ctx.aliases_of(ATOMIC))
-        self.var_names = {n.encode() for n, v in m.vars.items() if not v.const}
-        self.field_names = {f.name.encode() for t in m.types.values() for f in t.fields if not f.embedded}
-        self.method_names = {name.encode() for (_, name) in m.methods}
+        self.var_names, self.field_names, self.method_names = _names(m)
+        self.positions = _interesting_positions(ctx, self.var_names, self.field_names, self.method_names)
+
+    def _interesting(self, node: Node) -> bool:
+        """Something the walk records (an access, a method call, a ``go`` launch) starts inside ``node``:
+        subtrees without one are not walked (lock state changes inside them stay inside them)."""
+        pos = self.positions
+        i = bisect.bisect_left(pos, node.start_byte)
+        return i < len(pos) and pos[i] < node.end_byte
 
     # -- functions
     def run(self) -> None:
         for node in self.ctx.root.named_children:
-            if node.type in ("function_declaration", "method_declaration"):
+            if node.type in ("function_declaration", "method_declaration") and self._interesting(node):
                 self._declaration(node)
             elif node.type == "var_declaration":
                 pass  # package-level initialisers run before main: not indexed
@@ -195,6 +203,8 @@ class _Walker:
         self.fn, self.roles = saved
 
     def _walk(self, node: Node, held: Dict[str, str]) -> None:
+        if not self._interesting(node):
+            return
         t = node.type
         if t == "func_literal":
             # a closure that runs on this goroutine (called here, passed to a call, kept in a local) sees the
@@ -209,9 +219,12 @@ class _Walker:
             return
         if t == "statement_list":
             h = dict(held)
+            find = self.ctx.source.find
             for stmt in node.named_children:
                 self._walk(stmt, h)
-                _apply(h, stmt)
+                start, end = stmt.start_byte, stmt.end_byte
+                if find(b"ock", start, end) >= 0:  # every lock change names a call with "lock"/"Lock" in it
+                    _apply(h, stmt)
                 if "#wait" not in h and _may_wait(self.ctx, stmt) and _is_sync_point(stmt):
                     h["#wait"] = "#"
             return
@@ -466,8 +479,52 @@ def _is_var_use(ident: Node) -> bool:
 
 
 def _may_wait(ctx: FileContext, stmt: Node) -> bool:
-    text = ctx.source[stmt.start_byte:stmt.end_byte]
-    return b"Wait(" in text or b"<-" in text or b"select" in text or b"range" in text
+    find, start, end = ctx.source.find, stmt.start_byte, stmt.end_byte
+    return find(b"Wait(", start, end) >= 0 or find(b"<-", start, end) >= 0 or find(b"select", start, end) >= 0 \
+        or find(b"range", start, end) >= 0
+
+
+_NAMES = "fields.names"
+_INTERESTING = """
+(identifier) @i
+(selector_expression operand: (identifier) field: (field_identifier) @f) @s
+(call_expression function: [(selector_expression field: (field_identifier) @m) (parenthesized_expression)]) @c
+(go_statement) @g
+"""
+
+
+def _names(m: PackageModel) -> Tuple[Set[bytes], Set[bytes], Set[bytes]]:
+    """(package variable names, struct field names, method names) of the package, computed once."""
+    got = m.__dict__.get(_NAMES)
+    if got is None:
+        got = m.__dict__[_NAMES] = (
+            {n.encode() for n, v in m.vars.items() if not v.const},
+            {f.name.encode() for t in m.types.values() for f in t.fields if not f.embedded},
+            {name.encode() for (_, name) in m.methods})
+    return got
+
+
+def _interesting_positions(ctx: FileContext, var_names, field_names, method_names) -> List[int]:
+    """Sorted start bytes of what ``_Walker`` may record: identifiers named like a package variable,
+    selectors ``x.f`` whose field is named like a struct field, calls of methods named like a package
+    method (and calls of parenthesised functions), ``go`` statements.  One query per file."""
+    out: List[int] = []
+    for _, caps in tree_sitter.QueryCursor(compile_query(_INTERESTING)).matches(ctx.root):
+        if "i" in caps:
+            ident = caps["i"][0]
+            if ident.text in var_names:
+                out.append(ident.start_byte)
+        elif "s" in caps:
+            if caps["f"][0].text in field_names:
+                out.append(caps["s"][0].start_byte)
+        elif "c" in caps:
+            m = caps.get("m")
+            if m is None or m[0].text in method_names:
+                out.append(caps["c"][0].start_byte)
+        elif "g" in caps:
+            out.append(caps["g"][0].start_byte)
+    out.sort()
+    return out
 
 
 def _access_kind(w: "_Walker", path: Node) -> Tuple[Optional[str], bool]:

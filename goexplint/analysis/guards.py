@@ -103,12 +103,24 @@ def _lock_text(guard: Tuple[str, str], root: str) -> Tuple[str, str]:
     return "%s.%s" % (root, path), "%s.%s.Lock()" % (root, path)
 
 
+def _package_locks(ctx: FileContext) -> bool:
+    """Some file of the package has the text of a ``Lock()`` or ``RLock()`` call: without one no access
+    holds a lock (``_owned_locks``), so no guard can be inferred and the index need not be built."""
+    got = ctx.package.cache.get("guards.package_locks")
+    if got is None:
+        got = ctx.package.cache["guards.package_locks"] = any(b"Lock(" in f.source for f in ctx.package.files)
+    return got
+
+
 def unguarded_writes(ctx: FileContext) -> List[Unguarded]:
     key = ("unguarded_writes",)
     found = ctx.cache.get(key)
     if found is not None:
         return found
     found = []
+    if not _package_locks(ctx):
+        ctx.cache[key] = found  # no Lock()/RLock() call in the package: no guard can be inferred
+        return found
     ix = index(ctx)
     for a in ix.in_file(ctx.path):
         if not a.is_write or not _counts(a) or a.locks or a.held_on_entry or a.after_wait:

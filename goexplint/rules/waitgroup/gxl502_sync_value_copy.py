@@ -65,9 +65,44 @@ def _describe(lock):
     return lock if "." in lock else "a %s (which holds a lock)" % lock
 
 
+_LOCK_DECLS = """
+(parameter_declaration type: (_) @t)
+(var_spec type: (_) @t)
+(composite_literal type: (_) @t)
+"""
+
+
+def _lock_declared_names(ctx):
+    """Names that some declaration of the file gives a lock type by value (a parameter or ``var`` with
+    a lock type, a name initialised with a lock-typed composite literal): ``_declared_lock`` can only
+    answer for these, so other identifiers are not resolved at all.  One query per file."""
+    key = ("gxl502.lock_names",)
+    got = ctx.cache.get(key)
+    if got is None:
+        got = ctx.cache[key] = set()
+        for typ in captures(_LOCK_DECLS, ctx.root).get("t", []):
+            decl = typ.parent
+            if decl is None or lock_type_name(ctx, typ) is None:
+                continue
+            if decl.type in ("parameter_declaration", "var_spec"):
+                got.update(c.text for c in decl.named_children if c.type == "identifier")
+                continue
+            n = strip_parens(decl)  # a composite literal: the names on the left of its statement
+            p = n.parent
+            while p is not None and p.type in ("parenthesized_expression", "expression_list"):
+                p = p.parent
+            if p is not None and p.type in ("short_var_declaration", "var_spec"):
+                left = p.child_by_field_name("left") if p.type == "short_var_declaration" else p
+                if left is not None:
+                    got.update(c.text for c in left.named_children if c.type == "identifier")
+    return got
+
+
 def _declared_lock(ctx, ident):
     """The lock type of a variable declared with a lock type by value (``var mu sync.Mutex``, a value
     parameter, ``c := counter{}``), else None."""
+    if ident.text not in _lock_declared_names(ctx):
+        return None
     decl = resolve(ident)
     if decl is None:
         return None
