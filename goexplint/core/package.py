@@ -23,7 +23,8 @@ from goexplint.core.discover import is_generated
 from goexplint.core.parse import FileContext, PackageFiles, package_clause, parse_bytes
 
 # (path, mtime_ns, size, version override, environ, display path) -> the sibling's FileContext
-_PARSED: Dict[tuple, FileContext] = {}
+_PARSED: Dict[tuple, Optional[FileContext]] = {}  # None: not part of any package (binary, generated)
+_UNSEEN = object()
 _PARSED_LIMIT = 2000
 
 
@@ -51,18 +52,19 @@ def _parsed_sibling(path: str, shown: str, override: Optional[str], environ: Tup
     except OSError:
         return None
     key = (path, st.st_mtime_ns, st.st_size, override, environ, shown, include_generated)
-    got = _PARSED.get(key)
-    if got is None:
+    got = _PARSED.get(key, _UNSEEN)
+    if got is _UNSEEN:
         try:
             with open(path, "rb") as fh:
                 source = fh.read()
         except OSError:
             return None
         if b"\0" in source or (not include_generated and is_generated(source)):
-            return None
-        tree = parse_bytes(source)
-        version = goversion.resolve(path, source, override=override, environ=dict(environ))
-        got = FileContext(shown, source, tree, version, real_path=path)
+            got = None  # remembered too: a generated sibling is not read again until it changes
+        else:
+            tree = parse_bytes(source)
+            version = goversion.resolve(path, source, override=override, environ=dict(environ))
+            got = FileContext(shown, source, tree, version, real_path=path)
         if len(_PARSED) >= _PARSED_LIMIT:
             _PARSED.clear()
         _PARSED[key] = got
