@@ -27,14 +27,13 @@ import dataclasses
 import re
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
-import tree_sitter
 from tree_sitter import Node
 
 from goexplint.analysis.package import PackageModel, base_type_name, model
 from goexplint.analysis.sharedstate import (UNKNOWN, _apply, _is_sync_point, _passed_to_lock_helper, goroutine_bodies,
                                             handler_bodies, is_handler_signature, normal, strip_parens)
 from goexplint.analysis.syntax import package_selector, resolve
-from goexplint.core.parse import FileContext, captures, compile_query, node_text
+from goexplint.core.parse import FileContext, captures, node_text
 
 ATOMIC = "sync/atomic"
 _ATOMIC_FUNC = re.compile(r"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
@@ -485,12 +484,10 @@ def _may_wait(ctx: FileContext, stmt: Node) -> bool:
 
 
 _NAMES = "fields.names"
-_INTERESTING = """
-(identifier) @i
-(selector_expression operand: (identifier) field: (field_identifier) @f) @s
-(call_expression function: [(selector_expression field: (field_identifier) @m) (parenthesized_expression)]) @c
-(go_statement) @g
-"""
+_TOKEN = re.compile(rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*")
+_SPACE = b" \t\r\n"
+_IDENT_BYTE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") \
+    | frozenset(range(0x80, 0x100))
 
 
 def _names(m: PackageModel) -> Tuple[Set[bytes], Set[bytes], Set[bytes]]:
@@ -505,24 +502,41 @@ def _names(m: PackageModel) -> Tuple[Set[bytes], Set[bytes], Set[bytes]]:
 
 
 def _interesting_positions(ctx: FileContext, var_names, field_names, method_names) -> List[int]:
-    """Sorted start bytes of what ``_Walker`` may record: identifiers named like a package variable,
-    selectors ``x.f`` whose field is named like a struct field, calls of methods named like a package
-    method (and calls of parenthesised functions), ``go`` statements.  One query per file."""
+    """Sorted byte offsets inside everything ``_Walker`` may record: identifiers named like a package
+    variable, the operand of ``x.f`` when ``f`` is named like a struct field, the dot of ``x.m`` when
+    ``m`` is named like a package method, ``go`` keywords.  Read from the bytes (names in strings and
+    comments only add offsets, and extra offsets only make the walk visit more): the file's tokens are
+    intersected with the package's names first, so most files are done after one ``findall``."""
+    src = ctx.source
+    present = set(_TOKEN.findall(src))
+    variables, fields, methods = present & var_names, present & field_names, present & method_names
+    names = variables | fields | methods
+    if b"go" in present:
+        names.add(b"go")
+        variables = variables | {b"go"}
+    if not names:
+        return []
+    alternatives = b"|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     out: List[int] = []
-    for _, caps in tree_sitter.QueryCursor(compile_query(_INTERESTING)).matches(ctx.root):
-        if "i" in caps:
-            ident = caps["i"][0]
-            if ident.text in var_names:
-                out.append(ident.start_byte)
-        elif "s" in caps:
-            if caps["f"][0].text in field_names:
-                out.append(caps["s"][0].start_byte)
-        elif "c" in caps:
-            m = caps.get("m")
-            if m is None or m[0].text in method_names:
-                out.append(caps["c"][0].start_byte)
-        elif "g" in caps:
-            out.append(caps["g"][0].start_byte)
+    for m in re.finditer(rb"(?<![\w\x80-\xff])(?:" + alternatives + rb")(?![\w\x80-\xff])", src):
+        tok, start = m.group(), m.start()
+        if tok in variables:
+            out.append(start)
+        if tok in fields or tok in methods:
+            j = start - 1
+            while j >= 0 and src[j] in _SPACE:  # x.\n\tf
+                j -= 1
+            if j < 0 or src[j] != 0x2E:  # not after a dot: not a selector's field
+                continue
+            out.append(j)  # inside the selector and the call
+            k = j - 1
+            while k >= 0 and src[k] in b" \t":
+                k -= 1
+            last = k
+            while k >= 0 and src[k] in _IDENT_BYTE:
+                k -= 1
+            if k < last:
+                out.append(k + 1)  # where the operand identifier starts
     out.sort()
     return out
 
