@@ -493,13 +493,16 @@ def enclosing_loops(node: Node) -> Iterator[Node]:
         parent = parent.parent
 
 
-def file_loop_var_names(ctx: FileContext) -> set:
-    """Every loop variable name in the file (a cheap pre-filter for candidate nodes)."""
+def file_loop_var_names(ctx: FileContext, outer: bool = False) -> set:
+    """Every loop variable name in the file (a cheap pre-filter for candidate nodes); with ``outer``
+    only those of loops that assign variables declared before the loop (``for v = range``)."""
     key = ("file_loop_var_names",)
-    names = ctx.cache.get(key)
-    if names is None:
-        names = set()
+    got = ctx.cache.get(key)
+    if got is None:
+        names, outers = set(), set()
         for loop in captures("(for_statement) @loop", ctx.root).get("loop", []):
-            names |= loop_vars(ctx, loop).names
-        ctx.cache[key] = names
-    return names
+            lv = loop_vars(ctx, loop)
+            names |= lv.names
+            outers |= set(lv.outer)
+        got = ctx.cache[key] = (names, outers)
+    return got[1] if outer else got[0]

@@ -148,8 +148,10 @@ def _package_may_detach(ctx):
 
 
 def _same_package_call(match, ctx, call):
+    if not _package_may_detach(ctx):
+        return  # (the package-wide byte test first: it is one lookup per call after the first)
     fn = enclosing_function(call)
-    if fn is None or not _ctx_params_of(ctx, fn) or not _package_may_detach(ctx):
+    if fn is None or not _ctx_params_of(ctx, fn):
         return  # no context in scope (goroutine closures excluded: detaching there is usually deliberate)
     callee, shown = _callee_decl(ctx, call)
     if not _creates_detached(callee):

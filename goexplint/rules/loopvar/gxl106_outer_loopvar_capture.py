@@ -9,6 +9,8 @@ WHAT = {"go": "goroutine captures", "errgroup": "errgroup goroutine captures", "
 
 
 def refine(match, ctx):
+    if not file_loop_var_names(ctx, outer=True):
+        return  # no loop of the file assigns a variable declared outside it
     call = match["method_call"]
     if call is not None:
         hit = implicit_address_escape(ctx, call, "outer")
@@ -21,7 +23,7 @@ def refine(match, ctx):
         return
     amp = match["amp"]
     if amp is not None:
-        if root_identifier(amp.child_by_field_name("operand")).text not in file_loop_var_names(ctx):
+        if root_identifier(amp.child_by_field_name("operand")).text not in file_loop_var_names(ctx, outer=True):
             return
         hit = address_escape(ctx, amp, "outer")
         if hit is not None:

@@ -1,5 +1,7 @@
 """GXL702: typed nil pointers converted to interfaces."""
 
+import re
+
 from goexplint.analysis.sharedstate import enclosing_function, strip_parens
 from goexplint.analysis.syntax import node_text, resolve
 from goexplint.analysis.typednil import interface_name as _interface_name
@@ -43,7 +45,23 @@ def _check(match, ctx, value, iface, what):
                             advice=ADVICE_CALL.format(call=node_text(value), func=pc[0]))
 
 
+_NIL_ARGUMENT = re.compile(rb"\(\s*nil\b")
+
+
+def _may_find(ctx):
+    """Every finding is a ``(*T)(nil)`` (the file has ``(nil`` in it) or a call of a same-package
+    function declared to return a pointer to an error type: a file with neither is not looked at."""
+    key = ("gxl702.may_find",)
+    got = ctx.cache.get(key)
+    if got is None:
+        _, errors, ptr_funcs = package_facts(ctx)
+        got = ctx.cache[key] = bool(_NIL_ARGUMENT.search(ctx.source)) or any(t in errors for t in ptr_funcs.values())
+    return got
+
+
 def refine(match, ctx):
+    if not _may_find(ctx):
+        return
     site = match["site"]
     if site.type == "return_statement":
         func = enclosing_function(site)

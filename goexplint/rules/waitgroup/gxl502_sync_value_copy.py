@@ -201,7 +201,12 @@ def _copied_idents(ctx):
     got = ctx.cache.get(key)
     if got is None:
         got = ctx.cache[key] = {}
+        names = _lock_declared_names(ctx)  # only these can be reported (``_declared_lock``)
+        if not names:
+            return got
         for ident in captures("(identifier) @i", ctx.root).get("i", []):
+            if ident.text not in names:
+                continue
             why = _copy_context(ident)  # the cheap syntactic test first
             if why is None:
                 continue

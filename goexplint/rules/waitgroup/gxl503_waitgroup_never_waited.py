@@ -46,6 +46,8 @@ def _in_goroutine(node, func):
 
 
 def refine(match, ctx):
+    if b"Add" not in ctx.source or b"Done" not in ctx.source:
+        return  # every finding is an Add call with a Done call in a goroutine
     func = match["func"]
     calls = wg_calls(ctx, func)
     seen = set()
