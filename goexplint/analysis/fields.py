@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import re
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
@@ -138,12 +139,18 @@ class _Walker:
         self.accesses: List[Access] = []
         self.calls: List[Call] = []
         self.go_launched: Set[str] = set()
-        self.goroutines = {b.func.id for b in goroutine_bodies(ctx)}
-        self.handlers = {b.func.id for b in handler_bodies(ctx)}
         self._types: Dict[int, Tuple[Optional[str], str]] = {}
         self.atomic_aliases = set(ctx.aliases_of(ATOMIC))
         self.var_names, self.field_names, self.method_names = _names(m)
         self.positions = _interesting_positions(ctx, self.var_names, self.field_names, self.method_names)
+
+    @functools.cached_property
+    def goroutines(self) -> Set[int]:
+        return {b.func.id for b in goroutine_bodies(self.ctx)}
+
+    @functools.cached_property
+    def handlers(self) -> Set[int]:
+        return {b.func.id for b in handler_bodies(self.ctx)}
 
     def _interesting(self, node: Node) -> bool:
         """Something the walk records (an access, a method call, a ``go`` launch) starts inside ``node``:
@@ -174,7 +181,7 @@ class _Walker:
         self.decl_name = name
         self.method = recv
         self.held_on_entry = recv is not None and (bool(_HELD_ON_ENTRY.search(name)) or _doc_says_locked(decl))
-        self.constructs = _constructed_types(decl)
+        self.constructs: Optional[Set[str]] = None  # worked out at the declaration's first access
         self.is_init = decl.type == "function_declaration" and name == "init"
         held: Dict[str, str] = {}
         if self.held_on_entry:
@@ -200,6 +207,11 @@ class _Walker:
         self.roles = frozenset(roles)
         self._walk(body, held)
         self.fn, self.roles = saved
+
+    def _constructs(self) -> Set[str]:
+        if self.constructs is None:
+            self.constructs = _constructed_types(self.decl)
+        return self.constructs
 
     def _walk(self, node: Node, held: Dict[str, str]) -> None:
         if not self._interesting(node):
@@ -344,7 +356,7 @@ class _Walker:
             atomic=atomic, locks=locks, func=func_name, func_key=(self.ctx.path, self.fn.start_byte),
             decl_key=(self.ctx.path, self.decl.start_byte), method=self.method, roles=self.roles,
             held_on_entry=_CALLER in held,
-            constructs=owner in self.constructs, init=self.is_init, test=self.ctx.is_test,
+            constructs=owner in self._constructs(), init=self.is_init, test=self.ctx.is_test,
             after_wait="#wait" in held, fresh_value=fresh_value))
 
     def _locks(self, held: Dict[str, str], root: str) -> Tuple[Lock, ...]:
@@ -516,10 +528,12 @@ def _interesting_positions(ctx: FileContext, var_names, field_names, method_name
         variables = variables | {b"go"}
     if not names:
         return []
-    alternatives = b"|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     out: List[int] = []
-    for m in re.finditer(rb"(?<![\w\x80-\xff])(?:" + alternatives + rb")(?![\w\x80-\xff])", src):
-        tok, start = m.group(), m.start()
+    for m in _TOKEN.finditer(src):
+        tok = m.group()
+        if tok not in names:
+            continue
+        start = m.start()
         if tok in variables:
             out.append(start)
         if tok in fields or tok in methods:
