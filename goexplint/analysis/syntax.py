@@ -172,6 +172,11 @@ def _params(plist: Optional[Node]) -> Iterator[Node]:
                     yield p.children[i]
 
 
+def param_idents(plist: Optional[Node]) -> Iterator[Node]:
+    """The names declared by a parameter list (receiver, parameters or named results)."""
+    return _params(plist)
+
+
 def scope_decls(parent: Node, child: Node, ident_start: int) -> Iterator[Tuple[Node, str]]:
     """Names that ``parent`` puts in scope for its descendant ``child`` (declared before ``ident_start``)."""
     t = parent.type

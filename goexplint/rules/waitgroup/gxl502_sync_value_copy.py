@@ -29,12 +29,16 @@ def _params(func, field):
 
 
 def _may_hold_locks(ctx):
-    """False when no type can hold a lock in this file: it imports neither sync nor sync/atomic and
-    the package declares no lock-holding struct (every finding needs one of them)."""
+    """False when no type can hold a lock in this file: no word of the file names a sync/sync/atomic type
+    of an imported package or a lock-holding struct of the package (every finding is a type written in
+    this file that names one of them)."""
     key = ("gxl502.may_hold_locks",)
     got = ctx.cache.get(key)
     if got is None:
-        got = ctx.cache[key] = bool(lock_structs(ctx)) or any(p in PKGS for p in ctx.imports.values())
+        names = set(lock_structs(ctx))  # every lock type is named in the file where it is copied
+        for path in ctx.imports.values():
+            names.update(PKGS.get(path, ()))
+        got = ctx.cache[key] = bool(names & ctx.tokens)
     return got
 
 
