@@ -179,6 +179,8 @@ def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
             continue
         if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files == "off":
             continue
+        if rule.applies is not None and not rule.applies(ctx):
+            continue  # nothing to find in this file: no patterns, no matches
         active.append((rule, verdict is None))
     budget = _Budget(options.file_timeout)
     t0 = clock() if clock else 0.0

@@ -8,7 +8,9 @@ A rule is one stem, ``gxl101_loopvar_goroutine_capture``:
   rule metadata lives; ``--explain``, ``--list-rules``, SARIF rule entries and
   the README rule table are generated from it.
 * ``goexplint/rules/<family>/<stem>.py`` -- optional ``refine(match, ctx)``
-  generator that turns query matches into findings.
+  generator that turns query matches into findings, and optional ``applies(ctx)``: False when
+  no finding of the rule is possible in the file (a cheap, exact test), so the engine leaves the
+  rule's patterns out of that file's query and makes no matches for it.
 * ``fixtures/<family>/...`` -- Go modules with ``// want <ID>`` expectations.
 
 Queries are compiled once per process, lazily, on first use.
@@ -60,6 +62,7 @@ class Rule:
     security_severity: Optional[str] = None
     reports_at: str = ""
     refine: Optional[Callable] = None
+    applies: Optional[Callable] = None  # applies(ctx) -> bool, see the module docstring
 
     @property
     def family(self) -> str:
@@ -189,6 +192,7 @@ def load_rule(path: Path) -> Rule:
         else:
             raise
     rule.refine = getattr(module, "refine", None) if module else None
+    rule.applies = getattr(module, "applies", None) if module else None
     return rule
 
 

@@ -30,6 +30,15 @@ def _scope_params(ctx, call):
     return fn, params
 
 
+def applies(ctx):
+    """The file names Background or TODO, or some file of the package creates one (for the calls of
+    same-package helpers that do)."""
+    return bool(_DETACHED & ctx.tokens) or _package_may_detach(ctx)
+
+
+_DETACHED = frozenset((b"Background", b"TODO"))
+
+
 def refine(match, ctx):
     if match["samepkg_call"] is not None:
         yield from _same_package_call(match, ctx, match["samepkg_call"])

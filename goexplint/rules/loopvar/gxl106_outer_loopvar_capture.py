@@ -8,9 +8,14 @@ from goexplint.analysis.syntax import file_loop_var_names
 WHAT = {"go": "goroutine captures", "errgroup": "errgroup goroutine captures", "defer": "deferred closure captures"}
 
 
+def applies(ctx):
+    """Some loop of the file assigns a variable declared outside it."""
+    return bool(file_loop_var_names(ctx, outer=True))
+
+
 def refine(match, ctx):
-    if not file_loop_var_names(ctx, outer=True):
-        return  # no loop of the file assigns a variable declared outside it
+    if not applies(ctx):
+        return
     call = match["method_call"]
     if call is not None:
         hit = implicit_address_escape(ctx, call, "outer")

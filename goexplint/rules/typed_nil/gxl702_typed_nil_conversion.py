@@ -48,7 +48,7 @@ def _check(match, ctx, value, iface, what):
 _NIL_ARGUMENT = re.compile(rb"\(\s*nil\b")
 
 
-def _may_find(ctx):
+def applies(ctx):
     """Every finding is a ``(*T)(nil)`` (the file has ``(nil`` in it) or a call of a same-package
     function declared to return a pointer to an error type: a file with neither is not looked at."""
     key = ("gxl702.may_find",)
@@ -60,7 +60,7 @@ def _may_find(ctx):
 
 
 def refine(match, ctx):
-    if not _may_find(ctx):
+    if not applies(ctx):
         return
     site = match["site"]
     if site.type == "return_statement":

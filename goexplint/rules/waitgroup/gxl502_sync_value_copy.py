@@ -28,7 +28,7 @@ def _params(func, field):
     return [p for p in plist.named_children if p.type in ("parameter_declaration", "variadic_parameter_declaration")]
 
 
-def _may_hold_locks(ctx):
+def applies(ctx):
     """False when no type can hold a lock in this file: no word of the file names a sync/sync/atomic type
     of an imported package or a lock-holding struct of the package (every finding is a type written in
     this file that names one of them)."""
@@ -43,7 +43,7 @@ def _may_hold_locks(ctx):
 
 
 def refine(match, ctx):
-    if not _may_hold_locks(ctx):
+    if not applies(ctx):
         return
     func = match["func"]
     body = func.child_by_field_name("body")

@@ -45,9 +45,14 @@ def _in_goroutine(node, func):
     return False
 
 
+def applies(ctx):
+    """Every finding is an Add call with a Done call in a goroutine."""
+    return b"Add" in ctx.tokens and b"Done" in ctx.tokens
+
+
 def refine(match, ctx):
-    if b"Add" not in ctx.source or b"Done" not in ctx.source:
-        return  # every finding is an Add call with a Done call in a goroutine
+    if not applies(ctx):
+        return
     func = match["func"]
     calls = wg_calls(ctx, func)
     seen = set()
