@@ -47,6 +47,11 @@ def call_args(call: Node) -> List[Node]:
     return [a for a in args.named_children if a.type != "comment"] if args is not None else []
 
 
+def imports_unsafe(ctx: FileContext) -> bool:
+    """The file imports package unsafe (under any name or with a dot): ``unsafe_func`` is None otherwise."""
+    return UNSAFE in ctx.imports.values()
+
+
 def unsafe_func(ctx: FileContext, call: Node) -> Optional[str]:
     """``Pointer`` for ``unsafe.Pointer(x)`` (under any import name, or a dot import), else None."""
     if call is None or call.type != "call_expression":

@@ -1,5 +1,6 @@
 """GXL301: a uintptr kept in a variable, parameter, field or ``.Pointer()`` result turned back into a pointer."""
 
+from goexplint.analysis.unsafeptr import imports_unsafe
 from goexplint.analysis.unsafeptr import (add_advice, header_advice, is_pointer_conversion, short, since, spine,
                                           strip_parens, uintptr_evidence)
 
@@ -10,6 +11,11 @@ WHY = {
     6: "only the Data field of a *reflect.SliceHeader/*reflect.StringHeader that points at a real slice or "
        "string may be converted",
 }
+
+
+def applies(ctx):
+    """Every finding is an unsafe.Pointer call (``unsafe_func``): only in files that import unsafe."""
+    return imports_unsafe(ctx)
 
 
 def refine(match, ctx):

@@ -1,5 +1,6 @@
 """GXL302: pointer arithmetic inside unsafe.Pointer(...) outside the shape pattern (3) allows."""
 
+from goexplint.analysis.unsafeptr import imports_unsafe
 from goexplint.analysis.unsafeptr import (PATTERN_OPS, add_advice, is_pointer_conversion, is_pointer_expr,
                                           is_pointer_uintptr, short, spine, strip_parens, uintptr_conversion_arg,
                                           uintptr_evidence, unsafe_func)
@@ -43,6 +44,11 @@ def _end_of_object(ctx, base_ptr, op, operand):
             if text in ("len(%s)" % seq, "cap(%s)" % seq):
                 return text
     return None
+
+
+def applies(ctx):
+    """Every finding is an unsafe.Pointer call (``unsafe_func``): only in files that import unsafe."""
+    return imports_unsafe(ctx)
 
 
 def refine(match, ctx):

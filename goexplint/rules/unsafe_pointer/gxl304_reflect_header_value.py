@@ -38,8 +38,13 @@ def _assignment_target(node):
     return stmt is not None and stmt.type == "assignment_statement" and stmt.child_by_field_name("left") == parent
 
 
+def applies(ctx):
+    """Every finding involves a reflect header type: only in files that import reflect."""
+    return bool(ctx.aliases_of(REFLECT))
+
+
 def refine(match, ctx):
-    if not ctx.aliases_of(REFLECT):
+    if not applies(ctx):
         return
     node = what = header = None
     if match["literal"] is not None:

@@ -1,5 +1,6 @@
 """GXL305 (opt-in): every call into package unsafe that makes or converts a pointer."""
 
+from goexplint.analysis.unsafeptr import imports_unsafe
 from goexplint.analysis.unsafeptr import (call_args, header_kind, reflect_method_call, spine, strip_parens,
                                           uintptr_conversion_arg, unsafe_func)
 
@@ -34,6 +35,11 @@ def _kind(ctx, call, fn):
     if uintptr_conversion_arg(arg) is not None:
         return "uintptr to pointer, valid only in patterns 3 to 6"
     return "conversion of a pointer value, pattern 1 when it is a *T"
+
+
+def applies(ctx):
+    """Every finding is an unsafe.Pointer call (``unsafe_func``): only in files that import unsafe."""
+    return imports_unsafe(ctx)
 
 
 def refine(match, ctx):
