@@ -1,6 +1,6 @@
 """GXL203: HTTP handlers that mutate package-level state without a lock."""
 
-from goexplint.analysis.sharedstate import Body, is_handler_signature, normal, sharing_of, write_locked, writes_in
+from goexplint.analysis.sharedstate import HTTP, Body, is_handler_signature, normal, sharing_of, write_locked, writes_in
 from goexplint.analysis.syntax import function_name, node_text
 
 _VERBS = {"incremented": "increments", "decremented": "decrements", "appended to": "appends to",
@@ -20,6 +20,11 @@ def _variable(target):
     while target.type == "index_expression":
         target = target.child_by_field_name("operand")
     return target
+
+
+def applies(ctx):
+    """Every finding is in an HTTP handler (``is_handler_signature``): only in files that import net/http."""
+    return HTTP in ctx.imports.values()
 
 
 def refine(match, ctx):
