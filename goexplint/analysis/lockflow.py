@@ -371,14 +371,13 @@ def is_lock_statement(ctx: FileContext, stmt: Node) -> Optional[LockCall]:
     return lc if lc is not None and lc.is_lock else None
 
 
-def later_siblings(stmt: Node) -> List[Node]:
-    """Statements after ``stmt`` in its statement list (comments included, in order)."""
-    out = []
+def later_siblings(stmt: Node) -> Iterator[Node]:
+    """Statements after ``stmt`` in its statement list (comments included, in order), one at a time: a
+    caller that stops at the first few does not pay for the rest of the list."""
     n = stmt.next_named_sibling
     while n is not None:
-        out.append(n)
+        yield n
         n = n.next_named_sibling
-    return out
 
 
 def assigns_to(node: Node, name: bytes) -> bool:
