@@ -699,7 +699,8 @@ def index(ctx: FileContext) -> FieldIndex:
         signature = tuple((f.path, hash(f.source), len(f.source)) for f in files.files)
         got = _INDEXES.get(signature)
         if got is None:
-            got = FieldIndex(files, model(ctx), signature)
+            with ctx.package_work():
+                got = FieldIndex(files, model(ctx), signature)
             if len(_INDEXES) >= _INDEX_LIMIT:
                 _INDEXES.clear()
             _INDEXES[signature] = got

@@ -398,5 +398,6 @@ def model(ctx: FileContext) -> PackageModel:
     files = ctx.package
     got = files.cache.get(PackageModel)
     if got is None:
-        got = files.cache[PackageModel] = PackageModel(files)
+        with ctx.package_work():
+            got = files.cache[PackageModel] = PackageModel(files)
     return got

@@ -175,6 +175,15 @@ class FileContext:
         self._package: Optional[PackageFiles] = None
         self._parents: Dict[int, Optional[Node]] = {}  # node id -> parent (tree-sitter's is O(depth))
         self._above: Dict[object, Dict[int, Optional[Node]]] = {}  # upward-search memos, see ``nearest_above``
+        # The engine's per-file budget while this file is linted (``engine._Budget``), for ``package_work``.
+        self.budget = None
+
+    def package_work(self):
+        """A ``with`` block around work done once for the whole package on behalf of all its files (the
+        package model, the field-access index), which the first file that needs it happens to run: the
+        engine keeps its time out of that file's budget, as it does for parsing the siblings."""
+        budget = self.budget
+        return budget.exempt() if budget is not None else contextlib.nullcontext()
 
     @property
     def package(self) -> "PackageFiles":
