@@ -178,13 +178,6 @@ class FileContext:
         # The engine's per-file budget while this file is linted (``engine._Budget``), for ``package_work``.
         self.budget = None
 
-    def package_work(self):
-        """A ``with`` block around work done once for the whole package on behalf of all its files (the
-        package model, the field-access index), which the first file that needs it happens to run: the
-        engine keeps its time out of that file's budget, as it does for parsing the siblings."""
-        budget = self.budget
-        return budget.exempt() if budget is not None else contextlib.nullcontext()
-
     @property
     def package(self) -> "PackageFiles":
         """Every file of this file's package, this one included (see ``core.package``)."""
@@ -353,6 +346,15 @@ def active() -> Optional[FileContext]:
     """The file this thread is linting (its memos serve helpers that get only nodes), or None."""
     stack = getattr(_LOCAL, "stack", None)
     return stack[-1] if stack else None
+
+
+def package_work():
+    """A ``with`` block around work done once for a whole package on behalf of all its files (the package
+    model, the field-access index), which the first file that needs it happens to run: the engine keeps
+    its time out of the budget of the file being linted (``active``), as it does for parsing the siblings."""
+    ctx = active()
+    budget = ctx.budget if ctx is not None else None
+    return budget.exempt() if budget is not None else contextlib.nullcontext()
 
 
 @contextlib.contextmanager
