@@ -120,3 +120,38 @@ def test_config_key_and_validation(tmp_path):
     assert bad.returncode == 2 and b"file-timeout" in bad.stderr
     (tmp_path / ".goexplint.toml").unlink()
     assert run("--file-timeout", "-1").returncode == 2
+
+
+def test_package_work_is_not_charged_to_the_file_that_runs_it(monkeypatch):
+    """The package model (and the field-access index) is built once per package, by whichever file needs
+    it first: its time moves that file's deadline, as parsing the siblings does, so a large package does
+    not cut its first file short."""
+    from goexplint.analysis import package
+
+    clock = FakeClock()
+    monkeypatch.setattr(engine, "_clock", clock)
+    built = []
+    real_init = package.PackageModel.__init__
+
+    def slow_init(self, files):
+        clock.now += 1e6  # a model that takes far longer than the budget to build
+        built.append(files)
+        real_init(self, files)
+    monkeypatch.setattr(package.PackageModel, "__init__", slow_init)
+    full = lint_source("x.go", SOURCE, Options(ALL, go_version="1.21", file_timeout=0))
+    built.clear()
+    result = lint_source("x.go", SOURCE, Options(ALL, go_version="1.21", file_timeout=100000))
+    assert built and not [n for n in result.notices if n.kind == "timeout"]
+    assert result.findings == full.findings
+
+
+def test_budget_exempt_moves_the_deadline(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(engine, "_clock", clock)
+    budget = engine._Budget(5)
+    with budget.exempt():
+        with budget.exempt():  # nested package work counts once
+            clock.now += 100.0
+    assert not budget.over("GXL204")
+    clock.now += 10.0
+    assert budget.over("GXL204") and budget.spent_in == "GXL204"

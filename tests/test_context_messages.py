@@ -55,3 +55,15 @@ def test_lostcancel_confidence_and_related():
     some = [f for f in found if "not used on every path" in f.message]
     assert some and all(f.confidence == "medium" for f in some)
     assert all(f.related for f in found)
+
+
+def test_gxl411_related_is_the_call_that_made_the_deferred_cancel():
+    """A cancel variable assigned by two With calls in one iteration, each value deferred: each finding's
+    "created here" is the last assignment before its defer (not whichever candidate is found first)."""
+    path = BASIC / "gxl411_cancel_deferred_in_loop.go"
+    lines = path.read_text().splitlines()
+    start = lines.index("func probeTwice(ctx0 context.Context, urls []string) {") + 1
+    withs = [i + 1 for i, text in enumerate(lines) if i >= start and "sCancel" in text and "context.With" in text]
+    got = sorted((f.line, f.related[0].span.start.row + 1) for f in findings(BASIC, "GXL411")
+                 if f.path.endswith(path.name) and f.line > start)
+    assert len(withs) == 2 and got == [(withs[0] + 1, withs[0]), (withs[1] + 1, withs[1])]

@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from goexplint.core.engine import Options, lint_source
-from goexplint.analysis.lockflow import normalise
-from goexplint.core.parse import parse_bytes
+from goexplint.analysis.cfg import Walker
+from goexplint.analysis.lockflow import (HELD, NONE, LockDomain, enclosing_function, held_returns,
+                                         is_lock_statement, normalise)
+from goexplint.core.parse import FileContext, activate, captures, parse_bytes
 
 LOCK, UNLOCK, WORK, RETURN = "lock", "unlock", "work", "return"
 
@@ -251,3 +253,26 @@ def test_normalise_ignores_whitespace_and_parentheses():
 
     walk(root)
     assert calls == ["s.mu", "c.stats.mu", "(*p).mu", "m.shard(k)"]
+
+
+def _walk_from_entry(ctx, site, lock):
+    """What held_returns shortens: LockDomain walked over the whole body from the function entry."""
+    body = enclosing_function(site).child_by_field_name("body")
+    domain = LockDomain(ctx, site, lock)
+    end = Walker(domain).walk(body, frozenset((NONE,)))
+    return sorted(n.start_byte for n in domain.returns + ([body.children[-1]] if HELD in end.fall else []))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stmts())
+def test_held_returns_equals_the_walk_from_the_function_entry(body):
+    """held_returns starts each site's walk at the top-level statement holding it and stops once no path
+    holds the lock: exactly what the walk from the entry over the whole body finds, loops included."""
+    src = Rendered(body).source
+    ctx = FileContext("gen.go", src, parse_bytes(src), None)
+    with activate(ctx):
+        for stmt in captures("(expression_statement) @s", ctx.root).get("s", []):
+            lock = is_lock_statement(ctx, stmt)
+            if lock is not None:
+                got = [n.start_byte for n in held_returns(ctx, stmt, lock)]
+                assert got == _walk_from_entry(ctx, stmt, lock), src.decode()

@@ -89,10 +89,7 @@ SIZES = {
     "nested_unsafe": 20,
 }
 # Shapes still super-linear, each with the reason (an xfail that starts passing is reported, not hidden)
-SLOW = {
-    "lockpairs": "GXL209 still asks its path question once per lock site over the rest of the function "
-                 "(the cfg walker is linear per question; the per-site questions are not shared)",
-}
+SLOW: dict = {}
 
 
 @pytest.fixture(scope="module", autouse=True)

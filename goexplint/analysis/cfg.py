@@ -129,6 +129,11 @@ class Walker:
         """Walk the statements of ``body`` (a block) from ``start``."""
         return self._drive(self._list(statements(body), start))
 
+    def step(self, stmt: Node, states: States) -> Flow:
+        """Walk one statement of a list from ``states``: a caller going through the list itself, one
+        statement at a time, gets what :meth:`walk` computes for it (the memo is kept between calls)."""
+        return self._drive(self._set(stmt, states, None))
+
     # -- the driver: one explicit stack of generators instead of Python recursion
     def _drive(self, first: Gen) -> Flow:
         stack: List[tuple] = [(first, None)]

@@ -34,7 +34,7 @@ from goexplint.analysis.package import PackageModel, base_type_name, model
 from goexplint.analysis.sharedstate import (UNKNOWN, _apply, _is_sync_point, _passed_to_lock_helper, goroutine_bodies,
                                             handler_bodies, is_handler_signature, normal, strip_parens)
 from goexplint.analysis.syntax import Decl, package_selector, param_idents, resolve
-from goexplint.core.parse import FileContext, captures, node_text
+from goexplint.core.parse import FileContext, captures, node_text, package_work
 
 ATOMIC = "sync/atomic"
 _ATOMIC_FUNC = re.compile(r"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
@@ -817,7 +817,8 @@ def index(ctx: FileContext) -> FieldIndex:
         signature = tuple((f.path, hash(f.source), len(f.source)) for f in files.files)
         got = _INDEXES.get(signature)
         if got is None:
-            got = FieldIndex(files, model(ctx), signature)
+            with package_work():
+                got = FieldIndex(files, model(ctx), signature)
             if len(_INDEXES) >= _INDEX_LIMIT:
                 _INDEXES.clear()
             _INDEXES[signature] = got

@@ -10,13 +10,16 @@
   (:mod:`goexplint.analysis.cfg`) with :class:`LockDomain`: one abstract state per path for one lock
   site: not taken yet, held, released, unknown.  Joins where a held path meets a released or unknown
   one give "unknown" (a conditional unlock: no report), so reports only come from paths on which the
-  lock is known to be held.  Calls that never return are :func:`ctxflow.never_returns`.
+  lock is known to be held.  Calls that never return are :func:`ctxflow.never_returns`.  A site's walk
+  starts at the top-level statement holding it (which statements a path reaches is found once per
+  function) and ends when no path holds the lock any more, so N lock/unlock pairs cost linear work.
 
 Func literals are separate functions: a lock never crosses their boundary.
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from typing import Dict, FrozenSet, Iterator, List, Optional, Set
@@ -24,7 +27,7 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Set
 from tree_sitter import Node
 
 from goexplint.core.parse import FileContext, active, captures
-from goexplint.analysis.cfg import Domain, Walker
+from goexplint.analysis.cfg import EMPTY, Domain, Walker, statements
 from goexplint.analysis.ctxflow import never_returns
 from goexplint.analysis.syntax import FUNC_TYPES, enclosing_function, node_text, resolve, unparen  # noqa: F401
 
@@ -258,16 +261,74 @@ def function_has_goto(func: Node) -> bool:
     return bool(own_nodes(func, "(goto_statement) @g", "g"))
 
 
+class _Reach(Domain):
+    """One state, "a path gets here": which top-level statements of a body some path reaches.  Whether a
+    path goes on is the same in every domain (no hook of the walker ends a path; returns, ``break``,
+    ``continue`` and calls that never return do), so this walk answers it for every lock site at once."""
+
+    def __init__(self, ctx: FileContext):
+        self.ctx = ctx
+        self.broken_seen = False
+
+    def no_return(self, call: Node) -> bool:
+        return never_returns(self.ctx, call, by_name=True)  # the same calls as LockDomain.no_return
+
+    def broken(self, node: Node, s: str):
+        self.broken_seen = True
+        return frozenset((s,))
+
+
+def _body_plan(ctx: FileContext, body: Node):
+    """The top-level statements of ``body``, their start offsets, and for each whether a path reaches it;
+    None when the body holds a statement the parser could not complete (``LockDomain.broken`` turns a
+    "not taken yet" state into "unknown" there, so a site's walk must then start at the function entry).
+    Computed once per body while a file is being linted."""
+    key = ("lockflow.body_plan", body.id)
+    try:
+        return ctx.cache[key]
+    except KeyError:
+        pass
+    stmts = statements(body)
+    walker = Walker(_Reach(ctx))
+    cur = frozenset((NONE,))
+    reached = []
+    for stmt in stmts:
+        reached.append(bool(cur))
+        if cur:
+            cur = walker.step(stmt, cur).fall
+    plan = None if walker.domain.broken_seen else (stmts, [s.start_byte for s in stmts], reached)
+    ctx.cache[key] = plan
+    return plan
+
+
 def held_returns(ctx: FileContext, site_stmt: Node, lock: LockCall) -> List[Node]:
     """GXL209: the ``return`` statements of the site's function reached with ``lock`` held, in order, and
-    the closing ``}`` of the body when a path falls off the end holding it (an implicit return)."""
+    the closing ``}`` of the body when a path falls off the end holding it (an implicit return).
+
+    The walk starts at the top-level statement of the body holding the site, not at the function entry:
+    before it every path is "not taken yet" (the site is not behind a loop of the body's top level), which
+    :func:`_body_plan` knows once for all the sites of the function.  It stops after the first top-level
+    statement that no path leaves holding the lock: later statements cannot take it again (they do not
+    hold the site), so they cannot reach a return with it held.  Each site thus costs the statements its
+    lock is held across (and the top-level statement it sits in), not the rest of the function."""
     func = enclosing_function(site_stmt)
     body = func.child_by_field_name("body") if func is not None else None
     if body is None:
         return []
     domain = LockDomain(ctx, site_stmt, lock)
-    end = Walker(domain).walk(body, frozenset((NONE,)))
-    if HELD in end.fall:
+    walker = Walker(domain)
+    plan = _body_plan(ctx, body)
+    if plan is None:
+        fall = walker.walk(body, frozenset((NONE,))).fall
+    else:
+        stmts, starts, reached = plan
+        first = bisect.bisect_right(starts, site_stmt.start_byte) - 1
+        fall = frozenset((NONE,)) if first >= 0 and reached[first] else EMPTY
+        for stmt in stmts[first:] if fall else ():
+            fall = walker.step(stmt, fall).fall
+            if HELD not in fall:
+                break
+    if HELD in fall:
         domain.returns.append(body.children[-1])
     return sorted(domain.returns, key=lambda n: n.start_byte)
 
@@ -310,14 +371,13 @@ def is_lock_statement(ctx: FileContext, stmt: Node) -> Optional[LockCall]:
     return lc if lc is not None and lc.is_lock else None
 
 
-def later_siblings(stmt: Node) -> List[Node]:
-    """Statements after ``stmt`` in its statement list (comments included, in order)."""
-    out = []
+def later_siblings(stmt: Node) -> Iterator[Node]:
+    """Statements after ``stmt`` in its statement list (comments included, in order), one at a time: a
+    caller that stops at the first few does not pay for the rest of the list."""
     n = stmt.next_named_sibling
     while n is not None:
-        out.append(n)
+        yield n
         n = n.next_named_sibling
-    return out
 
 
 def assigns_to(node: Node, name: bytes) -> bool:

@@ -30,7 +30,7 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
-from goexplint.core.parse import FileContext, PackageFiles, node_text
+from goexplint.core.parse import FileContext, PackageFiles, node_text, package_work
 
 
 @dataclasses.dataclass(frozen=True)
@@ -398,5 +398,6 @@ def model(ctx: FileContext) -> PackageModel:
     files = ctx.package
     got = files.cache.get(PackageModel)
     if got is None:
-        got = files.cache[PackageModel] = PackageModel(files)
+        with package_work():
+            got = files.cache[PackageModel] = PackageModel(files)
     return got

@@ -310,6 +310,8 @@ def _lock_calls(stmt: Node) -> Tuple[Set[str], Set[str]]:
     """Receivers locked and unlocked by direct calls inside ``stmt`` (func literals excluded)."""
     locked: Set[str] = set()
     unlocked: Set[str] = set()
+    if b"ock" not in stmt.text:
+        return locked, unlocked  # no Lock/Unlock name in it: the query would find nothing
     for row in match_rows(_LOCK_CALLS, stmt):
         recv, m = row["recv"], row["m"]
         if any(a.type == "func_literal" for a in _ancestors_until(recv, stmt)):
@@ -319,6 +321,9 @@ def _lock_calls(stmt: Node) -> Tuple[Set[str], Set[str]]:
 
 
 def _has_lock_helper(stmt: Node) -> bool:
+    text = stmt.text
+    if b"lock" not in text and b"Lock" not in text:
+        return False  # every name _LOCKISH matches contains one of them
     for f in captures(_CALLS, stmt).get("f", []):
         if _LOCKISH.search(f.text) and f.text not in LOCKS and f.text not in UNLOCKS:
             return True

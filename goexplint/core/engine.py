@@ -7,6 +7,7 @@ adds file reading and a process pool (discovery is ``discover.discover``).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import os
@@ -14,7 +15,7 @@ import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from goexplint.core import goversion
 from goexplint.core import package as package_mod
@@ -63,6 +64,22 @@ class _Budget:
         # there is no need to read the CPU clock (a replaced clock, in tests, is always read).
         self.wall_deadline = time.perf_counter() + seconds if _clock is time.process_time else 0.0
         self.spent_in: Optional[str] = None  # the rule id running when the budget ran out
+        self.exempt_seconds = 0.0  # wall seconds of package work (``exempt``), for --profile-rules
+        self._exempt_depth = 0
+
+    @contextlib.contextmanager
+    def exempt(self) -> Iterator[None]:
+        """Package work (``FileContext.package_work``): the deadline moves by the time it takes."""
+        self._exempt_depth += 1
+        start, wall = _clock(), time.perf_counter()
+        try:
+            yield
+        finally:
+            self._exempt_depth -= 1
+            if self._exempt_depth == 0:
+                if self.deadline is not None:
+                    self.deadline += _clock() - start
+                self.exempt_seconds += time.perf_counter() - wall
 
     def over(self, rule_id: str) -> bool:
         if self.spent_in is not None:
@@ -182,30 +199,39 @@ def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
         if rule.applies is not None and not rule.applies(ctx):
             continue  # nothing to find in this file: no patterns, no matches
         active.append((rule, verdict is None))
-    budget = _Budget(options.file_timeout)
+    budget = ctx.budget = _Budget(options.file_timeout)
     t0 = clock() if clock else 0.0
     per_rule = rule_matches([r for r, _ in active], ctx)
     if clock:
         timings["(query)"] = timings.get("(query)", 0.0) + clock() - t0
+    ran = None  # the last rule that started
     for (rule, assumed), matches in zip(active, per_rule):
         if budget.over(rule.id):
             break
+        ran = rule.id
         t0 = clock() if clock else 0.0
+        package_before = budget.exempt_seconds
         found = refine_matches(rule, ctx, _within(budget, rule.id, matches), assumed)
         if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files != "normal":
             found = (dataclasses.replace(f, severity="note") for f in found)
         findings.extend(found)
         if clock:
-            timings[rule.id] = timings.get(rule.id, 0.0) + clock() - t0
+            package = budget.exempt_seconds - package_before
+            timings[rule.id] = timings.get(rule.id, 0.0) + clock() - t0 - package
+            if package:
+                timings["(package)"] = timings.get("(package)", 0.0) + package
+    ctx.budget = None
     report_unused = options.report_unused
     if budget.spent_in is not None:
         skipped = [r.id for r, _ in active]
         skipped = skipped[skipped.index(budget.spent_in):]
         n_later = len(skipped) - 1
         later = " and %d later rule%s" % (n_later, "" if n_later == 1 else "s") if n_later else ""
+        # checked between matches: the budget may have run out in the last match of the rule before
+        during = " (it ran out during %s)" % ran if ran is not None and ran != budget.spent_in else ""
         notices.append(Notice(ctx.path, "timeout", "analysis stopped in rule %s after the %gs budget per file "
-                              "(--file-timeout): the rest of %s%s skipped in this file, findings so far kept"
-                              % (budget.spent_in, budget.seconds, budget.spent_in, later)))
+                              "(--file-timeout)%s: the rest of %s%s skipped in this file, findings so far kept"
+                              % (budget.spent_in, budget.seconds, during, budget.spent_in, later)))
         report_unused = False  # the rules that did not finish would make suppressions look unused
     t0 = clock() if clock else 0.0
     findings = suppress.apply(ctx, findings, enabled, report_unused, notices)

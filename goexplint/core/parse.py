@@ -178,6 +178,8 @@ class FileContext:
         self._package: Optional[PackageFiles] = None
         self._parents: Dict[int, Optional[Node]] = {}  # node id -> parent (tree-sitter's is O(depth))
         self._above: Dict[object, Dict[int, Optional[Node]]] = {}  # upward-search memos, see ``nearest_above``
+        # The engine's per-file budget while this file is linted (``engine._Budget``), for ``package_work``.
+        self.budget = None
 
     @property
     def package(self) -> "PackageFiles":
@@ -353,6 +355,15 @@ def active() -> Optional[FileContext]:
     """The file this thread is linting (its memos serve helpers that get only nodes), or None."""
     stack = getattr(_LOCAL, "stack", None)
     return stack[-1] if stack else None
+
+
+def package_work():
+    """A ``with`` block around work done once for a whole package on behalf of all its files (the package
+    model, the field-access index), which the first file that needs it happens to run: the engine keeps
+    its time out of the budget of the file being linted (``active``), as it does for parsing the siblings."""
+    ctx = active()
+    budget = ctx.budget if ctx is not None else None
+    return budget.exempt() if budget is not None else contextlib.nullcontext()
 
 
 @contextlib.contextmanager

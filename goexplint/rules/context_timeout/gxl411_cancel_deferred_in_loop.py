@@ -25,7 +25,7 @@ def refine(match, ctx):
         decl = decl_ident_of(ident)
         if decl is None:
             continue
-        with_call = _with_call_in(ctx, loop_body, decl)
+        with_call = _with_call_in(ctx, loop_body, decl, defer)
         if with_call is not None:
             _, targets = result_targets(with_call)
             ctx_var = targets[0] if targets and targets[0].type == "identifier" else None
@@ -77,8 +77,13 @@ def _outlives(loop_body, decl, depth=0):
     return False
 
 
-def _with_call_in(ctx, loop_body, decl):
+def _with_call_in(ctx, loop_body, decl, defer):
+    """The ``context.With*`` call of this iteration whose cancel ``defer`` defers: of the calls in the loop
+    body (not in a nested func literal) that assign the cancel variable ``decl``, the last one before the
+    ``defer`` (the value it evaluates), else the first one.  Chosen by byte offset, so the related
+    location is the same on every run whatever order the candidates are found in."""
     fn = enclosing_function(loop_body)
+    before = after = None
     for call in captures("(call_expression) @c", loop_body).get("c", []):
         if enclosing_function(call) != fn:
             continue
@@ -86,5 +91,9 @@ def _with_call_in(ctx, loop_body, decl):
             continue
         _, targets = result_targets(call)
         if len(targets) == 2 and targets[1].type == "identifier" and decl_ident_of(targets[1]) == decl:
-            return call
-    return None
+            if call.start_byte < defer.start_byte:
+                if before is None or call.start_byte > before.start_byte:
+                    before = call
+            elif after is None or call.start_byte < after.start_byte:
+                after = call
+    return before if before is not None else after

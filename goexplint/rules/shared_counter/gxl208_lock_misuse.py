@@ -1,5 +1,7 @@
 """GXL208: empty critical section, ``defer X.Lock()`` after Lock, double Lock in one statement list."""
 
+import itertools
+
 from goexplint.analysis.lockflow import (LOCKS, assigns_to, comments_by_row, is_intent_comment, is_lock_statement,
                                          later_siblings, lock_call, mentions_unlock, root_identifier, simple_receiver)
 
@@ -39,10 +41,10 @@ def refine(match, ctx):
     if first is None or stmt.parent is None or stmt.parent.type != "statement_list":
         return
     related = ((first.call, "%s.%s() here" % (first.key, first.method)),)
-    rest = [n for n in later_siblings(stmt) if n.type != "comment"]
-    if not rest:
+    rest = (n for n in later_siblings(stmt) if n.type != "comment")
+    nxt = next(rest, None)
+    if nxt is None:
         return
-    nxt = rest[0]
     lc = lock_call(ctx, nxt)
     if nxt.type == "expression_statement" and lc is not None and lc.key == first.key \
             and lc.method == LOCKS[first.method]:
@@ -54,7 +56,7 @@ def refine(match, ctx):
                                        "(or say in a comment why the empty section is deliberate)")
         return
     root = root_identifier(first.recv)
-    for n in rest:
+    for n in itertools.chain((nxt,), rest):
         if n.type in _STOP:
             return
         lc = lock_call(ctx, n)
