@@ -1,4 +1,4 @@
-"""A rule's ``applies(ctx)`` lets the engine leave the rule out of a file's query: it must be exact.
+"""A rule's ``applies(ctx)`` lets the engine drop the rule's matches in a file unrefined: it must be exact.
 
 For every rule with the hook, every fixture file (plus a few standard-library packages when Go is
 installed) is linted with the hook recording its verdict but never skipping the rule; where the

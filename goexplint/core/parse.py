@@ -154,9 +154,6 @@ class PackageFiles:
         return "PackageFiles(%r, %r, %d files)" % (self.directory, self.name, len(self.files))
 
 
-_WORD = re.compile(rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*")
-
-
 class FileContext:
     """One parsed file plus lazily computed, rule-independent facts."""
 
@@ -231,12 +228,6 @@ class FileContext:
         for key in path:
             memo[key] = found
         return found
-
-    @functools.cached_property
-    def tokens(self) -> "frozenset[bytes]":
-        """Every identifier-like word of the source (keywords, names, words in comments and strings):
-        a cheap superset test for rules whose findings need some name in the file."""
-        return frozenset(_WORD.findall(self.source))
 
     @functools.cached_property
     def line_starts(self) -> List[int]:

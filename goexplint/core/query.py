@@ -83,19 +83,24 @@ def combined_query(rule_ids: Tuple[str, ...]) -> Tuple[tree_sitter.Query, Tuple[
     return query, tuple(owner)
 
 
-def rule_matches(rules: Sequence, ctx: FileContext) -> List[List[Tuple[int, Dict[str, List[Node]]]]]:
-    """Per rule (same order as ``rules``), its matches in the order its own query yields them."""
+def rule_matches(rules: Sequence, ctx: FileContext,
+                 skip: Optional[Sequence[bool]] = None) -> List[List[Tuple[int, Dict[str, List[Node]]]]]:
+    """Per rule (same order as ``rules``), its matches in the order its own query yields them; none for
+    the rules whose ``skip`` entry is true."""
     out: List[List[Tuple[int, Dict[str, List[Node]]]]] = [[] for _ in rules]
     if not rules:
         return out
+    skip = skip or [False] * len(rules)
     if SEPARATE_QUERIES or len(rules) == 1:
         for pos, rule in enumerate(rules):
-            out[pos].extend(tree_sitter.QueryCursor(rule.query).matches(ctx.root))
+            if not skip[pos]:
+                out[pos].extend(tree_sitter.QueryCursor(rule.query).matches(ctx.root))
         return out
     query, owner = combined_query(tuple(r.id for r in rules))
     for pattern, caps in tree_sitter.QueryCursor(query).matches(ctx.root):
         pos, local = owner[pattern]
-        out[pos].append((local, caps))
+        if not skip[pos]:
+            out[pos].append((local, caps))
     return out
 
 

@@ -9,8 +9,8 @@ A rule is one stem, ``gxl101_loopvar_goroutine_capture``:
   the README rule table are generated from it.
 * ``goexplint/rules/<family>/<stem>.py`` -- optional ``refine(match, ctx)``
   generator that turns query matches into findings, and optional ``applies(ctx)``: False when
-  no finding of the rule is possible in the file (a cheap, exact test), so the engine leaves the
-  rule's patterns out of that file's query and makes no matches for it.
+  no finding of the rule is possible in the file (a cheap, exact test), so the engine drops the
+  rule's matches in that file without refining them.
 * ``fixtures/<family>/...`` -- Go modules with ``// want <ID>`` expectations.
 
 Queries are compiled once per process, lazily, on first use.

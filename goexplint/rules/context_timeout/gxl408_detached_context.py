@@ -33,10 +33,7 @@ def _scope_params(ctx, call):
 def applies(ctx):
     """The file names Background or TODO, or some file of the package creates one (for the calls of
     same-package helpers that do)."""
-    return bool(_DETACHED & ctx.tokens) or _package_may_detach(ctx)
-
-
-_DETACHED = frozenset((b"Background", b"TODO"))
+    return b"Background" in ctx.source or b"TODO" in ctx.source or _package_may_detach(ctx)
 
 
 def refine(match, ctx):

@@ -29,16 +29,17 @@ def _params(func, field):
 
 
 def applies(ctx):
-    """False when no type can hold a lock in this file: no word of the file names a sync/sync/atomic type
-    of an imported package or a lock-holding struct of the package (every finding is a type written in
-    this file that names one of them)."""
+    """False when no type can hold a lock in this file: its text contains the name of no sync or
+    sync/atomic type of an imported package and of no lock-holding struct of the package (every
+    finding is a type written in this file that names one of them)."""
     key = ("gxl502.may_hold_locks",)
     got = ctx.cache.get(key)
     if got is None:
         names = set(lock_structs(ctx))  # every lock type is named in the file where it is copied
         for path in ctx.imports.values():
             names.update(PKGS.get(path, ()))
-        got = ctx.cache[key] = bool(names & ctx.tokens)
+        source = ctx.source
+        got = ctx.cache[key] = any(name in source for name in names)
     return got
 
 

@@ -47,7 +47,7 @@ def _in_goroutine(node, func):
 
 def applies(ctx):
     """Every finding is an Add call with a Done call in a goroutine."""
-    return b"Add" in ctx.tokens and b"Done" in ctx.tokens
+    return b"Add" in ctx.source and b"Done" in ctx.source
 
 
 def refine(match, ctx):
