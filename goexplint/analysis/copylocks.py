@@ -3,8 +3,9 @@ contain one by value (directly, embedded, or through another such struct)."""
 
 from __future__ import annotations
 
+import bisect
 import re
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from tree_sitter import Node
 
@@ -169,8 +170,24 @@ _TYPE_WORD = re.compile(rb"\btype\b")
 def has_local_types(ctx: FileContext) -> bool:
     """False when the file certainly declares no type inside a function: every ``type`` word of the
     source belongs to a top-level type declaration (a cheap byte count instead of a tree query)."""
-    top = sum(1 for n in ctx.root.named_children if n.type == "type_declaration")
-    return len(_TYPE_WORD.findall(ctx.source)) > top
+    return bool(_functions_with_type_word(ctx))
+
+
+def _functions_with_type_word(ctx: FileContext) -> List[Node]:
+    """The top-level nodes other than type declarations with a ``type`` word inside (in code, a comment
+    or a string): only these can declare a local type, so only these are queried for one."""
+    key = ("copylocks.type_word_functions",)
+    got = ctx.cache.get(key)
+    if got is None:
+        got = []
+        offsets = [m.start() for m in _TYPE_WORD.finditer(ctx.source)]
+        if offsets:
+            for n in ctx.root.named_children:
+                i = bisect.bisect_left(offsets, n.start_byte)
+                if n.type != "type_declaration" and i < len(offsets) and offsets[i] < n.end_byte:
+                    got.append(n)
+        ctx.cache[key] = got
+    return got
 
 
 def lock_structs(ctx: FileContext) -> Dict[bytes, str]:
@@ -187,8 +204,7 @@ def lock_structs(ctx: FileContext) -> Dict[bytes, str]:
         pkg = ctx.package.cache[key] = _struct_locks(
             (t.name.encode(),) + _file_structs(t.file)[t.name] for t in m.types.values() if t.kind == "struct")
     local = [(row["name"].text,) + _struct_fields(row["name"].text, ctx, row["struct"])
-             for row in match_rows(_STRUCTS, ctx.root)
-             if row["name"].parent.parent.type != "source_file"] if has_local_types(ctx) else []
+             for decl in _functions_with_type_word(ctx) for row in match_rows(_STRUCTS, decl)]
     # Local struct types (declared in a function) may hold package-level lock structs; package-level
     # types cannot see local ones.
     found = _struct_locks(local, pkg) if local else pkg
