@@ -139,21 +139,23 @@ def _synchronised_by_lock(ctx: FileContext, node: Node) -> bool:
         if lk.guard[0] in ("?", "@"):
             continue
         # every atomic writer holds this lock for writing: nothing changes the value under us
-        if all(_holds(a, lk.guard, True) for a in writers):
+        if all(_holds(ix, a, lk.guard, True) for a in writers):
             return True
         # we hold it for writing and every atomic access holds it too (atomics under RLock, reset under Lock)
-        if lk.mode == "W" and all(_holds(a, lk.guard, False) for a in atomics):
+        if lk.mode == "W" and all(_holds(ix, a, lk.guard, False) for a in atomics):
             return True
     return False
 
 
-def _holds(access, guard, write: bool) -> bool:
-    """``access`` holds lock ``guard`` (a caller-held ``(T, "*")`` matches any lock of T, both ways)."""
+def _holds(ix, access, guard, write: bool) -> bool:
+    """``access`` holds lock ``guard`` (a caller-held ``(T, "*")`` matches any lock of T, both ways), itself
+    or, in an unexported method on its receiver, through every same-package caller (one level up)."""
     for lk in access.locks:
         same = lk.guard == guard or (lk.guard[0] == guard[0] and "*" in (lk.guard[1], guard[1]))
         if same and (not write or lk.mode == "W"):
             return True
-    return False
+    return access.root_kind == "receiver" and access.method is not None and guard[0] == access.method[0] \
+        and ix.callers_hold(access.method, guard, write)
 
 
 def atomic_sites(ctx: FileContext) -> List[AtomicSite]:

@@ -118,6 +118,7 @@ class Call:
     func: str
     decl_key: Tuple[str, int]
     held_on_entry: bool
+    root: str = ""  # root variable of the call's receiver expression ("c" for c.adjust(), c.inner.adjust())
 
 
 @dataclasses.dataclass
@@ -414,7 +415,7 @@ class _Walker:
         same_root = any(lk.root == node_text(root) or lk.guard[0] == tname for lk in locks)
         self.calls.append(Call((tname, node_text(field)), self.ctx.path, call.start_point[0] + 1, locks, same_root,
                                self.decl_name, (self.ctx.path, self.decl.start_byte),
-                               _CALLER in held))
+                               _CALLER in held, node_text(root)))
 
 
 # "Lock should be held.", "Server lock is held on entry", "The caller must hold gsb.mu.", "filestore lock
@@ -678,6 +679,20 @@ class FieldIndex:
                 (lk.guard == guard or lk.guard[0] == method[0]) if guard is not None else lk.guard[0] == method[0]
                 for lk in c.locks) or any(lk.mode == "?" for lk in c.locks)
             if not ok:
+                return False
+        return True
+
+    def callers_hold(self, method: Tuple[str, str], guard: Tuple[str, str], write: bool) -> bool:
+        """``method`` is unexported and every same-package call of it (at least one) holds ``guard`` (for
+        writing when ``write``) on the object it is called on: ``c.mu.Lock(); c.adjust()``, or a call on
+        the receiver of a function that starts with its lock held (``…Locked``).  A lock of another
+        object or an unknown lock does not count."""
+        calls = self.calls.get(method, [])
+        if not calls or not method[1][:1].islower():
+            return False
+        for c in calls:
+            if not any(lk.guard[0] == guard[0] and (lk.guard[1] == guard[1] or "*" in (lk.guard[1], guard[1]))
+                       and lk.root == c.root and c.root != "" and (not write or lk.mode == "W") for lk in c.locks):
                 return False
         return True
 
