@@ -81,6 +81,7 @@ class AtomicSite:
     target: Optional[Node]
     key: PathKey
     where: str = ""  # "line 12" in this file, "other.go:12" in a sibling
+    load: bool = False  # an atomic Load*: it reads the path, it does not update it
 
 
 def package_atomic_sites(ctx: FileContext) -> List[AtomicSite]:
@@ -92,8 +93,8 @@ def package_atomic_sites(ctx: FileContext) -> List[AtomicSite]:
     sites = ctx.cache.get(key)
     if sites is None:
         here = atomic_sites(ctx)
-        sites = [s for s in here if not _is_load(s)]
-        loads = [s for s in here if _is_load(s)]
+        sites = [s for s in here if not s.load]
+        loads = [s for s in here if s.load]
         # The index sees an atomic access only in a file that imports sync/atomic: without one in the
         # package there is nothing to learn from it, so it is not built for this rule.
         others = [a for a in index(ctx).atomic] if any(
@@ -107,7 +108,7 @@ def package_atomic_sites(ctx: FileContext) -> List[AtomicSite]:
                 k = PathKey("pkg", var, suffix)
             else:
                 k = PathKey("field", owner, path)
-            site = AtomicSite(None, None, k, "%s:%d" % (os.path.basename(a.file), a.line))
+            site = AtomicSite(None, None, k, "%s:%d" % (os.path.basename(a.file), a.line), a.kind != "write")
             (sites if a.kind == "write" else loads).append(site)
         sites += loads  # a path known from loads only is still atomic; an update is the better evidence
         ctx.cache[key] = sites
@@ -170,7 +171,9 @@ def atomic_sites(ctx: FileContext) -> List[AtomicSite]:
                     continue
                 k = path_key(ctx, target)
                 if k is not None:
-                    sites.append(AtomicSite(call, strip_parens(target), k, "line %d" % (call.start_point[0] + 1)))
+                    site = AtomicSite(call, strip_parens(target), k, "line %d" % (call.start_point[0] + 1))
+                    site.load = _is_load(site)
+                    sites.append(site)
         ctx.cache[key] = sites
     return sites
 
@@ -258,9 +261,12 @@ def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite,
                 continue
             if _self_assigned_from_atomic(node, atomic_targets):
                 continue  # x = atomic.AddT(&x, d): GXL205 reports it
+            access = _access_kind(node)
+            if site.load and access == "read":
+                continue  # no atomic update of the path is known (loads only): two reads never race
             if _synchronised_by_lock(ctx, node):
                 continue
-            found.append((node, site, _access_kind(node)))
+            found.append((node, site, access))
     found.sort(key=lambda t: t[0].start_byte)
     ctx.cache[key] = found
     return found

@@ -39,8 +39,10 @@
 ; different type (the root's declared type or method receiver type must match); locals; accesses that
 ; come after a wait in their function (`wg.Wait()`, `<-c.done`); accesses that hold a lock every atomic
 ; writer of the path also holds for writing (a caller-held lock of a `…Locked` method counts), or
-; that it holds for writing while every atomic access holds it too; plain writes in set-up functions (`init…`, `Init…`,
-; `Setup…`: in-place initialisation before the value is shared).
+; that it holds for writing while every atomic access holds it too (an atomic writer in an unexported method holds
+; the locks that every same-package caller holds on its receiver); plain writes in set-up functions (`init…`, `Init…`,
+; `Setup…`: in-place initialisation before the value is shared); plain reads of a path that is only ever loaded
+; atomically (no atomic update is known: reads do not race with loads).
 ;
 ; ## Known limitations
 ; Atomic uses in other files are matched only for fields of package structs and package-level
