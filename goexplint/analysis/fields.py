@@ -119,6 +119,12 @@ class Call:
     decl_key: Tuple[str, int]
     held_on_entry: bool
     root: str = ""  # root variable of the call's receiver expression ("c" for c.adjust(), c.inner.adjust())
+    go: bool = False  # ``go x.M()``: the call starts a goroutine
+    in_loop: bool = False  # inside a for statement of its function
+    fresh_root: bool = False  # made on a local that its declaration builds (``x := &T{…}``; ``x.M()``)
+    caller: Optional[Tuple[str, str]] = None  # (T, M) of the calling method declaration
+    roles: FrozenSet[str] = frozenset()  # of the innermost function around the call (goroutine, callback…)
+    in_literal: bool = False  # the innermost function around the call is a func literal
 
 
 @dataclasses.dataclass
@@ -413,9 +419,29 @@ class _Walker:
             return
         locks = self._locks(held, node_text(root))
         same_root = any(lk.root == node_text(root) or lk.guard[0] == tname for lk in locks)
+        parent = call.parent
+        while parent is not None and parent.type == "parenthesized_expression":
+            parent = parent.parent
         self.calls.append(Call((tname, node_text(field)), self.ctx.path, call.start_point[0] + 1, locks, same_root,
                                self.decl_name, (self.ctx.path, self.decl.start_byte),
-                               _CALLER in held, node_text(root)))
+                               _CALLER in held, node_text(root),
+                               go=parent is not None and parent.type == "go_statement",
+                               in_loop=_in_loop(call, self.fn),
+                               fresh_root=operand.type == "identifier" and self._root_type(operand)[1] == "fresh",
+                               caller=self.method, roles=self.roles, in_literal=self.fn.type == "func_literal"))
+
+
+def _in_test_file(path: str) -> bool:
+    return path.endswith("_test.go")
+
+
+def _in_loop(node: Node, fn: Node) -> bool:
+    n = node.parent
+    while n is not None and n != fn:
+        if n.type == "for_statement":
+            return True
+        n = n.parent
+    return False
 
 
 # "Lock should be held.", "Server lock is held on entry", "The caller must hold gsb.mu.", "filestore lock
@@ -693,6 +719,65 @@ class FieldIndex:
         for c in calls:
             if not any(lk.guard[0] == guard[0] and (lk.guard[1] == guard[1] or "*" in (lk.guard[1], guard[1]))
                        and lk.root == c.root and c.root != "" and (not write or lk.mode == "W") for lk in c.locks):
+                return False
+        return True
+
+    def sole_goroutine(self, method: Tuple[str, str], depth: int = 0) -> Optional[Call]:
+        """The one ``go x.run()`` whose goroutine is the only one that runs the unexported ``method``: the
+        launch is made on a value its function has just built (``x := &T{…}``), outside loops, and every
+        other call of ``method`` comes from an unexported method that only that goroutine runs (not
+        from a goroutine, callback or handler literal).  None when that is not so."""
+        if depth > 4 or not method[1][:1].islower():
+            return None
+        calls = self.calls.get(method, [])
+        launch: Optional[Call] = None
+        for c in calls:
+            if _in_test_file(c.file):
+                continue
+            if c.go:
+                got = c if c.fresh_root and not c.in_loop else None
+            elif (c.roles and c.in_literal) or c.caller is None:
+                got = None
+            else:
+                got = self.sole_goroutine(c.caller, depth + 1)
+            if got is None or (launch is not None and got != launch):
+                return None
+            launch = got
+        return launch
+
+    def before_launch(self, method: Tuple[str, str], launch: Call, depth: int = 0) -> bool:
+        """Every call of the unexported ``method`` (at least one) runs before ``launch``, on the launching
+        function's goroutine: in the launching function above it, or from methods that only do so."""
+        if depth > 4 or not method[1][:1].islower():
+            return False
+        calls = self.calls.get(method, [])
+        if not calls:
+            return False
+        for c in calls:
+            if _in_test_file(c.file):
+                continue
+            if c.go or (c.roles and c.in_literal):
+                return False
+            if c.decl_key == launch.decl_key and c.line < launch.line and not c.in_loop:
+                continue
+            if c.caller is None or not self.before_launch(c.caller, launch, depth + 1):
+                return False
+        return True
+
+    def only_one_goroutine(self, a: Access) -> bool:
+        """Every access of ``a``'s field happens on one goroutine (``sole_goroutine`` of ``a``'s method),
+        before that goroutine is started, or on a value still being built; test files do not count."""
+        if a.method is None or a.root_kind != "receiver" or (a.roles and a.func_key != a.decl_key):
+            return False
+        launch = self.sole_goroutine(a.method)
+        if launch is None:
+            return False
+        for b in self.of(a.key):
+            if b.test or b.init or b.root_kind == "fresh" or b is a:
+                continue
+            if b.method is None or b.root_kind != "receiver" or (b.roles and b.func_key != b.decl_key):
+                return False
+            if self.sole_goroutine(b.method) != launch and not self.before_launch(b.method, launch):
                 return False
         return True
 
