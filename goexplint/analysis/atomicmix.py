@@ -132,7 +132,8 @@ def _synchronised_by_lock(ctx: FileContext, node: Node) -> bool:
         return False
     if access.after_wait or (access.kind == "write" and SETUP_NAME.match(access.func)):
         return True  # after a wait; in-place initialisation in a set-up function (init, InitialState)
-    atomics = [a for a in ix.of(access.key) if a.atomic]
+    # atomic accesses of values not shared yet (built here, or a method run only on such values) race with nothing
+    atomics = [a for a in ix.of(access.key) if a.atomic and not ix.unpublished(a)]
     writers = [a for a in atomics if a.kind == "write"]
     if not writers:
         return False
@@ -262,14 +263,42 @@ def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite,
             if _self_assigned_from_atomic(node, atomic_targets):
                 continue  # x = atomic.AddT(&x, d): GXL205 reports it
             access = _access_kind(node)
-            if site.load and access == "read":
-                continue  # no atomic update of the path is known (loads only): two reads never race
+            if site.load:
+                where = _updated_anywhere(ctx, k)
+                if where is None and access == "read":
+                    continue  # the package never updates the field atomically (loads only): two reads never race
+                if where is not None:
+                    site = AtomicSite(None, None, k, where)  # name the update, not the load
+
             if _synchronised_by_lock(ctx, node):
                 continue
             found.append((node, site, access))
     found.sort(key=lambda t: t[0].start_byte)
     ctx.cache[key] = found
     return found
+
+
+def _updated_anywhere(ctx: FileContext, key: PathKey) -> Optional[str]:
+    """``file.go:line`` of a file of the package that passes ``&….f`` to an atomic update (Add, Store, Swap,
+    CompareAndSwap, And, Or), where ``f`` is the key's last field chain after any index (``last.seq`` of
+    ``fs.blks[1].last.seq``); None when there is none.  Textual on purpose: the updates the index cannot
+    type (promoted fields, untyped locals) count too."""
+    path = key.owner.partition(".")[2] if key.kind == "text" else (key.suffix or key.owner)
+    tail = re.split(r"[\])]", path)[-1].lstrip(".")
+    if not tail:
+        return "?"
+    cache_key = ("atomic_updated", tail)
+    if cache_key not in ctx.package.cache:
+        pattern = re.compile(rb"\b(?:Add|Store|Swap|CompareAndSwap|And|Or)(?:Int32|Int64|Uint32|Uint64|Uintptr|Pointer)"
+                             rb"\(\s*&[^,()]*?(?<!\w)" + re.escape(tail.encode()) + rb"\s*[,)]")
+        got = None
+        for f in sorted(ctx.package.files, key=lambda f: (f.path.endswith("_test.go"), f.path)):
+            m = pattern.search(f.source)
+            if m is not None:
+                got = "%s:%d" % (os.path.basename(f.path), f.source.count(b"\n", 0, m.start()) + 1)
+                break
+        ctx.package.cache[cache_key] = got
+    return ctx.package.cache[cache_key]
 
 
 def _self_assigned_from_atomic(node: Node, atomic_targets) -> bool:

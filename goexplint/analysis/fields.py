@@ -132,6 +132,7 @@ class FileSummary:
     accesses: List[Access]
     calls: List[Call]
     go_launched: Set[str]  # names launched with ``go name(...)`` / ``go x.name(...)``
+    method_refs: Dict[str, int] = dataclasses.field(default_factory=dict)  # x.M selectors named like a method
 
 
 # --------------------------------------------------------------------------- per-file walk
@@ -151,6 +152,8 @@ class _Walker:
         self.var_names = {n.encode() for n, v in m.vars.items() if not v.const}
         self.field_names = {f.name.encode() for t in m.types.values() for f in t.fields if not f.embedded}
         self.method_names = {name.encode() for (_, name) in m.methods}
+        self.method_refs: Dict[str, int] = {}
+        self._builds: Dict[Tuple[str, int], Optional[str]] = {}
 
     # -- functions
     def run(self) -> None:
@@ -234,6 +237,11 @@ class _Walker:
                 self.go_launched.add(node_text(fn.child_by_field_name("field")))
         if t == "call_expression":
             self._call(node, held)
+        elif t == "selector_expression":
+            field = node.child_by_field_name("field")
+            if field is not None and field.text in self.method_names:
+                name = node_text(field)
+                self.method_refs[name] = self.method_refs.get(name, 0) + 1
         for child in node.named_children:
             if child.type not in _LEAVES:
                 self._walk(child, held)
@@ -271,6 +279,12 @@ class _Walker:
                     args = value.child_by_field_name("arguments")
                     typ = args.named_children[0] if args is not None and args.named_children else None
                     kind = "fresh"
+                elif value.type == "call_expression" and typ is None:
+                    built = self._constructor_result(value)
+                    if built is not None:
+                        got = (built, "fresh")
+                        self._types[decl.ident.id] = got
+                        return got
         name = None
         if typ is not None:
             base, _ = base_type_name(typ)
@@ -279,6 +293,30 @@ class _Walker:
         got = (name, kind)
         self._types[decl.ident.id] = got
         return got
+
+    def _constructor_result(self, call: Node) -> Optional[str]:
+        """``T`` when ``call`` calls a package function, or a method of a typed receiver, that returns ``T``
+        or ``*T`` and builds a ``T`` value itself (``fs.initMsgBlock(i)`` returning ``&msgBlock{…}``)."""
+        fn = strip_parens(call.child_by_field_name("function"))
+        fd = None
+        if fn is not None and fn.type == "identifier" and resolve(fn) is None:
+            fd = self.m.funcs.get(node_text(fn))
+        elif fn is not None and fn.type == "selector_expression":
+            operand = strip_parens(fn.child_by_field_name("operand"))
+            field = fn.child_by_field_name("field")
+            if operand is not None and operand.type == "identifier" and field is not None \
+                    and field.text in self.method_names:
+                tname, _ = self._root_type(operand)
+                fd = self.m.method(tname, node_text(field)) if tname is not None else None
+        if fd is None or fd.node.type not in ("function_declaration", "method_declaration"):
+            return None
+        key = (fd.file.path, fd.node.start_byte)
+        if key not in self._builds:
+            base, _ = base_type_name(fd.node.child_by_field_name("result"))
+            ok = base is not None and self.m.struct(base) is not None and not fd.type_params \
+                and base in _constructed_types(fd.node)
+            self._builds[key] = base if ok else None
+        return self._builds[key]
 
     def _type_params(self) -> Tuple[str, ...]:
         fd = self.m.method(*self.method) if self.method else self.m.funcs.get(self.decl_name)
@@ -641,7 +679,7 @@ def summarise(ctx: FileContext, m: PackageModel, signature: tuple) -> FileSummar
     if got is None:
         w = _Walker(ctx, m)
         w.run()
-        got = FileSummary(w.accesses, w.calls, w.go_launched)
+        got = FileSummary(w.accesses, w.calls, w.go_launched, w.method_refs)
         if len(_SUMMARIES) >= _SUMMARY_LIMIT:
             _SUMMARIES.clear()
         _SUMMARIES[key] = got
@@ -657,6 +695,7 @@ class FieldIndex:
         self.by_file: Dict[str, List[Access]] = {}
         self.atomic: List[Access] = []
         self.package_var_sites: Dict[str, List[Access]] = {}
+        self.method_refs: Dict[str, int] = {}  # x.M selectors in non-test files, by name
         for ctx in files.files:
             s = summarise(ctx, m, signature)
             self.by_file.setdefault(ctx.path, []).extend(s.accesses)
@@ -669,6 +708,9 @@ class FieldIndex:
             for c in s.calls:
                 self.calls.setdefault(c.method, []).append(c)
             self.go_launched |= s.go_launched
+            if not ctx.path.endswith("_test.go"):
+                for name, n in s.method_refs.items():
+                    self.method_refs[name] = self.method_refs.get(name, 0) + n
         self._by_pos: Optional[Dict[Tuple[str, int], Access]] = None
 
     def at(self, path: str, start: int) -> Optional[Access]:
@@ -708,13 +750,31 @@ class FieldIndex:
                 return False
         return True
 
+    def calls_complete(self, name: str) -> bool:
+        """Every ``x.name`` of the package's non-test files is an indexed call of a method ``name`` (no
+        call on an untyped operand, no method value handed on): the recorded calls are all the callers."""
+        known = sum(1 for (_, m), calls in self.calls.items() if m == name
+                    for c in calls if not _in_test_file(c.file))
+        return self.method_refs.get(name, 0) == known
+
+    def unpublished(self, a: Access) -> bool:
+        """``a`` touches a value that is not shared yet: a local its function builds (``x := &T{…}``,
+        ``x := newT()``), or the receiver of an unexported method that every caller calls on such a local."""
+        if a.root_kind == "fresh":
+            return True
+        if a.root_kind != "receiver" or a.method is None or not a.method[1][:1].islower() \
+                or (a.roles and a.func_key != a.decl_key) or not self.calls_complete(a.method[1]):
+            return False
+        calls = [c for c in self.calls.get(a.method, []) if not _in_test_file(c.file)]
+        return bool(calls) and all(c.fresh_root and not c.go and not (c.roles and c.in_literal) for c in calls)
+
     def callers_hold(self, method: Tuple[str, str], guard: Tuple[str, str], write: bool) -> bool:
         """``method`` is unexported and every same-package call of it (at least one) holds ``guard`` (for
         writing when ``write``) on the object it is called on: ``c.mu.Lock(); c.adjust()``, or a call on
         the receiver of a function that starts with its lock held (``…Locked``).  A lock of another
         object or an unknown lock does not count."""
         calls = self.calls.get(method, [])
-        if not calls or not method[1][:1].islower():
+        if not calls or not method[1][:1].islower() or not self.calls_complete(method[1]):
             return False
         for c in calls:
             if not any(lk.guard[0] == guard[0] and (lk.guard[1] == guard[1] or "*" in (lk.guard[1], guard[1]))
@@ -727,7 +787,7 @@ class FieldIndex:
         launch is made on a value its function has just built (``x := &T{…}``), outside loops, and every
         other call of ``method`` comes from an unexported method that only that goroutine runs (not
         from a goroutine, callback or handler literal).  None when that is not so."""
-        if depth > 4 or not method[1][:1].islower():
+        if depth > 4 or not method[1][:1].islower() or not self.calls_complete(method[1]):
             return None
         calls = self.calls.get(method, [])
         launch: Optional[Call] = None
@@ -748,7 +808,7 @@ class FieldIndex:
     def before_launch(self, method: Tuple[str, str], launch: Call, depth: int = 0) -> bool:
         """Every call of the unexported ``method`` (at least one) runs before ``launch``, on the launching
         function's goroutine: in the launching function above it, or from methods that only do so."""
-        if depth > 4 or not method[1][:1].islower():
+        if depth > 4 or not method[1][:1].islower() or not self.calls_complete(method[1]):
             return False
         calls = self.calls.get(method, [])
         if not calls:

@@ -42,7 +42,10 @@
 ; that it holds for writing while every atomic access holds it too (an atomic writer in an unexported method holds
 ; the locks that every same-package caller holds on its receiver); plain writes in set-up functions (`init…`, `Init…`,
 ; `Setup…`: in-place initialisation before the value is shared); plain reads of a path that is only ever loaded
-; atomically (no atomic update is known: reads do not race with loads).
+; atomically (no file of the package passes `&….f` to an atomic update: reads do not race with loads). Atomic
+; writes to values not shared yet do not count as writers: a local built in the function (`x := &T{…}`, or
+; `x := newT()` / `fs.initBlock()` when that function builds and returns a `T`), or the receiver of an
+; unexported method that every caller calls on such a local (nats `msgBlock.readIndexInfo`).
 ;
 ; ## Known limitations
 ; Atomic uses in other files are matched only for fields of package structs and package-level
