@@ -72,6 +72,13 @@ def path_key(ctx: FileContext, path: Node) -> Optional[PathKey]:
     tname = _type_name(decl.written_type()) if decl.kind in ("param", "var") else None
     if tname is not None:
         return PathKey("field", tname, suffix)
+    if decl.kind == "var":
+        # a local typed from its initialiser by the field-access index (mb := fs.blks[i], fs.selectBlock(seq))
+        from goexplint.analysis.fields import index
+
+        access = index(ctx).at(ctx.path, path.start_byte)
+        if access is not None and access.key[0] != "" and access.key[1] == suffix:
+            return PathKey("field", access.key[0], suffix)
     return PathKey("text", text, "")
 
 
@@ -123,7 +130,8 @@ def _is_load(site: AtomicSite) -> bool:
 
 def _synchronised_by_lock(ctx: FileContext, node: Node) -> bool:
     """The plain access is ordered with every atomic write of its path: it comes after a wait in its
-    function (``wg.Wait()``, ``<-done``), or it holds a lock that every atomic writer holds for writing."""
+    function (``wg.Wait()``, ``<-done``), or each atomic writer holds for writing some lock that it holds
+    too (the block's lock for one writer, the store's for another: nats msgBlock/fileStore)."""
     from goexplint.analysis.fields import SETUP_NAME, index
 
     ix = index(ctx)
@@ -137,12 +145,13 @@ def _synchronised_by_lock(ctx: FileContext, node: Node) -> bool:
     writers = [a for a in atomics if a.kind == "write"]
     if not writers:
         return False
+    # each atomic writer holds, for writing, some lock that we hold too (lockset: every write is excluded)
+    mine = [lk.guard for lk in access.locks if lk.guard[0] not in ("?", "@")]
+    if mine and all(any(_holds(ix, a, g, True) for g in mine) for a in writers):
+        return True
     for lk in access.locks:
         if lk.guard[0] in ("?", "@"):
             continue
-        # every atomic writer holds this lock for writing: nothing changes the value under us
-        if all(_holds(ix, a, lk.guard, True) for a in writers):
-            return True
         # we hold it for writing and every atomic access holds it too (atomics under RLock, reset under Lock)
         if lk.mode == "W" and all(_holds(ix, a, lk.guard, False) for a in atomics):
             return True

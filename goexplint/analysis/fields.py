@@ -76,7 +76,7 @@ class Access:
     line: int
     text: str  # "s.count"
     root: str  # "s"
-    root_kind: str  # "receiver" | "param" | "fresh" | "local" | "package"
+    root_kind: str  # "receiver" | "param" | "fresh" | "local" | "fetched" (mb := fs.blks[i]) | "package"
     kind: str  # "read" | "write" | "rmw"
     atomic: bool
     locks: Tuple[Lock, ...]
@@ -176,6 +176,7 @@ class _Walker:
         self.decl = decl
         self.decl_name = name
         self.method = recv
+        self._local_types: Dict[str, str] = {}  # locals typed from their initialiser, by name
         self.held_on_entry = recv is not None and (bool(_HELD_ON_ENTRY.search(name)) or _doc_says_locked(decl))
         self.constructs = _constructed_types(decl)
         self.is_init = decl.type == "function_declaration" and name == "init"
@@ -284,6 +285,16 @@ class _Walker:
                     if built is not None:
                         got = (built, "fresh")
                         self._types[decl.ident.id] = got
+                        self._local_types[node_text(decl.ident)] = built
+                        return got
+                if typ is None and value.type in ("selector_expression", "index_expression", "call_expression"):
+                    # a value fetched from typed state: fs.lmb, fs.blks[i], fs.selectMsgBlock(seq)
+                    self._types[decl.ident.id] = (None, kind)  # no cycles through the initialiser
+                    fetched = self._expr_type(value)
+                    if fetched is not None:
+                        got = (fetched, "fetched")
+                        self._types[decl.ident.id] = got
+                        self._local_types[node_text(decl.ident)] = fetched
                         return got
         name = None
         if typ is not None:
@@ -293,6 +304,46 @@ class _Walker:
         got = (name, kind)
         self._types[decl.ident.id] = got
         return got
+
+    def _expr_type(self, expr: Optional[Node]) -> Optional[str]:
+        """The package struct type ``T`` of ``expr`` when it is a typed root, a field (``x.f`` of type ``T``
+        or ``*T``), an element of a field (``x.f[i]`` of ``[]*T`` / ``map[K]*T``) or a call of a package
+        function or typed method returning ``T`` or ``*T``; None otherwise."""
+        expr = strip_parens(expr)
+        if expr is None:
+            return None
+        if expr.type == "identifier":
+            return self._root_type(expr)[0] if resolve(expr) is not None else None
+        if expr.type == "selector_expression":
+            field = expr.child_by_field_name("field")
+            owner = self._expr_type(expr.child_by_field_name("operand"))
+            st = self.m.struct(owner) if owner is not None and field is not None else None
+            fd = st.field(node_text(field)) if st is not None else None
+            return _struct_of_text(self.m, fd.type_text) if fd is not None else None
+        if expr.type == "index_expression":
+            operand = strip_parens(expr.child_by_field_name("operand"))
+            if operand is None or operand.type != "selector_expression":
+                return None
+            field = operand.child_by_field_name("field")
+            owner = self._expr_type(operand.child_by_field_name("operand"))
+            st = self.m.struct(owner) if owner is not None and field is not None else None
+            fd = st.field(node_text(field)) if st is not None else None
+            return _struct_of_text(self.m, _element_text(fd.type_text)) if fd is not None else None
+        if expr.type == "call_expression":
+            fn = strip_parens(expr.child_by_field_name("function"))
+            fd = None
+            if fn is not None and fn.type == "identifier" and resolve(fn) is None:
+                fd = self.m.funcs.get(node_text(fn))
+            elif fn is not None and fn.type == "selector_expression":
+                owner = self._expr_type(fn.child_by_field_name("operand"))
+                field = fn.child_by_field_name("field")
+                fd = self.m.method(owner, node_text(field)) if owner is not None and field is not None else None
+            if fd is None or fd.type_params:
+                return None
+            result = fd.node.child_by_field_name("result")
+            base, _ = base_type_name(result)
+            return base if base is not None and self.m.struct(base) is not None else None
+        return None
 
     def _constructor_result(self, call: Node) -> Optional[str]:
         """``T`` when ``call`` calls a package function, or a method of a typed receiver, that returns ``T``
@@ -412,7 +463,10 @@ class _Walker:
         return False  # lock texts come without nodes; a package var shadowed by a local lock is rare
 
     def _type_of_name(self, name: str) -> Optional[str]:
-        """The struct type of a receiver/parameter named ``name`` of the current declaration or literal."""
+        """The struct type of a receiver/parameter named ``name`` of the current declaration or literal, or
+        of a local of the declaration typed from its initialiser (``mb := fs.blks[i]``)."""
+        if name in self._local_types:
+            return self._local_types[name]
         for fn in (self.fn, self.decl):
             for field in ("receiver", "parameters"):
                 plist = fn.child_by_field_name(field)
@@ -499,6 +553,29 @@ def _doc_says_locked(decl: Node) -> bool:
         end_row = prev.start_point[0]
         prev = prev.prev_sibling
     return bool(lines) and bool(_LOCKED_DOC.search(" ".join(reversed(lines))))
+
+
+def _element_text(type_text: str) -> str:
+    """``*T`` of ``[]*T``, ``[4]*T`` or ``map[K]*T``; '' for anything else."""
+    t = type_text.strip()
+    if t.startswith("map["):
+        depth = 0
+        for i, ch in enumerate(t):
+            depth += ch == "["
+            depth -= ch == "]"
+            if depth == 0 and ch == "]":
+                return t[i + 1:].strip()
+        return ""
+    m = re.match(r"^\[[^\]]*\]", t)
+    return t[m.end():].strip() if m else ""
+
+
+def _struct_of_text(m: PackageModel, type_text: str) -> Optional[str]:
+    """The package struct ``T`` named by ``T`` or ``*T`` (no slices, maps, qualified or generic types)."""
+    t = type_text.strip()
+    if t.startswith("*"):
+        t = t[1:].strip()
+    return t if t.isidentifier() and m.struct(t) is not None else None
 
 
 def base_type_name_text(text: str) -> Optional[str]:
@@ -696,6 +773,8 @@ class FieldIndex:
         self.atomic: List[Access] = []
         self.package_var_sites: Dict[str, List[Access]] = {}
         self.method_refs: Dict[str, int] = {}  # x.M selectors in non-test files, by name
+        self._calls_by_name: Optional[Dict[str, int]] = None
+        self._sole: Dict[Tuple[str, str], Optional[Call]] = {}
         for ctx in files.files:
             s = summarise(ctx, m, signature)
             self.by_file.setdefault(ctx.path, []).extend(s.accesses)
@@ -721,8 +800,10 @@ class FieldIndex:
 
     def guard_evidence(self, key: Tuple[str, str], guard: Tuple[str, str], exclude_decl=None) -> List[Access]:
         """Sites of ``key`` that hold ``guard`` (any mode), outside declaration ``exclude_decl``, in code
-        that is not a constructor, ``init`` or a test."""
+        that is not a constructor, ``init`` or a test, on a root that is not a local built or fetched in
+        its function (``x := newT()``, ``mb := fs.blks[i]``: the lock may belong to the container)."""
         return [a for a in self.of(key) if a.decl_key != exclude_decl and not (a.constructs or a.init or a.test)
+                and a.root_kind not in ("fetched", "fresh")
                 and any(lk.guard == guard for lk in a.locks)]
 
     def of(self, key: Tuple[str, str]) -> List[Access]:
@@ -753,9 +834,12 @@ class FieldIndex:
     def calls_complete(self, name: str) -> bool:
         """Every ``x.name`` of the package's non-test files is an indexed call of a method ``name`` (no
         call on an untyped operand, no method value handed on): the recorded calls are all the callers."""
-        known = sum(1 for (_, m), calls in self.calls.items() if m == name
-                    for c in calls if not _in_test_file(c.file))
-        return self.method_refs.get(name, 0) == known
+        if self._calls_by_name is None:
+            counts: Dict[str, int] = {}
+            for (_, m), calls in self.calls.items():
+                counts[m] = counts.get(m, 0) + sum(1 for c in calls if not _in_test_file(c.file))
+            self._calls_by_name = counts
+        return self.method_refs.get(name, 0) == self._calls_by_name.get(name, 0)
 
     def unpublished(self, a: Access) -> bool:
         """``a`` touches a value that is not shared yet: a local its function builds (``x := &T{…}``,
@@ -787,6 +871,13 @@ class FieldIndex:
         launch is made on a value its function has just built (``x := &T{…}``), outside loops, and every
         other call of ``method`` comes from an unexported method that only that goroutine runs (not
         from a goroutine, callback or handler literal).  None when that is not so."""
+        if depth == 0:
+            if method not in self._sole:
+                self._sole[method] = self._sole_goroutine(method, 0)
+            return self._sole[method]
+        return self._sole_goroutine(method, depth)
+
+    def _sole_goroutine(self, method: Tuple[str, str], depth: int) -> Optional[Call]:
         if depth > 4 or not method[1][:1].islower() or not self.calls_complete(method[1]):
             return None
         calls = self.calls.get(method, [])
