@@ -279,12 +279,49 @@ def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite,
                 if where is not None:
                     site = AtomicSite(None, None, k, where)  # name the update, not the load
 
+            if _unshared_root(ctx, node, func):
+                continue
             if _synchronised_by_lock(ctx, node):
                 continue
             found.append((node, site, access))
     found.sort(key=lambda t: t[0].start_byte)
     ctx.cache[key] = found
     return found
+
+
+def _unshared_root(ctx: FileContext, node: Node, func: Node) -> bool:
+    """The access's root is a value nobody else sees yet: a local built by a constructor-like call
+    (``cs := newTestStream()``, the field index's "fresh" root), or a variable pointed at a copy of
+    the shared value before the access (``nsub := *sub; sub = &nsub``)."""
+    from goexplint.analysis.fields import index
+
+    root = root_of(node) if node.type == "selector_expression" else None
+    if root is None or resolve(root) is None:
+        return False
+    access = index(ctx).at(ctx.path, node.start_byte)
+    if access is not None and access.root_kind == "fresh":
+        return True
+    name = root.text
+    for stmt in captures("(assignment_statement) @a", func).get("a", []):
+        if stmt.start_byte >= node.start_byte:
+            continue
+        left = stmt.child_by_field_name("left")
+        right = stmt.child_by_field_name("right")
+        if left is None or right is None or len(left.named_children) != 1 or len(right.named_children) != 1:
+            continue
+        target, value = strip_parens(left.named_children[0]), strip_parens(right.named_children[0])
+        if target is None or target.type != "identifier" or target.text != name or value is None \
+                or value.type != "unary_expression" or value.child_by_field_name("operator").type != "&":
+            continue
+        copy = strip_parens(value.child_by_field_name("operand"))
+        decl = resolve(copy) if copy is not None and copy.type == "identifier" else None
+        if decl is not None and decl.kind == "var" and _is_ancestor(func, decl.ident):
+            return True  # root = &local: from here on the root is the function's own copy
+    return False
+
+
+def _is_ancestor(anc: Node, node: Node) -> bool:
+    return anc.start_byte <= node.start_byte and node.end_byte <= anc.end_byte
 
 
 def _updated_anywhere(ctx: FileContext, key: PathKey) -> Optional[str]:

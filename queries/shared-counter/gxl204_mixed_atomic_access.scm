@@ -47,7 +47,9 @@
 ; atomically (no file of the package passes `&….f` to an atomic update: reads do not race with loads). Atomic
 ; writes to values not shared yet do not count as writers: a local built in the function (`x := &T{…}`, or
 ; `x := newT()` / `fs.initBlock()` when that function builds and returns a `T`), or the receiver of an
-; unexported method that every caller calls on such a local (nats `msgBlock.readIndexInfo`).
+; unexported method that every caller calls on such a local (nats `msgBlock.readIndexInfo`). Plain accesses
+; through such a local are not reported either (`cs := newTestStream(); cs.closed = 1`), nor through a
+; variable pointed at the function's own copy first (`nsub := *sub; sub = &nsub; sub.qw = n`).
 ;
 ; ## Known limitations
 ; Atomic uses in other files are matched only for fields of package structs and package-level
