@@ -14,7 +14,13 @@ at ``s`` and is keyed ``(T, "mu")``; an embedded ``s.Lock()`` is ``(T, "")``; a 
 handler or a callback handed to another function.  Functions whose names say the caller holds the lock
 (``…Locked``, ``…WithLock``, ``…Locked_``) start with the receiver's lock held (the lock key ``(T, "*")``).
 Method calls ``x.M()`` on package types are indexed too (:class:`Call`), with the locks held at the call,
-so a rule can see that every caller of an unexported method holds the lock.
+whether it starts a goroutine (``go x.run()``), sits in a loop, is made on a value its function has just
+built, and from which method, so a rule can see that every caller of an unexported method holds the lock,
+runs it on a value not shared yet, or only ever runs it on one goroutine.  Every ``x.M`` selector named like
+a package method is counted (``method_refs``): the recorded calls are known to be all the callers only when
+the counts agree (no call on an untyped operand, no method value handed on).  Locals are typed from their
+declaration or their initialiser: ``&T{…}``, ``new(T)`` and calls of functions that build and return a ``T``
+are "fresh"; ``fs.lmb``, ``fs.blks[i]`` and calls returning ``*T`` are "fetched".
 
 Per-file summaries are plain data (no tree nodes), memoised per file content and package signature,
 so linting each file of a package does not re-walk its siblings.
