@@ -60,3 +60,42 @@ def test_calls_and_callers_holding_the_lock():
 def test_index_is_built_once_per_package():
     ctx = ctx_of(PKG / "store.go")
     assert index(ctx) is index(ctx)
+
+
+REALCODE = Path(__file__).resolve().parent.parent / "fixtures" / "shared-counter" / "realcode"
+
+
+def test_locals_typed_from_their_initialiser():
+    ix = index(ctx_of(REALCODE / "caller_held.go"))
+    got = {(a.func, a.root_kind) for a in ix.of(("seqMsgBlock", "first"))}
+    # mb := fs.blks[i], smb := fs.selectBlock(0), lmb := fs.lmb: fetched; mb := fs.initBlock(): built here
+    assert {("NumPending", "fetched"), ("compact", "fetched"), ("purge", "fetched"), ("recover", "fresh"),
+            ("setFirst", "receiver")} <= got
+    pending = [a for a in ix.of(("seqMsgBlock", "first")) if a.func == "NumPending"][0]
+    assert sorted((lk.guard, lk.mode) for lk in pending.locks) == [
+        (("blockStore", "mu"), "R"), (("seqMsgBlock", "mu"), "W")]  # the local's lock is typed too
+
+
+def test_unpublished_writers_and_complete_callers():
+    ix = index(ctx_of(REALCODE / "caller_held.go"))
+    last = {a.func: a for a in ix.of(("idxBlock", "last")) if a.atomic}
+    assert ix.unpublished(last["readIndex"])  # only called on fs.initBlock()'s fresh result
+    assert not ix.unpublished(last["setLast"])  # no caller: anyone may call it on a shared block
+    first = [a for a in ix.of(("idxBlock", "first")) if a.atomic][0]
+    assert not ix.calls_complete("readFirst")  # fs.blks[0].readFirst(2): a call the index cannot type
+    assert not ix.unpublished(first)
+    assert ix.callers_hold(("ocspCache", "adjustStats"), ("ocspCache", "mu"), True)
+    assert not ix.callers_hold(("ocspCache", "revoke"), ("ocspCache", "mu"), True)  # Expire holds nothing
+
+
+def test_sole_goroutine_of_a_run_loop():
+    ix = index(ctx_of(REALCODE / "sole_writer.go"))
+    launch = ix.sole_goroutine(("agentDB", "truncate"))
+    assert launch is not None and launch.go and launch.func == "openAgentDB"
+    assert ix.sole_goroutine(("agentDB", "gc")) == launch
+    assert ix.before_launch(("agentDB", "replay"), launch)
+    assert ix.sole_goroutine(("agentDB3", "sweep")) is None  # started by an exported method on its receiver
+    write = [a for a in ix.of(("agentDB", "deleted")) if a.func == "truncate" and a.kind == "write"][0]
+    assert ix.only_one_goroutine(write)
+    write2 = [a for a in ix.of(("agentDB2", "deleted")) if a.func == "truncate" and a.kind == "write"][0]
+    assert not ix.only_one_goroutine(write2)  # Pending reads it from any goroutine

@@ -24,6 +24,8 @@ CASES = {  # test name suffix -> (demo module, the rule its racy half is reporte
     "NamedResult": (RACEDEMO, "GXL207"),
     "AtomicMix": (RACEDEMO, "GXL204"),
     "AtomicMixFiles": (RACEDEMO, "GXL204"),  # atomic in meter.go, plain read in meter_read.go
+    "AtomicCallers": (RACEDEMO, "GXL204"),  # the atomic writer's callers hold the write lock (Safe) or not
+    "SoleWriter": (RACEDEMO, "GXL206"),  # a write under RLock by the only goroutine that touches the field
     "Guarded": (RACEDEMO, "GXL210"),
     "Callback": (RACEDEMO, "GXL211"),
     "Handoff": (RACEDEMO, "GXL212"),

@@ -72,6 +72,13 @@ def path_key(ctx: FileContext, path: Node) -> Optional[PathKey]:
     tname = _type_name(decl.written_type()) if decl.kind in ("param", "var") else None
     if tname is not None:
         return PathKey("field", tname, suffix)
+    if decl.kind == "var":
+        # a local typed from its initialiser by the field-access index (mb := fs.blks[i], fs.selectBlock(seq))
+        from goexplint.analysis.fields import index
+
+        access = index(ctx).at(ctx.path, path.start_byte)
+        if access is not None and access.key[0] != "" and access.key[1] == suffix:
+            return PathKey("field", access.key[0], suffix)
     return PathKey("text", text, "")
 
 
@@ -81,6 +88,7 @@ class AtomicSite:
     target: Optional[Node]
     key: PathKey
     where: str = ""  # "line 12" in this file, "other.go:12" in a sibling
+    load: bool = False  # an atomic Load*: it reads the path, it does not update it
 
 
 def package_atomic_sites(ctx: FileContext) -> List[AtomicSite]:
@@ -92,8 +100,8 @@ def package_atomic_sites(ctx: FileContext) -> List[AtomicSite]:
     sites = ctx.cache.get(key)
     if sites is None:
         here = atomic_sites(ctx)
-        sites = [s for s in here if not _is_load(s)]
-        loads = [s for s in here if _is_load(s)]
+        sites = [s for s in here if not s.load]
+        loads = [s for s in here if s.load]
         # The index sees an atomic access only in a file that imports sync/atomic: without one in the
         # package there is nothing to learn from it, so it is not built for this rule.
         others = [a for a in index(ctx).atomic] if any(
@@ -107,7 +115,7 @@ def package_atomic_sites(ctx: FileContext) -> List[AtomicSite]:
                 k = PathKey("pkg", var, suffix)
             else:
                 k = PathKey("field", owner, path)
-            site = AtomicSite(None, None, k, "%s:%d" % (os.path.basename(a.file), a.line))
+            site = AtomicSite(None, None, k, "%s:%d" % (os.path.basename(a.file), a.line), a.kind != "write")
             (sites if a.kind == "write" else loads).append(site)
         sites += loads  # a path known from loads only is still atomic; an update is the better evidence
         ctx.cache[key] = sites
@@ -122,7 +130,8 @@ def _is_load(site: AtomicSite) -> bool:
 
 def _synchronised_by_lock(ctx: FileContext, node: Node) -> bool:
     """The plain access is ordered with every atomic write of its path: it comes after a wait in its
-    function (``wg.Wait()``, ``<-done``), or it holds a lock that every atomic writer holds for writing."""
+    function (``wg.Wait()``, ``<-done``), or each atomic writer holds for writing some lock that it holds
+    too (the block's lock for one writer, the store's for another: nats msgBlock/fileStore)."""
     from goexplint.analysis.fields import SETUP_NAME, index
 
     ix = index(ctx)
@@ -131,29 +140,33 @@ def _synchronised_by_lock(ctx: FileContext, node: Node) -> bool:
         return False
     if access.after_wait or (access.kind == "write" and SETUP_NAME.match(access.func)):
         return True  # after a wait; in-place initialisation in a set-up function (init, InitialState)
-    atomics = [a for a in ix.of(access.key) if a.atomic]
+    # atomic accesses of values not shared yet (built here, or a method run only on such values) race with nothing
+    atomics = [a for a in ix.of(access.key) if a.atomic and not ix.unpublished(a)]
     writers = [a for a in atomics if a.kind == "write"]
     if not writers:
         return False
+    # each atomic writer holds, for writing, some lock that we hold too (lockset: every write is excluded)
+    mine = [lk.guard for lk in access.locks if lk.guard[0] not in ("?", "@")]
+    if mine and all(any(_holds(ix, a, g, True) for g in mine) for a in writers):
+        return True
     for lk in access.locks:
         if lk.guard[0] in ("?", "@"):
             continue
-        # every atomic writer holds this lock for writing: nothing changes the value under us
-        if all(_holds(a, lk.guard, True) for a in writers):
-            return True
         # we hold it for writing and every atomic access holds it too (atomics under RLock, reset under Lock)
-        if lk.mode == "W" and all(_holds(a, lk.guard, False) for a in atomics):
+        if lk.mode == "W" and all(_holds(ix, a, lk.guard, False) for a in atomics):
             return True
     return False
 
 
-def _holds(access, guard, write: bool) -> bool:
-    """``access`` holds lock ``guard`` (a caller-held ``(T, "*")`` matches any lock of T, both ways)."""
+def _holds(ix, access, guard, write: bool) -> bool:
+    """``access`` holds lock ``guard`` (a caller-held ``(T, "*")`` matches any lock of T, both ways), itself
+    or, in an unexported method on its receiver, through every same-package caller (one level up)."""
     for lk in access.locks:
         same = lk.guard == guard or (lk.guard[0] == guard[0] and "*" in (lk.guard[1], guard[1]))
         if same and (not write or lk.mode == "W"):
             return True
-    return False
+    return access.root_kind == "receiver" and access.method is not None and guard[0] == access.method[0] \
+        and ix.callers_hold(access.method, guard, write)
 
 
 def atomic_sites(ctx: FileContext) -> List[AtomicSite]:
@@ -168,7 +181,9 @@ def atomic_sites(ctx: FileContext) -> List[AtomicSite]:
                     continue
                 k = path_key(ctx, target)
                 if k is not None:
-                    sites.append(AtomicSite(call, strip_parens(target), k, "line %d" % (call.start_point[0] + 1)))
+                    site = AtomicSite(call, strip_parens(target), k, "line %d" % (call.start_point[0] + 1))
+                    site.load = _is_load(site)
+                    sites.append(site)
         ctx.cache[key] = sites
     return sites
 
@@ -256,12 +271,80 @@ def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite,
                 continue
             if _self_assigned_from_atomic(node, atomic_targets):
                 continue  # x = atomic.AddT(&x, d): GXL205 reports it
+            access = _access_kind(node)
+            if site.load:
+                where = _updated_anywhere(ctx, k)
+                if where is None and access == "read":
+                    continue  # the package never updates the field atomically (loads only): two reads never race
+                if where is not None:
+                    site = AtomicSite(None, None, k, where)  # name the update, not the load
+
+            if _unshared_root(ctx, node, func):
+                continue
             if _synchronised_by_lock(ctx, node):
                 continue
-            found.append((node, site, _access_kind(node)))
+            found.append((node, site, access))
     found.sort(key=lambda t: t[0].start_byte)
     ctx.cache[key] = found
     return found
+
+
+def _unshared_root(ctx: FileContext, node: Node, func: Node) -> bool:
+    """The access's root is a value nobody else sees yet: a local built by a constructor-like call
+    (``cs := newTestStream()``, the field index's "fresh" root), or a variable pointed at a copy of
+    the shared value before the access (``nsub := *sub; sub = &nsub``)."""
+    from goexplint.analysis.fields import index
+
+    root = root_of(node) if node.type == "selector_expression" else None
+    if root is None or resolve(root) is None:
+        return False
+    access = index(ctx).at(ctx.path, node.start_byte)
+    if access is not None and access.root_kind == "fresh":
+        return True
+    name = root.text
+    for stmt in captures("(assignment_statement) @a", func).get("a", []):
+        if stmt.start_byte >= node.start_byte:
+            continue
+        left = stmt.child_by_field_name("left")
+        right = stmt.child_by_field_name("right")
+        if left is None or right is None or len(left.named_children) != 1 or len(right.named_children) != 1:
+            continue
+        target, value = strip_parens(left.named_children[0]), strip_parens(right.named_children[0])
+        if target is None or target.type != "identifier" or target.text != name or value is None \
+                or value.type != "unary_expression" or value.child_by_field_name("operator").type != "&":
+            continue
+        copy = strip_parens(value.child_by_field_name("operand"))
+        decl = resolve(copy) if copy is not None and copy.type == "identifier" else None
+        if decl is not None and decl.kind == "var" and _is_ancestor(func, decl.ident):
+            return True  # root = &local: from here on the root is the function's own copy
+    return False
+
+
+def _is_ancestor(anc: Node, node: Node) -> bool:
+    return anc.start_byte <= node.start_byte and node.end_byte <= anc.end_byte
+
+
+def _updated_anywhere(ctx: FileContext, key: PathKey) -> Optional[str]:
+    """``file.go:line`` of a file of the package that passes ``&….f`` to an atomic update (Add, Store, Swap,
+    CompareAndSwap, And, Or), where ``f`` is the key's last field chain after any index (``last.seq`` of
+    ``fs.blks[1].last.seq``); None when there is none.  Textual on purpose: the updates the index cannot
+    type (promoted fields, untyped locals) count too."""
+    path = key.owner.partition(".")[2] if key.kind == "text" else (key.suffix or key.owner)
+    tail = re.split(r"[\])]", path)[-1].lstrip(".")
+    if not tail:
+        return "?"
+    cache_key = ("atomic_updated", tail)
+    if cache_key not in ctx.package.cache:
+        pattern = re.compile(rb"\b(?:Add|Store|Swap|CompareAndSwap|And|Or)(?:Int32|Int64|Uint32|Uint64|Uintptr|Pointer)"
+                             rb"\(\s*&[^,()]*?(?<!\w)" + re.escape(tail.encode()) + rb"\s*[,)]")
+        got = None
+        for f in sorted(ctx.package.files, key=lambda f: (f.path.endswith("_test.go"), f.path)):
+            m = pattern.search(f.source)
+            if m is not None:
+                got = "%s:%d" % (os.path.basename(f.path), f.source.count(b"\n", 0, m.start()) + 1)
+                break
+        ctx.package.cache[cache_key] = got
+    return ctx.package.cache[cache_key]
 
 
 def _self_assigned_from_atomic(node: Node, atomic_targets) -> bool:

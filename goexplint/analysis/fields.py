@@ -14,7 +14,13 @@ at ``s`` and is keyed ``(T, "mu")``; an embedded ``s.Lock()`` is ``(T, "")``; a 
 handler or a callback handed to another function.  Functions whose names say the caller holds the lock
 (``…Locked``, ``…WithLock``, ``…Locked_``) start with the receiver's lock held (the lock key ``(T, "*")``).
 Method calls ``x.M()`` on package types are indexed too (:class:`Call`), with the locks held at the call,
-so a rule can see that every caller of an unexported method holds the lock.
+whether it starts a goroutine (``go x.run()``), sits in a loop, is made on a value its function has just
+built, and from which method, so a rule can see that every caller of an unexported method holds the lock,
+runs it on a value not shared yet, or only ever runs it on one goroutine.  Every ``x.M`` selector named like
+a package method is counted (``method_refs``): the recorded calls are known to be all the callers only when
+the counts agree (no call on an untyped operand, no method value handed on).  Locals are typed from their
+declaration or their initialiser: ``&T{…}``, ``new(T)`` and calls of functions that build and return a ``T``
+are "fresh"; ``fs.lmb``, ``fs.blks[i]`` and calls returning ``*T`` are "fetched".
 
 Per-file summaries are plain data (no tree nodes), memoised per file content and package signature,
 so linting each file of a package does not re-walk its siblings.
@@ -78,7 +84,7 @@ class Access:
     line: int
     text: str  # "s.count"
     root: str  # "s"
-    root_kind: str  # "receiver" | "param" | "fresh" | "local" | "package"
+    root_kind: str  # "receiver" | "param" | "fresh" | "local" | "fetched" (mb := fs.blks[i]) | "package"
     kind: str  # "read" | "write" | "rmw"
     atomic: bool
     locks: Tuple[Lock, ...]
@@ -120,6 +126,13 @@ class Call:
     func: str
     decl_key: Tuple[str, int]
     held_on_entry: bool
+    root: str = ""  # root variable of the call's receiver expression ("c" for c.adjust(), c.inner.adjust())
+    go: bool = False  # ``go x.M()``: the call starts a goroutine
+    in_loop: bool = False  # inside a for statement of its function
+    fresh_root: bool = False  # made on a local that its declaration builds (``x := &T{…}``; ``x.M()``)
+    caller: Optional[Tuple[str, str]] = None  # (T, M) of the calling method declaration
+    roles: FrozenSet[str] = frozenset()  # of the innermost function around the call (goroutine, callback…)
+    in_literal: bool = False  # the innermost function around the call is a func literal
 
 
 @dataclasses.dataclass
@@ -127,6 +140,7 @@ class FileSummary:
     accesses: List[Access]
     calls: List[Call]
     go_launched: Set[str]  # names launched with ``go name(...)`` / ``go x.name(...)``
+    method_refs: Dict[str, int] = dataclasses.field(default_factory=dict)  # x.M selectors named like a method
 
 
 # --------------------------------------------------------------------------- per-file walk
@@ -144,6 +158,8 @@ class _Walker:
         self.atomic_aliases = set(ctx.aliases_of(ATOMIC))
         self.var_names, self.field_names, self.method_names = _names(m)
         self.positions = _interesting_positions(ctx, self.var_names, self.field_names, self.method_names)
+        self.method_refs: Dict[str, int] = {}
+        self._builds: Dict[Tuple[str, int], Optional[str]] = {}
 
     @functools.cached_property
     def goroutines(self) -> Set[int]:
@@ -181,6 +197,7 @@ class _Walker:
         self.decl = decl
         self.decl_name = name
         self.method = recv
+        self._local_types: Dict[str, str] = {}  # locals typed from their initialiser, by name
         self.held_on_entry = recv is not None and (bool(_HELD_ON_ENTRY.search(name)) or _doc_says_locked(decl))
         self.constructs: Optional[Set[str]] = None  # worked out at the declaration's first access
         self.is_init = decl.type == "function_declaration" and name == "init"
@@ -252,6 +269,11 @@ class _Walker:
                 self.go_launched.add(node_text(fn.child_by_field_name("field")))
         if t == "call_expression":
             self._call(node, held)
+        elif t == "selector_expression":
+            field = node.child_by_field_name("field")
+            if field is not None and field.text in self.method_names:
+                name = node_text(field)
+                self.method_refs[name] = self.method_refs.get(name, 0) + 1
         for child in node.named_children:
             if child.type not in _LEAVES:
                 self._walk(child, held)
@@ -310,6 +332,22 @@ class _Walker:
                     args = value.child_by_field_name("arguments")
                     typ = args.named_children[0] if args is not None and args.named_children else None
                     kind = "fresh"
+                elif value.type == "call_expression" and typ is None:
+                    built = self._constructor_result(value)
+                    if built is not None:
+                        got = (built, "fresh")
+                        self._types[decl.ident.id] = got
+                        self._local_types[node_text(decl.ident)] = built
+                        return got
+                if typ is None and value.type in ("selector_expression", "index_expression", "call_expression"):
+                    # a value fetched from typed state: fs.lmb, fs.blks[i], fs.selectMsgBlock(seq)
+                    self._types[decl.ident.id] = (None, kind)  # no cycles through the initialiser
+                    fetched = self._expr_type(value)
+                    if fetched is not None:
+                        got = (fetched, "fetched")
+                        self._types[decl.ident.id] = got
+                        self._local_types[node_text(decl.ident)] = fetched
+                        return got
         name = None
         if typ is not None:
             base, _ = base_type_name(typ)
@@ -318,6 +356,70 @@ class _Walker:
         got = (name, kind)
         self._types[decl.ident.id] = got
         return got
+
+    def _expr_type(self, expr: Optional[Node]) -> Optional[str]:
+        """The package struct type ``T`` of ``expr`` when it is a typed root, a field (``x.f`` of type ``T``
+        or ``*T``), an element of a field (``x.f[i]`` of ``[]*T`` / ``map[K]*T``) or a call of a package
+        function or typed method returning ``T`` or ``*T``; None otherwise."""
+        expr = strip_parens(expr)
+        if expr is None:
+            return None
+        if expr.type == "identifier":
+            return self._root_type(expr)[0] if resolve(expr) is not None else None
+        if expr.type == "selector_expression":
+            field = expr.child_by_field_name("field")
+            owner = self._expr_type(expr.child_by_field_name("operand"))
+            st = self.m.struct(owner) if owner is not None and field is not None else None
+            fd = st.field(node_text(field)) if st is not None else None
+            return _struct_of_text(self.m, fd.type_text) if fd is not None else None
+        if expr.type == "index_expression":
+            operand = strip_parens(expr.child_by_field_name("operand"))
+            if operand is None or operand.type != "selector_expression":
+                return None
+            field = operand.child_by_field_name("field")
+            owner = self._expr_type(operand.child_by_field_name("operand"))
+            st = self.m.struct(owner) if owner is not None and field is not None else None
+            fd = st.field(node_text(field)) if st is not None else None
+            return _struct_of_text(self.m, _element_text(fd.type_text)) if fd is not None else None
+        if expr.type == "call_expression":
+            fn = strip_parens(expr.child_by_field_name("function"))
+            fd = None
+            if fn is not None and fn.type == "identifier" and resolve(fn) is None:
+                fd = self.m.funcs.get(node_text(fn))
+            elif fn is not None and fn.type == "selector_expression":
+                owner = self._expr_type(fn.child_by_field_name("operand"))
+                field = fn.child_by_field_name("field")
+                fd = self.m.method(owner, node_text(field)) if owner is not None and field is not None else None
+            if fd is None or fd.type_params:
+                return None
+            result = fd.node.child_by_field_name("result")
+            base, _ = base_type_name(result)
+            return base if base is not None and self.m.struct(base) is not None else None
+        return None
+
+    def _constructor_result(self, call: Node) -> Optional[str]:
+        """``T`` when ``call`` calls a package function, or a method of a typed receiver, that returns ``T``
+        or ``*T`` and builds a ``T`` value itself (``fs.initMsgBlock(i)`` returning ``&msgBlock{…}``)."""
+        fn = strip_parens(call.child_by_field_name("function"))
+        fd = None
+        if fn is not None and fn.type == "identifier" and resolve(fn) is None:
+            fd = self.m.funcs.get(node_text(fn))
+        elif fn is not None and fn.type == "selector_expression":
+            operand = strip_parens(fn.child_by_field_name("operand"))
+            field = fn.child_by_field_name("field")
+            if operand is not None and operand.type == "identifier" and field is not None \
+                    and field.text in self.method_names:
+                tname, _ = self._root_type(operand)
+                fd = self.m.method(tname, node_text(field)) if tname is not None else None
+        if fd is None or fd.node.type not in ("function_declaration", "method_declaration"):
+            return None
+        key = (fd.file.path, fd.node.start_byte)
+        if key not in self._builds:
+            base, _ = base_type_name(fd.node.child_by_field_name("result"))
+            ok = base is not None and self.m.struct(base) is not None and not fd.type_params \
+                and base in _constructed_types(fd.node)
+            self._builds[key] = base if ok else None
+        return self._builds[key]
 
     def _type_params(self) -> Tuple[str, ...]:
         fd = self.m.method(*self.method) if self.method else self.m.funcs.get(self.decl_name)
@@ -413,7 +515,10 @@ class _Walker:
         return False  # lock texts come without nodes; a package var shadowed by a local lock is rare
 
     def _type_of_name(self, name: str) -> Optional[str]:
-        """The struct type of a receiver/parameter named ``name`` of the current declaration or literal."""
+        """The struct type of a receiver/parameter named ``name`` of the current declaration or literal, or
+        of a local of the declaration typed from its initialiser (``mb := fs.blks[i]``)."""
+        if name in self._local_types:
+            return self._local_types[name]
         for fn in (self.fn, self.decl):
             for field in ("receiver", "parameters"):
                 plist = fn.child_by_field_name(field)
@@ -458,9 +563,29 @@ class _Walker:
             return
         locks = self._locks(held, node_text(root))
         same_root = any(lk.root == node_text(root) or lk.guard[0] == tname for lk in locks)
+        parent = call.parent
+        while parent is not None and parent.type == "parenthesized_expression":
+            parent = parent.parent
         self.calls.append(Call((tname, node_text(field)), self.ctx.path, call.start_point[0] + 1, locks, same_root,
                                self.decl_name, (self.ctx.path, self.decl.start_byte),
-                               _CALLER in held))
+                               _CALLER in held, node_text(root),
+                               go=parent is not None and parent.type == "go_statement",
+                               in_loop=_in_loop(call, self.fn),
+                               fresh_root=operand.type == "identifier" and self._root_type(operand)[1] == "fresh",
+                               caller=self.method, roles=self.roles, in_literal=self.fn.type == "func_literal"))
+
+
+def _in_test_file(path: str) -> bool:
+    return path.endswith("_test.go")
+
+
+def _in_loop(node: Node, fn: Node) -> bool:
+    n = node.parent
+    while n is not None and n != fn:
+        if n.type == "for_statement":
+            return True
+        n = n.parent
+    return False
 
 
 # "Lock should be held.", "Server lock is held on entry", "The caller must hold gsb.mu.", "filestore lock
@@ -480,6 +605,29 @@ def _doc_says_locked(decl: Node) -> bool:
         end_row = prev.start_point[0]
         prev = prev.prev_sibling
     return bool(lines) and bool(_LOCKED_DOC.search(" ".join(reversed(lines))))
+
+
+def _element_text(type_text: str) -> str:
+    """``*T`` of ``[]*T``, ``[4]*T`` or ``map[K]*T``; '' for anything else."""
+    t = type_text.strip()
+    if t.startswith("map["):
+        depth = 0
+        for i, ch in enumerate(t):
+            depth += ch == "["
+            depth -= ch == "]"
+            if depth == 0 and ch == "]":
+                return t[i + 1:].strip()
+        return ""
+    m = re.match(r"^\[[^\]]*\]", t)
+    return t[m.end():].strip() if m else ""
+
+
+def _struct_of_text(m: PackageModel, type_text: str) -> Optional[str]:
+    """The package struct ``T`` named by ``T`` or ``*T`` (no slices, maps, qualified or generic types)."""
+    t = type_text.strip()
+    if t.startswith("*"):
+        t = t[1:].strip()
+    return t if t.isidentifier() and m.struct(t) is not None else None
 
 
 def base_type_name_text(text: str) -> Optional[str]:
@@ -732,7 +880,7 @@ def summarise(ctx: FileContext, m: PackageModel, signature: tuple) -> FileSummar
     if got is None:
         w = _Walker(ctx, m)
         w.run()
-        got = FileSummary(w.accesses, w.calls, w.go_launched)
+        got = FileSummary(w.accesses, w.calls, w.go_launched, w.method_refs)
         if len(_SUMMARIES) >= _SUMMARY_LIMIT:
             _SUMMARIES.clear()
         _SUMMARIES[key] = got
@@ -748,6 +896,9 @@ class FieldIndex:
         self.by_file: Dict[str, List[Access]] = {}
         self.atomic: List[Access] = []
         self.package_var_sites: Dict[str, List[Access]] = {}
+        self.method_refs: Dict[str, int] = {}  # x.M selectors in non-test files, by name
+        self._calls_by_name: Optional[Dict[str, int]] = None
+        self._sole: Dict[Tuple[str, str], Optional[Call]] = {}
         for ctx in files.files:
             s = summarise(ctx, m, signature)
             self.by_file.setdefault(ctx.path, []).extend(s.accesses)
@@ -760,6 +911,9 @@ class FieldIndex:
             for c in s.calls:
                 self.calls.setdefault(c.method, []).append(c)
             self.go_launched |= s.go_launched
+            if not ctx.path.endswith("_test.go"):
+                for name, n in s.method_refs.items():
+                    self.method_refs[name] = self.method_refs.get(name, 0) + n
         self._by_pos: Optional[Dict[Tuple[str, int], Access]] = None
 
     def at(self, path: str, start: int) -> Optional[Access]:
@@ -770,8 +924,10 @@ class FieldIndex:
 
     def guard_evidence(self, key: Tuple[str, str], guard: Tuple[str, str], exclude_decl=None) -> List[Access]:
         """Sites of ``key`` that hold ``guard`` (any mode), outside declaration ``exclude_decl``, in code
-        that is not a constructor, ``init`` or a test."""
+        that is not a constructor, ``init`` or a test, on a root that is not a local built or fetched in
+        its function (``x := newT()``, ``mb := fs.blks[i]``: the lock may belong to the container)."""
         return [a for a in self.of(key) if a.decl_key != exclude_decl and not (a.constructs or a.init or a.test)
+                and a.root_kind not in ("fetched", "fresh")
                 and any(lk.guard == guard for lk in a.locks)]
 
     def of(self, key: Tuple[str, str]) -> List[Access]:
@@ -796,6 +952,107 @@ class FieldIndex:
                 (lk.guard == guard or lk.guard[0] == method[0]) if guard is not None else lk.guard[0] == method[0]
                 for lk in c.locks) or any(lk.mode == "?" for lk in c.locks)
             if not ok:
+                return False
+        return True
+
+    def calls_complete(self, name: str) -> bool:
+        """Every ``x.name`` of the package's non-test files is an indexed call of a method ``name`` (no
+        call on an untyped operand, no method value handed on): the recorded calls are all the callers."""
+        if self._calls_by_name is None:
+            counts: Dict[str, int] = {}
+            for (_, m), calls in self.calls.items():
+                counts[m] = counts.get(m, 0) + sum(1 for c in calls if not _in_test_file(c.file))
+            self._calls_by_name = counts
+        return self.method_refs.get(name, 0) == self._calls_by_name.get(name, 0)
+
+    def unpublished(self, a: Access) -> bool:
+        """``a`` touches a value that is not shared yet: a local its function builds (``x := &T{…}``,
+        ``x := newT()``), or the receiver of an unexported method that every caller calls on such a local."""
+        if a.root_kind == "fresh":
+            return True
+        if a.root_kind != "receiver" or a.method is None or not a.method[1][:1].islower() \
+                or (a.roles and a.func_key != a.decl_key) or not self.calls_complete(a.method[1]):
+            return False
+        calls = [c for c in self.calls.get(a.method, []) if not _in_test_file(c.file)]
+        return bool(calls) and all(c.fresh_root and not c.go and not (c.roles and c.in_literal) for c in calls)
+
+    def callers_hold(self, method: Tuple[str, str], guard: Tuple[str, str], write: bool) -> bool:
+        """``method`` is unexported and every same-package call of it (at least one) holds ``guard`` (for
+        writing when ``write``) on the object it is called on: ``c.mu.Lock(); c.adjust()``, or a call on
+        the receiver of a function that starts with its lock held (``…Locked``).  A lock of another
+        object or an unknown lock does not count."""
+        calls = self.calls.get(method, [])
+        if not calls or not method[1][:1].islower() or not self.calls_complete(method[1]):
+            return False
+        for c in calls:
+            if not any(lk.guard[0] == guard[0] and (lk.guard[1] == guard[1] or "*" in (lk.guard[1], guard[1]))
+                       and lk.root == c.root and c.root != "" and (not write or lk.mode == "W") for lk in c.locks):
+                return False
+        return True
+
+    def sole_goroutine(self, method: Tuple[str, str], depth: int = 0) -> Optional[Call]:
+        """The one ``go x.run()`` whose goroutine is the only one that runs the unexported ``method``: the
+        launch is made on a value its function has just built (``x := &T{…}``), outside loops, and every
+        other call of ``method`` comes from an unexported method that only that goroutine runs (not
+        from a goroutine, callback or handler literal).  None when that is not so."""
+        if depth == 0:
+            if method not in self._sole:
+                self._sole[method] = self._sole_goroutine(method, 0)
+            return self._sole[method]
+        return self._sole_goroutine(method, depth)
+
+    def _sole_goroutine(self, method: Tuple[str, str], depth: int) -> Optional[Call]:
+        if depth > 4 or not method[1][:1].islower() or not self.calls_complete(method[1]):
+            return None
+        calls = self.calls.get(method, [])
+        launch: Optional[Call] = None
+        for c in calls:
+            if _in_test_file(c.file):
+                continue
+            if c.go:
+                got = c if c.fresh_root and not c.in_loop else None
+            elif (c.roles and c.in_literal) or c.caller is None:
+                got = None
+            else:
+                got = self.sole_goroutine(c.caller, depth + 1)
+            if got is None or (launch is not None and got != launch):
+                return None
+            launch = got
+        return launch
+
+    def before_launch(self, method: Tuple[str, str], launch: Call, depth: int = 0) -> bool:
+        """Every call of the unexported ``method`` (at least one) runs before ``launch``, on the launching
+        function's goroutine: in the launching function above it, or from methods that only do so."""
+        if depth > 4 or not method[1][:1].islower() or not self.calls_complete(method[1]):
+            return False
+        calls = self.calls.get(method, [])
+        if not calls:
+            return False
+        for c in calls:
+            if _in_test_file(c.file):
+                continue
+            if c.go or (c.roles and c.in_literal):
+                return False
+            if c.decl_key == launch.decl_key and c.line < launch.line and not c.in_loop:
+                continue
+            if c.caller is None or not self.before_launch(c.caller, launch, depth + 1):
+                return False
+        return True
+
+    def only_one_goroutine(self, a: Access) -> bool:
+        """Every access of ``a``'s field happens on one goroutine (``sole_goroutine`` of ``a``'s method),
+        before that goroutine is started, or on a value still being built; test files do not count."""
+        if a.method is None or a.root_kind != "receiver" or (a.roles and a.func_key != a.decl_key):
+            return False
+        launch = self.sole_goroutine(a.method)
+        if launch is None:
+            return False
+        for b in self.of(a.key):
+            if b.test or b.init or b.root_kind == "fresh" or b is a:
+                continue
+            if b.method is None or b.root_kind != "receiver" or (b.roles and b.func_key != b.decl_key):
+                return False
+            if self.sole_goroutine(b.method) != launch and not self.before_launch(b.method, launch):
                 return False
         return True
 

@@ -37,15 +37,28 @@
 ; function that starts goroutines; test and benchmark functions that do not go parallel (no
 ; `t.Parallel`, `b.RunParallel` or `go`); `&P` passed elsewhere; fields with the same name on a
 ; different type (the root's declared type or method receiver type must match); locals; accesses that
-; come after a wait in their function (`wg.Wait()`, `<-c.done`); accesses that hold a lock every atomic
-; writer of the path also holds for writing (a caller-held lock of a `…Locked` method counts), or
-; that it holds for writing while every atomic access holds it too; plain writes in set-up functions (`init…`, `Init…`,
-; `Setup…`: in-place initialisation before the value is shared).
+; come after a wait in their function (`wg.Wait()`, `<-c.done`); accesses such that each atomic writer of
+; the path holds for writing some lock the access holds too (the block's lock for one writer, the store's
+; for another; a caller-held lock of a `…Locked` method counts; locals fetched from typed state, such as
+; `mb := fs.blks[i]` or `smb := fs.selectMsgBlock(seq)`, are typed from their initialiser), or
+; that it holds for writing while every atomic access holds it too (an atomic writer in an unexported method holds
+; the locks that every same-package caller holds on its receiver); plain writes in set-up functions (`init…`, `Init…`,
+; `Setup…`: in-place initialisation before the value is shared); plain reads of a path that is only ever loaded
+; atomically (no file of the package passes `&….f` to an atomic update: reads do not race with loads). Atomic
+; writes to values not shared yet do not count as writers: a local built in the function (`x := &T{…}`, or
+; `x := newT()` / `fs.initBlock()` when that function builds and returns a `T`), or the receiver of an
+; unexported method that every caller calls on such a local (nats `msgBlock.readIndexInfo`). Plain accesses
+; through such a local are not reported either (`cs := newTestStream(); cs.closed = 1`), nor through a
+; variable pointed at the function's own copy first (`nsub := *sub; sub = &nsub; sub.qw = n`).
 ;
 ; ## Known limitations
 ; Atomic uses in other files are matched only for fields of package structs and package-level
-; variables. Roots whose type cannot be read from a declaration match on their full text only (`s.n` with `s.n`), with low confidence. Plain reads by the only
-; writer and resets of recycled objects are reported although they are benign.
+; variables. Roots whose type cannot be read from a declaration or a simple initialiser match on their full text
+; only (`s.n` with `s.n`), with low confidence. Plain reads by the only writer and resets of recycled objects
+; are reported although they are benign (nats `client.inMsgs` is read plainly on purpose where the reader is
+; the read loop, but the same function is also reached from config reload). A writer that skips the object's
+; lock on an object it has just published under another lock it still holds (nats `purgeLocked` storing the
+; new `fs.lmb`'s sequence under `fs.mu`) makes lock holders of the object's own lock look racy.
 
 ; candidates: the file's atomic calls; refine reports the plain accesses of their paths
 (source_file) @file

@@ -36,7 +36,11 @@
 ; ## Not reported
 ; Writes to variables declared in the function; stores through a pointer parameter unrelated to the lock
 ; (`*out = *v`, the caller's result buffer); writes while a write lock (or a lock helper we cannot
-; follow) is also held; atomic operations; writes after the `RUnlock`.
+; follow) is also held; atomic operations; writes after the `RUnlock`; fields that only one goroutine
+; touches: the write is in an unexported method that only the goroutine of one `go x.run()` runs (started
+; outside loops on a value its function has just built, through unexported callers), and every other access
+; of the field is on that goroutine too, before the `go` statement, or on a value being built (a run loop
+; that is the field's sole writer and reader; calls and accesses in test files do not count).
 ;
 ; ## Known limitations
 ; Without types the lock and the data are related by name only: the finding has medium confidence

@@ -52,6 +52,8 @@ def _owning_lock(ctx, held, root, sharing, target):
     if access is not None and access.root_kind == "receiver" and access.method is not None and (
             access.held_on_entry or ix.callers_hold_lock(access.method)):
         return None  # the caller holds the receiver's own (write) lock
+    if access is not None and ix.only_one_goroutine(access):
+        return None  # the field is touched by one goroutine only (a run loop's sole writer): no reader to race
     for lock in sorted(held):
         if _same_root(lock, root):
             return lock, "same object"
