@@ -115,11 +115,18 @@ class Resolver:
         self.explicit = load(explicit) if explicit is not None else None
         self.cwd_config = self.explicit or find(cwd) or DEFAULT
         self._memo: Dict[Path, Config] = {}
+        self._asked: Dict[str, Config] = {}  # the directory as asked (one resolve() per directory and run)
 
     def for_dir(self, directory: Path) -> Config:
         if self.explicit is not None:
             return self.explicit
-        directory = Path(directory).resolve()
+        asked = str(directory)
+        got = self._asked.get(asked)
+        if got is None:
+            got = self._asked[asked] = self._for_resolved(Path(directory).resolve())
+        return got
+
+    def _for_resolved(self, directory: Path) -> Config:
         chain: List[Path] = []
         found: Optional[Config] = None
         for d in [directory, *directory.parents]:

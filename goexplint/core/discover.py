@@ -24,7 +24,7 @@ import posixpath
 import re
 import stat
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 GENERATED_RE = re.compile(rb"^// Code generated .* DO NOT EDIT\.$")
 
@@ -116,6 +116,7 @@ def discover(paths: Sequence[str], opts: DiscoverOptions, cwd: Path = None, opti
     cwd = Path(cwd or os.getcwd()).resolve()
     get = options_for or (lambda _d: opts)
     seen = set()
+    shown_dirs: Dict[str, str] = {}  # directory -> its display path
     out: List[Tuple[Path, str]] = []
     for given in paths:
         if is_pattern(given):
@@ -149,7 +150,12 @@ def discover(paths: Sequence[str], opts: DiscoverOptions, cwd: Path = None, opti
             key = os.path.normpath(str(f))
             if key not in seen:
                 seen.add(key)
-                out.append((Path(key), display_path(Path(key), cwd)))
+                path = Path(key)
+                parent = os.path.dirname(key)
+                shown_dir = shown_dirs.get(parent)
+                if shown_dir is None:
+                    shown_dir = shown_dirs[parent] = display_path(path.parent, cwd)
+                out.append((path, _child_display(shown_dir, path)))
         if not found and given is not None and warnings is not None:
             warnings.append("%s: %s" % (given, "matched no Go files" if is_pattern(given) else "no Go files found"))
     out.sort(key=lambda t: t[1])
@@ -202,11 +208,22 @@ def _go_files(directory: Path, opts: DiscoverOptions, cwd: Path) -> Iterator[Pat
         names = sorted(e.name for e in os.scandir(directory) if not e.is_dir())
     except OSError:
         return
+    shown_dir = None
     for name in names:
         if name.endswith(".go") and not name.startswith((".", "_")):
             f = directory / name
-            if not _excluded(display_path(f, cwd), opts, f) and not _special(f):
+            if shown_dir is None:
+                shown_dir = display_path(directory, cwd)  # once per directory: relpath is not cheap
+            if not _excluded(_child_display(shown_dir, f), opts, f) and not _special(f):
                 yield f
+
+
+def _child_display(shown_dir: str, f: Path) -> str:
+    """``display_path(f, cwd)`` from the display path of ``f``'s directory."""
+    if shown_dir == ".":
+        return f.name
+    shown = shown_dir + "/" + f.name
+    return f.as_posix() if shown.startswith("../../../") else shown
 
 
 def _walk(root: Path, get: OptionsFor, cwd: Path) -> Iterator[Path]:
