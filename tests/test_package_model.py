@@ -44,3 +44,34 @@ def test_declarations_across_files():
 def test_model_is_built_once_per_package():
     ctx = ctx_of(PKG / "decls" / "b.go")
     assert model(ctx) is model(ctx)
+
+
+def test_settle_moves_live_objects_out_of_the_collector_and_frees_what_died_since(monkeypatch):
+    """``core.package._settle`` (after a lazy load that parsed many siblings): what is alive is frozen, so
+    full collections stop walking it; at the next settle, frozen cycles that died since are freed."""
+    import gc
+    import weakref
+
+    from goexplint.core import package as package_core
+
+    class Cycle:
+        pass
+
+    monkeypatch.setattr(package_core, "_SETTLE_BYTES", 1)
+    try:
+        obj = Cycle()
+        obj.me = obj
+        ref = weakref.ref(obj)
+        package_core._FRESH_BYTES = 1
+        package_core._settle()
+        assert gc.get_freeze_count() > 0
+        del obj
+        gc.collect()
+        assert ref() is not None  # frozen: the collector does not look at it
+        package_core._FRESH_BYTES = 1
+        package_core._settle()
+        assert ref() is None  # unfrozen, collected, then the survivors frozen again
+        package_core._FRESH_BYTES = 0
+        package_core._settle()  # below the threshold: nothing happens
+    finally:
+        gc.unfreeze()
