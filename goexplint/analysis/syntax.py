@@ -310,28 +310,9 @@ def _block_index(ctx: FileContext, block: Node) -> Dict[bytes, Tuple[int, int, N
 def _declaring_above(ctx: FileContext, node: Node) -> Optional[Tuple[Node, Node]]:
     """(nearest strict ancestor that declares names, its child on the way from ``node``), stopping
     at ``source_file`` (None).  Memoised along the path, so every lookup is amortised O(1)."""
-    memo = ctx.cache.get("syntax.declaring_above")
-    if memo is None:
-        memo = ctx.cache["syntax.declaring_above"] = {}
-    path = []
-    n = node
-    while True:
-        key = n.id
-        if key in memo:
-            found = memo[key]
-            break
-        path.append(key)
-        p = ctx.parent(n)
-        if p is None or p.type == "source_file":
-            found = None
-            break
-        if _declares(ctx, p):
-            found = (p, n)
-            break
-        n = p
-    for key in path:
-        memo[key] = found
-    return found
+    found = ctx.search_above(node, "syntax.declaring_above",
+                             lambda p: p.type == "source_file" or _declares(ctx, p))
+    return found if found is not None and found[0].type != "source_file" else None
 
 
 def _below(ctx: FileContext, node: Node, stop: Node) -> bool:

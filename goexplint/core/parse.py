@@ -13,7 +13,7 @@ import contextlib
 import functools
 import re
 import threading
-from typing import Callable, Dict, Iterator, List, Optional
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import tree_sitter
 import tree_sitter_go
@@ -174,7 +174,7 @@ class FileContext:
         self.package_loader: Optional[Callable[[], "PackageFiles"]] = None
         self._package: Optional[PackageFiles] = None
         self._parents: Dict[int, Optional[Node]] = {}  # node id -> parent (tree-sitter's is O(depth))
-        self._above: Dict[object, Dict[int, Optional[Node]]] = {}  # upward-search memos, see ``nearest_above``
+        self._above: Dict[object, Dict[int, Optional[Tuple[Node, Node]]]] = {}  # memos of ``search_above``
         # The engine's per-file budget while this file is linted (``engine._Budget``), for ``package_work``.
         self.budget = None
 
@@ -205,28 +205,37 @@ class FileContext:
             return p
 
     def nearest_above(self, node: Node, types: "frozenset[str]") -> Optional[Node]:
-        """The nearest strict ancestor of ``node`` whose type is in ``types`` (None if none).
+        """The nearest strict ancestor of ``node`` whose type is in ``types`` (None if none)."""
+        found = self.search_above(node, types, lambda p: p.type in types)
+        return found[0] if found is not None else None
+
+    def search_above(self, node: Node, key: object, hit: Callable[[Node], bool]) -> Optional[Tuple[Node, Node]]:
+        """(nearest strict ancestor ``p`` of ``node`` with ``hit(p)``, its child on the way from ``node``),
+        or None at the root.  ``key`` names the search (the same key must mean the same ``hit``).
 
         Every node passed on the way up is memoised with the answer, so any number of searches
-        for the same ``types`` costs O(nodes of the file) in total, whatever the nesting depth."""
-        memo = self._above.get(types)
+        with the same key costs O(nodes of the file) in total, whatever the nesting depth."""
+        memo = self._above.get(key)
         if memo is None:
-            memo = self._above[types] = {}
+            memo = self._above[key] = {}
         path = []
         n = node
         while True:
-            key = n.id
-            if key in memo:
-                found = memo[key]
+            nid = n.id
+            if nid in memo:
+                found = memo[nid]
                 break
-            path.append(key)
+            path.append(nid)
             p = self.parent(n)
-            if p is None or p.type in types:
-                found = p
+            if p is None:
+                found = None
+                break
+            if hit(p):
+                found = (p, n)
                 break
             n = p
-        for key in path:
-            memo[key] = found
+        for nid in path:
+            memo[nid] = found
         return found
 
     @functools.cached_property
