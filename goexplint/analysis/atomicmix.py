@@ -18,7 +18,7 @@ from goexplint.core.parse import FileContext, captures
 from goexplint.analysis.package import model
 from goexplint.analysis.sharedstate import (enclosing_function, is_init, match_rows, normal, root_of,
                                             strip_parens)
-from goexplint.analysis.syntax import FUNC_TYPES, is_reference, package_selector, resolve
+from goexplint.analysis.syntax import FUNC_TYPES, in_loop_within, is_reference, package_selector, resolve
 
 ATOMIC = "sync/atomic"
 _ATOMIC_FUNC = re.compile(rb"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
@@ -374,16 +374,7 @@ def _before_first_goroutine(node: Node, func: Node) -> bool:
     """A plain access that precedes every ``go`` statement of a function that starts goroutines: the
     goroutines it starts see it through the ``go`` statement's happens-before edge."""
     gos = captures("(go_statement) @g", func).get("g", [])
-    return bool(gos) and all(g.start_byte > node.end_byte for g in gos) and not _in_loop(node, func)
-
-
-def _in_loop(node: Node, func: Node) -> bool:
-    n = node.parent
-    while n is not None and n != func:
-        if n.type == "for_statement":
-            return True
-        n = n.parent
-    return False
+    return bool(gos) and all(g.start_byte > node.end_byte for g in gos) and not in_loop_within(node, func)
 
 
 _TEST_FUNC = re.compile(rb"^(Test|Benchmark|Fuzz|Example)")

@@ -39,7 +39,7 @@ from tree_sitter import Node
 from goexplint.analysis.package import PackageModel, base_type_name, model
 from goexplint.analysis.sharedstate import (UNKNOWN, _apply, _is_sync_point, _passed_to_lock_helper, goroutine_bodies,
                                             handler_bodies, is_handler_signature, normal, strip_parens)
-from goexplint.analysis.syntax import Decl, package_selector, param_idents, resolve
+from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, param_idents, resolve
 from goexplint.core.parse import FileContext, captures, node_text, package_work
 
 ATOMIC = "sync/atomic"
@@ -335,19 +335,13 @@ class _Walker:
                 elif value.type == "call_expression" and typ is None:
                     built = self._constructor_result(value)
                     if built is not None:
-                        got = (built, "fresh")
-                        self._types[decl.ident.id] = got
-                        self._local_types[node_text(decl.ident)] = built
-                        return got
+                        return self._typed_local(decl, built, "fresh")
                 if typ is None and value.type in ("selector_expression", "index_expression", "call_expression"):
                     # a value fetched from typed state: fs.lmb, fs.blks[i], fs.selectMsgBlock(seq)
                     self._types[decl.ident.id] = (None, kind)  # no cycles through the initialiser
                     fetched = self._expr_type(value)
                     if fetched is not None:
-                        got = (fetched, "fetched")
-                        self._types[decl.ident.id] = got
-                        self._local_types[node_text(decl.ident)] = fetched
-                        return got
+                        return self._typed_local(decl, fetched, "fetched")
         name = None
         if typ is not None:
             base, _ = base_type_name(typ)
@@ -355,6 +349,13 @@ class _Walker:
                 name = base
         got = (name, kind)
         self._types[decl.ident.id] = got
+        return got
+
+    def _typed_local(self, decl: Decl, tname: str, kind: str) -> Tuple[Optional[str], str]:
+        """Record a local typed from its initialiser (``_root_type`` and ``_type_of_name`` see it)."""
+        got = (tname, kind)
+        self._types[decl.ident.id] = got
+        self._local_types[node_text(decl.ident)] = tname
         return got
 
     def _expr_type(self, expr: Optional[Node]) -> Optional[str]:
@@ -570,22 +571,13 @@ class _Walker:
                                self.decl_name, (self.ctx.path, self.decl.start_byte),
                                _CALLER in held, node_text(root),
                                go=parent is not None and parent.type == "go_statement",
-                               in_loop=_in_loop(call, self.fn),
+                               in_loop=in_loop_within(call, self.fn),
                                fresh_root=operand.type == "identifier" and self._root_type(operand)[1] == "fresh",
                                caller=self.method, roles=self.roles, in_literal=self.fn.type == "func_literal"))
 
 
 def _in_test_file(path: str) -> bool:
     return path.endswith("_test.go")
-
-
-def _in_loop(node: Node, fn: Node) -> bool:
-    n = node.parent
-    while n is not None and n != fn:
-        if n.type == "for_statement":
-            return True
-        n = n.parent
-    return False
 
 
 # "Lock should be held.", "Server lock is held on entry", "The caller must hold gsb.mu.", "filestore lock

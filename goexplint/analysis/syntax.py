@@ -468,6 +468,16 @@ def _assigned_idents(stmt: Optional[Node]) -> Iterator[Node]:
         yield from _expr_list_idents(stmt.child_by_field_name("left"))
 
 
+def in_loop_within(node: Node, fn: Node) -> bool:
+    """``node`` lies inside a ``for`` statement that is itself inside ``fn`` (header or body)."""
+    n = node.parent
+    while n is not None and n != fn:
+        if n.type == "for_statement":
+            return True
+        n = n.parent
+    return False
+
+
 def enclosing_loops(node: Node) -> Iterator[Node]:
     """``for`` statements whose *body* contains ``node``, innermost first, within the same function."""
     child = node

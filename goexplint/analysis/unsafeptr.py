@@ -402,13 +402,7 @@ def header_kind(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optio
             return None
         typ = decl.written_type()
         if typ is not None:
-            name = header_type_name(ctx, typ)
-            if name:
-                return "value", name
-            if typ.type == "pointer_type" and typ.named_children:
-                name = header_type_name(ctx, typ.named_children[0])
-                return ("pointer", name) if name else None
-            return None
+            return _written_header(ctx, typ, ctx)
         if decl.kind == "var":
             return header_kind(ctx, decl.value(), depth + 1)
     return None

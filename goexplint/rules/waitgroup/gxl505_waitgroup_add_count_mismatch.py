@@ -2,16 +2,8 @@
 
 from goexplint.core.parse import captures
 from goexplint.analysis.sharedstate import enclosing_function, line_of, normal
+from goexplint.analysis.syntax import in_loop_within
 from goexplint.analysis.waitgroup import calls_in, is_waitgroup
-
-
-def _in_loop(node, func):
-    n = node.parent
-    while n is not None and n != func:
-        if n.type == "for_statement":
-            return True
-        n = n.parent
-    return False
 
 
 def _leaves_after(go):
@@ -45,7 +37,7 @@ def refine(match, ctx):
     call = stmt.named_children[0]
     recv = call.child_by_field_name("function").child_by_field_name("operand")
     func = enclosing_function(stmt)
-    if func is None or _in_loop(stmt, func) or stmt.parent is None:
+    if func is None or in_loop_within(stmt, func) or stmt.parent is None:
         return
     key = normal(recv)
     after = False
