@@ -39,7 +39,7 @@ from tree_sitter import Node
 from goexplint.analysis.package import PackageModel, base_type_name, model
 from goexplint.analysis.sharedstate import (UNKNOWN, _apply, _is_sync_point, _passed_to_lock_helper, goroutine_bodies,
                                             handler_bodies, is_handler_signature, normal, strip_parens)
-from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, param_idents, resolve
+from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve, resolve_in_function
 from goexplint.core.parse import FileContext, captures, node_text, package_work
 
 ATOMIC = "sync/atomic"
@@ -154,7 +154,6 @@ class _Walker:
         self.calls: List[Call] = []
         self.go_launched: Set[str] = set()
         self._types: Dict[int, Tuple[Optional[str], str]] = {}
-        self._params: Dict[int, Tuple[Dict[bytes, Decl], Set[bytes]]] = {}
         self.atomic_aliases = set(ctx.aliases_of(ATOMIC))
         self.var_names, self.field_names, self.method_names = _names(m)
         self.positions = _interesting_positions(ctx, self.var_names, self.field_names, self.method_names)
@@ -280,25 +279,7 @@ class _Walker:
 
     # -- typing of roots
     def _decl_of(self, ident: Node) -> Optional[Decl]:
-        """``resolve(ident)`` for an identifier of the function being walked, without the upward walk when
-        the name is a parameter (or receiver, or named result) of that function that nothing in its body
-        declares again: then the parameter is what it refers to (most roots are receivers)."""
-        fn = self.fn
-        info = self._params.get(fn.id)
-        if info is None:
-            params: Dict[bytes, Decl] = {}
-            for field in ("receiver", "parameters", "result"):
-                for p in param_idents(fn.child_by_field_name(field)):
-                    params.setdefault(p.text, Decl(p, "param"))
-            body = fn.child_by_field_name("body")
-            declared = {d.text for d in captures(_DECLARED, body).get("d", [])} \
-                if body is not None and params else set()
-            info = self._params[fn.id] = (params, declared)
-        params, declared = info
-        name = ident.text
-        if name in params and name not in declared:
-            return params[name]
-        return resolve(ident)
+        return resolve_in_function(self.fn, ident)
 
     def _root_type(self, ident: Node) -> Tuple[Optional[str], str]:
         """(struct type name or None, root kind) of a local identifier."""
@@ -658,17 +639,6 @@ def _may_wait(ctx: FileContext, stmt: Node) -> bool:
 
 
 _NAMES = "fields.names"
-# every identifier a function body may declare (a superset: ``=`` range clauses included)
-_DECLARED = """
-(short_var_declaration left: (expression_list (identifier) @d))
-(range_clause left: (expression_list (identifier) @d))
-(receive_statement left: (expression_list (identifier) @d))
-(type_switch_statement alias: (expression_list (identifier) @d))
-(var_spec name: (identifier) @d)
-(const_spec name: (identifier) @d)
-(parameter_declaration name: (identifier) @d)
-(variadic_parameter_declaration name: (identifier) @d)
-"""
 _TOKEN = re.compile(rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*")
 _SPACE = b" \t\r\n"
 _IDENT_BYTE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") \

@@ -172,11 +172,6 @@ def _params(plist: Optional[Node]) -> Iterator[Node]:
                     yield p.children[i]
 
 
-def param_idents(plist: Optional[Node]) -> Iterator[Node]:
-    """The names declared by a parameter list (receiver, parameters or named results)."""
-    return _params(plist)
-
-
 def scope_decls(parent: Node, child: Node, ident_start: int) -> Iterator[Tuple[Node, str]]:
     """Names that ``parent`` puts in scope for its descendant ``child`` (declared before ``ident_start``)."""
     t = parent.type
@@ -251,6 +246,44 @@ def resolve(ident: Node, stop: Optional[Node] = None) -> Optional[Decl]:
         child = parent
         parent = parent.parent
     return None
+
+
+# every identifier a function body may declare (a superset: ``=`` range clauses included)
+_BODY_DECLS = """
+(short_var_declaration left: (expression_list (identifier) @d))
+(range_clause left: (expression_list (identifier) @d))
+(receive_statement left: (expression_list (identifier) @d))
+(type_switch_statement alias: (expression_list (identifier) @d))
+(var_spec name: (identifier) @d)
+(const_spec name: (identifier) @d)
+(parameter_declaration name: (identifier) @d)
+(variadic_parameter_declaration name: (identifier) @d)
+"""
+
+
+def resolve_in_function(fn: Node, ident: Node) -> Optional[Decl]:
+    """``resolve(ident)`` for an identifier whose innermost function is ``fn``, without the upward walk
+    when the name is a parameter (receiver, named result) of ``fn`` that nothing in its body declares
+    again: then the parameter is what it refers to.  For walks that visit a function's identifiers
+    with the function at hand (most of them are receivers and parameters)."""
+    ctx = active()
+    if ctx is None:
+        return resolve(ident)
+    key = ("syntax.function_params", fn.id)
+    info = ctx.cache.get(key)
+    if info is None:
+        params: Dict[bytes, Decl] = {}
+        for field in ("receiver", "parameters", "result"):
+            for p in _params(fn.child_by_field_name(field)):
+                params.setdefault(p.text, Decl(p, "param"))
+        body = fn.child_by_field_name("body")
+        declared = {d.text for d in captures(_BODY_DECLS, body).get("d", [])} if body is not None and params else set()
+        info = ctx.cache[key] = (params, declared)
+    params, declared = info
+    name = ident.text
+    if name in params and name not in declared:
+        return params[name]
+    return resolve(ident)
 
 
 _LIST_TYPES = frozenset(("statement_list", "block"))
