@@ -57,7 +57,10 @@ def default_refine(match: Match, ctx: FileContext) -> Iterator[Finding]:
 
 
 def run_rule(rule, ctx: FileContext, assumed: bool) -> Iterator[Finding]:
-    """One rule on its own (its own query): for callers outside the engine."""
+    """One rule on its own (its own query): for callers outside the engine.  Like the engine, it makes
+    nothing of a file the rule's ``applies`` rules out (refine steps do not test it again)."""
+    if rule.applies is not None and not rule.applies(ctx):
+        return iter(())
     return refine_matches(rule, ctx, tree_sitter.QueryCursor(rule.query).matches(ctx.root), assumed)
 
 

@@ -14,8 +14,6 @@ def applies(ctx):
 
 
 def refine(match, ctx):
-    if not applies(ctx):
-        return
     call = match["method_call"]
     if call is not None:
         hit = implicit_address_escape(ctx, call, "outer")

@@ -60,8 +60,6 @@ def applies(ctx):
 
 
 def refine(match, ctx):
-    if not applies(ctx):
-        return
     site = match["site"]
     if site.type == "return_statement":
         func = enclosing_function(site)

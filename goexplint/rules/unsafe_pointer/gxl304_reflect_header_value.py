@@ -44,8 +44,6 @@ def applies(ctx):
 
 
 def refine(match, ctx):
-    if not applies(ctx):
-        return
     node = what = header = None
     if match["literal"] is not None:
         lit = match["literal"]

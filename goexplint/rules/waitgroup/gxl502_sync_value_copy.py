@@ -44,8 +44,6 @@ def applies(ctx):
 
 
 def refine(match, ctx):
-    if not applies(ctx):
-        return
     func = match["func"]
     body = func.child_by_field_name("body")
     fields = ("receiver", "parameters") if func.type == "method_declaration" else ("parameters",)

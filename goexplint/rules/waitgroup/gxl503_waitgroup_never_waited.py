@@ -51,8 +51,6 @@ def applies(ctx):
 
 
 def refine(match, ctx):
-    if not applies(ctx):
-        return
     func = match["func"]
     calls = wg_calls(ctx, func)
     seen = set()
