@@ -247,12 +247,9 @@ class _Walker:
             return
         if t == "statement_list":
             h = dict(held)
-            find = self.ctx.source.find
             for stmt in node.named_children:
                 self._walk(stmt, h)
-                start, end = stmt.start_byte, stmt.end_byte
-                if find(b"ock", start, end) >= 0:  # every lock change names a call with "lock"/"Lock" in it
-                    _apply(h, stmt)
+                _apply(h, stmt)
                 if "#wait" not in h and _may_wait(self.ctx, stmt) and _is_sync_point(stmt):
                     h["#wait"] = "#"
             return

@@ -276,6 +276,8 @@ _CALLS = "(call_expression function: [(identifier) @f (selector_expression field
 
 
 def _apply(held: Dict[str, str], stmt: Node) -> None:
+    if b"ock" not in stmt.text:
+        return  # every lock change names a call with "lock"/"Lock" in it (LOCKS, UNLOCKS, _LOCKISH)
     call = _method_call(stmt)
     if call is not None:
         recv, method = call
