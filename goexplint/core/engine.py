@@ -203,10 +203,7 @@ def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
     t0 = clock() if clock else 0.0
     idle = [rule.applies is not None and not rule.applies(ctx) for rule, _ in active]
     if clock:
-        package = budget.exempt_seconds  # the package model, when a test is the first to need it
-        timings["(applies)"] = timings.get("(applies)", 0.0) + clock() - t0 - package
-        if package:
-            timings["(package)"] = timings.get("(package)", 0.0) + package
+        _charge(timings, "(applies)", clock() - t0, budget.exempt_seconds)  # package work when a test needs it
     t0 = clock() if clock else 0.0
     per_rule = rule_matches([r for r, _ in active], ctx, idle)
     if clock:
@@ -225,10 +222,7 @@ def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
             found = (dataclasses.replace(f, severity="note") for f in found)
         findings.extend(found)
         if clock:
-            package = budget.exempt_seconds - package_before
-            timings[rule.id] = timings.get(rule.id, 0.0) + clock() - t0 - package
-            if package:
-                timings["(package)"] = timings.get("(package)", 0.0) + package
+            _charge(timings, rule.id, clock() - t0, budget.exempt_seconds - package_before)
     ctx.budget = None
     report_unused = options.report_unused
     if budget.spent_in is not None:
@@ -247,6 +241,13 @@ def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
     if clock:
         timings["(suppress)"] = timings.get("(suppress)", 0.0) + clock() - t0
     return findings
+
+
+def _charge(timings: Dict[str, float], stage: str, seconds: float, package: float) -> None:
+    """--profile-rules: ``seconds`` of ``stage``, of which ``package`` went to package-wide work."""
+    timings[stage] = timings.get(stage, 0.0) + seconds - package
+    if package:
+        timings["(package)"] = timings.get("(package)", 0.0) + package
 
 
 def _within(budget: _Budget, rule_id: str, matches):
