@@ -22,13 +22,15 @@ the counts agree (no call on an untyped operand, no method value handed on).  Lo
 declaration or their initialiser: ``&T{…}``, ``new(T)`` and calls of functions that build and return a ``T``
 are "fresh"; ``fs.lmb``, ``fs.blks[i]`` and calls returning ``*T`` are "fetched".
 
-Per-file summaries are plain data (no tree nodes), memoised per file content and package signature,
-so linting each file of a package does not re-walk its siblings.
+Per-file summaries are plain data (no tree nodes); the index is built once per package (kept in the
+package's cache, and for the last few package contents per process), so linting each file of a
+package does not re-walk its siblings.
 """
 
 from __future__ import annotations
 
 import bisect
+import collections
 import dataclasses
 import functools
 import re
@@ -829,25 +831,16 @@ def _callback_kind(lit: Node) -> Optional[str]:
 
 # --------------------------------------------------------------------------- the package index
 
-_SUMMARIES: Dict[tuple, FileSummary] = {}
-_SUMMARY_LIMIT = 4000
-
-
-def summarise(ctx: FileContext, m: PackageModel, signature: tuple) -> FileSummary:
-    key = (ctx.path, hash(ctx.source), len(ctx.source), signature)
-    got = _SUMMARIES.get(key)
-    if got is None:
-        w = _Walker(ctx, m)
-        w.run()
-        got = FileSummary(w.accesses, w.calls, w.go_launched, w.method_refs)
-        if len(_SUMMARIES) >= _SUMMARY_LIMIT:
-            _SUMMARIES.clear()
-        _SUMMARIES[key] = got
-    return got
+def summarise(ctx: FileContext, m: PackageModel) -> FileSummary:
+    """One file's accesses and calls (plain data).  Not memoised on its own: a summary depends on the
+    whole package (its model), so it is reused exactly when the package's index is (``index``)."""
+    w = _Walker(ctx, m)
+    w.run()
+    return FileSummary(w.accesses, w.calls, w.go_launched, w.method_refs)
 
 
 class FieldIndex:
-    def __init__(self, files, m: PackageModel, signature: tuple):
+    def __init__(self, files, m: PackageModel):
         # the index keeps plain data only (no trees, no model)
         self.accesses: Dict[Tuple[str, str], List[Access]] = {}
         self.calls: Dict[Tuple[str, str], List[Call]] = {}
@@ -859,7 +852,7 @@ class FieldIndex:
         self._calls_by_name: Optional[Dict[str, int]] = None
         self._sole: Dict[Tuple[str, str], Optional[Call]] = {}
         for ctx in files.files:
-            s = summarise(ctx, m, signature)
+            s = summarise(ctx, m)
             self.by_file.setdefault(ctx.path, []).extend(s.accesses)
             for a in s.accesses:
                 self.accesses.setdefault(a.key, []).append(a)
@@ -1020,8 +1013,11 @@ class FieldIndex:
                    for c in self.calls.get(method, []))
 
 
-_INDEXES: Dict[tuple, FieldIndex] = {}
-_INDEX_LIMIT = 64
+# The indexes of the last few packages, by content: the language server re-lints a package whose
+# files did not change (another file saved, a setting changed) without walking it again.  A batch run
+# never asks twice, so more would only hold memory (a big package's index is tens of MB).
+_INDEXES: "collections.OrderedDict[tuple, FieldIndex]" = collections.OrderedDict()
+_INDEX_LIMIT = 4
 
 
 def index(ctx: FileContext) -> FieldIndex:
@@ -1034,9 +1030,11 @@ def index(ctx: FileContext) -> FieldIndex:
         got = _INDEXES.get(signature)
         if got is None:
             with package_work():
-                got = FieldIndex(files, model(ctx), signature)
-            if len(_INDEXES) >= _INDEX_LIMIT:
-                _INDEXES.clear()
+                got = FieldIndex(files, model(ctx))
             _INDEXES[signature] = got
+            while len(_INDEXES) > _INDEX_LIMIT:
+                _INDEXES.popitem(last=False)
+        else:
+            _INDEXES.move_to_end(signature)
         files.cache[FieldIndex] = got
     return got
