@@ -14,6 +14,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.core.parse import FileContext, captures
+from goexplint.core.facts import file_captures, file_query
 from goexplint.analysis.cfg import Domain, Walker
 from goexplint.analysis.syntax import (FUNC_TYPES, Decl, _stmt_decls, enclosing_function,  # noqa: F401
                                        is_declaration_site, is_package_type, node_text, package_selector, resolve,
@@ -340,7 +341,7 @@ def _no_return_funcs(ctx: FileContext) -> Set[bytes]:
         return found
     found = set()
     ctx.cache[key] = found  # guards recursion
-    for fn in captures("(source_file (function_declaration) @f)", ctx.root).get("f", []):
+    for fn in [c for c in ctx.root.named_children if c.type == "function_declaration"]:
         body = fn.child_by_field_name("body")
         stmts = _stmts(body)
         if stmts and stmts[-1].type == "expression_statement" and stmts[-1] is not None:
@@ -502,13 +503,16 @@ def method_call_on(ctx: FileContext, target: Node, methods: Iterable[str], scope
     return None
 
 
+_FIELDS = file_query("(field_declaration) @d")  # the same fact as sharedstate's
+
+
 def struct_field_types(ctx: FileContext) -> Dict[bytes, List[Node]]:
     """Field name -> declared types, for every struct type in the file."""
     key = ("ctxflow.struct_field_types",)
     found = ctx.cache.get(key)
     if found is None:
         found = {}
-        for fd in captures("(field_declaration) @f", ctx.root).get("f", []):
+        for fd in file_captures(ctx, _FIELDS).get("d", []):
             typ = fd.child_by_field_name("type")
             for i in range(fd.child_count):
                 if fd.field_name_for_child(i) == "name":

@@ -28,6 +28,7 @@ from goexplint.analysis.concurrency import _closures_of_call, launch_of
 import tree_sitter
 
 from goexplint.analysis.package import model
+from goexplint.core.facts import file_captures, file_query
 from goexplint.core.parse import FileContext, active, captures, compile_query
 from goexplint.analysis.syntax import (FUNC_TYPES, Decl, enclosing_function, is_ancestor, is_package_type,  # noqa: F401
                                        node_text, package_selector, resolve, unparen)
@@ -147,18 +148,21 @@ def _loop_between(node: Node, stop: Node) -> Optional[Node]:
     return None
 
 
+_LAUNCHES = file_query("""
+(go_statement) @go
+(call_expression function: (selector_expression field: (field_identifier) @m (#eq? @m "Go"))) @eg
+(call_expression function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @af
+   (#eq? @af "AfterFunc"))) @after
+""")
+
+
 def goroutine_bodies(ctx: FileContext) -> List[Body]:
     key = ("goroutine_bodies",)
     bodies = ctx.cache.get(key)
     if bodies is not None:
         return bodies
     bodies = []
-    caps = captures("""
-(go_statement) @go
-(call_expression function: (selector_expression field: (field_identifier) @m (#eq? @m "Go"))) @eg
-(call_expression function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @af
-   (#eq? @af "AfterFunc"))) @after
-""", ctx.root)
+    caps = file_captures(ctx, _LAUNCHES)
     for stmt in caps.get("go", []):
         call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
         if call is None:
@@ -828,12 +832,15 @@ def _ancestors_until(node: Node, stop: Node) -> Iterator[Node]:
 # --------------------------------------------------------------------------- containers and indexes
 
 
+_FIELDS = file_query("(field_declaration) @d")  # every struct field of the file
+
+
 def _field_types(ctx: FileContext) -> Dict[bytes, Set[str]]:
     key = ("field_types",)
     table = ctx.cache.get(key)
     if table is None:
         table = {}
-        for decl in captures("(field_declaration) @d", ctx.root).get("d", []):
+        for decl in file_captures(ctx, _FIELDS).get("d", []):
             typ = decl.child_by_field_name("type")
             for c in decl.named_children:
                 if c.type == "field_identifier" and typ is not None:

@@ -20,6 +20,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import model
+from goexplint.core.facts import file_captures, file_query
 from goexplint.core.parse import (FileContext, active, captures, compile_query, default_package_name,  # noqa: F401
                                   function_name, import_table, node_text)
 
@@ -45,13 +46,16 @@ def unparen(node: Optional[Node]) -> Optional[Node]:
     return node
 
 
+_TOP_LEVEL_NAMES = file_query("(source_file (function_declaration name: (identifier) @f))"
+                              "(type_spec name: (type_identifier) @t)")
+
+
 def top_level_names(ctx: FileContext) -> "set[bytes]":
     """Names of functions and types declared at file level (they hide dot-imported names)."""
     key = ("syntax.top_level_names",)
     found = ctx.cache.get(key)
     if found is None:
-        caps = captures("(source_file (function_declaration name: (identifier) @f))"
-                        "(type_spec name: (type_identifier) @t)", ctx.root)
+        caps = file_captures(ctx, _TOP_LEVEL_NAMES)
         found = {n.text for ns in caps.values() for n in ns}
         ctx.cache[key] = found
     return found
@@ -522,6 +526,9 @@ def enclosing_loops(node: Node) -> Iterator[Node]:
         parent = parent.parent
 
 
+_LOOPS = file_query("(for_statement) @loop")
+
+
 def file_loop_var_names(ctx: FileContext, outer: bool = False) -> set:
     """Every loop variable name in the file (a cheap pre-filter for candidate nodes); with ``outer``
     only those of loops that assign variables declared before the loop (``for v = range``)."""
@@ -529,7 +536,7 @@ def file_loop_var_names(ctx: FileContext, outer: bool = False) -> set:
     got = ctx.cache.get(key)
     if got is None:
         names, outers = set(), set()
-        for loop in captures("(for_statement) @loop", ctx.root).get("loop", []):
+        for loop in file_captures(ctx, _LOOPS).get("loop", []):
             lv = loop_vars(ctx, loop)
             names |= lv.names
             outers |= set(lv.outer)

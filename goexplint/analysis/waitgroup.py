@@ -13,7 +13,8 @@ from typing import Dict, List, Optional
 
 from tree_sitter import Node
 
-from goexplint.core.parse import FileContext, captures
+from goexplint.core.facts import file_captures, file_query
+from goexplint.core.parse import FileContext
 from goexplint.analysis.package import model
 from goexplint.analysis.sharedstate import match_rows, normal, root_of, strip_parens
 from goexplint.analysis.syntax import FUNC_TYPES, Decl, is_ancestor, is_package_type, resolve
@@ -59,8 +60,11 @@ def decl_kind(ctx: FileContext, decl: Decl) -> Optional[str]:
     return is_sync_type(ctx, decl.written_type()) or _value_kind(ctx, decl.value())
 
 
+_FIELD_NAMES = file_query("(field_declaration name: (field_identifier) @n type: (_) @t)")
+
+
 def _field_is_waitgroup(ctx: FileContext, field: bytes) -> bool:
-    for d in captures("(field_declaration name: (field_identifier) @n type: (_) @t)", ctx.root).get("n", []):
+    for d in file_captures(ctx, _FIELD_NAMES).get("n", []):
         if d.text == field and is_sync_type(ctx, d.parent.child_by_field_name("type")):
             return True
     return False

@@ -199,15 +199,17 @@ def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
         active.append((rule, verdict is None))
     # Rules that say the file has nothing for them (``applies``) stay in the query -- one compiled query
     # for every file of a Go version, rather than one per combination -- but their matches are dropped.
+    # The query runs first: its traversal also collects the whole-file facts (``core.facts``) that the
+    # ``applies`` tests and refine steps read.
     budget = ctx.budget = _Budget(options.file_timeout)
+    t0 = clock() if clock else 0.0
+    per_rule = rule_matches([r for r, _ in active], ctx)
+    if clock:
+        timings["(query)"] = timings.get("(query)", 0.0) + clock() - t0
     t0 = clock() if clock else 0.0
     idle = [rule.applies is not None and not rule.applies(ctx) for rule, _ in active]
     if clock:
         _charge(timings, "(applies)", clock() - t0, budget.exempt_seconds)  # package work when a test needs it
-    t0 = clock() if clock else 0.0
-    per_rule = rule_matches([r for r, _ in active], ctx, idle)
-    if clock:
-        timings["(query)"] = timings.get("(query)", 0.0) + clock() - t0
     ran = None  # the last rule that started
     for (rule, assumed), matches, skip in zip(active, per_rule, idle):
         if skip:

@@ -104,8 +104,22 @@ def compile_query(source: str) -> tree_sitter.Query:
     return tree_sitter.Query(GO_LANGUAGE, source)
 
 
+def in_document_order(node: tree_sitter.Node) -> tuple:
+    """Sort key: by position, an outer node before an inner one that starts with it (then by type, so
+    two nodes of one range always come in the same order)."""
+    return node.start_byte, -node.end_byte, node.type
+
+
 def captures(query_source: str, node: tree_sitter.Node) -> Dict[str, List[tree_sitter.Node]]:
-    return tree_sitter.QueryCursor(compile_query(query_source)).captures(node)
+    """Per capture name, the nodes the query captures under ``node``, in document order.  (py-tree-sitter
+    0.26's ``QueryCursor.captures`` yields them in an order that is not the document's and differs from
+    one process to the next, even for ``(for_statement) @loop``: a helper that takes the first of them
+    would not give the same answer twice.)"""
+    found = tree_sitter.QueryCursor(compile_query(query_source)).captures(node)
+    for nodes in found.values():
+        if len(nodes) > 1:
+            nodes.sort(key=in_document_order)
+    return found
 
 
 def first_syntax_error(root: tree_sitter.Node) -> Optional[tree_sitter.Node]:

@@ -9,6 +9,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 import tree_sitter
 from tree_sitter import Node
 
+from goexplint.core import facts
 from goexplint.core.data import Finding, Related, lower_confidence
 from goexplint.core.parse import GO_LANGUAGE, FileContext
 from goexplint.core.parse import function_name
@@ -71,8 +72,11 @@ SEPARATE_QUERIES = bool(os.environ.get("GOEXPLINT_SEPARATE_QUERIES"))
 
 
 @functools.lru_cache(maxsize=64)
-def combined_query(rule_ids: Tuple[str, ...]) -> Tuple[tree_sitter.Query, Tuple[Tuple[int, int], ...]]:
-    """One query for the rules and, per combined pattern index, (rule position, local pattern index)."""
+def combined_query(rule_ids: Tuple[str, ...], facts_count: int = 0
+                   ) -> Tuple[tree_sitter.Query, Tuple[Tuple[int, int], ...]]:
+    """One query for the rules and the first ``facts_count`` registered whole-file fact queries
+    (``core.facts``) and, per combined pattern index, (rule position, local pattern index) -- for a
+    fact's pattern (-1, the fact query's number)."""
     from goexplint.core.registry import rules_by_id
 
     by_id = rules_by_id()
@@ -80,30 +84,34 @@ def combined_query(rule_ids: Tuple[str, ...]) -> Tuple[tree_sitter.Query, Tuple[
     owner: List[Tuple[int, int]] = []
     for pos, rule in enumerate(rules):
         owner.extend((pos, i) for i in range(rule.query.pattern_count))
-    query = tree_sitter.Query(GO_LANGUAGE, "\n".join(r.query_source for r in rules))
+    fact_source, fact_owner = facts.combined_source(facts_count)
+    owner.extend((-1, n) for n in fact_owner)
+    query = tree_sitter.Query(GO_LANGUAGE, "\n".join([r.query_source for r in rules] + [fact_source]))
     if query.pattern_count != len(owner):  # cannot happen for queries that compile on their own
         raise RuntimeError("combined query has %d patterns, expected %d" % (query.pattern_count, len(owner)))
     return query, tuple(owner)
 
 
-def rule_matches(rules: Sequence, ctx: FileContext,
-                 skip: Optional[Sequence[bool]] = None) -> List[List[Tuple[int, Dict[str, List[Node]]]]]:
-    """Per rule (same order as ``rules``), its matches in the order its own query yields them; none for
-    the rules whose ``skip`` entry is true."""
+def rule_matches(rules: Sequence, ctx: FileContext) -> List[List[Tuple[int, Dict[str, List[Node]]]]]:
+    """Per rule (same order as ``rules``), its matches in the order its own query yields them.  The same
+    traversal collects the file's whole-file facts (``core.facts``) when the rules share one query."""
     out: List[List[Tuple[int, Dict[str, List[Node]]]]] = [[] for _ in rules]
     if not rules:
         return out
-    skip = skip or [False] * len(rules)
     if SEPARATE_QUERIES or len(rules) == 1:
         for pos, rule in enumerate(rules):
-            if not skip[pos]:
-                out[pos].extend(tree_sitter.QueryCursor(rule.query).matches(ctx.root))
+            out[pos].extend(tree_sitter.QueryCursor(rule.query).matches(ctx.root))
         return out
-    query, owner = combined_query(tuple(r.id for r in rules))
+    count = facts.registered()
+    query, owner = combined_query(tuple(r.id for r in rules), count)
+    found = []
     for pattern, caps in tree_sitter.QueryCursor(query).matches(ctx.root):
         pos, local = owner[pattern]
-        if not skip[pos]:
+        if pos < 0:
+            found.append((local, caps))
+        else:
             out[pos].append((local, caps))
+    facts.store(ctx, count, found)
     return out
 
 

@@ -2,7 +2,7 @@
 
 from goexplint.analysis.ctxflow import CONTEXT, HTTP, is_package_type, package_member, top_level_names, unparen
 from goexplint.core.data import Edit, Fix
-from goexplint.core.parse import captures
+from goexplint.core.facts import file_captures, file_query
 from goexplint.analysis.syntax import node_text, resolve, scope_decls
 
 # Methods of the standard library (database/sql, net, crypto/tls, net/http) whose first parameter is a
@@ -101,6 +101,9 @@ def _callee(ctx, fn):
     return "", ""
 
 
+_METHODS = file_query("(source_file (method_declaration) @d) (method_elem) @d")
+
+
 def _same_file_ctx_first(ctx, name, methods):
     """True when every same-file function (or method, interface methods included) called ``name`` takes a
     context.Context first, False when one of them does not, None when the file declares none."""
@@ -108,9 +111,9 @@ def _same_file_ctx_first(ctx, name, methods):
     table = ctx.cache.get(key)
     if table is None:
         table = {}
-        query = "(source_file (method_declaration) @d) (method_elem) @d" if methods \
-            else "(source_file (function_declaration) @d)"
-        for decl in captures(query, ctx.root).get("d", []):
+        decls = file_captures(ctx, _METHODS).get("d", []) if methods \
+            else [c for c in ctx.root.named_children if c.type == "function_declaration"]
+        for decl in decls:
             params = decl.child_by_field_name("parameters")
             first = next((p for p in params.named_children if p.type == "parameter_declaration"), None) \
                 if params is not None else None

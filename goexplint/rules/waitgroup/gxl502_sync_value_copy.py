@@ -1,6 +1,7 @@
 """GXL502: sync values (and structs holding them) copied by value."""
 
 from goexplint.analysis.copylocks import PKGS, lock_structs, lock_type_name
+from goexplint.core.facts import file_captures, file_query
 from goexplint.core.parse import captures
 from goexplint.analysis.sharedstate import enclosing_function, strip_parens
 from goexplint.analysis.syntax import is_reference, node_text, resolve
@@ -68,11 +69,12 @@ def _describe(lock):
     return lock if "." in lock else "a %s (which holds a lock)" % lock
 
 
-_LOCK_DECLS = """
+_LOCK_DECLS = file_query("""
 (parameter_declaration type: (_) @t)
 (var_spec type: (_) @t)
 (composite_literal type: (_) @t)
-"""
+""")
+_RANGES = file_query("(range_clause) @r")
 
 
 def _lock_declared_names(ctx):
@@ -83,7 +85,7 @@ def _lock_declared_names(ctx):
     got = ctx.cache.get(key)
     if got is None:
         got = ctx.cache[key] = set()
-        for typ in captures(_LOCK_DECLS, ctx.root).get("t", []):
+        for typ in file_captures(ctx, _LOCK_DECLS).get("t", []):
             decl = typ.parent
             if decl is None or lock_type_name(ctx, typ) is None:
                 continue
@@ -124,7 +126,7 @@ def _range_clauses(ctx):
     got = ctx.cache.get(key)
     if got is None:
         got = ctx.cache[key] = {}
-        for clause in captures("(range_clause) @r", ctx.root).get("r", []):
+        for clause in file_captures(ctx, _RANGES).get("r", []):
             func = enclosing_function(clause)
             if func is not None:
                 got.setdefault(func.id, []).append(clause)
