@@ -90,3 +90,16 @@ def test_renaming_leaves_strings_alone():
     # predicates' string arguments are not capture names: "Go" and "AfterFunc" stay as written
     assert '"Go"' in source and '"AfterFunc"' in source
     assert len(owner) == sum(facts.compile_query(s).pattern_count for s in facts._SOURCES)
+
+
+def test_launch_words_prefilter_hides_no_launch():
+    # goroutine_bodies skips the traversal for a file without the go keyword, a ``.Go`` or AfterFunc:
+    # wherever the words are missing the launch query finds nothing (and the filter does skip files)
+    from goexplint.analysis.sharedstate import _LAUNCHES, _LAUNCH_WORDS
+    skipped = 0
+    for path in _files():
+        source = path.read_bytes()
+        if not _LAUNCH_WORDS.search(source):
+            skipped += 1
+            assert not any(captures(_LAUNCHES.source, parse_bytes(source).root_node).values()), str(path)
+    assert skipped > 10

@@ -156,12 +156,20 @@ _LAUNCHES = file_query("""
 """)
 
 
+# a file without one of these launches nothing: the go keyword, a selector ``.Go`` (comments may stand
+# between the dot and the name), AfterFunc
+_LAUNCH_WORDS = re.compile(rb"\bgo\b|\.(?:\s|/\*(?:[^*]|\*(?!/))*\*/|//[^\n]*\n)*Go\b|AfterFunc")
+
+
 def goroutine_bodies(ctx: FileContext) -> List[Body]:
     key = ("goroutine_bodies",)
     bodies = ctx.cache.get(key)
     if bodies is not None:
         return bodies
     bodies = []
+    if not _LAUNCH_WORDS.search(ctx.source):
+        ctx.cache[key] = bodies  # the field-access index asks this of every file: no traversal for most
+        return bodies
     caps = file_captures(ctx, _LAUNCHES)
     for stmt in caps.get("go", []):
         call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
