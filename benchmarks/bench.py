@@ -18,6 +18,9 @@ older commit (``git worktree add``) is timed side by side in the same run.  file
 are computed from goexplint's file set (``.go`` files minus vendor/ and testdata/) and the
 median wall time, for every tool, so they compare the same corpus.
 
+The row "parse + combined query" reads, parses and runs the rules' one combined query over every file
+with no refine step: the floor under goexplint's own "CPU x parse", whatever the rules do.
+
 Peers: ``go vet`` with the analyzers that match goexplint's families (``-loopclosure -copylocks
 -lostcancel -unsafeptr -atomic -waitgroup``; ``std`` for GOROOT/src, ``./...`` for a module),
 staticcheck (``go install honnef.co/go/tools/cmd/staticcheck@latest`` into the tool cache when
@@ -99,6 +102,30 @@ def parse_only(corpus: str) -> int:
         with open(path, "rb") as fh:
             tree = parse_bytes(fh.read())
         n += tree.root_node.child_count >= 0
+    return 0 if n >= 0 else 1
+
+
+def query_floor(corpus: str) -> int:
+    """What every design that finds candidates with one tree-sitter query per file pays before any rule
+    refines anything: read, parse and run the rules' combined query (with the shared whole-file facts)
+    over every file, matches built and dropped.  Its CPU time over parse only is the floor of
+    goexplint's "CPU x parse"."""
+    sys.path.insert(0, str(ROOT))
+    import tree_sitter
+
+    from goexplint.core import facts
+    from goexplint.core.discover import DiscoverOptions, discover
+    from goexplint.core.parse import parse_bytes
+    from goexplint.core.query import combined_query
+    from goexplint.core.registry import select_rules
+
+    ids = tuple(r.id for r in select_rules(None, None) if r.query_source)
+    query, _ = combined_query(ids, facts.registered())
+    n = 0
+    for path, _ in discover(["."], DiscoverOptions(), Path(corpus)):
+        with open(path, "rb") as fh:
+            tree = parse_bytes(fh.read())
+        n += len(tree_sitter.QueryCursor(query).matches(tree.root_node))
     return 0 if n >= 0 else 1
 
 
@@ -287,10 +314,13 @@ def main(argv=None):
                     help="also time the goexplint of another checkout (e.g. a worktree of an older commit), "
                          "side by side in the same run; repeatable")
     ap.add_argument("--parse-only-worker", metavar="DIR", help=argparse.SUPPRESS)
+    ap.add_argument("--query-floor-worker", metavar="DIR", help=argparse.SUPPRESS)
     ap.add_argument("--editor-worker", metavar="DIR", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.parse_only_worker:
         return parse_only(args.parse_only_worker)
+    if args.query_floor_worker:
+        return query_floor(args.query_floor_worker)
     if args.editor_worker:
         import json
 
@@ -331,6 +361,9 @@ def main(argv=None):
     tools = [
         Tool("parse only (1 process)", py + [str(HERE / "bench.py"), "--parse-only-worker", str(corpus)],
              str(corpus), _env()),
+        Tool("parse + combined query (1 process)", py + [str(HERE / "bench.py"), "--query-floor-worker",
+                                                         str(corpus)], str(corpus), _env(),
+             note="no rule refines anything: the floor of goexplint -j1's CPU x parse"),
         Tool("goexplint -j1 (no cache)", gx + ["--no-cache", "-j", "1"], str(corpus), _env()),
         Tool("goexplint -j%d (no cache)" % args.jobs, gx + ["--no-cache", "-j", str(args.jobs)], str(corpus), _env()),
         Tool("goexplint -j%d (warm cache)" % args.jobs, gx + ["--cache-dir", warm_cache, "-j", str(args.jobs)],

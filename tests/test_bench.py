@@ -33,7 +33,8 @@ def test_bench_prints_the_table(tmp_path):
     out = proc.stdout
     assert "corpus: %s (3 files," % d in out  # testdata/ is not part of the corpus
     assert re.search(r"^tool\s+min s\s+median s\s+CPU s\s+RSS MiB\s+files/s\s+MB/s\s+x parse", out, re.M)
-    for name in ("parse only \\(1 process\\)", "goexplint -j1 \\(no cache\\)", "goexplint -j\\d+ \\(no cache\\)",
+    for name in ("parse only \\(1 process\\)", "parse \\+ combined query \\(1 process\\)",
+                 "goexplint -j1 \\(no cache\\)", "goexplint -j\\d+ \\(no cache\\)",
                  "goexplint -j\\d+ \\(warm cache\\)"):
         assert re.search("^" + name + NUMBER_ROW, out, re.M), name
     assert "ratios (median wall time" in out
