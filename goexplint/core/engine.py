@@ -25,6 +25,7 @@ from goexplint.core.discover import is_generated
 from goexplint.core.data import Finding, Notice
 from goexplint.core.parse import FileContext, activate, first_syntax_error, parse_bytes
 from goexplint.core.query import refine_matches, rule_matches
+from goexplint.core.requery import QueryMemo
 from goexplint.core.registry import Rule, rules_by_id
 
 
@@ -138,7 +139,8 @@ def check_source(path: str, source: bytes) -> Optional[Notice]:
 def lint_source(path: str, source: bytes, options: Options, real_path: Optional[str] = None,
                 tree=None, timings: Optional[Dict[str, float]] = None,
                 ctx: Optional[FileContext] = None,
-                buffers: Optional[Dict[str, FileContext]] = None) -> FileResult:
+                buffers: Optional[Dict[str, FileContext]] = None,
+                memo: Optional[QueryMemo] = None) -> FileResult:
     """Lint one file's bytes.  ``path`` is what findings show; ``real_path`` locates go.mod.
     ``tree`` is an already parsed tree of exactly these bytes (the language server re-parses
     edited buffers incrementally and passes its tree).  ``ctx`` is an already built context of
@@ -146,7 +148,8 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
     each file with its context); without it the package is loaded lazily from disk, with
     ``buffers`` (real path -> context of an open editor buffer) replacing disk files.  ``timings``
     (a dict) collects the seconds spent parsing, per rule (query + refine) and in suppression
-    handling."""
+    handling.  ``memo`` (one per editor buffer, kept between lints) lets the query re-run only over
+    the top-level declarations changed since the buffer's last lint (``core.requery``)."""
     clock = time.perf_counter if timings is not None else None
     bad = check_source(path, source)
     if bad is not None:
@@ -174,13 +177,13 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
         ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ, buffers,
                                                options.include_generated)
     with activate(ctx):
-        findings = _lint_context(ctx, options, notices, timings)
+        findings = _lint_context(ctx, options, notices, timings, memo)
     findings.sort(key=Finding.sort_key)
     return FileResult(findings, notices, True, timings=timings)
 
 
 def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
-                  timings: Optional[Dict[str, float]]) -> List[Finding]:
+                  timings: Optional[Dict[str, float]], memo: Optional[QueryMemo] = None) -> List[Finding]:
     """Stages 4-6 on one parsed file (``ctx`` is active, see ``parse.activate``)."""
     clock = time.perf_counter if timings is not None else None
     version = ctx.go
@@ -203,7 +206,7 @@ def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
     # ``applies`` tests and refine steps read.
     budget = ctx.budget = _Budget(options.file_timeout)
     t0 = clock() if clock else 0.0
-    per_rule = rule_matches([r for r, _ in active], ctx)
+    per_rule = rule_matches([r for r, _ in active], ctx, memo)
     if clock:
         timings["(query)"] = timings.get("(query)", 0.0) + clock() - t0
     t0 = clock() if clock else 0.0

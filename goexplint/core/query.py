@@ -9,7 +9,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 import tree_sitter
 from tree_sitter import Node
 
-from goexplint.core import facts
+from goexplint.core import facts, requery
 from goexplint.core.data import Finding, Related, lower_confidence
 from goexplint.core.parse import GO_LANGUAGE, FileContext
 from goexplint.core.parse import function_name
@@ -92,9 +92,12 @@ def combined_query(rule_ids: Tuple[str, ...], facts_count: int = 0
     return query, tuple(owner)
 
 
-def rule_matches(rules: Sequence, ctx: FileContext) -> List[List[Tuple[int, Dict[str, List[Node]]]]]:
+def rule_matches(rules: Sequence, ctx: FileContext,
+                 memo: Optional[requery.QueryMemo] = None) -> List[List[Tuple[int, Dict[str, List[Node]]]]]:
     """Per rule (same order as ``rules``), its matches in the order its own query yields them.  The same
-    traversal collects the file's whole-file facts (``core.facts``) when the rules share one query."""
+    traversal collects the file's whole-file facts (``core.facts``) when the rules share one query.
+    With ``memo`` (the last matches of this buffer: the language server) only the top-level
+    declarations an edit changed are queried again (``core.requery``); the matches are the same."""
     out: List[List[Tuple[int, Dict[str, List[Node]]]]] = [[] for _ in rules]
     if not rules:
         return out
@@ -103,9 +106,15 @@ def rule_matches(rules: Sequence, ctx: FileContext) -> List[List[Tuple[int, Dict
             out[pos].extend(tree_sitter.QueryCursor(rule.query).matches(ctx.root))
         return out
     count = facts.registered()
-    query, owner = combined_query(tuple(r.id for r in rules), count)
+    key = (tuple(r.id for r in rules), count)
+    query, owner = combined_query(*key)
+    matches = requery.requery(memo, key, query, ctx.source, ctx.tree) if memo is not None else None
+    if matches is None:
+        matches = tree_sitter.QueryCursor(query).matches(ctx.root)
+        if memo is not None:
+            requery.remember(memo, key, ctx.source, ctx.tree, matches)
     found = []
-    for pattern, caps in tree_sitter.QueryCursor(query).matches(ctx.root):
+    for pattern, caps in matches:
         pos, local = owner[pattern]
         if pos < 0:
             found.append((local, caps))

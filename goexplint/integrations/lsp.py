@@ -8,7 +8,9 @@
   decides its Go version, exactly as on the command line (``engine.lint_source``).
 * Edited buffers are re-parsed incrementally: the server keeps each document's bytes and
   tree-sitter tree, applies ``tree.edit`` for every content change and hands the old tree to
-  the parser.
+  the parser.  The rules' query runs again only over the top-level declarations the edit changed;
+  the matches of the others come from the buffer's last lint (``core.requery``; same matches, so
+  the same findings).
 * The package of an open file is its siblings on disk (each parsed once and kept while unchanged,
   with its part of the package model) plus the other open buffers of its package, which replace
   their disk files; after an edit only the edited file's part of the model is rebuilt.
@@ -54,6 +56,7 @@ from goexplint.integrations.fixes import plan
 from goexplint.core.data import Edit, Finding
 from goexplint.core.parse import FileContext, parse_bytes
 from goexplint.core.registry import rules_by_id, select_rules
+from goexplint.core.requery import QueryMemo
 
 LOG = logging.getLogger("goexplint.integrations.lsp")
 SOURCE = "goexplint"
@@ -131,6 +134,8 @@ class Doc:
     task: Optional[asyncio.Task] = None
     reparses: int = 0  # incremental re-parses done (for tests and logs)
     ctx: object = None  # the FileContext of ``linted_source`` (a sibling of other open files of its package)
+    # the last query matches of this buffer: a re-lint queries only the declarations an edit changed
+    memo: QueryMemo = dataclasses.field(default_factory=QueryMemo)
 
 
 def apply_change(doc: Doc, change, encoding: str) -> None:
@@ -245,7 +250,7 @@ class GoexplintServer(LanguageServer):
         return buffers
 
     def _lint_locked(self, shown: str, source: bytes, options: engine.Options, real: Optional[str], tree,
-                     buffers: Dict[str, object]):
+                     buffers: Dict[str, object], memo: Optional[QueryMemo] = None):
         """(result, ctx): the file linted with its package (siblings on disk, parsed once and kept while
         unchanged, and the other open buffers of the directory instead of their disk files)."""
         with self.lint_lock:
@@ -253,7 +258,7 @@ class GoexplintServer(LanguageServer):
             ctx = FileContext(shown, source, tree, version, real_path=real)
             ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ,
                                                    buffers, options.include_generated)
-            return engine.lint_source(shown, source, options, real_path=real, tree=tree, ctx=ctx), ctx
+            return engine.lint_source(shown, source, options, real_path=real, tree=tree, ctx=ctx, memo=memo), ctx
 
     def _debug(self, message: str) -> None:
         if self.settings.log_level == "debug":
@@ -276,7 +281,7 @@ class GoexplintServer(LanguageServer):
         source = doc.source
         tree, incremental = self._parse(doc)
         result, ctx = self._lint_locked(real or doc.uri, source, self.options_for(real), real, tree,
-                                        self._buffers_of(doc, real))
+                                        self._buffers_of(doc, real), doc.memo)
         self._done(doc, source, result, incremental, ctx)
 
     async def lint_in_thread(self, doc: Doc) -> bool:
@@ -289,7 +294,7 @@ class GoexplintServer(LanguageServer):
         loop = asyncio.get_running_loop()
         # the thread gets its own copy of the tree: the next didChange edits doc.tree in place
         result, ctx = await loop.run_in_executor(self.executor, self._lint_locked, real or doc.uri, source, options,
-                                                 real, tree.copy(), self._buffers_of(doc, real))
+                                                 real, tree.copy(), self._buffers_of(doc, real), doc.memo)
         if self.docs.get(doc.uri) is not doc or doc.version != version or doc.source != source:
             self._debug("%s version %s: superseded by a newer edit, result dropped" % (doc.uri, version))
             return False
