@@ -145,35 +145,58 @@ class PackageModel:
 
     def __init__(self, files: Optional[PackageFiles]):
         self.files = files
-        self._empty()
-        for ctx in files.files if files is not None else ():
-            self._merge(_file_part(ctx))
-
-    def _empty(self) -> None:
         self.funcs: Dict[str, FuncDecl] = {}
         self.methods: Dict[Tuple[str, str], FuncDecl] = {}  # (receiver type, method name)
         self.types: Dict[str, TypeDecl] = {}
         self.vars: Dict[str, VarDecl] = {}
-        # Every declaration, build-tag variants included (the dicts above keep the first by path):
-        self.all_funcs: Dict[str, List[FuncDecl]] = {}
-        self.all_methods: Dict[Tuple[str, str], List[FuncDecl]] = {}
-        self.all_types: Dict[str, List[TypeDecl]] = {}
-        self.all_vars: Dict[str, List[VarDecl]] = {}
+        self._parts: List["PackageModel"] = []
+        self._every: Optional[tuple] = None  # the all_* tables, built on first use
+        if files is None:  # one file's part: _add_file fills it
+            self._every = ({}, {}, {}, {})
+            return
+        # Merged from the files' parts in path order: a name's first declaration wins.  Two dict
+        # updates per table, in C: the first pass orders the keys by first appearance, the second
+        # (reversed) leaves each key with its first value (the language server rebuilds the model
+        # of a package after every edit).
+        self._parts = [_file_part(ctx) for ctx in files.files]
+        for mine, theirs in ((self.funcs, "funcs"), (self.methods, "methods"), (self.types, "types"),
+                             (self.vars, "vars")):
+            tables = [getattr(part, theirs) for part in self._parts]
+            for t in tables:
+                mine.update(t)
+            for t in reversed(tables):
+                mine.update(t)
 
-    def _merge(self, part: "PackageModel") -> None:
-        """Add one file's declarations (files are merged in path order; the first declaration of a
-        name wins in ``funcs``/``methods``/``types``/``vars``)."""
-        for mine, every, theirs in ((self.funcs, self.all_funcs, part.all_funcs),
-                                    (self.methods, self.all_methods, part.all_methods),
-                                    (self.types, self.all_types, part.all_types),
-                                    (self.vars, self.all_vars, part.all_vars)):
-            for key, decls in theirs.items():
-                mine.setdefault(key, decls[0])
-                got = every.get(key)
-                if got is None:
-                    every[key] = list(decls)
-                else:
-                    got.extend(decls)
+    # Every declaration, build-tag variants included (funcs/methods/types/vars keep the first by path):
+    @property
+    def all_funcs(self) -> Dict[str, List[FuncDecl]]:
+        return self._all()[0]
+
+    @property
+    def all_methods(self) -> Dict[Tuple[str, str], List[FuncDecl]]:
+        return self._all()[1]
+
+    @property
+    def all_types(self) -> Dict[str, List[TypeDecl]]:
+        return self._all()[2]
+
+    @property
+    def all_vars(self) -> Dict[str, List[VarDecl]]:
+        return self._all()[3]
+
+    def _all(self) -> tuple:
+        if self._every is None:
+            every: tuple = ({}, {}, {}, {})
+            for part in self._parts:
+                for mine, theirs in zip(every, part._all()):
+                    for key, decls in theirs.items():
+                        got = mine.get(key)
+                        if got is None:
+                            mine[key] = list(decls)
+                        else:
+                            got.extend(decls)
+            self._every = every
+        return self._every
 
     # ------------------------------------------------------------------ building
     def _add_file(self, ctx: FileContext) -> None:
