@@ -15,7 +15,7 @@ Nothing here knows about a particular rule.
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from tree_sitter import Node
 
@@ -261,14 +261,18 @@ _BODY_DECLS = """
 """
 
 
-def resolve_in_function(fn: Node, ident: Node) -> Optional[Decl]:
+def resolve_in_function(fn: Node, ident: Node,
+                        fallback: Optional[Callable[[Node], Optional[Decl]]] = None) -> Optional[Decl]:
     """``resolve(ident)`` for an identifier whose innermost function is ``fn``, without the upward walk
     when the name is a parameter (receiver, named result) of ``fn`` that nothing in its body declares
     again: then the parameter is what it refers to.  For walks that visit a function's identifiers
-    with the function at hand (most of them are receivers and parameters)."""
+    with the function at hand (most of them are receivers and parameters).  Other names go to
+    ``fallback`` (``resolve`` unless given; it must answer like ``resolve``)."""
     ctx = active()
+    if fallback is None:
+        fallback = resolve
     if ctx is None:
-        return resolve(ident)
+        return fallback(ident)
     key = ("syntax.function_params", fn.id)
     info = ctx.cache.get(key)
     if info is None:
@@ -283,7 +287,7 @@ def resolve_in_function(fn: Node, ident: Node) -> Optional[Decl]:
     name = ident.text
     if name in params and name not in declared:
         return params[name]
-    return resolve(ident)
+    return fallback(ident)
 
 
 _LIST_TYPES = frozenset(("statement_list", "block"))
