@@ -1,5 +1,6 @@
-"""``syntax.resolve_within`` (the field index's resolver) answers exactly what ``syntax.resolve`` answers,
-for every identifier of real Go files: the fixtures and a few large files of the Go distribution."""
+"""``syntax.resolve_within`` and ``syntax.resolve_in_function_within`` (the field index's resolvers) answer
+exactly what ``syntax.resolve`` and ``syntax.resolve_in_function`` answer, for every identifier of real Go
+files: the fixtures and a few large files of the Go distribution."""
 
 import os
 import subprocess
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from goexplint.analysis import syntax
-from goexplint.core.parse import activate, parse_bytes
+from goexplint.core.parse import activate, captures, parse_bytes
 from test_package_model import ctx_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,7 @@ def _compare(ctx, monkeypatch):
     checked = 0
     with activate(ctx):
         for top in ctx.root.named_children:
+            funcs = captures("(func_literal) @f (function_declaration) @f (method_declaration) @f", top).get("f", [])
             for ident in syntax.identifiers(top):
                 monkeypatch.setattr(syntax, "resolve", counting)
                 fast = syntax.resolve_within(top, ident)
@@ -53,6 +55,12 @@ def _compare(ctx, monkeypatch):
                 assert _key(fast) == _key(slow), where
                 assert fast == slow, where
                 checked += 1
+                for fn in funcs:
+                    # every function of the declaration, as the field walker may ask about any of them
+                    if len(funcs) <= 12 or syntax.is_ancestor(fn, ident):
+                        expect = syntax.resolve_in_function(fn, ident)
+                        got = syntax.resolve_in_function_within(top, fn, ident)
+                        assert _key(got) == _key(expect), "%s in %s" % (where, fn.start_point)
     return checked, checked - len(fallbacks)
 
 

@@ -41,7 +41,7 @@ from tree_sitter import Node
 from goexplint.analysis.package import PackageModel, base_type_name, model
 from goexplint.analysis.sharedstate import (UNKNOWN, _apply, _is_sync_point, _passed_to_lock_helper, goroutine_bodies,
                                             handler_bodies, is_handler_signature, normal, strip_parens)
-from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function, resolve_within
+from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function_within, resolve_within
 from goexplint.core.parse import FileContext, captures, node_text, package_work
 
 ATOMIC = "sync/atomic"
@@ -283,7 +283,7 @@ class _Walker:
         return resolve_within(self.decl, ident)
 
     def _decl_of(self, ident: Node) -> Optional[Decl]:
-        return resolve_in_function(self.fn, ident, self._resolve)
+        return resolve_in_function_within(self.decl, self.fn, ident)
 
     def _root_type(self, ident: Node) -> Tuple[Optional[str], str]:
         """(struct type name or None, root kind) of a local identifier."""

@@ -369,13 +369,26 @@ def _top_declarations(ctx: FileContext, top: Node) -> Dict[bytes, List[Tuple[Nod
     found = ctx.cache.get(key)
     if found is None:
         found = {}
+        starts: Dict[bytes, List[int]] = {}
         decls = captures(_BODY_DECLS, top).get("d", [])
         decls.sort(key=lambda n: n.start_byte)  # document order: the first of a block comes first
         for d in decls:
+            starts.setdefault(d.text, []).append(d.start_byte)
             got = _classify(d, top)
             if got is not None:
                 found.setdefault(d.text, []).append(got)
         ctx.cache[key] = found
+        ctx.cache[("syntax.top_declaring_starts", top.id)] = starts
+    return found
+
+
+def _declaring_starts(ctx: FileContext, top: Node) -> Dict[bytes, List[int]]:
+    """name -> where every capture of ``_BODY_DECLS`` inside ``top`` starts (memoised)."""
+    key = ("syntax.top_declaring_starts", top.id)
+    found = ctx.cache.get(key)
+    if found is None:
+        _top_declarations(ctx, top)
+        found = ctx.cache[key]
     return found
 
 
@@ -420,6 +433,34 @@ def resolve_within(top: Node, ident: Node) -> Optional[Decl]:
         elif b_scope.start_byte <= scope.start_byte and scope.end_byte <= b_scope.end_byte:
             best = cand  # nearer to ``ident``: the walk meets it first
     return Decl(best[0], best[1]) if best is not None else None
+
+
+def resolve_in_function_within(top: Node, fn: Node, ident: Node) -> Optional[Decl]:
+    """``resolve_in_function(fn, ident, fallback)`` with ``resolve_within(top, ·)`` as the fallback, for a
+    function ``fn`` inside ``top`` (a top-level declaration of the file): the same answers, with "does the
+    body of ``fn`` declare the name again" taken from ``top``'s list of declarations instead of a query
+    over every function body."""
+    ctx = active()
+    if ctx is None or not (top.start_byte <= fn.start_byte and fn.end_byte <= top.end_byte):
+        return resolve_in_function(fn, ident, lambda i: resolve_within(top, i))
+    key = ("syntax.function_params_within", fn.id)
+    params = ctx.cache.get(key)
+    if params is None:
+        params = {}
+        for field in ("receiver", "parameters", "result"):
+            for p in _params(fn.child_by_field_name(field)):
+                params.setdefault(p.text, Decl(p, "param"))
+        ctx.cache[key] = params
+    name = ident.text
+    param = params.get(name)
+    if param is not None:
+        body = fn.child_by_field_name("body")
+        if body is None:
+            return param
+        lo, hi = body.start_byte, body.end_byte
+        if not any(lo <= at < hi for at in _declaring_starts(ctx, top).get(name, ())):
+            return param
+    return resolve_within(top, ident)
 
 
 def _short_var_init(node: Node) -> bool:
