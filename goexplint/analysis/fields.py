@@ -41,7 +41,7 @@ from tree_sitter import Node
 from goexplint.analysis.package import PackageModel, base_type_name, model
 from goexplint.analysis.sharedstate import (UNKNOWN, _apply, _is_sync_point, _passed_to_lock_helper, goroutine_bodies,
                                             handler_bodies, is_handler_signature, normal, strip_parens)
-from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve, resolve_in_function
+from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function_within, resolve_within
 from goexplint.core.parse import FileContext, captures, node_text, package_work
 
 ATOMIC = "sync/atomic"
@@ -277,8 +277,13 @@ class _Walker:
                 self._walk(child, held)
 
     # -- typing of roots
+    def _resolve(self, ident: Node) -> Optional[Decl]:
+        """``syntax.resolve(ident)`` for an identifier of the declaration being walked, mostly without
+        the upward walk (``resolve_within`` lists the declaration's declarations once)."""
+        return resolve_within(self.decl, ident)
+
     def _decl_of(self, ident: Node) -> Optional[Decl]:
-        return resolve_in_function(self.fn, ident)
+        return resolve_in_function_within(self.decl, self.fn, ident)
 
     def _root_type(self, ident: Node) -> Tuple[Optional[str], str]:
         """(struct type name or None, root kind) of a local identifier."""
@@ -346,7 +351,7 @@ class _Walker:
         if expr is None:
             return None
         if expr.type == "identifier":
-            return self._root_type(expr)[0] if resolve(expr) is not None else None
+            return self._root_type(expr)[0] if self._resolve(expr) is not None else None
         if expr.type == "selector_expression":
             field = expr.child_by_field_name("field")
             owner = self._expr_type(expr.child_by_field_name("operand"))
@@ -365,7 +370,7 @@ class _Walker:
         if expr.type == "call_expression":
             fn = strip_parens(expr.child_by_field_name("function"))
             fd = None
-            if fn is not None and fn.type == "identifier" and resolve(fn) is None:
+            if fn is not None and fn.type == "identifier" and self._resolve(fn) is None:
                 fd = self.m.funcs.get(node_text(fn))
             elif fn is not None and fn.type == "selector_expression":
                 owner = self._expr_type(fn.child_by_field_name("operand"))
@@ -383,7 +388,7 @@ class _Walker:
         or ``*T`` and builds a ``T`` value itself (``fs.initMsgBlock(i)`` returning ``&msgBlock{…}``)."""
         fn = strip_parens(call.child_by_field_name("function"))
         fd = None
-        if fn is not None and fn.type == "identifier" and resolve(fn) is None:
+        if fn is not None and fn.type == "identifier" and self._resolve(fn) is None:
             fd = self.m.funcs.get(node_text(fn))
         elif fn is not None and fn.type == "selector_expression":
             operand = strip_parens(fn.child_by_field_name("operand"))
@@ -425,7 +430,7 @@ class _Walker:
         if path is ident:
             if name not in self.m.vars or self.m.vars[name].const or not _is_var_use(ident):
                 return
-            if resolve(ident) is not None:
+            if self._resolve(ident) is not None:
                 return
             owner, root_kind, fields = "", "package", name
         else:
@@ -436,7 +441,7 @@ class _Walker:
             fields = text[len(name) + 1:]
             if not fields or "(" in fields or "[" in fields:
                 return
-            if name in self.m.vars and resolve(ident) is None:
+            if name in self.m.vars and self._resolve(ident) is None:
                 if self.m.vars[name].const:
                     return
                 owner, root_kind, fields = "", "package", name + "." + fields

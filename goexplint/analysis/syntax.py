@@ -15,7 +15,7 @@ Nothing here knows about a particular rule.
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from tree_sitter import Node
 
@@ -265,14 +265,18 @@ _BODY_DECLS = """
 """
 
 
-def resolve_in_function(fn: Node, ident: Node) -> Optional[Decl]:
+def resolve_in_function(fn: Node, ident: Node,
+                        fallback: Optional[Callable[[Node], Optional[Decl]]] = None) -> Optional[Decl]:
     """``resolve(ident)`` for an identifier whose innermost function is ``fn``, without the upward walk
     when the name is a parameter (receiver, named result) of ``fn`` that nothing in its body declares
     again: then the parameter is what it refers to.  For walks that visit a function's identifiers
-    with the function at hand (most of them are receivers and parameters)."""
+    with the function at hand (most of them are receivers and parameters).  Other names go to
+    ``fallback`` (``resolve`` unless given; it must answer like ``resolve``)."""
     ctx = active()
+    if fallback is None:
+        fallback = resolve
     if ctx is None:
-        return resolve(ident)
+        return fallback(ident)
     key = ("syntax.function_params", fn.id)
     info = ctx.cache.get(key)
     if info is None:
@@ -287,10 +291,180 @@ def resolve_in_function(fn: Node, ident: Node) -> Optional[Decl]:
     name = ident.text
     if name in params and name not in declared:
         return params[name]
-    return resolve(ident)
+    return fallback(ident)
 
 
 _LIST_TYPES = frozenset(("statement_list", "block"))
+
+
+# How ``resolve_within`` classifies a declaring identifier of a top-level declaration:
+_IN_BLOCK, _PARAM, _OTHER = 0, 1, 2
+
+
+def _declaring_statement(node: Node) -> Optional[Node]:
+    """The statement of a statement list that declares through ``node`` (a short variable declaration or
+    a var/const declaration, possibly labeled): what ``_block_index`` records; None when ``node`` is not
+    a statement of a list (an ``if``/``for``/``switch`` initializer, a package-level declaration...)."""
+    parent = node.parent
+    while parent is not None and parent.type == "labeled_statement":
+        node, parent = parent, parent.parent
+    return node if parent is not None and parent.type in _LIST_TYPES else None
+
+
+def _classify(d: Node, top: Node) -> Optional[Tuple[Node, str, int, Node, int, int]]:
+    """(declaring ident, kind, how, scope node, start, end) for one capture of ``_BODY_DECLS``, or None
+    when ``resolve`` can never return it.
+
+    * ``_IN_BLOCK``: a name of a statement of list ``scope``; in scope for identifiers inside ``scope``
+      that start at or after ``end`` (the end of the statement).
+    * ``_PARAM``: a parameter (receiver, result) of function ``scope``; in scope inside the body
+      (``start``, ``end``).
+    * ``_OTHER``: anything else (for/if/switch initializers, range clauses, type-switch aliases, select
+      receives, and whatever is not understood); ``resolve`` can return it only for an identifier inside
+      node ``scope``, where the caller then falls back to ``resolve``."""
+    parent = d.parent
+    t = parent.type
+    if t in ("parameter_declaration", "variadic_parameter_declaration"):
+        plist = parent.parent
+        fn = plist.parent if plist is not None else None
+        if fn is None or fn.type not in _FUNC_SET:
+            return None  # a parameter of a function type: never a declaration in scope
+        if not any(fn.child_by_field_name(f) == plist for f in ("receiver", "parameters", "result")):
+            return None
+        body = fn.child_by_field_name("body")
+        if body is None:
+            return None
+        return d, "param", _PARAM, fn, body.start_byte, body.end_byte
+    if t in ("var_spec", "const_spec"):
+        decl = parent.parent
+        if decl is not None and decl.type in ("var_spec_list", "const_spec_list"):
+            decl = decl.parent
+        stmt = _declaring_statement(decl) if decl is not None else None
+        if stmt is not None and decl.type in ("var_declaration", "const_declaration"):
+            kind = "var" if decl.type == "var_declaration" else "const"
+            return d, kind, _IN_BLOCK, stmt.parent, stmt.start_byte, stmt.end_byte
+        return d, "", _OTHER, top, 0, 0
+    if t == "expression_list":
+        owner = parent.parent
+        if owner is not None and owner.type == "short_var_declaration":
+            stmt = _declaring_statement(owner)
+            if stmt is not None:
+                return d, "var", _IN_BLOCK, stmt.parent, stmt.start_byte, stmt.end_byte
+            region = owner.parent
+            if region is not None and region.type == "for_clause":
+                region = region.parent
+            if region is not None and region.type in ("for_statement", "if_statement",
+                                                      "expression_switch_statement", "type_switch_statement"):
+                return d, "", _OTHER, region, 0, 0
+            return d, "", _OTHER, top, 0, 0
+        if owner is not None and owner.type in ("range_clause", "receive_statement"):
+            region = owner.parent  # the for statement, the communication case
+            if region is None or region.type not in ("for_statement", "communication_case"):
+                region = top
+            return d, "", _OTHER, region, 0, 0
+        if owner is not None and owner.type == "type_switch_statement":
+            return d, "", _OTHER, owner, 0, 0
+    return d, "", _OTHER, top, 0, 0
+
+
+def _top_declarations(ctx: FileContext, top: Node) -> Dict[bytes, List[Tuple[Node, str, int, Node, int, int]]]:
+    """name -> every declaration of the name inside ``top`` that ``resolve`` may return (memoised)."""
+    key = ("syntax.top_declarations", top.id)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = {}
+        starts: Dict[bytes, List[int]] = {}
+        decls = captures(_BODY_DECLS, top).get("d", [])
+        decls.sort(key=lambda n: n.start_byte)  # document order: the first of a block comes first
+        for d in decls:
+            starts.setdefault(d.text, []).append(d.start_byte)
+            got = _classify(d, top)
+            if got is not None:
+                found.setdefault(d.text, []).append(got)
+        ctx.cache[key] = found
+        ctx.cache[("syntax.top_declaring_starts", top.id)] = starts
+    return found
+
+
+def _declaring_starts(ctx: FileContext, top: Node) -> Dict[bytes, List[int]]:
+    """name -> where every capture of ``_BODY_DECLS`` inside ``top`` starts (memoised)."""
+    key = ("syntax.top_declaring_starts", top.id)
+    found = ctx.cache.get(key)
+    if found is None:
+        _top_declarations(ctx, top)
+        found = ctx.cache[key]
+    return found
+
+
+def resolve_within(top: Node, ident: Node) -> Optional[Decl]:
+    """``resolve(ident)`` (the same answer) for an identifier inside ``top``, a top-level declaration of
+    the file, mostly without walking up the tree: from every declaration inside ``top`` (listed once per
+    ``top``), a name declared nowhere there is not a local, and a name declared only by plain statements
+    of blocks and by parameters resolves to the innermost one whose scope holds ``ident``.  A name also
+    declared by an initializer, a range clause, a select receive or a type switch whose statement holds
+    ``ident`` goes through ``resolve``."""
+    ctx = active()
+    start = ident.start_byte
+    end = ident.end_byte
+    if ctx is None or not (top.start_byte <= start and end <= top.end_byte) or start == end \
+            or ctx.parent(top) is None or ctx.parent(top).type != "source_file":
+        return resolve(ident)
+    cands = _top_declarations(ctx, top).get(ident.text)
+    if cands is None:
+        return None
+    best = None
+    for cand in cands:
+        d, kind, how, scope, lo, hi = cand
+        if how == _IN_BLOCK:
+            if not (scope.start_byte <= start and end <= scope.end_byte and hi <= start):
+                continue
+        elif how == _PARAM:
+            if not (lo <= start and end <= hi):
+                continue
+        else:
+            if scope.start_byte <= start and end <= scope.end_byte:
+                return resolve(ident)
+            continue
+        if best is None:
+            best = cand
+            continue
+        b_scope = best[3]
+        if scope.start_byte == b_scope.start_byte and scope.end_byte == b_scope.end_byte:
+            if scope != b_scope or how != _IN_BLOCK:
+                return resolve(ident)  # parameters named alike, nodes of one span: let the walk decide
+            if lo < best[4]:
+                best = cand  # the first declaration of the block (``_block_index``)
+        elif b_scope.start_byte <= scope.start_byte and scope.end_byte <= b_scope.end_byte:
+            best = cand  # nearer to ``ident``: the walk meets it first
+    return Decl(best[0], best[1]) if best is not None else None
+
+
+def resolve_in_function_within(top: Node, fn: Node, ident: Node) -> Optional[Decl]:
+    """``resolve_in_function(fn, ident, fallback)`` with ``resolve_within(top, ·)`` as the fallback, for a
+    function ``fn`` inside ``top`` (a top-level declaration of the file): the same answers, with "does the
+    body of ``fn`` declare the name again" taken from ``top``'s list of declarations instead of a query
+    over every function body."""
+    ctx = active()
+    if ctx is None or not (top.start_byte <= fn.start_byte and fn.end_byte <= top.end_byte):
+        return resolve_in_function(fn, ident, lambda i: resolve_within(top, i))
+    key = ("syntax.function_params_within", fn.id)
+    params = ctx.cache.get(key)
+    if params is None:
+        params = {}
+        for field in ("receiver", "parameters", "result"):
+            for p in _params(fn.child_by_field_name(field)):
+                params.setdefault(p.text, Decl(p, "param"))
+        ctx.cache[key] = params
+    name = ident.text
+    param = params.get(name)
+    if param is not None:
+        body = fn.child_by_field_name("body")
+        if body is None:
+            return param
+        lo, hi = body.start_byte, body.end_byte
+        if not any(lo <= at < hi for at in _declaring_starts(ctx, top).get(name, ())):
+            return param
+    return resolve_within(top, ident)
 
 
 def _short_var_init(node: Node) -> bool:
