@@ -15,7 +15,7 @@ Nothing here knows about a particular rule.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from tree_sitter import Node
 
@@ -265,33 +265,38 @@ _BODY_DECLS = """
 """
 
 
-def resolve_in_function(fn: Node, ident: Node,
-                        fallback: Optional[Callable[[Node], Optional[Decl]]] = None) -> Optional[Decl]:
-    """``resolve(ident)`` for an identifier whose innermost function is ``fn``, without the upward walk
-    when the name is a parameter (receiver, named result) of ``fn`` that nothing in its body declares
-    again: then the parameter is what it refers to.  For walks that visit a function's identifiers
-    with the function at hand (most of them are receivers and parameters).  Other names go to
-    ``fallback`` (``resolve`` unless given; it must answer like ``resolve``)."""
-    ctx = active()
-    if fallback is None:
-        fallback = resolve
-    if ctx is None:
-        return fallback(ident)
+def _function_params(ctx: FileContext, fn: Node) -> Dict[bytes, Decl]:
+    """Name -> the receiver, parameter or named result of ``fn`` that declares it (the first; memoised)."""
     key = ("syntax.function_params", fn.id)
-    info = ctx.cache.get(key)
-    if info is None:
-        params: Dict[bytes, Decl] = {}
+    params = ctx.cache.get(key)
+    if params is None:
+        params = {}
         for field in ("receiver", "parameters", "result"):
             for p in _params(fn.child_by_field_name(field)):
                 params.setdefault(p.text, Decl(p, "param"))
+        ctx.cache[key] = params
+    return params
+
+
+def resolve_in_function(fn: Node, ident: Node) -> Optional[Decl]:
+    """``resolve(ident)`` for an identifier whose innermost function is ``fn``, without the upward walk
+    when the name is a parameter (receiver, named result) of ``fn`` that nothing in its body declares
+    again: then the parameter is what it refers to.  For walks that visit a function's identifiers
+    with the function at hand (most of them are receivers and parameters)."""
+    ctx = active()
+    if ctx is None:
+        return resolve(ident)
+    params = _function_params(ctx, fn)
+    key = ("syntax.body_declares", fn.id)
+    declared = ctx.cache.get(key)
+    if declared is None:
         body = fn.child_by_field_name("body")
         declared = {d.text for d in captures(_BODY_DECLS, body).get("d", [])} if body is not None and params else set()
-        info = ctx.cache[key] = (params, declared)
-    params, declared = info
+        ctx.cache[key] = declared
     name = ident.text
     if name in params and name not in declared:
         return params[name]
-    return fallback(ident)
+    return resolve(ident)
 
 
 _LIST_TYPES = frozenset(("statement_list", "block"))
@@ -367,32 +372,22 @@ def _classify(d: Node, top: Node) -> Optional[Tuple[Node, str, int, Node, int, i
     return d, "", _OTHER, top, 0, 0
 
 
-def _top_declarations(ctx: FileContext, top: Node) -> Dict[bytes, List[Tuple[Node, str, int, Node, int, int]]]:
-    """name -> every declaration of the name inside ``top`` that ``resolve`` may return (memoised)."""
+def _top_declarations(ctx: FileContext, top: Node
+                      ) -> Tuple[Dict[bytes, List[Tuple[Node, str, int, Node, int, int]]], Dict[bytes, List[int]]]:
+    """(name -> every declaration of the name inside ``top`` that ``resolve`` may return, name -> where
+    every capture of ``_BODY_DECLS`` inside ``top`` starts), memoised per ``top``.  The captures come in
+    document order (``parse.captures``): the first declaration of a block comes first."""
     key = ("syntax.top_declarations", top.id)
     found = ctx.cache.get(key)
     if found is None:
-        found = {}
+        decls: Dict[bytes, List[Tuple[Node, str, int, Node, int, int]]] = {}
         starts: Dict[bytes, List[int]] = {}
-        decls = captures(_BODY_DECLS, top).get("d", [])
-        decls.sort(key=lambda n: n.start_byte)  # document order: the first of a block comes first
-        for d in decls:
+        for d in captures(_BODY_DECLS, top).get("d", []):
             starts.setdefault(d.text, []).append(d.start_byte)
             got = _classify(d, top)
             if got is not None:
-                found.setdefault(d.text, []).append(got)
-        ctx.cache[key] = found
-        ctx.cache[("syntax.top_declaring_starts", top.id)] = starts
-    return found
-
-
-def _declaring_starts(ctx: FileContext, top: Node) -> Dict[bytes, List[int]]:
-    """name -> where every capture of ``_BODY_DECLS`` inside ``top`` starts (memoised)."""
-    key = ("syntax.top_declaring_starts", top.id)
-    found = ctx.cache.get(key)
-    if found is None:
-        _top_declarations(ctx, top)
-        found = ctx.cache[key]
+                decls.setdefault(d.text, []).append(got)
+        found = ctx.cache[key] = (decls, starts)
     return found
 
 
@@ -409,7 +404,7 @@ def resolve_within(top: Node, ident: Node) -> Optional[Decl]:
     if ctx is None or not (top.start_byte <= start and end <= top.end_byte) or start == end \
             or ctx.parent(top) is None or ctx.parent(top).type != "source_file":
         return resolve(ident)
-    cands = _top_declarations(ctx, top).get(ident.text)
+    cands = _top_declarations(ctx, top)[0].get(ident.text)
     if cands is None:
         return None
     best = None
@@ -440,29 +435,21 @@ def resolve_within(top: Node, ident: Node) -> Optional[Decl]:
 
 
 def resolve_in_function_within(top: Node, fn: Node, ident: Node) -> Optional[Decl]:
-    """``resolve_in_function(fn, ident, fallback)`` with ``resolve_within(top, ·)`` as the fallback, for a
-    function ``fn`` inside ``top`` (a top-level declaration of the file): the same answers, with "does the
-    body of ``fn`` declare the name again" taken from ``top``'s list of declarations instead of a query
-    over every function body."""
+    """``resolve_in_function(fn, ident)`` (the same answers) for a function ``fn`` inside ``top`` (a
+    top-level declaration of the file), with "does the body of ``fn`` declare the name again" taken from
+    ``top``'s list of declarations instead of a query over every function body, and other names resolved
+    with ``resolve_within``."""
     ctx = active()
     if ctx is None or not (top.start_byte <= fn.start_byte and fn.end_byte <= top.end_byte):
-        return resolve_in_function(fn, ident, lambda i: resolve_within(top, i))
-    key = ("syntax.function_params_within", fn.id)
-    params = ctx.cache.get(key)
-    if params is None:
-        params = {}
-        for field in ("receiver", "parameters", "result"):
-            for p in _params(fn.child_by_field_name(field)):
-                params.setdefault(p.text, Decl(p, "param"))
-        ctx.cache[key] = params
+        return resolve_in_function(fn, ident)
     name = ident.text
-    param = params.get(name)
+    param = _function_params(ctx, fn).get(name)
     if param is not None:
         body = fn.child_by_field_name("body")
         if body is None:
             return param
         lo, hi = body.start_byte, body.end_byte
-        if not any(lo <= at < hi for at in _declaring_starts(ctx, top).get(name, ())):
+        if not any(lo <= at < hi for at in _top_declarations(ctx, top)[1].get(name, ())):
             return param
     return resolve_within(top, ident)
 
