@@ -1,8 +1,10 @@
+import functools
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import List, Optional
 
 import pytest
 
@@ -13,6 +15,25 @@ GO_ENV = dict(os.environ, GOWORK="off", GOTOOLCHAIN="local", GOPROXY="off", GOFL
 GO_ENV.pop("GOEXPERIMENT", None)
 
 requires_go = pytest.mark.skipif(GO is None, reason="go is not on PATH (CI has it)")
+
+
+@functools.lru_cache(maxsize=None)
+def goroot() -> Optional[Path]:
+    """``$(go env GOROOT)``, or None without go (tests that read the standard library's sources skip it)."""
+    if GO is None:
+        return None
+    try:
+        out = subprocess.run([GO, "env", "GOROOT"], env=GO_ENV, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    root = out.stdout.strip()
+    return Path(root) if out.returncode == 0 and root else None
+
+
+def goroot_files(*rels: str) -> List[Path]:
+    """The files ``$(go env GOROOT)/src/<rel>`` that exist (none without go)."""
+    root = goroot()
+    return [root / "src" / r for r in rels if root is not None and (root / "src" / r).is_file()]
 
 
 def run_cli(*args, cwd=None, stdin=None, env=None):

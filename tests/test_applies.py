@@ -9,11 +9,10 @@ hook says False somewhere and some file it said True for has findings of the rul
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import goroot
 
 from goexplint.core import engine
 from goexplint.core.registry import rules_by_id
@@ -24,13 +23,9 @@ GATED = sorted(r.id for r in rules_by_id().values() if r.applies is not None)
 
 def _files():
     files = sorted(str(p) for p in (ROOT / "fixtures").rglob("*.go"))
-    go = shutil.which("go")
-    if go:
-        goroot = subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True).stdout.strip()
-        for pkg in ("sync", "context", "net/http/httputil"):
-            d = Path(goroot) / "src" / pkg
-            if d.is_dir():
-                files += sorted(str(p) for p in d.glob("*.go"))
+    root = goroot()
+    for pkg in ("sync", "context", "net/http/httputil") if root is not None else ():
+        files += sorted(str(p) for p in (root / "src" / pkg).glob("*.go"))
     return files
 
 

@@ -5,11 +5,10 @@ sorts) --
 whether the facts came out of the engine's combined rule query or out of the registered queries run
 together on a file the engine has not queried."""
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import goroot_files
 
 from goexplint.core import facts
 from goexplint.core.parse import FileContext, captures, parse_bytes
@@ -21,19 +20,8 @@ STDLIB_FILES = ("net/http/server.go", "runtime/proc.go", "go/types/expr.go", "sy
                 "cmd/go/internal/work/exec.go", "database/sql/sql.go", "context/context.go")
 
 
-def _goroot():
-    try:
-        return subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True, timeout=60).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
 def _files():
-    paths = sorted(p for p in (ROOT / "fixtures").rglob("*.go"))
-    goroot = _goroot()
-    if goroot:
-        paths += [Path(goroot, "src", f) for f in STDLIB_FILES if os.path.isfile(os.path.join(goroot, "src", f))]
-    return paths
+    return sorted((ROOT / "fixtures").rglob("*.go")) + goroot_files(*STDLIB_FILES)
 
 
 def _ctx(path: Path) -> FileContext:
@@ -47,7 +35,7 @@ def _shape(caps):
 
 def _queries():
     rules_by_id()  # every rule module is imported: its facts are registered
-    return [facts.FileQuery(n, src) for n, src in enumerate(facts._SOURCES)]
+    return facts.queries()
 
 
 def test_facts_are_registered():
@@ -89,7 +77,7 @@ def test_renaming_leaves_strings_alone():
     source, owner = facts.combined_source(facts.registered())
     # predicates' string arguments are not capture names: "Go" and "AfterFunc" stay as written
     assert '"Go"' in source and '"AfterFunc"' in source
-    assert len(owner) == sum(facts.compile_query(s).pattern_count for s in facts._SOURCES)
+    assert len(owner) == sum(facts.compile_query(q.source).pattern_count for q in facts.queries())
 
 
 def test_launch_words_prefilter_hides_no_launch():

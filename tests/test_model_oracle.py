@@ -22,7 +22,7 @@ from typing import Dict, List, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest import GO, GO_ENV, ROOT, requires_go  # noqa: E402
+from conftest import GO, GO_ENV, ROOT, goroot, requires_go  # noqa: E402
 from goexplint.analysis.package import model  # noqa: E402
 from goexplint.core.package import directory_go_files, load_directory  # noqa: E402
 
@@ -31,11 +31,6 @@ DUMP = ROOT / "tests" / "oracle" / "modeldump" / "main.go"
 # cgo, assembly stubs, embedded fields, grouped declarations).
 SUBSET = ("net", "runtime", "go", "sync", "reflect", "encoding", "crypto/tls", "internal/runtime",
           "cmd/compile/internal/types2", "slices", "maps", "iter")
-
-
-def goroot() -> Path:
-    out = subprocess.run([GO, "env", "GOROOT"], env=GO_ENV, capture_output=True, text=True, check=True)
-    return Path(out.stdout.strip())
 
 
 def oracle(roots: List[str]) -> Dict[str, dict]:

@@ -4,18 +4,17 @@ facts -- over chains of random edits of real files, as an editor makes them (the
 edit to edit, the tree is edited and re-parsed incrementally).  Most edits must take the partial path,
 or the test would prove nothing."""
 
-import os
 import random
-import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import goroot_files
 
 from goexplint.core import engine, facts
 from goexplint.core.parse import FileContext, parse_bytes
 from goexplint.core.query import rule_matches
 from goexplint.core.registry import rules_by_id, select_rules
-from goexplint.core.requery import QueryMemo, _edit_span
+from goexplint.core.requery import QueryMemo, _edit_span, _point
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = ("cmd/compile/internal/ssa/prove.go", "net/http/server.go", "sync/pool.go")
@@ -24,18 +23,9 @@ SNIPPETS = (b" // edit", b"x := 1\n", b"}", b"{", b"/*", b"*/", b'"', b"`", b"go
             b"type T struct{ mu sync.Mutex }\n", b"ctx := context.Background()\n", b"", b"(", b")")
 
 
-def _goroot():
-    try:
-        return subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True, timeout=60).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
 def _paths():
-    out = sorted((ROOT / "fixtures").rglob("*.go"), key=lambda p: (-p.stat().st_size, str(p)))[:5]
-    goroot = _goroot()
-    out += [Path(goroot, "src", f) for f in STDLIB if goroot and os.path.isfile(os.path.join(goroot, "src", f))]
-    return out
+    largest = sorted((ROOT / "fixtures").rglob("*.go"), key=lambda p: (-p.stat().st_size, str(p)))[:5]
+    return largest + goroot_files(*STDLIB)
 
 
 def _rules():
@@ -49,12 +39,7 @@ def _shapes(per_rule):
 
 def _facts(ctx):
     return [{k: [(n.start_byte, n.end_byte) for n in v] for k, v in facts.file_captures(ctx, q).items()}
-            for q in (facts.FileQuery(i, s) for i, s in enumerate(facts._SOURCES))]
-
-
-def _point(source, offset):
-    row = source.count(b"\n", 0, offset)
-    return row, offset - (source.rfind(b"\n", 0, offset) + 1)
+            for q in facts.queries()]
 
 
 def _edit(rng, source):

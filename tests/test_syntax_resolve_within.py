@@ -2,11 +2,10 @@
 exactly what ``syntax.resolve`` and ``syntax.resolve_in_function`` answer, for every identifier of real Go
 files: the fixtures and a few large files of the Go distribution."""
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import goroot_files
 
 from goexplint.analysis import syntax
 from goexplint.core.parse import activate, captures, parse_bytes
@@ -16,16 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = sorted((ROOT / "fixtures").rglob("*.go")) + sorted((ROOT / "tests" / "packages").rglob("*.go"))
 GOROOT_FILES = ("net/http/server.go", "runtime/proc.go", "go/types/expr.go", "runtime/mgc.go",
                 "cmd/compile/internal/ssagen/ssa.go", "encoding/json/decode.go")
-
-
-def _goroot():
-    root = os.environ.get("GOROOT")
-    if not root:
-        try:
-            root = subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True, timeout=60).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            root = ""
-    return Path(root) if root else None
 
 
 def _key(decl):
@@ -76,11 +65,10 @@ def test_resolve_within_agrees_with_resolve_on_fixtures(monkeypatch):
 
 @pytest.mark.parametrize("rel", GOROOT_FILES)
 def test_resolve_within_agrees_with_resolve_on_go_sources(rel, monkeypatch):
-    root = _goroot()
-    path = root / "src" / rel if root is not None else None
-    if path is None or not path.is_file():
+    paths = goroot_files(rel)
+    if not paths:
         pytest.skip("Go distribution source not available: %s" % rel)
-    checked, fast = _compare(ctx_of(path), monkeypatch)
+    checked, fast = _compare(ctx_of(paths[0]), monkeypatch)
     assert checked > 1000
     assert fast > checked // 2
 

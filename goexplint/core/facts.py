@@ -54,6 +54,11 @@ def file_query(source: str) -> FileQuery:
     return FileQuery(number, source)
 
 
+def queries() -> List[FileQuery]:
+    """Every registered query, in registration order."""
+    return [FileQuery(n, source) for n, source in enumerate(_SOURCES)]
+
+
 def registered() -> int:
     """How many queries are registered (part of the key of a compiled query that includes them)."""
     return len(_SOURCES)
