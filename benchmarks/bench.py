@@ -91,17 +91,20 @@ def corpus_files(corpus: Path):
 
 
 # ------------------------------------------------------------------------------------- parse only
-def parse_only(corpus: str) -> int:
-    """The baseline: one process reads and parses every file with tree-sitter, nothing else."""
+def _parsed_trees(corpus: str):
+    """Every file of goexplint's file set of ``corpus``, read and parsed with tree-sitter, one at a time."""
     sys.path.insert(0, str(ROOT))
     from goexplint.core.discover import DiscoverOptions, discover
     from goexplint.core.parse import parse_bytes
 
-    n = 0
     for path, _ in discover(["."], DiscoverOptions(), Path(corpus)):
         with open(path, "rb") as fh:
-            tree = parse_bytes(fh.read())
-        n += tree.root_node.child_count >= 0
+            yield parse_bytes(fh.read())
+
+
+def parse_only(corpus: str) -> int:
+    """The baseline: one process reads and parses every file with tree-sitter, nothing else."""
+    n = sum(tree.root_node.child_count >= 0 for tree in _parsed_trees(corpus))
     return 0 if n >= 0 else 1
 
 
@@ -114,18 +117,12 @@ def query_floor(corpus: str) -> int:
     import tree_sitter
 
     from goexplint.core import facts
-    from goexplint.core.discover import DiscoverOptions, discover
-    from goexplint.core.parse import parse_bytes
     from goexplint.core.query import combined_query
     from goexplint.core.registry import select_rules
 
     ids = tuple(r.id for r in select_rules(None, None) if r.query_source)
     query, _ = combined_query(ids, facts.registered())
-    n = 0
-    for path, _ in discover(["."], DiscoverOptions(), Path(corpus)):
-        with open(path, "rb") as fh:
-            tree = parse_bytes(fh.read())
-        n += len(tree_sitter.QueryCursor(query).matches(tree.root_node))
+    n = sum(len(tree_sitter.QueryCursor(query).matches(tree.root_node)) for tree in _parsed_trees(corpus))
     return 0 if n >= 0 else 1
 
 
