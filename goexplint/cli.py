@@ -18,6 +18,7 @@ from goexplint.core import cache as cache_mod
 from goexplint.core import config as config_mod
 from goexplint.integrations import fixes
 from goexplint.core import goversion
+from goexplint.core import precision
 from goexplint.core.discover import DiscoverOptions, DiscoveryError, discover
 from goexplint.core.engine import (DEFAULT_FILE_TIMEOUT, Options, RunResult, environ_options, exit_now_on_sigint,
                                    lint_files, lint_source, summary_counts)
@@ -189,7 +190,7 @@ def list_rules_text() -> str:
     rows = ["%-7s %-32s %-15s %-8s %-7s %-7s %s" % ("ID", "NAME", "FAMILY", "SEVERITY", "PREC.", "GO", "DEFAULT")]
     for r in all_rules():
         rows.append("%-7s %-32s %-15s %-8s %-7s %-7s %s" % (
-            r.id, r.name, r.family, r.severity, r.confidence, r.go or "any",
+            r.id, r.name, r.family, r.severity, precision.column(r.id), r.go or "any",
             "on" if r.default else "off"))
     return "\n".join(rows) + "\n"
 
@@ -199,17 +200,17 @@ def explain(rule_id: str) -> str:
     rule = by_id.get(rule_id.upper()) or next((r for r in by_id.values() if r.name == rule_id), None)
     if rule is None:
         raise UsageError("unknown rule %r (see --list-rules)" % rule_id)
-    head = "%s %s\n%s\n\nfamily: %s | severity: %s | precision: %s | go: %s | default: %s\nreports at: %s\n\n" % (
+    head = "%s %s\n%s\n\nfamily: %s | severity: %s | confidence: %s | go: %s | default: %s\nreports at: %s\n\n" % (
         rule.id, rule.name, rule.short_description, rule.family, rule.severity,
         rule.confidence, rule.go or "any version", "on" if rule.default else "off", rule.reports_at or "the match")
-    return head + rule.doc
+    return head + precision.sentence(rule.id) + "\n\n" + rule.doc
 
 
 def rules_markdown_table() -> str:
-    lines = ["| ID | Name | Family | Severity | Precision | Go | Default |", "|---|---|---|---|---|---|---|"]
+    lines = ["| ID | Name | Family | Severity | FALSE share measured | Go | Default |", "|---|---|---|---|---|---|---|"]
     for r in all_rules():
         lines.append("| [%s](docs/rules.md#%s) | %s | %s | %s | %s | %s | %s |" % (
-            r.id, r.id.lower(), r.name, r.family, r.severity, r.confidence,
+            r.id, r.id.lower(), r.name, r.family, r.severity, precision.column(r.id),
             (r.go or "any").replace("<", "&lt;"), "on" if r.default else "off"))
     return "\n".join(lines) + "\n"
 
@@ -218,11 +219,11 @@ def generate_docs() -> str:
     parts = ["# goexplint rules\n\nGenerated from the query file headers by `goexplint --generate-docs`; "
              "do not edit by hand.\n\n" + rules_markdown_table()]
     for r in all_rules():
-        parts.append('\n<a id="%s"></a>\n## %s %s\n\n%s | severity **%s** | precision **%s** | Go **%s** | %s'
-                     " by default\n\nReported at: %s.\n\n%s" % (
+        parts.append('\n<a id="%s"></a>\n## %s %s\n\n%s | severity **%s** | confidence **%s** | Go **%s** | %s'
+                     " by default\n\nReported at: %s.\n\n%s\n\n%s" % (
                          r.id.lower(), r.id, r.name, "family `%s`" % r.family,
                          r.severity, r.confidence, r.go or "any", "on" if r.default else "off",
-                         r.reports_at or "the match", r.doc.replace("\n## ", "\n### ")))
+                         r.reports_at or "the match", precision.sentence(r.id), r.doc.replace("\n## ", "\n### ")))
     return "".join(parts)
 
 
