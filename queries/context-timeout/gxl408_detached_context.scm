@@ -47,6 +47,19 @@
 ; `zerolog.Ctx`, `logr.FromContext`, `trace.SpanFromContext`, another package's `G`/`L`/`GetLogger`/
 ; `FromContext`/`Extract`) or to write a log record (`slog.InfoContext(context.Background(), …)` and the
 ; other `…Context` logging calls) reaches no I/O, so there is nothing to cancel: not reported.
+; Nor is a fresh context that is an argument of a log call whose result is dropped (a function or
+; method whose name has the word `log`/`Log`/`logf`/`logger`: `logIf(context.Background(), err)`,
+; `logger.LogIf(…)`, `auditLogInternal(…)`; a same-package one must have no results): a log record
+; written after the caller gave up is wanted. Also not reported: a fresh context in the branch where a
+; context parameter is nil (`if ctx == nil { …; return context.Background() }`, the `else` of
+; `ctx != nil`, or after `if ctx != nil { return … }`); one that is only compared
+; (`ctx == context.Background()`); one handed to a same-package function that only reads values from
+; its context (`ctx.Value(k)`, `ctx == nil`), which picks the defaults; and
+; `x, cancel := context.WithCancel(context.Background())` in a function that waits on a context
+; parameter's `Done()` or registers `context.AfterFunc(param, …)` and uses `cancel` (merging contexts).
+; A followed helper is reported only for a fresh context of its own body that none of these exempt,
+; and is not followed when it takes a `context.Context` or `*http.Request` (its own `Background()` is
+; then reported inside it, once).
 ;
 ; ## Known limitations
 ; A context stored in a receiver field (`s.ctx`) and interface parameters that embed `context.Context`

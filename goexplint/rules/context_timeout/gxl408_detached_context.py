@@ -104,6 +104,8 @@ def _benign(ctx, call, fn, params):
         return "only feeds a log call"  # logIf(context.Background(), err)
     if _compared(call):
         return "compared"  # ctx == context.Background()
+    if _value_reader(ctx, call):
+        return "only its values are read"  # GetConfig(context.Background()): the global config
     if _nil_branch(call, fn, params):
         return "the parameter is nil here"  # if ctx == nil { …context.Background()… }
     if _merged(ctx, call, fn, params):
@@ -140,6 +142,50 @@ def _log_sink(ctx, call):
     if fn.type == "selector_expression":
         return _log_name(node_text(fn.child_by_field_name("field")))
     return False
+
+
+def _value_reader(ctx, call):
+    """``call`` is an argument of a same-package function whose parameter is only read for values
+    (``ctx.Value(k)``, ``ctx == nil``): nothing there waits, and a fresh context picks the defaults."""
+    p = call.parent
+    if p is None or p.type != "argument_list":
+        return False
+    fn = unparen(p.parent.child_by_field_name("function"))
+    if fn is None or fn.type != "identifier" or resolve(fn) is not None:
+        return False
+    decl = model(ctx).funcs.get(node_text(fn))
+    if decl is None or decl.body is None:
+        return False
+    args = [a for a in p.named_children if a.type != "comment"]
+    with activate(decl.file):
+        params = [i for i, _ in context_params(decl.file, decl.node)]
+        names = _param_names(decl.node)
+        if call not in args or args.index(call) >= len(names):
+            return False
+        param = names[args.index(call)]
+        if param is None or param not in params:
+            return False
+        for ref in references(decl.body, param):
+            up = ref.parent
+            if up.type == "selector_expression" and node_text(up.child_by_field_name("field")) == "Value" \
+                    and up.parent is not None and up.parent.type == "call_expression":
+                continue
+            if up.type == "binary_expression" and _nil_test(up, [(param, "ctx")]) is not None:
+                continue
+            return False
+    return True
+
+
+def _param_names(fn):
+    """The parameter identifiers of ``fn`` in order (None for unnamed ones)."""
+    out = []
+    plist = fn.child_by_field_name("parameters")
+    for p in plist.named_children if plist is not None else ():
+        if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        names = [p.children[i] for i in range(p.child_count) if p.field_name_for_child(i) == "name"]
+        out.extend(names or [None])
+    return out
 
 
 def _compared(call):
