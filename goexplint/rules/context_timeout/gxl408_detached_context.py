@@ -104,7 +104,7 @@ def _benign(ctx, call, fn, params):
         return "only feeds a log call"  # logIf(context.Background(), err)
     if _compared(call):
         return "compared"  # ctx == context.Background()
-    if _value_reader(ctx, call):
+    if _value_reader(ctx, call) or _getter_arg(call) or _local_for_values(ctx, call, fn):
         return "only its values are read"  # GetConfig(context.Background()): the global config
     if _nil_branch(call, fn, params):
         return "the parameter is nil here"  # if ctx == nil { …context.Background()… }
@@ -174,6 +174,35 @@ def _value_reader(ctx, call):
                 continue
             return False
     return True
+
+
+def _getter_arg(node):
+    """``node`` is the only argument of a call whose result is read for a field at once
+    (``pkg.GetConfig(context.Background()).Dump``): a getter of a value the context carries, which
+    returns no error and so does no I/O worth cancelling."""
+    p = node.parent
+    if p is None or p.type != "argument_list" or len([a for a in p.named_children if a.type != "comment"]) != 1:
+        return False
+    outer = p.parent
+    sel = outer.parent if outer is not None else None
+    if sel is None or sel.type != "selector_expression" or sel.child_by_field_name("operand") != outer:
+        return False
+    up = sel.parent
+    return not (up is not None and up.type == "call_expression" and up.child_by_field_name("function") == sel)
+
+
+def _local_for_values(ctx, call, fn):
+    """``c := context.Background()`` whose every use is a getter argument (:func:`_getter_arg`) or goes to a
+    same-package function that only reads values (:func:`_value_reader`)."""
+    target = bound_target(call)
+    if target is None or target.type != "identifier" or target.text == b"_" or fn is None:
+        return False
+    decl = decl_ident_of(target)
+    body = fn.child_by_field_name("body")
+    if decl is None or body is None:
+        return False
+    refs = references(body, decl)
+    return bool(refs) and all(_getter_arg(r) or _value_reader(ctx, r) for r in refs)
 
 
 def _param_names(fn):
