@@ -375,6 +375,45 @@ def method_of(ctx: FileContext, selector: Node) -> Optional[MethodRef]:
     return method(ctx, t.name, node_text(field))
 
 
+@dataclasses.dataclass(frozen=True)
+class Selection:
+    """What ``x.m`` names, as far as the source says.
+
+    ``kind`` is ``import`` (``pkg.m`` of an imported package), ``typed`` (``x``'s type is known:
+    ``receiver``; ``method`` is the package's declaration of ``m`` in its method set, None when the
+    type is not one of the package's or has no such declaration) or ``unknown`` (``x``'s type is not
+    known: ``candidates`` are the package's declarations of a method ``m``, on any type)."""
+
+    kind: str
+    receiver: Optional[Type] = None
+    method: Optional[MethodRef] = None
+    candidates: Tuple[MethodRef, ...] = ()
+
+    @property
+    def sole_candidate(self) -> Optional[MethodRef]:
+        """The one declaration of ``m`` in the package when ``x``'s type is unknown and only one type
+        declares it (None when several do: which one is meant is then not known)."""
+        return self.candidates[0] if self.kind == "unknown" and len(self.candidates) == 1 else None
+
+
+def selection(ctx: FileContext, selector: Node) -> Optional[Selection]:
+    """How the selector ``x.m`` of ``ctx``'s file resolves (see :class:`Selection`)."""
+    if selector is None or selector.type != "selector_expression":
+        return None
+    operand = _unparen(selector.child_by_field_name("operand"))
+    field = selector.child_by_field_name("field")
+    if operand is None or field is None:
+        return None
+    name = node_text(field)
+    if operand.type == "identifier" and node_text(operand) in ctx.imports and _resolve(operand) is None \
+            and node_text(operand) not in model(ctx).vars:
+        return Selection("import")
+    t = type_of(ctx, operand)
+    if t is None:
+        return Selection("unknown", candidates=tuple(methods_named(ctx, name)))
+    return Selection("typed", t, method(ctx, t.name, name) if t.origin == "package" else None)
+
+
 # --------------------------------------------------------------------------- expressions
 
 _PENDING = object()
@@ -692,5 +731,5 @@ def fresh_local(ctx: FileContext, ident: Node) -> bool:
     return t is not None and t.fresh
 
 
-__all__ = ["MethodRef", "Type", "element", "field_of", "fresh_local", "method", "method_of", "methods_named",
-           "type_of", "underlying_node", "written"]
+__all__ = ["MethodRef", "Selection", "Type", "element", "field_of", "fresh_local", "method", "method_of",
+           "methods_named", "selection", "type_of", "underlying_node", "written"]
