@@ -33,7 +33,7 @@ from typing import List, Optional, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import FuncDecl, TypeDecl, local_type_names, model, type_params_in_scope
-from goexplint.analysis.syntax import resolve
+from goexplint.analysis.syntax import is_declaration_site, resolve
 from goexplint.core.parse import FileContext, activate, active, captures, node_text
 
 PREDECLARED = frozenset((
@@ -475,9 +475,12 @@ def _compute(ctx: FileContext, expr: Node, depth: int) -> Optional[Type]:
     if t == "selector_expression":
         return _selector_type(ctx, expr, depth)
     if t == "call_expression":
-        return _call_type(ctx, expr, 0, depth)
+        return _call_type(ctx, expr, -1, depth)  # the call's one value: none for a multi-valued call
     if t == "index_expression":
-        elem = element(_type_of(ctx, expr.child_by_field_name("operand"), depth + 1))
+        over = _type_of(ctx, expr.child_by_field_name("operand"), depth + 1)
+        if over is not None and over.origin == "builtin" and over.name == "string" and not over.pointer:
+            return Type("byte", origin="builtin")  # s[i] is a byte (ranging over s gives runes)
+        elem = element(over)
         return elem.but(fresh=False) if elem is not None else None
     if t == "slice_expression":
         inner = _type_of(ctx, expr.child_by_field_name("operand"), depth + 1)
@@ -498,9 +501,27 @@ def _unparen(node: Optional[Node]) -> Optional[Node]:
 
 
 def _ident_type(ctx: FileContext, ident: Node, depth: int) -> Optional[Type]:
+    if is_declaration_site(ident):  # ``w, ok := w.(I)``: the new w, not the one it is assigned from
+        parent = ident.parent
+        kind = "param" if parent.type in ("parameter_declaration", "variadic_parameter_declaration") else \
+            "const" if parent.type == "const_spec" else "var"
+        if parent.type in ("var_spec", "const_spec") and parent.parent is not None and _at_top(parent):
+            return _package_var_type(ctx, ident, depth)
+        return _decl_type(ctx, ident, kind, depth)
     decl = _resolve(ident)
     if decl is not None:
         return _decl_type(ctx, decl.ident, decl.kind, depth)
+    return _package_var_type(ctx, ident, depth)
+
+
+def _at_top(spec: Node) -> bool:
+    n = spec.parent
+    while n is not None and n.type in ("var_declaration", "const_declaration", "var_spec_list", "const_spec_list"):
+        n = n.parent
+    return n is not None and n.type == "source_file"
+
+
+def _package_var_type(ctx: FileContext, ident: Node, depth: int) -> Optional[Type]:
     var = model(ctx).vars.get(node_text(ident))
     if var is None or var.const:
         return None
@@ -613,7 +634,7 @@ def _selector_type(ctx: FileContext, sel: Node, depth: int) -> Optional[Type]:
 
 
 def _call_type(ctx: FileContext, call: Node, idx: int, depth: int) -> Optional[Type]:
-    """The type of result ``idx`` of ``call``."""
+    """The type of result ``idx`` of ``call`` (``-1``: of its single result)."""
     fn = _unparen(call.child_by_field_name("function"))
     args = call.child_by_field_name("arguments")
     argv = [a for a in args.named_children if a.type != "comment"] if args is not None else []
@@ -625,16 +646,16 @@ def _call_type(ctx: FileContext, call: Node, idx: int, depth: int) -> Optional[T
             return None  # a local func value: its type is not followed
         m = model(ctx)
         if name in local_type_names(fn):
-            if idx != 0 or len(argv) != 1 or name in type_params_in_scope(fn):
+            if idx > 0 or len(argv) != 1 or name in type_params_in_scope(fn):
                 return None
-            return Type(name, "", False, False, "local", None, ctx)  # a conversion to a local type
+            return Type(name, "", False, False, "local", None, ctx) if idx <= 0 else None  # a conversion
         if name in m.types:  # a conversion T(x)
             decl = m.types[name]
             return Type(name, "", False, False, "package", decl.node.child_by_field_name("name"), decl.file) \
-                if idx == 0 and len(argv) == 1 else None
+                if idx <= 0 and len(argv) == 1 else None
         if name in m.funcs:
             return _func_result(ctx, m.funcs[name], idx)
-        if idx != 0:
+        if idx > 0:
             return None
         if name == "new" and argv:
             inner = written(ctx, argv[0])
@@ -650,7 +671,7 @@ def _call_type(ctx: FileContext, call: Node, idx: int, depth: int) -> Optional[T
             return Type(name, origin="builtin")  # int(x), string(b)...
         return None
     if fn.type in ("parenthesized_type", "pointer_type", "qualified_type", "generic_type") + tuple(_UNNAMED):
-        return written(ctx, fn) if idx == 0 and len(argv) == 1 else None  # conversions
+        return written(ctx, fn) if idx <= 0 and len(argv) == 1 else None  # conversions
     if fn.type == "unary_expression" and fn.child_by_field_name("operator").type == "*":
         return None  # (*T)(x) parses as a dereference; rare enough to leave
     if fn.type == "selector_expression":
@@ -662,11 +683,12 @@ def _call_type(ctx: FileContext, call: Node, idx: int, depth: int) -> Optional[T
 
 
 def _result_slot(file: FileContext, node: Node, idx: int) -> Optional[Type]:
+    """Result ``idx`` of a function or method declaration (``-1``: its only result)."""
     result = node.child_by_field_name("result")
     if result is None:
         return None
     if result.type != "parameter_list":
-        return written(file, result) if idx == 0 else None
+        return written(file, result) if idx <= 0 else None
     slots: List[Node] = []
     for p in result.named_children:
         if p.type != "parameter_declaration":
@@ -674,7 +696,9 @@ def _result_slot(file: FileContext, node: Node, idx: int) -> Optional[Type]:
         typ = p.child_by_field_name("type")
         names = [c for c in p.named_children if c.type == "identifier"]
         slots.extend([typ] * max(1, len(names)))
-    return written(file, slots[idx]) if 0 <= idx < len(slots) else None
+    if idx < 0:
+        return written(file, slots[0]) if len(slots) == 1 else None
+    return written(file, slots[idx]) if idx < len(slots) else None
 
 
 def _func_result(ctx: FileContext, decl: FuncDecl, idx: int) -> Optional[Type]:
