@@ -40,7 +40,8 @@
 ; method of one type is never checked against another type's method of the same name: when the type of
 ; `x` is known, only its own method set counts (a stdlib name is then believed only for another
 ; package's type); when it is unknown, the package's declaration is used only if exactly one type
-; declares a method of that name, and nothing is reported when several do.
+; declares a method of that name, and nothing is reported when several do. A package callee that
+; compares its context with nil (`if ctx == nil { … }`) is made for a nil context and is not reported.
 ;
 ; ## Fix safety
 ; `--fix` (and the editor quick fix) replaces the `nil` with `context.TODO()` (under the file's own

@@ -3,6 +3,7 @@
 from goexplint.analysis.ctxflow import CONTEXT, HTTP, is_package_type, package_member, top_level_names, unparen
 from goexplint.core.data import Edit, Fix
 from goexplint.analysis.package import model
+from goexplint.core.parse import captures
 from goexplint.analysis.syntax import node_text, resolve, scope_decls
 from goexplint.analysis.types import selection
 
@@ -129,8 +130,23 @@ def _method_callee(ctx, fn):
 
 def _ctx_first(file, decl):
     """The function, method or interface method ``decl`` (declared in ``file``) takes a context.Context
-    first."""
+    first, and its body (if it has one) does not check that context for nil (``if ctx == nil {…}``: the
+    callee is made for a nil context)."""
     params = decl.child_by_field_name("parameters")
     first = next((p for p in params.named_children if p.type == "parameter_declaration"), None) \
         if params is not None else None
-    return first is not None and is_package_type(file, first.child_by_field_name("type"), CONTEXT, "Context")
+    if first is None or not is_package_type(file, first.child_by_field_name("type"), CONTEXT, "Context"):
+        return False
+    body = decl.child_by_field_name("body")
+    names = {n.text for n in first.children_by_field_name("name")}
+    if body is None or not names:
+        return True
+    for cmp in captures(_NIL_CHECK, body).get("cmp", []):
+        sides = cmp.named_children
+        if len(sides) == 2 and {s.type for s in sides} == {"identifier", "nil"} \
+                and any(s.text in names for s in sides if s.type == "identifier"):
+            return False
+    return True
+
+
+_NIL_CHECK = '(binary_expression operator: ["==" "!="]) @cmp'
