@@ -40,7 +40,8 @@ from tree_sitter import Node
 
 from goexplint.analysis.package import PackageModel, base_type_name, model
 from goexplint.analysis.sharedstate import (UNKNOWN, _apply, _is_sync_point, _passed_to_lock_helper, goroutine_bodies,
-                                            handler_bodies, is_handler_signature, normal, strip_parens)
+                                            handler_bodies, is_handler_signature, normal, strip_parens,
+                                            value_copy_root)
 from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function_within, resolve_within
 from goexplint.core.parse import FileContext, captures, node_text, package_work
 
@@ -86,7 +87,9 @@ class Access:
     line: int
     text: str  # "s.count"
     root: str  # "s"
-    root_kind: str  # "receiver" | "param" | "fresh" | "local" | "fetched" (mb := fs.blks[i]) | "package"
+    root_kind: str  # "receiver" | "param" | "fresh" | "local" | "fetched" (mb := fs.blks[i]) | "package" | "copy"
+    # ("copy": the function's own value -- a by-value parameter or receiver, a named result, a struct local or
+    # a copy ``v := s.stats`` / range value -- reached without a pointer hop: not the shared value)
     kind: str  # "read" | "write" | "rmw"
     atomic: bool
     locks: Tuple[Lock, ...]
@@ -454,6 +457,8 @@ class _Walker:
                 if fdecl is None or fdecl.embedded or _synchronised_type(fdecl.type_text):
                     return
                 owner = tname
+                if root_kind in ("param", "receiver", "local") and value_copy_root(self.ctx, ident, path):
+                    root_kind = "copy"
         kind, atomic = _access_kind(self, path)
         if kind is None:
             return
@@ -884,7 +889,7 @@ class FieldIndex:
         that is not a constructor, ``init`` or a test, on a root that is not a local built or fetched in
         its function (``x := newT()``, ``mb := fs.blks[i]``: the lock may belong to the container)."""
         return [a for a in self.of(key) if a.decl_key != exclude_decl and not (a.constructs or a.init or a.test)
-                and a.root_kind not in ("fetched", "fresh")
+                and a.root_kind not in ("fetched", "fresh", "copy")
                 and any(lk.guard == guard for lk in a.locks)]
 
     def of(self, key: Tuple[str, str]) -> List[Access]:
@@ -925,7 +930,7 @@ class FieldIndex:
     def unpublished(self, a: Access) -> bool:
         """``a`` touches a value that is not shared yet: a local its function builds (``x := &T{…}``,
         ``x := newT()``), or the receiver of an unexported method that every caller calls on such a local."""
-        if a.root_kind == "fresh":
+        if a.root_kind in ("fresh", "copy"):
             return True
         if a.root_kind != "receiver" or a.method is None or not a.method[1][:1].islower() \
                 or (a.roles and a.func_key != a.decl_key) or not self.calls_complete(a.method[1]):
@@ -1005,7 +1010,7 @@ class FieldIndex:
         if launch is None:
             return False
         for b in self.of(a.key):
-            if b.test or b.init or b.root_kind == "fresh" or b is a:
+            if b.test or b.init or b.root_kind in ("fresh", "copy") or b is a:
                 continue
             if b.method is None or b.root_kind != "receiver" or (b.roles and b.func_key != b.decl_key):
                 return False

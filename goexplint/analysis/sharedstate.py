@@ -1374,3 +1374,132 @@ def _token_scan(stmts: Node, child: Node) -> Tuple[bool, bool]:
 
 def _has_receive(stmt: Node) -> bool:
     return bool(captures('(unary_expression operator: "<-") @r', stmt))
+
+
+# --------------------------------------------------------------------------- value copies of roots
+
+# written types whose values share what they point to: a path through one of them reaches shared memory
+_REFERENCE_PREFIXES = ("*", "map[", "[]", "chan ", "chan<-", "<-chan", "func(", "func ", "interface")
+
+
+def _type_of_text(text: str) -> Tuple[Optional[str], bool]:
+    """(package struct name or None, reference) of a written type: ``*T`` / maps / slices / chans / funcs /
+    interfaces are references (their values share memory); ``T``, ``pkg.T``, ``[4]T`` are values."""
+    t = text.strip()
+    if t.startswith(_REFERENCE_PREFIXES):
+        return None, True
+    if t.startswith("["):
+        t = t[t.index("]") + 1:].strip() if "]" in t else ""  # [N]T: an array value holds its elements
+        return _type_of_text(t) if t else (None, False)
+    t = t.split("[", 1)[0]  # G[int]
+    if "." in t:
+        return None, False  # another package's named type: a value as far as we can tell
+    return (t if t.isidentifier() else None), False
+
+
+def _element_of_text(text: str) -> Optional[str]:
+    """``T`` of ``[]T``, ``[N]T`` or ``map[K]T`` as written; None for anything else."""
+    t = text.strip()
+    if t.startswith("map["):
+        depth = 0
+        for i, ch in enumerate(t):
+            depth += ch == "["
+            depth -= ch == "]"
+            if depth == 0 and ch == "]":
+                return t[i + 1:].strip()
+        return None
+    m = re.match(r"^\[[^\]]*\]", t)
+    return t[m.end():].strip() if m else None
+
+
+def _root_type_text(ctx: FileContext, ident: Node, depth: int = 0) -> Optional[str]:
+    """The written type of a local identifier's variable, as text: a parameter's or ``var``'s type, the
+    type of a composite literal it is initialised with, or the type of the value it copies (``v :=
+    s.stats``, ``v := *p``, ``v := s.items[i]``, a range value over a typed slice or map)."""
+    decl = resolve(ident)
+    if decl is None or depth > 4:
+        return None
+    typ = decl.written_type()
+    if typ is not None:
+        return node_text(typ)
+    if decl.kind == "var":
+        value = strip_parens(decl.value())
+        if value is not None and value.type == "unary_expression" and value.child_by_field_name("operator").type == "&":
+            inner = strip_parens(value.child_by_field_name("operand"))
+            if inner is not None and inner.type == "composite_literal":
+                return "*" + node_text(inner.child_by_field_name("type"))
+            return None
+        return expr_type_text(ctx, value, depth + 1)
+    if decl.kind == "range":
+        clause = decl.ident.parent.parent if decl.ident.parent is not None else None
+        if clause is None or clause.type != "range_clause":
+            return None
+        left = clause.child_by_field_name("left")
+        names = left.named_children if left is not None else []
+        if len(names) != 2 or names[1] != decl.ident:
+            return None  # the key or index of a range: an int or a map key, not the element
+        ranged = expr_type_text(ctx, clause.child_by_field_name("right"), depth + 1)
+        return _element_of_text(ranged) if ranged is not None else None
+    return None
+
+
+def expr_type_text(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optional[str]:
+    """The written type of ``expr`` as text when the package's declarations say it: a typed local, a
+    field of a package struct (``s.stats``), ``*p`` of a typed pointer, an element ``x.items[i]`` of a
+    typed slice or map.  None when it cannot be read without types."""
+    expr = strip_parens(expr)
+    if expr is None or depth > 6:
+        return None
+    if expr.type == "identifier":
+        return _root_type_text(ctx, expr, depth)
+    if expr.type == "selector_expression":
+        owner = expr_type_text(ctx, expr.child_by_field_name("operand"), depth + 1)
+        field = expr.child_by_field_name("field")
+        if owner is None or field is None:
+            return None
+        name = owner.lstrip("*").strip().split("[", 1)[0]
+        st = model(ctx).struct(name) if name.isidentifier() else None
+        fd = st.field(node_text(field)) if st is not None else None
+        return fd.type_text if fd is not None and not fd.embedded else None
+    if expr.type == "unary_expression" and expr.child_by_field_name("operator").type == "*":
+        inner = expr_type_text(ctx, expr.child_by_field_name("operand"), depth + 1)
+        return inner[1:] if inner is not None and inner.startswith("*") else None
+    if expr.type == "index_expression":
+        container = expr_type_text(ctx, expr.child_by_field_name("operand"), depth + 1)
+        return _element_of_text(container) if container is not None else None
+    if expr.type == "composite_literal":
+        typ = expr.child_by_field_name("type")
+        return node_text(typ) if typ is not None else None
+    return None
+
+
+def value_copy_root(ctx: FileContext, root: Node, path: Optional[Node] = None) -> bool:
+    """``root`` (a local identifier) holds its function's own value, not the shared one: a by-value
+    parameter or receiver (``func (p *M) add(q M)``), a named result, a local of a struct type (declared,
+    built with ``T{…}``, or a copy: ``v := s.stats``, ``v := *p``, a range value over ``[]T``), and
+    ``path`` (``q.n``, ``v.stats.n``) does not go through a pointer, map, slice, chan or interface field,
+    which would reach shared memory again.  False when the written types do not say so."""
+    decl = resolve(root)
+    if decl is None or decl.kind not in ("param", "var", "range"):
+        return False
+    text = _root_type_text(ctx, root)
+    if text is None:
+        return False
+    name, reference = _type_of_text(text)
+    if reference or name is None or model(ctx).struct(name) is None:
+        return False
+    if path is None:
+        return True
+    fields = normal(path)[len(node_text(root)):].lstrip(".").split(".")
+    cur = name
+    for seg in fields[:-1]:
+        if not seg.isidentifier():
+            return False  # an index or a call along the path: not followed
+        st = model(ctx).struct(cur) if cur is not None else None
+        fd = st.field(seg) if st is not None else None
+        if fd is None or fd.embedded:
+            return False
+        cur, reference = _type_of_text(fd.type_text)
+        if reference:
+            return False  # v.stats.n with stats *Stats: the copy points at the shared Stats
+    return True
