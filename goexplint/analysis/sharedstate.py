@@ -605,6 +605,36 @@ def _declared_in_loop_body(decl: Decl, loop: Optional[Node]) -> bool:
     return body is not None and is_ancestor(body, decl.ident)
 
 
+def written_path(target: Node) -> str:
+    """The variable a write changes, as the key writers are counted by: the path up to the first index
+    (``l.a`` of ``l.a[k]``, ``errs`` of ``errs[id]``, ``s.stats.n``), so goroutines writing ``l.a`` and
+    ``l.b`` are one writer each, and writes of ``m[k1]`` and ``m[k2]`` are writes of one map."""
+    n = strip_parens(target)
+    while n is not None:
+        inner = None
+        t = n.type
+        if t in ("index_expression", "slice_expression"):
+            inner = n.child_by_field_name("operand")
+        elif t == "unary_expression" and n.child_by_field_name("operator").type == "*":
+            inner = n.named_children[-1] if n.named_children else None
+        elif t == "selector_expression":
+            operand = n.child_by_field_name("operand")
+            if _index_free(operand):
+                return normal(n)
+            inner = operand
+        else:
+            return normal(n)
+        n = strip_parens(inner)
+    return normal(target)
+
+
+def _index_free(node: Optional[Node]) -> bool:
+    node = strip_parens(node)
+    while node is not None and node.type == "selector_expression":
+        node = strip_parens(node.child_by_field_name("operand"))
+    return node is not None and node.type == "identifier"
+
+
 def sharing_of(ctx: FileContext, body: Body, target: Node) -> Optional[Sharing]:
     """Where the variable written by ``target`` is shared from, or None (local, a copy, or unknown)."""
     root = root_of(target)
@@ -627,14 +657,15 @@ def sharing_of(ctx: FileContext, body: Body, target: Node) -> Optional[Sharing]:
             if what == "pointer-param" and target.type == "index_expression":
                 return None
             return Sharing(what, decl, "a field of %s %s" % ("receiver" if what == "receiver" else "pointer parameter",
-                                                             node_text(root)), ("decl", decl.ident.id))
+                                                             node_text(root)),
+                           ("decl", decl.ident.id, written_path(target)))
         arg = _argument_for(body, decl)
         if arg is None:
             return None  # we cannot tell what the goroutine was given
         arg_root = root_of(arg)
         per_iteration = arg_root is not None and _per_iteration(body, arg_root)
         launcher = body.launcher.id if body.launcher is not None else -1
-        key = ("arg", launcher, normal(arg), normal(target)[len(root.text):])
+        key = ("arg", launcher, normal(arg), written_path(target)[len(root.text):])
         if owner is not None and owner == func.child_by_field_name("receiver"):
             return Sharing("receiver", decl, "a field of receiver %s (%s)" % (node_text(root), normal(arg)), key,
                            per_iteration)
@@ -650,8 +681,9 @@ def sharing_of(ctx: FileContext, body: Body, target: Node) -> Optional[Sharing]:
         if not (_has_selector_or_deref(target, root) and _is_pointer_param(decl)):
             return None
         return Sharing("receiver", decl, "a field of receiver %s, captured by the goroutine" % node_text(root),
-                       ("decl", decl.ident.id))
-    return Sharing("captured", decl, "captured from line %d" % line_of(decl.ident), ("decl", decl.ident.id))
+                       ("decl", decl.ident.id, written_path(target)))
+    return Sharing("captured", decl, "captured from line %d" % line_of(decl.ident),
+                   ("decl", decl.ident.id, written_path(target)))
 
 
 # --------------------------------------------------------------------------- synchronisation after a launch
