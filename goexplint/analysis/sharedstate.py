@@ -1535,3 +1535,155 @@ def value_copy_root(ctx: FileContext, root: Node, path: Optional[Node] = None) -
         if reference:
             return False  # v.stats.n with stats *Stats: the copy points at the shared Stats
     return True
+
+
+# --------------------------------------------------------------------------- evidence of concurrency
+
+# calls that hand a handler to net/http's server (or a router that a server serves): ``mux.HandleFunc``,
+# ``httptest.NewServer``, ``http.ListenAndServe``, ``r.Get("/", h)`` of chi-like routers
+_SERVE_CALLS = frozenset((
+    b"HandleFunc", b"Handle", b"NewServer", b"NewTLSServer", b"NewUnstartedServer", b"ListenAndServe",
+    b"ListenAndServeTLS", b"Serve", b"ServeTLS", b"Get", b"Post", b"Put", b"Patch", b"Delete", b"Head",
+    b"Options", b"Method", b"MethodFunc", b"Any", b"Mount", b"NotFound", b"MethodNotAllowed", b"HandlerFunc",
+))
+_HANDLER_KEYS = frozenset((b"Handler",))
+# a test function whose own code runs something concurrently (its requests may overlap)
+_CONCURRENT_TEST = re.compile(rb"\bgo\b\s*(?:func\b|[\w.]+\()|\.Go\(|\.RunParallel\(")
+
+
+def _callee_name(call: Node) -> Optional[bytes]:
+    fn = strip_parens(call.child_by_field_name("function"))
+    if fn is not None and fn.type == "selector_expression":
+        fn = fn.child_by_field_name("field")
+    return fn.text if fn is not None and fn.type in ("identifier", "field_identifier") else None
+
+
+def _flows_to_server(ctx: FileContext, expr: Node, depth: int = 0) -> Optional[Node]:
+    """The call or element that hands ``expr`` (a handler literal, ``http.HandlerFunc(lit)``, or a local
+    holding one) to a server: an argument of a ``_SERVE_CALLS`` call, a ``Handler:`` element.  Follows
+    ``http.HandlerFunc(…)`` conversions and one local variable (``h := …; mux.Handle("/", h)``)."""
+    if depth > 3:
+        return None
+    node = expr
+    p = node.parent
+    while p is not None and p.type in PARENS:
+        node, p = p, p.parent
+    if p is None:
+        return None
+    if p.type == "argument_list" and p.parent is not None and p.parent.type == "call_expression":
+        call = p.parent
+        name = _callee_name(call)
+        if name == b"HandlerFunc" and len(p.named_children) == 1:
+            return _flows_to_server(ctx, call, depth + 1)  # a conversion: where does the handler go?
+        return call if name in _SERVE_CALLS else None
+    if p.type == "literal_element" and p.parent is not None and p.parent.type == "keyed_element":
+        elems = p.parent.named_children
+        key = elems[0].named_children[0] if elems and elems[0].named_children else None
+        return p.parent if elems[-1] == p and key is not None and key.text in _HANDLER_KEYS else None
+    if p.type == "expression_list" and p.parent is not None \
+            and p.parent.type in ("short_var_declaration", "assignment_statement", "var_spec"):
+        stmt = p.parent
+        left = stmt.child_by_field_name("left") if stmt.type != "var_spec" else None
+        names = left.named_children if left is not None else \
+            [c for c in stmt.named_children if c.type == "identifier"]
+        values = p.named_children
+        if len(names) != len(values) or node not in values:
+            return None
+        target = strip_parens(names[values.index(node)])
+        if target is None or target.type != "identifier":
+            return None
+        decl = resolve(target) if stmt.type == "assignment_statement" else Decl(target, "var")
+        func = enclosing_function(stmt)
+        if decl is None or func is None:
+            return None
+        for ident in captures("(identifier) @i", func).get("i", []):
+            if ident.text != target.text or ident.start_byte <= target.start_byte:
+                continue
+            d = resolve(ident)
+            if d is not None and d.ident == decl.ident:
+                got = _flows_to_server(ctx, ident, depth + 1)
+                if got is not None:
+                    return got
+    return None
+
+
+def _test_runs_concurrently(ctx: FileContext, func: Node) -> bool:
+    top = func
+    while ctx.parent(top) is not None and ctx.parent(top).type != "source_file":
+        top = ctx.parent(top)
+    return bool(_CONCURRENT_TEST.search(ctx.source[top.start_byte:top.end_byte]))
+
+
+def handler_concurrency(ctx: FileContext, func: Node) -> Optional[str]:
+    """Why the HTTP handler ``func`` may serve several requests at once (a parenthesised note naming the
+    server it is handed to, or "" for a handler method), or None without evidence.
+    A handler method (``ServeHTTP`` or any ``(http.ResponseWriter, *http.Request)`` method) outside
+    tests: net/http calls it per request on the connection's goroutine.  A handler literal: only when it
+    is handed to a server or router (``mux.HandleFunc``, ``httptest.NewServer``, ``Handler:``), not when it
+    is called directly (``h.ServeHTTP(rec, req)`` in a unit test).  In a test file the test's own clients
+    send the requests: only a test that runs something concurrently (``go``, ``X.Go``, ``RunParallel``)
+    is evidence that two of them overlap."""
+    if func.type == "func_literal":
+        served = _flows_to_server(ctx, func)
+        if served is None:
+            return None
+        if ctx.is_test and not _test_runs_concurrently(ctx, func):
+            return None
+        return " (served through %s at line %d)" % (node_text(served).split("(", 1)[0], line_of(served))
+    if ctx.is_test and not _test_runs_concurrently(ctx, func):
+        return None
+    return ""
+
+
+@dataclasses.dataclass(frozen=True)
+class HookCall:
+    file: str
+    line: int
+    launch: int  # id of the launch whose goroutine calls it
+    loop: bool  # that launch is in a loop
+
+
+def hook_goroutine_calls(ctx: FileContext, name: bytes) -> List[HookCall]:
+    """Calls ``x.name(…)`` of the package that run on a goroutine the package starts: inside a goroutine
+    body (``go func(){ x.name() }()``, a method started with ``go``, an ``errgroup``/``AfterFunc``
+    literal) or launched directly (``go x.name()``).  Memoised per package and name."""
+    key = ("sharedstate.hook_calls", name)
+    cache = ctx.package.cache
+    if key in cache:
+        return cache[key]
+    found: List[HookCall] = []
+    needle = b"." + name
+    for f in ctx.package.files:
+        if needle not in f.source:
+            continue
+        bodies = goroutine_bodies(f)
+        for sel in captures("(call_expression function: (selector_expression field: (field_identifier) @f)) @c",
+                            f.root).get("c", []):
+            fn = strip_parens(sel.child_by_field_name("function"))
+            field = fn.child_by_field_name("field") if fn is not None else None
+            if field is None or field.text != name:
+                continue
+            parent = sel.parent
+            if parent is not None and parent.type == "go_statement":
+                loop = _loop_between(parent, enclosing_function(parent) or parent) is not None
+                found.append(HookCall(f.path, line_of(sel), parent.id, loop))
+                continue
+            for b in bodies:
+                if b.launch is not None and is_ancestor(b.func, sel) and _runs_in(sel, b.func):
+                    found.append(HookCall(f.path, line_of(sel), b.launch.id, b.loop is not None))
+                    break
+    cache[key] = found
+    return found
+
+
+def hook_concurrency(ctx: FileContext, name: bytes) -> Optional[HookCall]:
+    """A call of the hook field ``name`` showing that several of its calls may run at once: a goroutine
+    started in a loop calls it, or goroutines of two launches do.  None otherwise (called on the caller's
+    goroutine, or by one goroutine only: a hook's name is no evidence)."""
+    calls = hook_goroutine_calls(ctx, name)
+    for c in calls:
+        if c.loop:
+            return c
+    if len({(c.file, c.launch) for c in calls}) >= 2:
+        return calls[0]
+    return None
