@@ -3,11 +3,12 @@ several calls of them may run at once (names such as ``On…`` or ``…Hook`` ar
 
 import os
 
-from goexplint.analysis.sharedstate import (Body, goroutine_bodies, handler_concurrency, hook_concurrency,
-                                            is_handler_signature, normal, sharing_of, strip_parens, write_locked,
-                                            writes_in)
+from goexplint.analysis.sharedstate import (Body, container_kind, goroutine_bodies, handler_concurrency,
+                                            hook_concurrency, is_handler_signature, normal, sharing_of, strip_parens,
+                                            write_locked, writes_in)
 from goexplint.analysis.summaries import callee_summary
-from goexplint.analysis.syntax import function_name, node_text
+from goexplint.analysis.syntax import function_name, identifiers, in_loop_within, is_ancestor, node_text, resolve
+from goexplint.core.parse import captures
 
 _OPS = {"incremented": "incremented", "decremented": "decremented", "appended to": "appended to",
         "written": "written (an element)", "deleted from": "deleted from"}
@@ -49,9 +50,33 @@ def _async_callee(ctx, lit):
     if summary is None:
         return None
     param = summary.param_at(p.named_children.index(lit))
-    if param is None or param not in summary.runs_async:
+    if param is None or param not in summary.runs_async or not _runs_repeatedly(summary, param):
         return None
     return summary.decl.name, param
+
+
+def _runs_repeatedly(summary, param):
+    """The callee calls ``param`` from goroutines it starts in a loop (``for … { go func() { f(i) }() }``,
+    ``for … { go f() }``): several calls of the callback run at once."""
+    fctx, decl = summary.decl.file, summary.decl.node
+    name = param.encode()
+    for b in goroutine_bodies(fctx):
+        if b.loop is None or b.launcher is None or not is_ancestor(decl, b.launch):
+            continue
+        call = strip_parens(b.launch.named_children[0]) if b.launch.type == "go_statement" else None
+        fn = strip_parens(call.child_by_field_name("function")) if call is not None and \
+            call.type == "call_expression" else None
+        if fn is not None and fn.type == "identifier" and fn.text == name:
+            return True
+        for ident in identifiers(b.func):
+            if ident.text == name and ident.parent is not None and ident.parent.type == "call_expression" \
+                    and ident.parent.child_by_field_name("function") == ident:
+                return True
+    for g in captures("(go_statement (call_expression function: (identifier) @f)) @g", decl).get("g", []):
+        fn = g.named_children[0].child_by_field_name("function")
+        if fn.text == name and in_loop_within(g, decl):
+            return True
+    return False
 
 
 def _evidence(ctx, func, handler):
@@ -82,6 +107,30 @@ def _evidence(ctx, func, handler):
     return None
 
 
+def _per_call_slot(ctx, func, target):
+    """``errs[i] = …`` where the index depends on a parameter of the callback (``func(i int) {…}``,
+    ``sris[idx[id]]``) and the container is not known to be a map: each call writes its own slot of a
+    slice (the callee hands every call a different argument), which does not race."""
+    n = strip_parens(target)
+    while n is not None and n.type in ("selector_expression", "index_expression", "parenthesized_expression"):
+        if n.type == "index_expression":
+            index = n.child_by_field_name("index")
+            container = n.child_by_field_name("operand")
+            if index is not None and container is not None and container_kind(ctx, container) != "map":
+                for ident in [index] if index.type == "identifier" else identifiers(index):
+                    decl = resolve(ident)
+                    if decl is not None and decl.kind == "param" and is_ancestor(func, decl.ident) \
+                            and decl.ident.parent is not None and decl.ident.parent.parent is not None \
+                            and decl.ident.parent.parent == func.child_by_field_name("parameters"):
+                        return True
+            n = container
+        elif n.type == "selector_expression":
+            n = n.child_by_field_name("operand")
+        else:
+            n = n.named_children[0] if n.named_children else None
+    return False
+
+
 def refine(match, ctx):
     func = match["func"]
     if func.child_by_field_name("body") is None:
@@ -100,6 +149,8 @@ def refine(match, ctx):
     what, why = evidence
     body = Body(func, "handler" if handler else "callback")
     for w in writes:
+        if w.kind in ("element", "rmw") and _per_call_slot(ctx, func, w.target):
+            continue
         sharing = sharing_of(ctx, body, w.target)
         if sharing is None:
             continue
