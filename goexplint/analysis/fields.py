@@ -39,8 +39,10 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import PackageModel, base_type_name, model
-from goexplint.analysis.sharedstate import (UNKNOWN, _apply, _is_sync_point, _passed_to_lock_helper, goroutine_bodies,
-                                            handler_bodies, is_handler_signature, normal, strip_parens)
+from goexplint.analysis.sharedstate import (UNKNOWN, UNLOCKS, _apply, _is_sync_point, _lock_calls, _method_call,
+                                            _passed_to_lock_helper, enclosing_function, goroutine_bodies,
+                                            handler_bodies, is_handler_signature, normal, statements_after,
+                                            strip_parens, value_copy_root)
 from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function_within, resolve_within
 from goexplint.core.parse import FileContext, captures, node_text, package_work
 
@@ -86,7 +88,9 @@ class Access:
     line: int
     text: str  # "s.count"
     root: str  # "s"
-    root_kind: str  # "receiver" | "param" | "fresh" | "local" | "fetched" (mb := fs.blks[i]) | "package"
+    root_kind: str  # "receiver" | "param" | "fresh" | "local" | "fetched" (mb := fs.blks[i]) | "package" | "copy"
+    # ("copy": the function's own value -- a by-value parameter or receiver, a named result, a struct local or
+    # a copy ``v := s.stats`` / range value -- reached without a pointer hop: not the shared value)
     kind: str  # "read" | "write" | "rmw"
     atomic: bool
     locks: Tuple[Lock, ...]
@@ -167,6 +171,10 @@ class _Walker:
         return {b.func.id for b in goroutine_bodies(self.ctx)}
 
     @functools.cached_property
+    def launches(self) -> Dict[int, Node]:
+        return {b.func.id: b.launch for b in goroutine_bodies(self.ctx) if b.launch is not None}
+
+    @functools.cached_property
     def handlers(self) -> Set[int]:
         return {b.func.id for b in handler_bodies(self.ctx)}
 
@@ -239,8 +247,12 @@ class _Walker:
         if t == "func_literal":
             # a closure that runs on this goroutine (called here, passed to a call, kept in a local) sees the
             # locks held where it is written; goroutine bodies, handlers and stored hooks start with none
-            if node.id in self.goroutines or node.id in self.handlers or _callback_kind(node) == "stored":
-                inner: Dict[str, str] = {}
+            if node.id in self.goroutines:
+                # a goroutine that its launcher waits for before releasing a lock runs while that lock is
+                # held (``mu.Lock(); defer mu.Unlock(); go …; wg.Wait()``): other functions cannot race with it
+                inner = joined_under(self.ctx, self.launches.get(node.id), held)
+            elif node.id in self.handlers or _callback_kind(node) == "stored":
+                inner = {}
             else:
                 inner = {k: v for k, v in held.items() if k != "#wait"}
             if _passed_to_lock_helper(node):
@@ -454,6 +466,8 @@ class _Walker:
                 if fdecl is None or fdecl.embedded or _synchronised_type(fdecl.type_text):
                     return
                 owner = tname
+                if root_kind in ("param", "receiver", "local") and value_copy_root(self.ctx, ident, path):
+                    root_kind = "copy"
         kind, atomic = _access_kind(self, path)
         if kind is None:
             return
@@ -559,6 +573,33 @@ class _Walker:
                                in_loop=in_loop_within(call, self.fn),
                                fresh_root=operand.type == "identifier" and self._root_type(operand)[1] == "fresh",
                                caller=self.method, roles=self.roles, in_literal=self.fn.type == "func_literal"))
+
+
+def joined_under(ctx: FileContext, launch: Optional[Node], held: Dict[str, str]) -> Dict[str, str]:
+    """The locks a goroutine body runs under: those held at its launch when the launcher waits for it
+    (a ``X.Wait()`` statement) before it releases any of them (no unlock, no return, on the way there);
+    none otherwise.  Only other functions are excluded by them: the goroutines of one launcher still run
+    together (GXL201/202 do not use this)."""
+    locks = {k: v for k, v in held.items() if k != "#wait"}
+    if launch is None or not locks:
+        return {}
+    func = enclosing_function(launch)
+    if func is None:
+        return {}
+    for stmt in statements_after(launch, func, cross_loops=True):
+        text = ctx.source[stmt.start_byte:stmt.end_byte]
+        if stmt.type == "return_statement" or b"return" in text and captures("(return_statement) @r", stmt):
+            return {}
+        if b"nlock" in text:
+            locked, unlocked = _lock_calls(stmt)
+            call = _method_call(stmt)
+            if call is not None and call[1] in UNLOCKS:
+                unlocked.add(call[0])
+            if unlocked & set(locks) or (unlocked and UNKNOWN in locks):
+                return {}
+        if b".Wait()" in text and _is_sync_point(stmt):
+            return locks
+    return {}
 
 
 def _in_test_file(path: str) -> bool:
@@ -884,7 +925,7 @@ class FieldIndex:
         that is not a constructor, ``init`` or a test, on a root that is not a local built or fetched in
         its function (``x := newT()``, ``mb := fs.blks[i]``: the lock may belong to the container)."""
         return [a for a in self.of(key) if a.decl_key != exclude_decl and not (a.constructs or a.init or a.test)
-                and a.root_kind not in ("fetched", "fresh")
+                and a.root_kind not in ("fetched", "fresh", "copy")
                 and any(lk.guard == guard for lk in a.locks)]
 
     def of(self, key: Tuple[str, str]) -> List[Access]:
@@ -925,7 +966,7 @@ class FieldIndex:
     def unpublished(self, a: Access) -> bool:
         """``a`` touches a value that is not shared yet: a local its function builds (``x := &T{…}``,
         ``x := newT()``), or the receiver of an unexported method that every caller calls on such a local."""
-        if a.root_kind == "fresh":
+        if a.root_kind in ("fresh", "copy"):
             return True
         if a.root_kind != "receiver" or a.method is None or not a.method[1][:1].islower() \
                 or (a.roles and a.func_key != a.decl_key) or not self.calls_complete(a.method[1]):
@@ -1005,7 +1046,7 @@ class FieldIndex:
         if launch is None:
             return False
         for b in self.of(a.key):
-            if b.test or b.init or b.root_kind == "fresh" or b is a:
+            if b.test or b.init or b.root_kind in ("fresh", "copy") or b is a:
                 continue
             if b.method is None or b.root_kind != "receiver" or (b.roles and b.func_key != b.decl_key):
                 return False

@@ -50,6 +50,10 @@
 ; unexported method that every caller calls on such a local (nats `msgBlock.readIndexInfo`). Plain accesses
 ; through such a local are not reported either (`cs := newTestStream(); cs.closed = 1`), nor through a
 ; variable pointed at the function's own copy first (`nsub := *sub; sub = &nsub; sub.qw = n`).
+; Copies are not the shared value: a path through a by-value parameter or receiver (`func (p *M) add(q M) {
+; atomic.AddUint64(&p.n, q.n) }`), a named result, a struct local or copy (`v := s.stats`, `v := *p`) or a
+; range value over `[]T`, with no pointer, map, slice or interface field along it, matches only atomic
+; accesses of that same variable.
 ;
 ; ## Known limitations
 ; Atomic uses in other files are matched only for fields of package structs and package-level

@@ -44,7 +44,11 @@
 ; `Setup…`), test files; (re)initialisation with a fresh value (`s.m = make(…)`, `&T{…}`, `nil`);
 ; writes through a local variable or a parameter of a plain function; closures stored as hooks (their
 ; caller is not visible); atomic accesses (GXL204); writes after a wait. Closures that run where they
-; are written (called, passed to a call, kept in a local) see the locks held there.
+; are written (called, passed to a call, kept in a local) see the locks held there; goroutines that the
+; launcher waits for (`X.Wait()`) before it releases a lock it holds at the `go` statement run under that
+; lock (`mu.Lock(); defer mu.Unlock(); for … { go func() { … }() }; wg.Wait()`). Writes through the
+; function's own value (a by-value parameter or receiver, a named result, a struct copy, a range value:
+; `v := s.stats; v.n = 0`) do not count either way.
 ;
 ; ## Known limitations
 ; Syntactic: the type of a root is known only from its declaration (receiver, parameter, `var x T`,
