@@ -171,8 +171,10 @@ def rejected(parse, argv):
     """The argparse error for ``argv`` (None when accepted): ``parse`` is a real parser's parse_args."""
     try:
         parse(argv)
-    except SystemExit as exc:
+    except SystemExit as exc:  # argparse's own error(): usage on stderr, exit 2
         return "exit %s" % exc.code
+    except cli.UsageError as exc:  # goexplint's parser says it in one line instead
+        return str(exc)
     return None
 
 
@@ -301,7 +303,9 @@ for argv in json.load(sys.stdin):
         cli.build_parser().parse_args(argv)
         out.append(None)
     except SystemExit as exc:
-        out.append(exc.code)
+        out.append("exit %s" % exc.code)
+    except Exception as exc:  # goexplint's parser raises its UsageError
+        out.append("%s: %s" % (type(exc).__name__, exc))
 print(json.dumps(out))
 """
 
