@@ -8,6 +8,7 @@ from typing import List, Optional
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -20,6 +21,9 @@ GO_ENV.pop("GOEXPERIMENT", None)
 # becomes an @example).  With CI set the examples are derandomised (the same ones on every run of a
 # commit); HYPOTHESIS_PROFILE=dev|ci chooses either explicitly.  deadline=None everywhere: the machines
 # are shared, and a slow example is not a failure.
+# Its other files (caches of constants and Unicode tables, never examples) go to the user's cache, not the clone.
+set_hypothesis_home_dir(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "goexplint-tests"
+                        / "hypothesis")
 hypothesis_settings.register_profile("dev", database=None, deadline=None, print_blob=True)
 hypothesis_settings.register_profile("ci", database=None, deadline=None, print_blob=True, derandomize=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))

@@ -345,3 +345,26 @@ def test_console_script_and_subcommand_help():
     for cmd in ([script, "--help"], [sys.executable, "-m", "goexplint", "lsp", "--help"]):
         proc = subprocess.run(cmd, capture_output=True, text=True, env=SERVER_ENV, timeout=60)
         assert proc.returncode == 0 and proc.stdout.startswith("usage: goexplint lsp"), proc.stderr
+
+
+PROFILE_PROBE = ("import conftest, hypothesis, test_lsp; s = test_lsp.test_incremental_reparse_equals_fresh_parse"
+                 "._hypothesis_internal_use_settings; print(s.database, s.derandomize, s.deadline,"
+                 " hypothesis.configuration.storage_directory('x').path.parent)")
+
+
+@pytest.mark.parametrize("ci", [None, "true"])
+def test_hypothesis_keeps_no_database_in_the_clone(ci):
+    """The conftest profile: no example database (a failure is not replayed by the next run), no deadline,
+    examples derandomised when CI is set, and Hypothesis' cache files outside the clone."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "HYPOTHESIS_PROFILE")}
+    if ci:
+        env["CI"] = ci
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "tests"), str(ROOT), env.get("PYTHONPATH", "")])
+    out = subprocess.run([sys.executable, "-c", PROFILE_PROBE], env=env, capture_output=True, text=True,
+                         timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    database, derandomize, deadline, home = out.stdout.split()
+    assert (database, derandomize, deadline) == ("None", str(bool(ci)), "None")
+    assert not os.path.realpath(home).startswith(os.path.realpath(ROOT) + os.sep), home
