@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import List, Optional
 
-from goexplint import __version__
+from goexplint import version_text
 from goexplint.integrations import baseline
 from goexplint.core import cache as cache_mod
 from goexplint.core import config as config_mod
@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     p.add_argument("--explain", metavar="RULE", help="print a rule's documentation and exit")
     p.add_argument("--generate-docs", action="store_true", help="print the Markdown rule reference and exit")
-    p.add_argument("--version", action="version", version="goexplint " + __version__)
+    p.add_argument("--version", action="version", version=version_text())
     p.add_argument("--stdin-filename", metavar="NAME", help="lint standard input as if it were the file NAME")
     p.add_argument("--show-source", action="store_true", help="text format: show the source line and a caret")
     p.add_argument("--report-unused-suppressions", action="store_true", default=None,

@@ -41,7 +41,7 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from lsprotocol import types as T
 from pygls.lsp.server import LanguageServer
@@ -158,6 +158,23 @@ def apply_change(doc: Doc, change, encoding: str) -> None:
     doc.source = updated
 
 
+def reparse(source: bytes, edited_tree) -> Tuple[object, bool]:
+    """(tree of ``source``, parsed again from scratch): the tree the command line gets for ``source``.
+
+    ``edited_tree`` is the buffer's last tree with ``tree.edit`` applied for every change since (or None).
+    The re-parse reuses it, but tree-sitter's error recovery does not promise the tree of a fresh parse:
+    after some edits into a buffer with syntax errors the incremental tree recovers differently (other
+    ERROR nodes, statements kept or dropped), although the edit handed to tree-sitter is exact.  Such a
+    re-parse is done again from scratch, so a broken buffer gets the findings of a full lint too; a tree
+    without errors is kept (``tests/test_lsp.py`` compares both ways of parsing after random edits)."""
+    if edited_tree is None:
+        return parse_bytes(source), False
+    tree = parse_bytes(source, edited_tree)
+    if tree.root_node.has_error:
+        return parse_bytes(source), True
+    return tree, False
+
+
 # ---- settings --------------------------------------------------------------------------------
 
 @dataclasses.dataclass
@@ -228,12 +245,14 @@ class GoexplintServer(LanguageServer):
                               file_timeout=float(cfg.get("file-timeout", engine.DEFAULT_FILE_TIMEOUT)))
 
     def _parse(self, doc: Doc):
-        """Re-parse the buffer (incrementally when it has an edited tree); returns (tree, incremental)."""
+        """Re-parse the buffer (incrementally when it has an edited tree); returns (tree, how): "incremental",
+        "full" or "full after an incremental parse with syntax errors"."""
         incremental = doc.tree is not None
         if incremental:
             doc.reparses += 1
-        doc.tree = parse_bytes(doc.source, doc.tree)
-        return doc.tree, incremental
+        doc.tree, fresh = reparse(doc.source, doc.tree)
+        return doc.tree, "full after an incremental parse with syntax errors" if fresh else (
+            "incremental" if incremental else "full")
 
     def _buffers_of(self, doc: Doc, real: Optional[str]) -> Dict[str, object]:
         """The other open buffers of ``real``'s directory, linted as they are now: they replace their disk
@@ -264,7 +283,7 @@ class GoexplintServer(LanguageServer):
         if self.settings.log_level == "debug":
             self.window_log_message(T.LogMessageParams(type=T.MessageType.Log, message="goexplint: " + message))
 
-    def _done(self, doc: Doc, source: bytes, result, incremental: bool, ctx) -> None:
+    def _done(self, doc: Doc, source: bytes, result, how: str, ctx) -> None:
         doc.ctx = ctx
         doc.findings = [f for f in result.findings if f.suppressed is None]
         doc.linted_source = source
@@ -273,23 +292,23 @@ class GoexplintServer(LanguageServer):
                 self.window_log_message(T.LogMessageParams(type=T.MessageType.Warning,
                                                            message="goexplint: %s: %s" % (doc.uri, n.message)))
         self._debug("%s version %s: %s parse, %d findings" % (
-            doc.uri, doc.version, "incremental" if incremental else "full", len(doc.findings)))
+            doc.uri, doc.version, how, len(doc.findings)))
 
     def lint(self, doc: Doc) -> None:
         """Lint now, on the event loop (open, save, settings, code actions on a stale buffer)."""
         real = to_fs_path(doc.uri) if doc.uri.startswith("file:") else None
         source = doc.source
-        tree, incremental = self._parse(doc)
+        tree, how = self._parse(doc)
         result, ctx = self._lint_locked(real or doc.uri, source, self.options_for(real), real, tree,
                                         self._buffers_of(doc, real), doc.memo)
-        self._done(doc, source, result, incremental, ctx)
+        self._done(doc, source, result, how, ctx)
 
     async def lint_in_thread(self, doc: Doc) -> bool:
         """Lint the buffer's current version in the worker thread; publish unless a newer edit
         superseded it meanwhile.  Returns whether it published."""
         real = to_fs_path(doc.uri) if doc.uri.startswith("file:") else None
         version, source = doc.version, doc.source
-        tree, incremental = self._parse(doc)
+        tree, how = self._parse(doc)
         options = self.options_for(real)
         loop = asyncio.get_running_loop()
         # the thread gets its own copy of the tree: the next didChange edits doc.tree in place
@@ -298,7 +317,7 @@ class GoexplintServer(LanguageServer):
         if self.docs.get(doc.uri) is not doc or doc.version != version or doc.source != source:
             self._debug("%s version %s: superseded by a newer edit, result dropped" % (doc.uri, version))
             return False
-        self._done(doc, source, result, incremental, ctx)
+        self._done(doc, source, result, how, ctx)
         self.publish(doc)
         return True
 
