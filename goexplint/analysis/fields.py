@@ -607,14 +607,38 @@ def _in_test_file(path: str) -> bool:
 
 
 # "Lock should be held.", "Server lock is held on entry", "The caller must hold gsb.mu.", "filestore lock
-# will be held", "Must be called with c.mu locked", "Assumes the lock is held"
+# will be held", "Must be called with c.mu locked", "Assumes the lock is held", "the caller holds d.mu",
+# "No locking as this is called from FindLeaf" (the caller's context takes the lock)
+_LOCK_WORD = r"\b(?:lock|mutex|mu|mtx|[\w.]+\.(?:mu|mtx|lock|mutex|Mutex))\b"
 _LOCKED_DOC = re.compile(r"(?i)\b(?:lock|mutex|mu|mtx)\b[^.\n]*\b(?:held|hold|holding|locked|acquired)\b"
                          r"|\bcaller must hold\b|\bmust be called with\b[^.\n]*\b(?:lock|mu|mutex)"
-                         r"|\bassumes?\b[^.\n]*\block")
+                         r"|\bassumes?\b[^.\n]*\block"
+                         r"|\bcallers? (?:must |should |already )?(?:holds?|has|have|owns?)\b"
+                         r"(?:[^.\n]|\.(?=\w))*?" + _LOCK_WORD
+                         + r"|\bno lock(?:ing)? (?:as|because|since)\b[^.\n]*\bcalled (?:from|by|with(?:in)?|under)\b")
+
+
+def _leading_body_comments(decl: Node) -> List[str]:
+    """The comments at the top of the declaration's body, before its first statement."""
+    body = decl.child_by_field_name("body")
+    out: List[str] = []
+    if body is None:
+        return out
+    nodes = list(body.named_children)
+    while nodes:
+        node = nodes.pop(0)
+        if node.type == "comment":
+            out.append(node_text(node))
+        elif node.type == "statement_list":
+            nodes = list(node.named_children) + nodes
+        else:
+            break
+    return out
 
 
 def _doc_says_locked(decl: Node) -> bool:
-    """The doc comment right above the declaration says its caller holds the lock."""
+    """The declaration's own comment says its caller holds the lock: the doc comment right above it, or
+    the comments at the top of its body (``// No locking as this is called from FindLeaf``)."""
     lines: List[str] = []
     prev = decl.prev_sibling
     end_row = decl.start_point[0]
@@ -622,7 +646,10 @@ def _doc_says_locked(decl: Node) -> bool:
         lines.append(node_text(prev))
         end_row = prev.start_point[0]
         prev = prev.prev_sibling
-    return bool(lines) and bool(_LOCKED_DOC.search(" ".join(reversed(lines))))
+    if lines and _LOCKED_DOC.search(" ".join(reversed(lines))):
+        return True
+    body = _leading_body_comments(decl)
+    return bool(body) and bool(_LOCKED_DOC.search(" ".join(body)))
 
 
 def _element_text(type_text: str) -> str:
