@@ -162,6 +162,17 @@ def _synchronised_by_lock(ctx: FileContext, node: Node) -> bool:
     return False
 
 
+def _read_by_sole_writer(ctx: FileContext, node: Node) -> bool:
+    """A plain read on the only goroutine that writes the path: the read and every write are reached from
+    one origin (one ``go`` launch on a value of its own, or one entry method's parameter) through the
+    package's method calls (``FieldIndex.read_by_sole_writer``)."""
+    from goexplint.analysis.fields import index
+
+    ix = index(ctx)
+    access = ix.at(ctx.path, node.start_byte)
+    return access is not None and ix.read_by_sole_writer(access)
+
+
 def _holds(ix, access, guard, write: bool) -> bool:
     """``access`` holds lock ``guard`` (a caller-held ``(T, "*")`` matches any lock of T, both ways), itself
     or, in an unexported method on its receiver, through every same-package caller (one level up)."""
@@ -285,7 +296,7 @@ def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite,
 
             if _unshared_root(ctx, node, func):
                 continue
-            if _synchronised_by_lock(ctx, node):
+            if _synchronised_by_lock(ctx, node) or (access == "read" and _read_by_sole_writer(ctx, node)):
                 continue
             found.append((node, site, access))
     found.sort(key=lambda t: t[0].start_byte)
