@@ -211,6 +211,29 @@ def test_list_rules_and_version():
     assert run_cli("--version").stdout.decode().startswith("goexplint ")
 
 
+def test_list_rules_json_schema():
+    """--list-rules --format json: a stable document, one entry per rule, the same rules as the table."""
+    from goexplint.core.registry import all_rules
+
+    proc = run_cli("--list-rules", "--format", "json")
+    assert proc.returncode == 0
+    doc = json.loads(proc.stdout)
+    assert doc["version"] == 1 and doc["tool"]["name"] == "goexplint"
+    keys = {"id", "name", "family", "severity", "precision", "go", "default", "short_description", "help_uri",
+            "reports_at", "tags"}
+    assert [r["id"] for r in doc["rules"]] == [r.id for r in all_rules()]
+    for entry, rule in zip(doc["rules"], all_rules()):
+        assert set(entry) == keys
+        assert (entry["name"], entry["family"], entry["severity"], entry["precision"], entry["default"]) == (
+            rule.name, rule.family, rule.severity, rule.confidence, rule.default)
+        assert entry["go"] == (rule.go or None) and isinstance(entry["tags"], list)
+        assert entry["help_uri"].endswith("#" + rule.id.lower())
+    table = run_cli("--list-rules").stdout.decode().splitlines()[1:]
+    assert [line.split()[0] for line in table] == [r["id"] for r in doc["rules"]]
+    bad = run_cli("--list-rules", "--format", "sarif")
+    assert bad.returncode == 2 and b"--list-rules prints text or json" in bad.stderr
+
+
 def test_nothing_is_modified(tmp_path):
     d = module(tmp_path)
     before = {p: p.read_bytes() for p in d.rglob("*") if p.is_file()}
