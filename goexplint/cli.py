@@ -407,7 +407,7 @@ def run(argv: Optional[List[str]] = None) -> int:
     if failed:
         code = 2  # a file named on the command line could not be linted: the run did not do its job
     ropts = ReportOptions(show_source=args.show_source, cwd=str(cwd), sarif_category=args.sarif_category or "",
-                          exit_code=code, sarif_max_results=args.sarif_max_results)
+                          exit_code=code, sarif_max_results=args.sarif_max_results, fail_on=s["fail_on"])
     if args.format == "sarif" and len(shown) > args.sarif_max_results:
         sys.stderr.write("goexplint: warning: %d findings; the SARIF report keeps the %d most severe\n"
                          % (len(shown), args.sarif_max_results))
