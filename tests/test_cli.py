@@ -234,6 +234,18 @@ def test_list_rules_json_schema():
     assert bad.returncode == 2 and b"--list-rules prints text or json" in bad.stderr
 
 
+def test_nolint_with_a_rule_id_is_not_accepted_and_says_what_to_write(tmp_path):
+    """//nolint names linters (golangci-lint); a rule id there suppresses nothing, with a notice."""
+    d = module(tmp_path, files={"a.go": LEGACY.replace("use(v)", "use(v) //nolint:GXL101")})
+    proc = run_cli(".", cwd=d)
+    assert proc.returncode == 1 and b"GXL101" in proc.stdout
+    assert b"a.go:8:11: warning: //nolint:GXL101 names rule GXL101, but //nolint names linters: " \
+           b"use //goexplint:ignore GXL101" in proc.stderr
+    d2 = module(tmp_path, files={"a.go": LEGACY.replace("use(v)", "use(v) //nolint:all")}, name="m2")
+    proc = run_cli(".", cwd=d2)
+    assert proc.returncode == 0 and b"1 suppressed" in proc.stderr
+
+
 def test_nothing_is_modified(tmp_path):
     d = module(tmp_path)
     before = {p: p.read_bytes() for p in d.rglob("*") if p.is_file()}
