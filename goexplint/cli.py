@@ -319,7 +319,8 @@ def run(argv: Optional[List[str]] = None) -> int:
         raise UsageError("--write-baseline records every finding; do not combine it with --baseline/--new-from-rev")
     if not 1 <= args.sarif_max_results <= 25000:
         raise UsageError("--sarif-max-results must be between 1 and 25000")
-    options = per_dir.options(resolver.cwd_config)  # checks --select/--ignore/--go-version even with no files
+    _check_flags(args)
+    options = per_dir.options(resolver.cwd_config)
     known, changed = set(), {}
     try:
         if args.baseline:
@@ -413,6 +414,22 @@ def run(argv: Optional[List[str]] = None) -> int:
     for path in failed:
         sys.stderr.write("goexplint: error: %s was named on the command line but could not be linted\n" % path)
     return code
+
+
+def _check_flags(args) -> None:
+    """--select, --ignore and --go-version are checked up front (even with no files to lint), naming the
+    flag; the configuration files' values were checked when they were read (naming the file and key)."""
+    for flag, values in (("--select", args.select), ("--ignore", args.ignore)):
+        try:
+            if values:
+                select_rules(_csv(values), None) if flag == "--select" else select_rules(None, _csv(values))
+        except ValueError as exc:
+            raise UsageError("%s: %s" % (flag, exc))
+    if args.go_version is not None:
+        try:
+            goversion.parse_lang(args.go_version)
+        except ValueError as exc:
+            raise UsageError("--go-version: %s" % exc)
 
 
 class _PerConfig:

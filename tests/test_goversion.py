@@ -452,14 +452,14 @@ PER_ITERATION_PROBE = """package main
 import "fmt"
 
 func main() {
-	var fs []func() int
-	for i := 0; i < 3; i++ {
-		fs = append(fs, func() int { return i })
-	}
-	for _, f := range fs {
-		fmt.Print(f())
-	}
-	fmt.Println()
+\tvar fs []func() int
+\tfor i := 0; i < 3; i++ {
+\t\tfs = append(fs, func() int { return i })
+\t}
+\tfor _, f := range fs {
+\t\tfmt.Print(f())
+\t}
+\tfmt.Println()
 }
 """
 
