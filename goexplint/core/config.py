@@ -35,6 +35,7 @@ KEYS = {
     "fail-on": str,
     "extend": str,
     "file-timeout": float,  # seconds per file (an integer is fine too); 0 = no limit
+    "max-file-size": float,  # MB (1,000,000 bytes) per file; a larger file is skipped with a notice; 0 = no limit
 }
 
 # Keys whose string value must be one of a few words.
@@ -193,7 +194,7 @@ def validate(data: Dict[str, Any], where: str) -> None:
             ok = isinstance(value, want)
         if not ok:
             kinds = {list: "a list of strings", str: "a string", bool: "true or false", int: "an integer",
-                     float: "a number of seconds (0 or more)"}
+                     float: "a number of %s (0 or more)" % ("MB" if key == "max-file-size" else "seconds")}
             raise ConfigError("%s: %r must be %s" % (where, key, kinds[want]))
         if key in CHOICES and value not in CHOICES[key]:
             raise ConfigError("%s: %r must be one of %s" % (where, key, ", ".join(repr(c) for c in CHOICES[key])))
