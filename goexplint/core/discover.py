@@ -187,6 +187,10 @@ def discover(paths: Sequence[str], opts: DiscoverOptions, cwd: Path = None, opti
                 continue  # the notice says why; "no Go files found" would not
         if not found and given is not None and warnings is not None:
             warnings.append("%s: %s" % (given, "matched no Go files" if is_pattern(given) else "no Go files found"))
+    merged: Dict[str, Tuple[str, str, bool]] = {}  # a directory reached by two arguments is reported once
+    for shown, msg, named in report.unreadable:
+        merged[shown] = (shown, msg, named or merged.get(shown, ("", "", False))[2])
+    report.unreadable[:] = merged.values()
     out.sort(key=lambda t: t[1])
     return out
 
