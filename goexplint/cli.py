@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
@@ -19,16 +20,29 @@ from goexplint.core import config as config_mod
 from goexplint.integrations import fixes
 from goexplint.core import goversion
 from goexplint.core import precision
-from goexplint.core.discover import DiscoverOptions, DiscoveryError, discover
-from goexplint.core.engine import (DEFAULT_FILE_TIMEOUT, Options, RunResult, environ_options, exit_now_on_sigint,
-                                   lint_files, lint_source, summary_counts)
+from goexplint.core.data import Notice
+from goexplint.core.discover import DiscoverOptions, DiscoveryError, Skipped, discover
+from goexplint.core.engine import (DEFAULT_FILE_TIMEOUT, DEFAULT_MAX_FILE_MB, Options, RunResult, environ_options,
+                                   exit_now_on_sigint, lint_files, lint_source, summary_counts)
 from goexplint.core.registry import all_rules, rules_by_id, select_rules
 from goexplint.core.safe_write import write_atomic
 from goexplint.report import ReportOptions, reporters
 
 
 # Notices that mean a file was not linted at all (exit 2 when the file was named explicitly).
-NOT_LINTED = ("unreadable", "internal", "binary", "not-utf8")
+NOT_LINTED = ("unreadable", "internal", "binary", "not-utf8", "empty", "too-large")
+
+# Why files were skipped (discovery's and the engine's reasons) as the summary line says it, and the
+# option that would lint them.  Reasons with a per-file notice (empty, binary...) are not repeated
+# as a summary notice.
+SKIP_LABELS = {"generated": "generated", "vendored": "vendored", "testdata": "in testdata",
+               "hidden": "hidden", "dot-underscore": "with a _ or . name", "excluded": "excluded",
+               "special": "special (pipe, device)",
+               "empty": "empty", "binary": "binary", "not-utf8": "not UTF-8", "unreadable": "unreadable",
+               "too-large": "too large", "internal": "too deeply nested", "other": "other"}
+SKIP_OPTION = {"generated": "--include-generated", "vendored": "--include-vendor",
+               "testdata": "--include-testdata", "hidden": "--include-hidden"}
+SKIP_SUMMARY_NOTICE = ("generated", "vendored", "testdata", "hidden", "dot-underscore", "excluded", "special")
 
 
 class UsageError(Exception):
@@ -75,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file-timeout", type=float, metavar="SECONDS",
                    help="analysis budget per file in CPU seconds: past it the remaining checks of that file are "
                         "skipped, with a notice naming the rule (default %g; 0 = no limit)" % DEFAULT_FILE_TIMEOUT)
+    p.add_argument("--max-file-size", type=float, metavar="MB",
+                   help="skip files larger than MB megabytes (1 MB = 1,000,000 bytes), with a notice, before parsing "
+                        "them: memory grows with the file (default %g; 0 = no limit)" % DEFAULT_MAX_FILE_MB)
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     p.add_argument("--fail-on", choices=FAIL_ON, metavar="{error,warning,note}",
                    help="exit 1 only for findings of this severity or worse (default warning: notes never fail)")
@@ -181,6 +198,7 @@ def _settings(args, cfg: dict) -> dict:
         "test_files": pick(args.test_files, "test-files", "note"),
         "fail_on": pick(args.fail_on, "fail-on", "warning"),
         "file_timeout": float(pick(args.file_timeout, "file-timeout", DEFAULT_FILE_TIMEOUT)),
+        "max_file_size": float(pick(args.max_file_size, "max-file-size", DEFAULT_MAX_FILE_MB)),
         "include": {w: pick(getattr(args, "include_" + w), "include-" + w, False)
                     for w in ("vendor", "testdata", "hidden", "generated")},
     }
@@ -338,6 +356,8 @@ def run(argv: Optional[List[str]] = None) -> int:
         args.stdin_filename = args.stdin_filename or "-"
     if s["file_timeout"] < 0:
         raise UsageError("--file-timeout must be 0 (no limit) or more seconds")
+    if s["max_file_size"] < 0:
+        raise UsageError("--max-file-size must be 0 (no limit) or more megabytes")
     if s["jobs"] < 1:
         raise UsageError("--jobs must be at least 1")
     if args.fix and args.diff:
@@ -348,7 +368,8 @@ def run(argv: Optional[List[str]] = None) -> int:
         raise UsageError("--write-baseline records every finding; do not combine it with --baseline/--new-from-rev")
     if not 1 <= args.sarif_max_results <= 25000:
         raise UsageError("--sarif-max-results must be between 1 and 25000")
-    options = per_dir.options(resolver.cwd_config)  # checks --select/--ignore/--go-version even with no files
+    _check_flags(args)
+    options = per_dir.options(resolver.cwd_config)
     known, changed = set(), {}
     try:
         if args.baseline:
@@ -358,20 +379,28 @@ def run(argv: Optional[List[str]] = None) -> int:
     except baseline.BaselineError as exc:
         raise UsageError(str(exc))
     named: set = set()  # display paths of the files named on the command line
+    unreadable_dirs: set = set()  # ... and of the directories named there that could not be read
     if args.stdin_filename:
         if args.paths:
             raise UsageError("--stdin-filename lints standard input; do not also give paths")
         source = sys.stdin.buffer.read()
         real = str((cwd / args.stdin_filename).resolve())
-        options = per_dir.options(resolver.for_dir(Path(real).parent))
+        conf = resolver.for_dir(Path(real).parent)
+        options = per_dir.options(conf)
         report_rules = options.rules
+        if not per_dir.settings(conf)["force_exclude"]:
+            options = dataclasses.replace(options, include_generated=True)  # named: linted as given
         fr = lint_source(args.stdin_filename, source, options, real_path=real)
-        result = RunResult(fr.findings, fr.notices, 1 if fr.linted else 0, 0 if fr.linted else 1)
+        result = RunResult(fr.findings, fr.notices, 1 if fr.linted else 0, 0 if fr.linted else 1,
+                           skip_reasons={} if fr.linted else {fr.skipped or "other": 1})
+        named = {args.stdin_filename}
     else:
         warnings: List[str] = []
+        left_out = Skipped()
         try:
             files = discover(args.paths or ["."], per_dir.discover_options(resolver.cwd_config), cwd,
-                             options_for=lambda d: per_dir.discover_options(resolver.for_dir(d)), warnings=warnings)
+                             options_for=lambda d: per_dir.discover_options(resolver.for_dir(d)), warnings=warnings,
+                             report=left_out)
         except DiscoveryError as exc:
             raise UsageError(str(exc))
         for w in warnings:
@@ -379,6 +408,10 @@ def run(argv: Optional[List[str]] = None) -> int:
         options_of = {shown: per_dir.options(resolver.for_dir(p.parent)) for p, shown in files}
         given = {os.path.normpath(str(cwd / g)) for g in args.paths if not (cwd / g).is_dir()}
         named = {shown for p, shown in files if str(p) in given}
+        for p, shown in files:  # a file named on the command line is linted as given, generated or not (go vet
+            # lints it too); with --force-exclude (pre-commit passes every staged file) the usual skips apply
+            if shown in named and not per_dir.settings(resolver.for_dir(p.parent))["force_exclude"]:
+                options_of[shown] = dataclasses.replace(options_of[shown], include_generated=True)
         cache_dir = None if args.no_cache else (args.cache_dir or cache_mod.default_dir())
         progress = _Progress(sys.stderr) if _isatty(sys.stderr) else None
         try:
@@ -386,6 +419,7 @@ def run(argv: Optional[List[str]] = None) -> int:
         finally:
             if progress:
                 progress.clear()
+        unreadable_dirs = _add_discovery_skips(result, left_out, named)
         used = {o.rule_ids for o in options_of.values()} or {options.rule_ids}
         wanted = {i for ids in used for i in ids}
         report_rules = [r for r in all_rules() if r.id in wanted]
@@ -414,6 +448,7 @@ def run(argv: Optional[List[str]] = None) -> int:
     failed = sorted({n.path for n in result.notices if n.kind in NOT_LINTED and n.path in named})
     if failed:
         code = 2  # a file named on the command line could not be linted: the run did not do its job
+    _skip_notices(result)
     ropts = ReportOptions(show_source=args.show_source, cwd=str(cwd), sarif_category=args.sarif_category or "",
                           exit_code=code, sarif_max_results=args.sarif_max_results, fail_on=s["fail_on"])
     if args.format == "sarif" and len(shown) > args.sarif_max_results:
@@ -421,6 +456,8 @@ def run(argv: Optional[List[str]] = None) -> int:
                          % (len(shown), args.sarif_max_results))
     _write(reporters()[args.format](result, report_rules, ropts), args.output)
     for n in result.notices:
+        if n.kind == "skipped":
+            continue  # said once, in the summary line below
         where = n.path + ("" if n.row is None else ":%d:%d" % (n.row + 1, (n.col or 0) + 1))
         sys.stderr.write("%s: %s: %s\n" % (where, n.level, n.message))
     counts = summary_counts(shown)
@@ -437,11 +474,69 @@ def run(argv: Optional[List[str]] = None) -> int:
         msg += "; %d not new (%s)" % (hidden, "baseline" if not args.new_from_rev else
                                       "unchanged lines" if not args.baseline else "baseline or unchanged lines")
     if result.skipped:
-        msg += "; %d skipped" % result.skipped
+        msg += "; " + _skip_summary(result)
     sys.stderr.write(msg + "\n")
     for path in failed:
-        sys.stderr.write("goexplint: error: %s was named on the command line but could not be linted\n" % path)
+        sys.stderr.write("goexplint: error: %s was named on the command line but could not be %s\n"
+                         % (path, "read" if path in unreadable_dirs else "linted"))
     return code
+
+
+def _add_discovery_skips(result: RunResult, left_out: Skipped, named: set) -> set:
+    """Fold what discovery left out into the result: its counts into ``skipped``/``skip_reasons``, a
+    notice per directory it could not read.  Returns the unreadable directories named on the command
+    line (they join ``named``, so the exit status is 2)."""
+    unreadable_named = set()
+    for reason, n in left_out.files.items():
+        result.skip_reasons[reason] = result.skip_reasons.get(reason, 0) + n
+        result.skipped += n
+    for shown, message, was_named in left_out.unreadable:
+        result.notices.append(Notice(shown, "unreadable", message))
+        if was_named:
+            named.add(shown)
+            unreadable_named.add(shown)
+    result.notices.sort(key=lambda x: x.sort_key())
+    return unreadable_named
+
+
+def _skip_summary(result: RunResult) -> str:
+    """``88 skipped: 80 generated, 8 vendored (--include-generated, --include-vendor lint them)``; adds a
+    summary notice per reason that has no notice per file (the JSON and SARIF reports show notices)."""
+    reasons = sorted(result.skip_reasons.items(), key=lambda kv: (-kv[1], list(SKIP_LABELS).index(kv[0])
+                                                                  if kv[0] in SKIP_LABELS else 99))
+    parts = ["%d %s" % (n, SKIP_LABELS.get(why, why)) for why, n in reasons]
+    flags = [SKIP_OPTION[why] for why, _ in reasons if why in SKIP_OPTION]
+    text = "%d skipped: %s" % (result.skipped, ", ".join(parts))
+    if flags:
+        text += " (%s lint%s them)" % (", ".join(flags), "" if len(flags) > 1 else "s")
+    return text
+
+
+def _skip_notices(result: RunResult) -> None:
+    """One notice per skip reason that has no notice per file (generated, vendored...), for the JSON and
+    SARIF reports; the text output says it in the summary line."""
+    for why, n in sorted(result.skip_reasons.items()):
+        if why not in SKIP_SUMMARY_NOTICE:
+            continue
+        how = " (%s lints %s)" % (SKIP_OPTION[why], "it" if n == 1 else "them") if why in SKIP_OPTION else ""
+        result.notices.append(Notice("", "skipped", "skipped %d file%s: %s%s" % (
+            n, "" if n == 1 else "s", SKIP_LABELS[why], how), level="note"))
+
+
+def _check_flags(args) -> None:
+    """--select, --ignore and --go-version are checked up front (even with no files to lint), naming the
+    flag; the configuration files' values were checked when they were read (naming the file and key)."""
+    for flag, values in (("--select", args.select), ("--ignore", args.ignore)):
+        try:
+            if values:
+                select_rules(_csv(values), None) if flag == "--select" else select_rules(None, _csv(values))
+        except ValueError as exc:
+            raise UsageError("%s: %s" % (flag, exc))
+    if args.go_version is not None:
+        try:
+            goversion.parse_lang(args.go_version)
+        except ValueError as exc:
+            raise UsageError("--go-version: %s" % exc)
 
 
 class _PerConfig:
@@ -475,7 +570,8 @@ class _PerConfig:
             self._options[id(conf)] = Options(
                 rule_ids=tuple(r.id for r in rules), go_version=s["go_version"],
                 report_unused=bool(s["report_unused"]), include_generated=bool(s["include"]["generated"]),
-                environ=environ_options(), test_files=s["test_files"], file_timeout=s["file_timeout"])
+                environ=environ_options(), test_files=s["test_files"], file_timeout=s["file_timeout"],
+                max_file_size=int(s["max_file_size"] * 1e6))
         return self._options[id(conf)]
 
     def discover_options(self, conf: config_mod.Config) -> DiscoverOptions:
@@ -513,7 +609,16 @@ def _lint_groups(files, options_of: dict, jobs: int, cache_dir, progress, profil
     return RunResult(sorted((f for part in parts for f in part.findings), key=lambda f: f.sort_key()),
                      sorted((n for part in parts for n in part.notices), key=lambda n: n.sort_key()),
                      sum(part.files for part in parts), sum(part.skipped for part in parts),
-                     cached=sum(part.cached for part in parts), timings=timings)
+                     cached=sum(part.cached for part in parts), timings=timings,
+                     skip_reasons=_merged_counts(part.skip_reasons for part in parts))
+
+
+def _merged_counts(dicts) -> dict:
+    out: dict = {}
+    for d in dicts:
+        for k, v in d.items():
+            out[k] = out.get(k, 0) + v
+    return out
 
 
 def _isatty(stream) -> bool:

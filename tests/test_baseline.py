@@ -111,8 +111,19 @@ def test_new_from_rev_reports_only_changed_lines(tmp_path):
 def test_new_from_rev_errors(tmp_path):
     d = repo(tmp_path)
     proc = run_cli(".", "--new-from-rev", "no-such-rev", cwd=d)
-    assert proc.returncode == 2 and proc.stderr.decode().startswith("goexplint: error: git rev-parse")
+    assert proc.returncode == 2 and proc.stderr.decode() == (
+        "goexplint: error: --new-from-rev no-such-rev: git knows no branch, tag or commit 'no-such-rev' in the "
+        "repository at %s\n" % os.path.realpath(d))
+    proc = run_cli(".", "--new-from-rev", "HEAD^{tree}", cwd=d)
+    assert proc.returncode == 2 and proc.stderr.decode().endswith(": names a tree, not a commit\n")
+    proc = run_cli(".", "--new-from-rev=--output=x", cwd=d)
+    assert proc.returncode == 2 and "not a revision name" in proc.stderr.decode()
     plain = module(tmp_path / "nogit")
     proc = run_cli(".", "--new-from-rev", "HEAD", cwd=plain, env={"GIT_CEILING_DIRECTORIES": str(tmp_path)})
-    assert proc.returncode == 2 and proc.stderr.decode().count("\n") == 1
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.count("\n") == 1
+    assert err.startswith("goexplint: error: --new-from-rev HEAD: ") and "is not in a git repository" in err
+    subprocess.run(["git", "init", "-q", str(plain)], check=True)
+    proc = run_cli(".", "--new-from-rev", "HEAD", cwd=plain, env={"GIT_CEILING_DIRECTORIES": str(tmp_path)})
+    assert proc.returncode == 2 and "has no commits yet" in proc.stderr.decode()
     assert run_cli(".", "--write-baseline", "x", "--baseline", "x", cwd=d).returncode == 2

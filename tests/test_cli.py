@@ -71,8 +71,18 @@ def test_goexperiment_loopvar(tmp_path):
     assert run_cli(".", cwd=d, env={"GOEXPERIMENT": "noloopvar"}).returncode == 1
 
 
-def test_no_gomod_assumes_legacy_and_says_so(tmp_path):
+def test_no_gomod_is_the_toolchain_version(tmp_path):
+    """No go.mod above the file: the go command builds it at its own version (per-iteration loops)."""
     d = module(tmp_path, go=None)
+    if any((p / "go.mod").exists() for p in d.parents):
+        pytest.skip("a go.mod exists above %s" % d)
+    proc = run_cli(".", "--format", "json", cwd=d)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["findings"] == []
+    assert run_cli(".", "--go-version", "1.21", cwd=d).returncode == 1
+
+
+def test_unknown_version_assumes_legacy_and_says_so(tmp_path):
+    d = module(tmp_path, go="banana")  # a go line the go command rejects: the version is unknown
     proc = run_cli(".", "--format", "json", cwd=d)
     doc = json.loads(proc.stdout)
     [f] = doc["findings"]

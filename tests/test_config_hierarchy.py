@@ -144,3 +144,31 @@ def test_resolver_unit(tmp_path):
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     assert r.for_dir(outside) is r.cwd_config  # no file above it: the one found from the current directory
+
+
+def test_rule_and_version_errors_name_the_file_and_key(tmp_path):
+    """The configuration of the current directory too (it used to be named only for nested files), and
+    pyproject.toml names its table; the command line's own values name the flag."""
+    root = monorepo(tmp_path)
+    top = (root / ".goexplint.toml").resolve()
+    for text, key, what in [('select = ["GXL999"]\n', "select", "unknown rule or family 'GXL999'"),
+                            ('ignore = ["nope"]\n', "ignore", "unknown rule or family 'nope'"),
+                            ('go-version = "1.x"\n', "go-version", "invalid Go version '1.x'")]:
+        top.write_text(text)
+        proc = run_cli(".", cwd=root)
+        assert proc.returncode == 2
+        assert proc.stderr.decode() == "goexplint: config error: %s: %r: %s%s\n" % (
+            top, key, what, " (see --list-rules)" if key != "go-version" else
+            ": expected e.g. 1.22 (or 1.22.3, 1.22rc1, go1.22)")
+    top.unlink()
+    pyproject = (root / "pyproject.toml").resolve()
+    pyproject.write_text('[tool.goexplint]\ngo-version = "banana"\n')
+    err = run_cli(".", cwd=root).stderr.decode()
+    assert err.startswith("goexplint: config error: %s [tool.goexplint]: 'go-version': invalid Go version" % pyproject)
+    pyproject.write_text('[tool.goexplint]\njobs = 0\n')
+    assert "[tool.goexplint]: 'jobs' must be at least 1" in run_cli(".", cwd=root).stderr.decode()
+    pyproject.unlink()
+    for flag, value, what in [("--select", "GXL999", "unknown rule"), ("--ignore", "GXL1,nope", "'nope'"),
+                              ("--go-version", "2", "invalid Go version '2'")]:
+        err = run_cli(".", flag, value, cwd=root).stderr.decode()
+        assert err.startswith("goexplint: error: %s: " % flag) and what in err, err

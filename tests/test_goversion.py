@@ -304,7 +304,8 @@ MATRIX = [
     ("1.22", "go1.21", (1, 21)), ("1.22", "go1.22", (1, 22)),
     ("1.20", None, (1, 20)), ("1.20", "go1.19", (1, 21)), ("1.20", "go1.20", (1, 21)),
     ("1.20", "go1.21", (1, 21)), ("1.20", "go1.22", (1, 22)),
-    (None, None, None), (None, "go1.19", (1, 21)), (None, "go1.20", (1, 21)),
+    # No go.mod: the go command's own version (TOOLCHAIN_LANG), which a //go:build line may downgrade.
+    (None, None, goversion.TOOLCHAIN_LANG), (None, "go1.19", (1, 21)), (None, "go1.20", (1, 21)),
     (None, "go1.21", (1, 21)), (None, "go1.22", (1, 22)),
 ]
 
@@ -320,8 +321,8 @@ def test_xtools_matrix(tmp_path, mod_version, tag, expected):
     assert v.lang == expected
     assert v.per_iteration_loops == (expected is not None and expected >= (1, 22))
     if tag is None:
-        assert v.source == ("go.mod" if mod_version else "unknown")
-    elif expected != (None if mod_version is None else parse_lang(mod_version)):
+        assert v.source == ("go.mod" if mod_version else "toolchain")
+    elif expected != (goversion.TOOLCHAIN_LANG if mod_version is None else parse_lang(mod_version)):
         assert v.source == "build-tag"
 
 
@@ -433,13 +434,53 @@ def test_unreadable_go_mod_permissions(tmp_path):
     assert (v.lang, v.source) == (None, "unknown")
 
 
-def test_no_go_mod_is_unknown(tmp_path):
+def test_no_go_mod_is_the_toolchain_version(tmp_path):
+    """Outside any module the go command compiles at its own language version (see test_no_go_mod_like_go_run)."""
     if not no_gomod_above(tmp_path):
         pytest.skip("a go.mod exists above %s" % tmp_path)
     v = resolve_in(tmp_path, go_file())
-    assert (v.lang, v.source, v.text) == (None, "unknown", "unknown")
-    assert v.detail.startswith("no go.mod at or above")
-    assert not v.per_iteration_loops
+    assert (v.lang, v.source, v.text) == (goversion.TOOLCHAIN_LANG, "toolchain", "go1.%d" % goversion.TOOLCHAIN_LANG[1])
+    assert v.detail.startswith("no go.mod at or above") and "own language version" in v.detail
+    assert v.per_iteration_loops
+    down = resolve_in(tmp_path, go_file("go1.21"))
+    assert (down.lang, down.source, down.per_iteration_loops) == ((1, 21), "build-tag", False)
+    assert down.detail == "//go:build go1.21 downgrades the toolchain's (no go.mod) %d.%d" % goversion.TOOLCHAIN_LANG
+
+
+PER_ITERATION_PROBE = """package main
+
+import "fmt"
+
+func main() {
+\tvar fs []func() int
+\tfor i := 0; i < 3; i++ {
+\t\tfs = append(fs, func() int { return i })
+\t}
+\tfor _, f := range fs {
+\t\tfmt.Print(f())
+\t}
+\tfmt.Println()
+}
+"""
+
+
+@needs_go
+@pytest.mark.parametrize("tag", [None, "go1.21"])
+def test_no_go_mod_like_go_run(tmp_path, tag):
+    """The go command itself: `go run x.go` with no go.mod above prints 012 under per-iteration loop
+    variables and 333 under one variable per loop; goexplint's version must agree for the file."""
+    if not no_gomod_above(tmp_path):
+        pytest.skip("a go.mod exists above %s" % tmp_path)
+    source = ("//go:build %s\n\n" % tag if tag else "") + PER_ITERATION_PROBE
+    write(tmp_path / "main.go", source)
+    env = dict(GO_ENV)
+    env.pop("GO111MODULE", None)
+    proc = subprocess.run([GO, "run", "main.go"], cwd=str(tmp_path), env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() in ("012", "333")
+    version = resolve(str(tmp_path / "main.go"), source.encode(), environ={})
+    assert version.per_iteration_loops == (proc.stdout.strip() == "012"), (proc.stdout, version.detail)
 
 
 def test_relative_path_and_odd_paths(tmp_path, monkeypatch):
@@ -620,7 +661,8 @@ FIXTURE_FILES = [
     ("mod120/a.go", (1, 20), "go.mod"),
     ("mod120/post.go", (1, 22), "build-tag"),
     ("nogoline/a.go", (1, 16), "default"),
-    ("nogomod/a.go", None, "unknown"),
+    ("nogomod/a.go", goversion.TOOLCHAIN_LANG, "toolchain"),
+    ("nogomod/pre.go", (1, 21), "build-tag"),
     ("vendored/a.go", (1, 22), "go.mod"),
     ("vendored/vendor/example.com/dep/dep.go", (1, 20), "vendor"),
 ]
@@ -654,13 +696,15 @@ def test_fixture_go_vet(name):
 
 
 @needs_go
-@pytest.mark.parametrize("name", FIXTURE_MODULES)
+@pytest.mark.parametrize("name", FIXTURE_MODULES + ["nogomod"])
 def test_fixture_matches_compiler(name):
     """-d=loopvar=3 makes the compiler log loops it compiles per-iteration without changing legacy (< 1.22) ones.
 
     (cmd/compile/internal/noder/writer.go distinctVars.)  Every fixture file has one capturing loop.
     """
-    proc = _go(["build", "-gcflags=all=-d=loopvar=3", "./..."], FIXTURES / name)
+    # nogomod: the file as an ad-hoc package (GO111MODULE unset in GO_ENV's defaults: module mode, no module).
+    target = ["a.go", "pre.go"] if name == "nogomod" else ["./..."]
+    proc = _go(["build", "-gcflags=all=-d=loopvar=3", *target], FIXTURES / name)
     assert proc.returncode == 0, proc.stderr
     logged = set()
     for line in proc.stderr.splitlines():

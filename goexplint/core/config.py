@@ -35,6 +35,7 @@ KEYS = {
     "fail-on": str,
     "extend": str,
     "file-timeout": float,  # seconds per file (an integer is fine too); 0 = no limit
+    "max-file-size": float,  # MB (1,000,000 bytes) per file; a larger file is skipped with a notice; 0 = no limit
 }
 
 # Keys whose string value must be one of a few words.
@@ -174,7 +175,7 @@ def _load(path: Path, table: Optional[Tuple[str, ...]]):
                 return None
         if not isinstance(data, dict):
             raise ConfigError("%s: [%s] must be a table" % (path, ".".join(table)))
-    validate(data, str(path))
+    validate(data, str(path) if not table else "%s [%s]" % (path, ".".join(table)))
     return data
 
 
@@ -193,7 +194,30 @@ def validate(data: Dict[str, Any], where: str) -> None:
             ok = isinstance(value, want)
         if not ok:
             kinds = {list: "a list of strings", str: "a string", bool: "true or false", int: "an integer",
-                     float: "a number of seconds (0 or more)"}
+                     float: "a number of %s (0 or more)" % ("MB" if key == "max-file-size" else "seconds")}
             raise ConfigError("%s: %r must be %s" % (where, key, kinds[want]))
         if key in CHOICES and value not in CHOICES[key]:
             raise ConfigError("%s: %r must be one of %s" % (where, key, ", ".join(repr(c) for c in CHOICES[key])))
+        if key == "jobs" and value < 1:
+            raise ConfigError("%s: 'jobs' must be at least 1" % where)
+        problem = _value_problem(key, value)
+        if problem:
+            raise ConfigError("%s: %r: %s" % (where, key, problem))
+
+
+def _value_problem(key: str, value: Any) -> Optional[str]:
+    """What is wrong with a rule list or a Go version (checked when the file is read, so the error
+    names the file and the key even when no linted file uses this configuration)."""
+    from goexplint.core import goversion
+    from goexplint.core.registry import select_rules
+
+    try:
+        if key == "select":
+            select_rules(value, None)
+        elif key == "ignore":
+            select_rules(None, value)
+        elif key == "go-version":
+            goversion.parse_lang(value)
+    except ValueError as exc:
+        return str(exc)
+    return None

@@ -42,7 +42,8 @@ class GoVersion:
 
     ``lang`` is ``(1, N)`` or ``None`` when unknown.  ``source`` is one of
     ``go.mod``, ``build-tag``, ``vendor``, ``flag``, ``GOEXPERIMENT``,
-    ``default`` (go.mod without a go line) or ``unknown``.
+    ``default`` (go.mod without a go line), ``toolchain`` (no go.mod: the go
+    command's own version) or ``unknown``.
     """
 
     lang: Optional[Tuple[int, int]]

@@ -29,6 +29,13 @@ from goexplint.core.requery import QueryMemo
 from goexplint.core.registry import Rule, rules_by_id
 
 
+# --max-file-size / config max-file-size default (MB, 1 MB = 1,000,000 bytes).  Memory grows with the
+# syntax nodes of a file, up to about 190 bytes per byte of dense code (a 5.6 MB file of small functions
+# peaked at 1.04 GB); the largest files of the standard library (opGen.go, 3.0 MB, generated) and of the
+# tuning repositories (2.4 MB, generated) are generated; the largest hand-written ones are under 0.7 MB.
+DEFAULT_MAX_FILE_MB = 2.0
+
+
 @dataclasses.dataclass(frozen=True)
 class Options:
     rule_ids: Tuple[str, ...]
@@ -38,6 +45,8 @@ class Options:
     environ: Tuple[Tuple[str, str], ...] = ()  # the GOEXPERIMENT setting, captured once
     test_files: str = "note"  # _test.go files and the TEST_FILE_FAMILIES: "note" | "off" | "normal"
     file_timeout: float = 0.0  # CPU seconds of query+refine work per file before the rest is skipped (0: no limit)
+    max_file_size: int = int(DEFAULT_MAX_FILE_MB * 1e6)  # bytes: a larger file is skipped, with a notice, before
+    # it is parsed (0: no limit)
 
     @property
     def rules(self) -> List[Rule]:
@@ -105,6 +114,7 @@ class FileResult:
     linted: bool
     cached: bool = False  # came from the result cache
     timings: Optional[Dict[str, float]] = None  # --profile-rules: seconds per stage / rule id
+    skipped: str = ""  # not linted: why (a notice kind, "generated" or "too-large")
 
 
 @dataclasses.dataclass
@@ -115,6 +125,7 @@ class RunResult:
     skipped: int  # files skipped (generated, unreadable, binary...)
     cached: int = 0  # files whose result came from the cache
     timings: Optional[Dict[str, float]] = None  # --profile-rules totals
+    skip_reasons: Dict[str, int] = dataclasses.field(default_factory=dict)  # why -> files (sums to ``skipped``)
 
 
 def environ_options() -> Tuple[Tuple[str, str], ...]:
@@ -136,6 +147,15 @@ def check_source(path: str, source: bytes) -> Optional[Notice]:
     return None
 
 
+def too_large(path: str, size: int, options: Options) -> Optional[FileResult]:
+    """The result of a file above ``options.max_file_size``: skipped before it is parsed, one notice."""
+    if not options.max_file_size or size <= options.max_file_size:
+        return None
+    return FileResult([], [Notice(path, "too-large", "%.1f MB, above the %g MB limit per file, skipped before "
+                                  "parsing (memory grows with the file); --max-file-size 0 lints it"
+                                  % (size / 1e6, options.max_file_size / 1e6))], False, skipped="too-large")
+
+
 def lint_source(path: str, source: bytes, options: Options, real_path: Optional[str] = None,
                 tree=None, timings: Optional[Dict[str, float]] = None,
                 ctx: Optional[FileContext] = None,
@@ -153,9 +173,12 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
     clock = time.perf_counter if timings is not None else None
     bad = check_source(path, source)
     if bad is not None:
-        return FileResult([], [bad], False)
+        return FileResult([], [bad], False, skipped=bad.kind)
     if not options.include_generated and is_generated(source):
-        return FileResult([], [], False)
+        return FileResult([], [], False, skipped="generated")
+    big = too_large(path, len(source), options)
+    if big is not None:
+        return big
     notices: List[Notice] = []
     if ctx is not None:
         tree = ctx.tree
@@ -175,7 +198,7 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
                                     environ=dict(options.environ))
         ctx = FileContext(path, source, tree, version, real_path=real_path)
         ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ, buffers,
-                                               options.include_generated)
+                                               options.include_generated, options.max_file_size)
     with activate(ctx):
         findings = _lint_context(ctx, options, notices, timings, memo)
     findings.sort(key=Finding.sort_key)
@@ -270,7 +293,8 @@ def _read(real: str, shown: str):
         with open(real, "rb") as fh:
             return fh.read(), None
     except OSError as exc:
-        return None, FileResult([], [Notice(shown, "unreadable", "cannot read: %s" % (exc.strerror or exc))], False)
+        return None, FileResult([], [Notice(shown, "unreadable", "cannot read: %s" % (exc.strerror or exc))], False,
+                                skipped="unreadable")
 
 
 def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[str], bool]) -> List[FileResult]:
@@ -289,6 +313,8 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
     todo: List[int] = []
     for i, (real, shown) in enumerate(pairs):
         source, failed = _read(real, shown)
+        if failed is None and len(source) > options.max_file_size > 0:
+            failed = lint_source(shown, source, options, real_path=real)  # too large (or skipped before that)
         if failed is not None:
             results[i] = failed
             continue
@@ -305,7 +331,7 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
     if todo:
         t0 = time.perf_counter()
         contexts = package_mod.load_directory(directory, sources, options.go_version, options.environ,
-                                              options.include_generated)
+                                              options.include_generated, options.max_file_size)
         load_time = time.perf_counter() - t0
         for n, i in enumerate(todo):
             real, shown = pairs[i]
@@ -316,7 +342,8 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
                 result = lint_source(shown, sources[real][1], options, real_path=real, timings=timings,
                                      ctx=contexts.get(real))
             except RecursionError:
-                result = FileResult([], [Notice(shown, "internal", "too deeply nested to analyse, skipped")], False)
+                result = FileResult([], [Notice(shown, "internal", "too deeply nested to analyse, skipped")], False,
+                                    skipped="internal")
             if cache is not None and not any(n.kind == "timeout" for n in result.notices):
                 cache.put(keys[i], result)  # (a result cut short by the budget is not kept: a later run may finish)
             results[i] = result
@@ -416,8 +443,13 @@ def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1
         for r in results:
             for k, v in (r.timings or {}).items():
                 timings[k] = timings.get(k, 0.0) + v
+    reasons: Dict[str, int] = {}
+    for r in results:
+        if not r.linted:
+            why = r.skipped or "other"
+            reasons[why] = reasons.get(why, 0) + 1
     return RunResult(findings, notices, linted, len(results) - linted, cached=sum(1 for r in results if r.cached),
-                     timings=timings)
+                     timings=timings, skip_reasons=reasons)
 
 
 def summary_counts(findings: Sequence[Finding]) -> Dict[str, int]:

@@ -6,7 +6,13 @@ This mirrors what the Go toolchain does (spec section C, "Version gating"):
 2. The module (package) version ``Vpkg`` comes from the ``go`` directive of the
    nearest ``go.mod`` above the file (1.16 when the go.mod has no ``go`` line),
    or, for files under ``<modroot>/vendor/<pkg>/``, from the owning module's
-   ``## explicit; go 1.N`` line in ``vendor/modules.txt``.  No go.mod: unknown.
+   ``## explicit; go 1.N`` line in ``vendor/modules.txt``.  No go.mod at or above
+   the file (``go run x.go``, ``go vet x.go`` outside a module, GOPATH mode): the
+   go command compiles the file at the language version of the toolchain itself
+   (cmd/go/internal/work/gc.go passes ``-lang=go<gover.Local()>`` when a package
+   has no module), so such files get :data:`TOOLCHAIN_LANG`, the newest Go
+   release goexplint knows (every toolchain since Go 1.22 has per-iteration
+   loop variables there).  An unreadable or malformed go.mod: unknown.
 3. The file version ``Vfile`` is ``constraint.GoVersion`` of a ``//go:build``
    line in the header comments (before ``package``), clamped to at least 1.21
    (go/types since Go 1.23).  A file version always upgrades; it downgrades only
@@ -33,6 +39,11 @@ Lang = Tuple[int, int]
 GO1_21: Lang = (1, 21)
 # golang/go src/cmd/go/internal/gover/version.go DefaultGoModVersion.
 DEFAULT_GOMOD_VERSION: Lang = (1, 16)
+# The language version of a file outside any module: the go command compiles it at its own version
+# (checked with go1.26.8: `go run x.go` in a directory with no go.mod above it gives per-iteration loop
+# variables, `go build -x x.go` shows -lang=go1.26, and `go vet x.go` reports no loopclosure capture).
+# goexplint does not run the go command, so it assumes the newest release it knows; --go-version pins it.
+TOOLCHAIN_LANG: Lang = (1, 26)
 
 # ---------------------------------------------------------------------------
 # Version strings
@@ -322,7 +333,8 @@ def build_constraint_version(source: bytes) -> Optional[Lang]:
 # ---------------------------------------------------------------------------
 
 class _ModVersion(NamedTuple):
-    """Vpkg of a directory.  ``kind``: go.mod, default, vendor or unknown; ``where``: file it came from."""
+    """Vpkg of a directory.  ``kind``: go.mod, default, vendor, toolchain (no go.mod) or unknown; ``where``:
+    the file it came from (the directory itself for toolchain)."""
 
     lang: Optional[Lang]
     kind: str
@@ -476,7 +488,7 @@ def _directory_version(directory: str) -> _ModVersion:
         return cached
     root = _module_root(directory)
     if root is None:
-        result = _ModVersion(None, "unknown", directory, note="no go.mod")
+        result = _ModVersion(TOOLCHAIN_LANG, "toolchain", directory, note="no go.mod")
     else:
         rel = os.path.relpath(directory, root).split(os.sep)
         if rel[0] == "vendor":
@@ -511,13 +523,15 @@ def _module_detail(mv: _ModVersion) -> str:
         return "go.mod has no go line: %s (%s)" % (_fmt(DEFAULT_GOMOD_VERSION), _display(mv.where))
     if mv.kind == "vendor":
         return "vendor/modules.txt:%d (%s: go %s) at %s" % (mv.line, mv.note, mv.raw, _display(mv.where))
-    if mv.note == "no go.mod":
-        return "no go.mod at or above %s" % _display(mv.where)
+    if mv.kind == "toolchain":
+        return ("no go.mod at or above %s: the go command builds such files at its own language version "
+                "(go%s assumed; --go-version sets another)" % (_display(mv.where), _fmt(mv.lang)))
     return "%s: %s" % (_display(mv.where), mv.note)
 
 
 def _module_name(mv: _ModVersion) -> str:
-    return {"go.mod": "go.mod's", "default": "go.mod's default", "vendor": "vendor/modules.txt's"}[mv.kind]
+    return {"go.mod": "go.mod's", "default": "go.mod's default", "vendor": "vendor/modules.txt's",
+            "toolchain": "the toolchain's (no go.mod)"}[mv.kind]
 
 
 def _experiment_loopvar(environ: Mapping[str, str]) -> bool:

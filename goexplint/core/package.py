@@ -44,7 +44,7 @@ def sibling_paths(real_path: str) -> Tuple[str, List[str]]:
 
 
 def _parsed_sibling(path: str, shown: str, override: Optional[str], environ: Tuple[Tuple[str, str], ...],
-                    include_generated: bool) -> Optional[FileContext]:
+                    include_generated: bool, max_size: int = 0) -> Optional[FileContext]:
     """The context of a sibling file on disk, parsed once per process and reused while the file is
     unchanged (path, mtime and size), so what rules cache on it (its part of the package model,
     its imports...) survives a re-lint of another file of the package."""
@@ -52,6 +52,8 @@ def _parsed_sibling(path: str, shown: str, override: Optional[str], environ: Tup
         st = os.stat(path)
     except OSError:
         return None
+    if st.st_size > max_size > 0:
+        return None  # too large to lint, so not parsed for the package model either
     key = (path, st.st_mtime_ns, st.st_size, override, environ, shown, include_generated)
     got = _PARSED.get(key, _UNSEEN)
     if got is _UNSEEN:
@@ -140,7 +142,7 @@ def directory_go_files(directory: str) -> List[str]:
 
 
 def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], override: Optional[str] = None,
-                   environ: Tuple[Tuple[str, str], ...] = (), include_generated: bool = False
+                   environ: Tuple[Tuple[str, str], ...] = (), include_generated: bool = False, max_size: int = 0
                    ) -> Dict[str, FileContext]:
     """Parse every ``.go`` file of ``directory`` once and group them into packages by package clause.
 
@@ -168,8 +170,8 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
             except OSError:
                 continue
             shown = os.path.join(shown_dir, os.path.basename(path)) if shown_dir is not None else path
-        if b"\0" in source or (not include_generated and is_generated(source)):
-            continue  # generated files are in a package only when they are linted (--include-generated)
+        if b"\0" in source or (not include_generated and is_generated(source)) or len(source) > max_size > 0:
+            continue  # generated (and too large) files are in a package only when they are linted
         tree = parse_bytes(source)
         version = goversion.resolve(path, source, override=override, environ=env)
         ctx = FileContext(shown, source, tree, version, real_path=path)
@@ -185,7 +187,8 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
 
 
 def load(ctx, override: Optional[str] = None, environ: Tuple[Tuple[str, str], ...] = (),
-         buffers: Optional[Dict[str, FileContext]] = None, include_generated: bool = False) -> PackageFiles:
+         buffers: Optional[Dict[str, FileContext]] = None, include_generated: bool = False,
+         max_size: int = 0) -> PackageFiles:
     """The package of ``ctx``: ``ctx`` plus its same-package siblings on disk (none for stdin/buffers
     without a real path).  ``buffers`` (real path -> context) are open editor buffers that replace
     the disk files of the same path.  Generated siblings are left out unless ``include_generated``
@@ -200,7 +203,7 @@ def load(ctx, override: Optional[str] = None, environ: Tuple[Tuple[str, str], ..
             sib = (buffers or {}).get(path)
             if sib is None:
                 shown = os.path.join(os.path.dirname(ctx.path), os.path.basename(path))
-                sib = _parsed_sibling(path, shown, override, environ, include_generated)
+                sib = _parsed_sibling(path, shown, override, environ, include_generated, max_size)
             if sib is None or package_clause(sib.root) != name:
                 continue
             files.append(sib)

@@ -14,7 +14,7 @@ from goexplint.core.data import Finding, Related, lower_confidence
 from goexplint.core.parse import GO_LANGUAGE, FileContext
 from goexplint.core.parse import function_name
 
-ASSUMED_SUFFIX = " (assuming Go < 1.22: no go.mod or --go-version says otherwise)"
+ASSUMED_SUFFIX = " (assuming Go < 1.22: the Go version is unknown; --go-version sets it)"
 
 
 class Match:

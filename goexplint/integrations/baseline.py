@@ -104,10 +104,43 @@ def _unquote(path: str) -> str:
     return path
 
 
+def _git_ok(args: List[str], cwd: str) -> Optional[str]:
+    """git's output, or None when it fails (git itself missing is an error)."""
+    try:
+        proc = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=cwd, capture_output=True)
+    except OSError as exc:
+        raise BaselineError("--new-from-rev needs git: %s" % (exc.strerror or exc))
+    return proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else None
+
+
+def _check_rev(rev: str, cwd: str) -> str:
+    """The repository's top directory; a plain error when ``cwd`` is not in a git repository or git
+    knows no commit ``rev`` there."""
+    top = _git_ok(["rev-parse", "--show-toplevel"], cwd)
+    if top is None:
+        raise BaselineError("--new-from-rev %s: %s is not in a git repository (run goexplint inside the "
+                            "checkout)" % (rev, cwd))
+    top = top.strip()
+    if rev.startswith("-") or not rev.strip():
+        raise BaselineError("--new-from-rev %r: not a revision name" % rev)
+    if _git_ok(["rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"], cwd) is not None:
+        return top
+    kind = _git_ok(["cat-file", "-t", "--end-of-options", rev], cwd)
+    if kind is not None:
+        raise BaselineError("--new-from-rev %s: names a %s, not a commit" % (rev, kind.strip()))
+    if _git_ok(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], cwd) is None:
+        raise BaselineError("--new-from-rev %s: the git repository at %s has no commits yet" % (rev, top))
+    hint = ""
+    if _git_ok(["rev-parse", "--is-shallow-repository"], cwd) == "true\n":
+        hint = "; this is a shallow clone: fetch the revision first (e.g. git fetch origin main, or " \
+               "fetch-depth: 0 in actions/checkout)"
+    raise BaselineError("--new-from-rev %s: git knows no branch, tag or commit %r in the repository at %s%s"
+                        % (rev, rev, top, hint))
+
+
 def changed_lines(rev: str, cwd: str) -> Dict[str, Optional[Set[int]]]:
     """Absolute path -> 1-based lines added or changed since ``rev`` (None: the whole file is new)."""
-    top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
-    _git(["rev-parse", "--verify", "--quiet", rev + "^{commit}"], cwd)
+    top = _check_rev(rev, cwd)
     out: Dict[str, Optional[Set[int]]] = {}
     current: Optional[str] = None
     for line in _git(["diff", "-U0", "--no-color", "--no-ext-diff", "-M", rev, "--"], top).splitlines():

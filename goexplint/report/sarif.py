@@ -174,7 +174,7 @@ def render(result, rules, opts) -> str:
     notifications = []
     for n in result.notices:
         note = {"level": n.level if n.level in ("note", "warning", "error") else "warning",
-                "message": {"text": "%s: %s" % (n.path, n.message)},
+                "message": {"text": "%s: %s" % (n.path, n.message) if n.path else n.message},
                 "descriptor": {"id": NOTICE_IDS.get(n.kind, "GXL-" + n.kind.upper())}}
         if n.path and n.path != "<config>":
             uri = _uri(n.path, cwd, root)
