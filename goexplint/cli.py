@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import List, Optional
 
-from goexplint import version_text
+from goexplint import __version__, version_text
 from goexplint.integrations import baseline
 from goexplint.core import cache as cache_mod
 from goexplint.core import config as config_mod
@@ -230,8 +230,9 @@ def list_rules_json() -> str:
     import json
 
     rules = [{"id": r.id, "name": r.name, "family": r.family, "severity": r.severity, "precision": r.confidence,
-              "measured": _measured(r.id), "go": r.go or None, "default": bool(r.default), "short_description": r.short_description,
-              "help_uri": r.help_uri, "reports_at": r.reports_at or "", "tags": list(r.tags)}
+              "measured": _measured(r.id), "go": r.go or None, "default": bool(r.default),
+              "short_description": r.short_description, "help_uri": r.help_uri,
+              "reports_at": r.reports_at or "", "tags": list(r.tags)}
              for r in all_rules()]
     doc = {"version": LIST_RULES_VERSION, "tool": {"name": "goexplint", "version": __version__}, "rules": rules}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
