@@ -1,18 +1,24 @@
 """goexplint: a tree-sitter based linter for Go concurrency, unsafe and timeout hazards."""
 
+from __future__ import annotations
+
 import os
-import re
-from typing import Optional
 
 # The release: pyproject.toml's version, the tag v<__version__>, the README's pins and CHANGELOG.md's newest
 # entry name the same one (tests/test_readme.py).  SARIF semanticVersion, JSON tool.version, the language
 # server's serverInfo and the cache fingerprint use it.
 __version__ = "0.2.0"
 
-_SHA = re.compile(r"[0-9a-f]{40}")
+_HEX = frozenset("0123456789abcdef")
 
 
-def _git_dir(start: str) -> Optional[str]:
+def _is_sha(text: str) -> bool:
+    """A full commit id (40 lower-case hex digits); no ``re`` here: the entry point imports this package
+    before its Ctrl-C handler is installed, so it stays light (tests/test_interrupts.py)."""
+    return len(text) == 40 and set(text) <= _HEX
+
+
+def _git_dir(start: str) -> str | None:
     """The git directory of the checkout holding ``start`` (a ``.git`` directory, or the file a worktree or
     submodule has instead), looked for in ``start``'s parent only: an installed package has none."""
     dot = os.path.join(os.path.dirname(start), ".git")
@@ -27,7 +33,7 @@ def _git_dir(start: str) -> Optional[str]:
     return None
 
 
-def _ref_sha(git_dir: str, ref: str) -> Optional[str]:
+def _ref_sha(git_dir: str, ref: str) -> str | None:
     """The commit of ``ref`` (refs/heads/x): a loose ref file, else a line of packed-refs (of the common
     directory, for a worktree)."""
     dirs = [git_dir]
@@ -40,19 +46,19 @@ def _ref_sha(git_dir: str, ref: str) -> Optional[str]:
         if os.path.isfile(loose):
             with open(loose, encoding="utf-8") as f:
                 sha = f.read().strip()
-            return sha if _SHA.fullmatch(sha) else None
+            return sha if _is_sha(sha) else None
     for d in dirs:
         packed = os.path.join(d, "packed-refs")
         if os.path.isfile(packed):
             with open(packed, encoding="utf-8") as f:
                 for line in f:
                     parts = line.split()
-                    if len(parts) == 2 and parts[1] == ref and _SHA.fullmatch(parts[0]):
+                    if len(parts) == 2 and parts[1] == ref and _is_sha(parts[0]):
                         return parts[0]
     return None
 
 
-def checkout_commit() -> Optional[str]:
+def checkout_commit() -> str | None:
     """The commit checked out when goexplint runs from a git checkout (a clone, ``pip install -e``), read
     from the git files next to the package (no git command, a few small reads); None for an installed
     package, without git, or when the files cannot be read."""
@@ -64,7 +70,7 @@ def checkout_commit() -> Optional[str]:
             head = f.read().strip()
         if head.startswith("ref:"):
             return _ref_sha(git_dir, head[len("ref:"):].strip())
-        return head if _SHA.fullmatch(head) else None
+        return head if _is_sha(head) else None
     except (OSError, ValueError):
         return None
 

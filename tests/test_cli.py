@@ -223,14 +223,15 @@ def test_list_rules_and_version():
 
 def test_list_rules_json_schema():
     """--list-rules --format json: a stable document, one entry per rule, the same rules as the table."""
+    from goexplint.core import precision
     from goexplint.core.registry import all_rules
 
     proc = run_cli("--list-rules", "--format", "json")
     assert proc.returncode == 0
     doc = json.loads(proc.stdout)
     assert doc["version"] == 1 and doc["tool"]["name"] == "goexplint"
-    keys = {"id", "name", "family", "severity", "precision", "go", "default", "short_description", "help_uri",
-            "reports_at", "tags"}
+    keys = {"id", "name", "family", "severity", "precision", "measured", "go", "default", "short_description",
+            "help_uri", "reports_at", "tags"}
     assert [r["id"] for r in doc["rules"]] == [r.id for r in all_rules()]
     for entry, rule in zip(doc["rules"], all_rules()):
         assert set(entry) == keys
@@ -238,6 +239,10 @@ def test_list_rules_json_schema():
             rule.name, rule.family, rule.severity, rule.confidence, rule.default)
         assert entry["go"] == (rule.go or None) and isinstance(entry["tags"], list)
         assert entry["help_uri"].endswith("#" + rule.id.lower())
+        measured = precision.measurement().of(rule.id)
+        assert entry["measured"] == (None if measured is None else {
+            "total": measured.total, "sampled": measured.sampled, "true": measured.true,
+            "deliberate": measured.deliberate, "false": measured.false})
     table = run_cli("--list-rules").stdout.decode().splitlines()[1:]
     assert [line.split()[0] for line in table] == [r["id"] for r in doc["rules"]]
     bad = run_cli("--list-rules", "--format", "sarif")
