@@ -13,12 +13,13 @@ import time
 from pathlib import Path
 from typing import List, Optional
 
-from goexplint import __version__
+from goexplint import __version__, version_text
 from goexplint.integrations import baseline
 from goexplint.core import cache as cache_mod
 from goexplint.core import config as config_mod
 from goexplint.integrations import fixes
 from goexplint.core import goversion
+from goexplint.core import precision
 from goexplint.core.data import Notice
 from goexplint.core.discover import DiscoverOptions, DiscoveryError, Skipped, discover
 from goexplint.core.engine import (DEFAULT_FILE_TIMEOUT, DEFAULT_MAX_FILE_MB, Options, RunResult, environ_options,
@@ -97,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     p.add_argument("--explain", metavar="RULE", help="print a rule's documentation and exit")
     p.add_argument("--generate-docs", action="store_true", help="print the Markdown rule reference and exit")
-    p.add_argument("--version", action="version", version="goexplint " + __version__)
+    p.add_argument("--version", action="version", version=version_text())
     p.add_argument("--stdin-filename", metavar="NAME", help="lint standard input as if it were the file NAME")
     p.add_argument("--show-source", action="store_true", help="text format: show the source line and a caret")
     p.add_argument("--report-unused-suppressions", action="store_true", default=None,
@@ -208,9 +209,34 @@ def list_rules_text() -> str:
     rows = ["%-7s %-32s %-15s %-8s %-7s %-7s %s" % ("ID", "NAME", "FAMILY", "SEVERITY", "PREC.", "GO", "DEFAULT")]
     for r in all_rules():
         rows.append("%-7s %-32s %-15s %-8s %-7s %-7s %s" % (
-            r.id, r.name, r.family, r.severity, r.confidence, r.go or "any",
+            r.id, r.name, r.family, r.severity, precision.column(r.id), r.go or "any",
             "on" if r.default else "off"))
     return "\n".join(rows) + "\n"
+
+
+LIST_RULES_VERSION = 1
+
+
+def _measured(rule_id: str):
+    m = precision.measurement().of(rule_id)
+    return None if m is None else {"total": m.total, "sampled": m.sampled, "true": m.true,
+                                   "deliberate": m.deliberate, "false": m.false}
+
+
+def list_rules_json() -> str:
+    """``--list-rules --format json``: schema version 1 (README "Output formats"), one object per rule in
+    id order: {"id", "name", "family", "severity", "precision" (the header's confidence), "measured" (the
+    FALSE share measured on repositories the rule was never tuned on, or null: docs/precision.md), "go" (gate
+    or null), "default", "short_description", "help_uri", "reports_at", "tags"}."""
+    import json
+
+    rules = [{"id": r.id, "name": r.name, "family": r.family, "severity": r.severity, "precision": r.confidence,
+              "measured": _measured(r.id), "go": r.go or None, "default": bool(r.default),
+              "short_description": r.short_description, "help_uri": r.help_uri,
+              "reports_at": r.reports_at or "", "tags": list(r.tags)}
+             for r in all_rules()]
+    doc = {"version": LIST_RULES_VERSION, "tool": {"name": "goexplint", "version": __version__}, "rules": rules}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def explain(rule_id: str) -> str:
@@ -218,17 +244,19 @@ def explain(rule_id: str) -> str:
     rule = by_id.get(rule_id.upper()) or next((r for r in by_id.values() if r.name == rule_id), None)
     if rule is None:
         raise UsageError("unknown rule %r (see --list-rules)" % rule_id)
-    head = "%s %s\n%s\n\nfamily: %s | severity: %s | precision: %s | go: %s | default: %s\nreports at: %s\n\n" % (
-        rule.id, rule.name, rule.short_description, rule.family, rule.severity,
+    # The documentation opens with "## What it does", whose first sentence is the short description:
+    # printing that sentence in the head as well showed the first paragraph twice.
+    head = "%s %s\nfamily: %s | severity: %s | confidence: %s | go: %s | default: %s\nreports at: %s\n\n" % (
+        rule.id, rule.name, rule.family, rule.severity,
         rule.confidence, rule.go or "any version", "on" if rule.default else "off", rule.reports_at or "the match")
-    return head + rule.doc
+    return head + precision.sentence(rule.id) + "\n\n" + rule.doc
 
 
 def rules_markdown_table() -> str:
-    lines = ["| ID | Name | Family | Severity | Precision | Go | Default |", "|---|---|---|---|---|---|---|"]
+    lines = ["| ID | Name | Family | Severity | FALSE share measured | Go | Default |", "|---|---|---|---|---|---|---|"]
     for r in all_rules():
         lines.append("| [%s](docs/rules.md#%s) | %s | %s | %s | %s | %s | %s |" % (
-            r.id, r.id.lower(), r.name, r.family, r.severity, r.confidence,
+            r.id, r.id.lower(), r.name, r.family, r.severity, precision.column(r.id),
             (r.go or "any").replace("<", "&lt;"), "on" if r.default else "off"))
     return "\n".join(lines) + "\n"
 
@@ -237,11 +265,11 @@ def generate_docs() -> str:
     parts = ["# goexplint rules\n\nGenerated from the query file headers by `goexplint --generate-docs`; "
              "do not edit by hand.\n\n" + rules_markdown_table()]
     for r in all_rules():
-        parts.append('\n<a id="%s"></a>\n## %s %s\n\n%s | severity **%s** | precision **%s** | Go **%s** | %s'
-                     " by default\n\nReported at: %s.\n\n%s" % (
+        parts.append('\n<a id="%s"></a>\n## %s %s\n\n%s | severity **%s** | confidence **%s** | Go **%s** | %s'
+                     " by default\n\nReported at: %s.\n\n%s\n\n%s" % (
                          r.id.lower(), r.id, r.name, "family `%s`" % r.family,
                          r.severity, r.confidence, r.go or "any", "on" if r.default else "off",
-                         r.reports_at or "the match", r.doc.replace("\n## ", "\n### ")))
+                         r.reports_at or "the match", precision.sentence(r.id), r.doc.replace("\n## ", "\n### ")))
     return "".join(parts)
 
 
@@ -306,7 +334,9 @@ def _apply_fixes(result: RunResult, real_paths: dict, options_of: dict, write: b
 def run(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     if args.list_rules:
-        _write(list_rules_text(), args.output)
+        if args.format not in ("text", "json"):
+            raise UsageError("--list-rules prints text or json, not %s" % args.format)
+        _write(list_rules_json() if args.format == "json" else list_rules_text(), args.output)
         return 0
     if args.explain:
         _write(explain(args.explain), args.output)
@@ -422,7 +452,7 @@ def run(argv: Optional[List[str]] = None) -> int:
         code = 2  # a file named on the command line could not be linted: the run did not do its job
     _skip_notices(result)
     ropts = ReportOptions(show_source=args.show_source, cwd=str(cwd), sarif_category=args.sarif_category or "",
-                          exit_code=code, sarif_max_results=args.sarif_max_results)
+                          exit_code=code, sarif_max_results=args.sarif_max_results, fail_on=s["fail_on"])
     if args.format == "sarif" and len(shown) > args.sarif_max_results:
         sys.stderr.write("goexplint: warning: %d findings; the SARIF report keeps the %d most severe\n"
                          % (len(shown), args.sarif_max_results))

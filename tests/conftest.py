@@ -7,12 +7,26 @@ from pathlib import Path
 from typing import List, Optional
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 GO = shutil.which("go")
 GO_ENV = dict(os.environ, GOWORK="off", GOTOOLCHAIN="local", GOPROXY="off", GOFLAGS="", CGO_ENABLED="0")
 GO_ENV.pop("GOEXPERIMENT", None)
+
+# Hypothesis keeps no example database: a failure found once is printed (with its @reproduce_failure blob)
+# but not replayed by later runs of the clone, so no run fails because of an earlier one (a fixed failure
+# becomes an @example).  With CI set the examples are derandomised (the same ones on every run of a
+# commit); HYPOTHESIS_PROFILE=dev|ci chooses either explicitly.  deadline=None everywhere: the machines
+# are shared, and a slow example is not a failure.
+# Its other files (caches of constants and Unicode tables, never examples) go to the user's cache, not the clone.
+set_hypothesis_home_dir(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "goexplint-tests"
+                        / "hypothesis")
+hypothesis_settings.register_profile("dev", database=None, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("ci", database=None, deadline=None, print_blob=True, derandomize=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 requires_go = pytest.mark.skipif(GO is None, reason="go is not on PATH (CI has it)")
 

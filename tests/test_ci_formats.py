@@ -99,7 +99,8 @@ def test_github_escaping_round_trips():
                                                                                      srcroot="/nonexistent/repo"))
     assert out.count("\n") == 1  # one command per finding, whatever the message holds
     name, props, data = parse_workflow_command(out.rstrip("\n"))
-    assert name == "notice" and props["file"] == "dir,x/a:b%.go" and data == "50% of\nlines: a, b\r\n::x"
+    # the short first line (one line), then the whole message byte for byte
+    assert name == "notice" and props["file"] == "dir,x/a:b%.go" and data == "50% of lines: a, b ::x\n\n" + f.message
 
 
 TOOLKIT_SCRIPT = """
@@ -237,6 +238,37 @@ def test_junit_read_by_junitparser(tmp_path):
     assert "use(v)" in first.text
     root = ET.parse(out).getroot()
     assert root.tag == "testsuites" and root.get("tests") == "3" and root.get("failures") == "3"
+
+
+NOTE_AND_ERROR = LEGACY.replace("func use(int) {}", "func use(int) {} //goexplint:ignore GXL101 matches nothing")
+
+
+@pytest.mark.parametrize("fail_on", [None, "note"])
+def test_junit_notes_are_passing_cases(tmp_path, fail_on):
+    """A note never fails a run, so it is a passing test case that still carries the finding (system-out
+    and properties); errors and warnings stay failures.  With --fail-on note, notes fail like the run."""
+    junitparser = pytest.importorskip("junitparser")
+    d = module(tmp_path, files={"a.go": NOTE_AND_ERROR})
+    out = tmp_path / "report.xml"
+    args = [".", "--format", "junit", "--output", str(out), "--report-unused-suppressions"]
+    proc = run_cli(*args, *(["--fail-on", fail_on] if fail_on else []), cwd=d)
+    assert proc.returncode == 1
+    [suite] = list(junitparser.JUnitXml.fromfile(str(out)))
+    cases = {c.name.split()[0]: c for c in suite}
+    assert set(cases) == {"GXL000", "GXL101"}
+    assert not cases["GXL101"].is_passed and cases["GXL101"].result[0].type == "error"
+    note = cases["GXL000"]
+    if fail_on == "note":
+        assert not note.is_passed and note.result[0].type == "note"
+        assert (suite.tests, suite.failures) == (2, 2)
+        return
+    assert note.is_passed and not note.result
+    assert "GXL000 suppression" in note.system_out and "matched no finding" in note.system_out
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (2, 1, 0, 0)
+    root = ET.parse(out).getroot()
+    assert (root.get("tests"), root.get("failures")) == ("2", "1")
+    props = {p.get("name"): p.get("value") for p in root.find(".//testcase[@name='%s']/properties" % note.name)}
+    assert props == {"rule": "GXL000", "severity": "note", "confidence": "high"}
 
 
 def test_junit_clean_run_is_one_passing_case(tmp_path):

@@ -221,6 +221,41 @@ def test_list_rules_and_version():
     assert run_cli("--version").stdout.decode().startswith("goexplint ")
 
 
+def test_list_rules_json_schema():
+    """--list-rules --format json: a stable document, one entry per rule, the same rules as the table."""
+    from goexplint.core.registry import all_rules
+
+    proc = run_cli("--list-rules", "--format", "json")
+    assert proc.returncode == 0
+    doc = json.loads(proc.stdout)
+    assert doc["version"] == 1 and doc["tool"]["name"] == "goexplint"
+    keys = {"id", "name", "family", "severity", "precision", "go", "default", "short_description", "help_uri",
+            "reports_at", "tags"}
+    assert [r["id"] for r in doc["rules"]] == [r.id for r in all_rules()]
+    for entry, rule in zip(doc["rules"], all_rules()):
+        assert set(entry) == keys
+        assert (entry["name"], entry["family"], entry["severity"], entry["precision"], entry["default"]) == (
+            rule.name, rule.family, rule.severity, rule.confidence, rule.default)
+        assert entry["go"] == (rule.go or None) and isinstance(entry["tags"], list)
+        assert entry["help_uri"].endswith("#" + rule.id.lower())
+    table = run_cli("--list-rules").stdout.decode().splitlines()[1:]
+    assert [line.split()[0] for line in table] == [r["id"] for r in doc["rules"]]
+    bad = run_cli("--list-rules", "--format", "sarif")
+    assert bad.returncode == 2 and b"--list-rules prints text or json" in bad.stderr
+
+
+def test_nolint_with_a_rule_id_is_not_accepted_and_says_what_to_write(tmp_path):
+    """//nolint names linters (golangci-lint); a rule id there suppresses nothing, with a notice."""
+    d = module(tmp_path, files={"a.go": LEGACY.replace("use(v)", "use(v) //nolint:GXL101")})
+    proc = run_cli(".", cwd=d)
+    assert proc.returncode == 1 and b"GXL101" in proc.stdout
+    assert b"a.go:8:11: warning: //nolint:GXL101 names rule GXL101, but //nolint names linters: " \
+           b"use //goexplint:ignore GXL101" in proc.stderr
+    d2 = module(tmp_path, files={"a.go": LEGACY.replace("use(v)", "use(v) //nolint:all")}, name="m2")
+    proc = run_cli(".", cwd=d2)
+    assert proc.returncode == 0 and b"1 suppressed" in proc.stderr
+
+
 def test_nothing_is_modified(tmp_path):
     d = module(tmp_path)
     before = {p: p.read_bytes() for p in d.rglob("*") if p.is_file()}

@@ -99,3 +99,32 @@ def test_sole_goroutine_of_a_run_loop():
     assert ix.only_one_goroutine(write)
     write2 = [a for a in ix.of(("agentDB2", "deleted")) if a.func == "truncate" and a.kind == "write"][0]
     assert not ix.only_one_goroutine(write2)  # Pending reads it from any goroutine
+
+
+def test_goroutine_origin_follows_the_value_up_the_calls():
+    realcode = Path(__file__).resolve().parent.parent / "fixtures" / "shared-counter" / "realcode"
+    ix = index(ctx_of(realcode / "writer_reads.go"))
+    assert ix.signatures[("wireProto", "exec")] == ("p", ("client",))
+    launch = [c for c in ix.calls[("wireProto", "ioLoop")]]
+    assert [(c.go, c.in_loop, c.args) for c in launch] == [(True, True, (("client", "fresh", True),))]
+
+    def origin(key, kind):
+        got = {ix.goroutine_origin(a) for a in ix.of(key) if a.kind == kind and not a.atomic}
+        assert len(got) == 1
+        return got.pop()
+
+    # the read in handshake(client) and the store in SetSampleRate (receiver c, reached through
+    # client.identify) come from the same go p.ioLoop(client) of serveConns
+    read = origin(("peerConn", "sampleRate"), "read")
+    assert read is not None and [t[0] for t in read] == ["go"]
+    stores = {ix.goroutine_origin(a) for a in ix.of(("peerConn", "sampleRate")) if a.is_write}
+    assert stores == {read}
+    assert all(ix.read_by_sole_writer(a) for a in ix.of(("peerConn", "sampleRate")) if a.kind == "read"
+               and not a.atomic)
+    # two launches on one value: the store is reached from both, the read from one
+    assert {len(ix.goroutine_origin(a)) for a in ix.of(("peerConn2", "sampleRate")) if a.is_write} == {2}
+    assert len(origin(("peerConn2", "sampleRate"), "read")) == 1
+    assert not any(ix.read_by_sole_writer(a) for a in ix.of(("peerConn2", "sampleRate")))
+    # one value launched in a loop: not followed; the receiver of an exported method: not followed
+    assert all(ix.goroutine_origin(a) is None for a in ix.of(("peerConn3", "sampleRate")))
+    assert all(ix.goroutine_origin(a) is None for a in ix.of(("rateHandler", "rate")))

@@ -109,3 +109,110 @@ def test_the_cache_stays_valid_after_an_interrupt(tree, tmp_path):
     cold = subprocess.run([sys.executable, "-m", "goexplint", ".", "-j", "2", "--no-cache", "--format", "json"],
                           cwd=tree, env=env, capture_output=True, timeout=600)
     assert warm.returncode == cold.returncode and warm.stdout == cold.stdout
+
+
+# ---- a Ctrl-C at any moment of start-up and shut-down ------------------------------------------
+#
+# A Ctrl-C while the modules are still being imported used to print a KeyboardInterrupt traceback
+# (the first ~0.1 s of every run).  The entry points (goexplint/__main__.py) install a quiet handler
+# before any heavy import.  To hit each moment exactly, not by timing, a sitecustomize on the child's
+# PYTHONPATH adds an import hook that sends SIGINT to the process when a chosen module is imported
+# (or when the interpreter is about to exit).  The interpreter's own start-up, before any goexplint
+# code runs (site, the console script's ``import re``), is out of goexplint's reach and not tested.
+
+HOOK = """
+import atexit, os, signal, sys
+_at = os.environ.get("GXL_SIGINT_AT")
+_record = os.environ.get("GXL_RECORD_IMPORTS")
+class _Hook:
+    def find_spec(self, name, path=None, target=None):
+        if _record:
+            with open(_record, "a") as fh:
+                fh.write(name + "\\n")
+        elif name == _at:
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+sys.meta_path.insert(0, _Hook())
+if _at == "@exit":
+    atexit.register(lambda: os.kill(os.getpid(), signal.SIGINT))
+"""
+ENTRY = "import sys; from goexplint.__main__ import main; sys.exit(main())"  # what the console script runs
+
+
+@pytest.fixture(scope="module")
+def hooked(tmp_path_factory):
+    base = tmp_path_factory.mktemp("sigint")
+    (base / "hook").mkdir()
+    (base / "hook" / "sitecustomize.py").write_text(HOOK)
+    src = base / "src"
+    src.mkdir()
+    (src / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
+    (src / "a.go").write_text("package m\n\nfunc use(int) {}\n\nfunc f(xs []int) {\n\tfor _, v := range xs {\n"
+                              "\t\tgo func() { use(v) }()\n\t}\n}\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(base / "hook"), str(ROOT)]))
+    env.pop("GOEXPERIMENT", None)
+    return base, src, env
+
+
+def _run(hooked, args, **extra):
+    base, src, env = hooked
+    return subprocess.run([sys.executable, "-c", ENTRY, *args], cwd=src, env=dict(env, **extra),
+                          capture_output=True, timeout=120)
+
+
+def _moments(hooked, args):
+    """The modules a run imports once goexplint's own code runs (from goexplint.cli or .lsp on)."""
+    base, _, _ = hooked
+    record = base / ("imports-%d.txt" % len(args))
+    record.unlink(missing_ok=True)
+    _run(hooked, args, GXL_RECORD_IMPORTS=str(record))
+    names = record.read_text().split()
+    first = next(i for i, n in enumerate(names) if n in ("goexplint.cli", "goexplint.integrations.lsp"))
+    return list(dict.fromkeys(names[first:]))
+
+
+def test_ctrl_c_while_importing_is_one_line_and_130(hooked):
+    args = [".", "--no-cache", "-j", "1"]
+    moments = _moments(hooked, args)
+    for key in ("goexplint.cli", "argparse", "tree_sitter", "goexplint.core.engine", "goexplint.report.text"):
+        assert key in moments, key  # the hook sees the heavy imports (else this test tests nothing)
+    ours = [n for n in moments if n.startswith(("goexplint", "tree_sitter"))]
+    for name in ours[::max(1, len(ours) // 12)] + ["tree_sitter", "tree_sitter_go", "goexplint.report.text"]:
+        proc = _run(hooked, args, GXL_SIGINT_AT=name)
+        assert (proc.returncode, proc.stderr) == (130, b"goexplint: interrupted\n"), (name, proc.stderr[-400:])
+    # any other module: never a traceback (an interrupt that lands in C code importing a module, as
+    # _elementtree does with pyexpat, may be swallowed by Python itself: then the run simply completes)
+    for name in [n for n in moments if n not in ours][::max(1, len(moments) // 10)]:
+        proc = _run(hooked, args, GXL_SIGINT_AT=name)
+        assert b"Traceback" not in proc.stderr and proc.returncode in (1, 130), (name, proc.stderr[-400:])
+        if proc.returncode == 130:
+            assert proc.stderr == b"goexplint: interrupted\n", (name, proc.stderr[-400:])
+
+
+def test_ctrl_c_while_the_language_server_imports(hooked):
+    moments = _moments(hooked, ["lsp"])
+    assert "pygls" in moments
+    for name in ("goexplint.integrations.lsp", "pygls", "lsprotocol.types"):
+        proc = subprocess.run([sys.executable, "-c", "import sys; from goexplint.__main__ import lsp_main; "
+                               "sys.exit(lsp_main())"], cwd=hooked[1], env=dict(hooked[2], GXL_SIGINT_AT=name),
+                              capture_output=True, timeout=120, input=b"")
+        assert (proc.returncode, proc.stderr) == (130, b"goexplint: interrupted\n"), (name, proc.stderr[-400:])
+
+
+def test_ctrl_c_at_exit_prints_no_traceback(hooked):
+    proc = _run(hooked, [".", "--no-cache", "-j", "1"], GXL_SIGINT_AT="@exit")
+    assert b"Traceback" not in proc.stderr and proc.returncode in (1, 130), proc.stderr[-400:]
+    assert b"GXL101" in proc.stdout  # the report was written before
+
+
+def test_console_scripts_use_the_light_entry_points():
+    """pyproject's commands go through goexplint/__main__.py, which imports nothing heavy."""
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"goexplint": "goexplint.__main__:main", "goexplint-lsp": "goexplint.__main__:lsp_main"}
+    probe = "import sys, goexplint.__main__; print(sorted(m for m in sys.modules if m.startswith(('goexplint', " \
+            "'tree_sitter', 'pygls', 'argparse', 'enum'))))"
+    out = subprocess.run([sys.executable, "-S", "-c", probe], env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                         capture_output=True, text=True, timeout=60).stdout.strip()
+    assert out == "['goexplint', 'goexplint.__main__']"

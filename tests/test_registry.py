@@ -87,6 +87,10 @@ def test_explain_renders(rule):
     assert proc.returncode == 0
     out = proc.stdout.decode()
     assert out.startswith(rule.id) and "## Why is this bad?" in out
+    # no paragraph (nor the short description) is printed twice
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", out) if p.strip()]
+    assert len(paragraphs) == len(set(paragraphs)), [p for p in paragraphs if paragraphs.count(p) > 1]
+    assert " ".join(out.split()).count(rule.short_description) == 1
 
 
 def test_wheel_contains_queries(tmp_path):

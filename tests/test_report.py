@@ -112,3 +112,82 @@ def test_text_format(tmp_path):
     lines = run_cli(".", cwd=d).stdout.decode().splitlines()
     assert [line.split(" ")[0] for line in lines] == ["a.go:8:8:", "b.go:7:33:"]  # byte columns
     assert all(line.split(" ")[1] == "GXL101" for line in lines)
+
+
+# ---- the short first line ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("message, expected", [
+    # short messages stay as they are
+    ("k := k copies loop variable k, which is already per-iteration in Go 1.22+ files: delete the copy",
+     "k := k copies loop variable k, which is already per-iteration in Go 1.22+ files: delete the copy"),
+    # problem (up to the first break) and the first remedy (after the last break, up to its list comma)
+    ("hits is incremented on another goroutine with no lock held: it is a package-level variable, and the "
+     "goroutine is started in a loop (line 22), so several copies write it at once. Hold a sync.Mutex around "
+     "every access, make it an atomic value (atomic.Int64 with .Add), or send the updates to a single owner",
+     "hits is incremented on another goroutine with no lock held: hold a sync.Mutex around every access"),
+    # "Key: value" in Go code is not a break; a condition ("if ...") is not the remedy
+    ("context.TODO() ignores ctx (context.Context) that is in scope here, so the caller's cancellation and "
+     "deadline do not reach this work (context.TODO() is created inside fetchEverything, called here): pass ctx "
+     "to fetchEverything as a parameter instead; if detaching is intended, context.WithoutCancel(ctx) keeps "
+     "its values",
+     "context.TODO() ignores ctx that is in scope here: pass ctx to fetchEverything as a parameter instead"),
+    # a parenthesised expression in code is not an aside to drop
+    ("tls.Dial connects without a timeout or context, so it waits as long as the OS allows (minutes for an "
+     "unreachable host): use (&tls.Dialer{NetDialer: &net.Dialer{Timeout: 5 * time.Second}, Config: cfg})"
+     ".DialContext(ctx, network, addr)",
+     "tls.Dial connects without a timeout or context, so it waits as long as the OS allows"),
+    # a message that opens with the expression: the problem is what follows it
+    ("unsafe.Pointer(uintptr(unsafe.Pointer(&s)) + unsafe.Sizeof(s)): the offset unsafe.Sizeof(s) is the full "
+     "size of the object, so the result points just past its end, which breaks unsafe.Pointer pattern (3); keep "
+     "the address as an unsafe.Pointer and write unsafe.Add(p, off)",
+     "the offset unsafe.Sizeof(s) is the full size of the object, so the result points just past its end"),
+    # no break that fits: cut at a word, marked
+    ("x" * 30 + " " + "y" * 40 + " " + "z" * 50, "x" * 30 + " " + "y" * 40 + "…"),
+    # newlines never reach the first line
+    ("passing mu to func(m sync.Mutex) {\n\t\tm.Lock()\n\t} copies sync.Mutex by value",
+     "passing mu to func(m sync.Mutex) { m.Lock() } copies sync.Mutex by value"),
+])
+def test_summary(message, expected):
+    from goexplint.report.common import SUMMARY_LIMIT, detail, summary
+
+    assert summary(message) == expected and len(expected) <= SUMMARY_LIMIT
+    assert detail(message) == ("" if expected == message else message)
+
+
+def test_every_fixture_finding_has_a_short_first_line():
+    """Over every finding of the fixture suite: a first line of at most SUMMARY_LIMIT characters, on one
+    line, made of the message's own words, and nearly always cut at a natural break (not mid-sentence)."""
+    from test_fixtures import UNITS, lint_unit
+    from goexplint.report.common import SUMMARY_LIMIT, summary
+
+    messages = {f.message for unit in UNITS for f in lint_unit(unit)[1].findings}
+    assert len(messages) > 200
+    cut = []
+    for message in messages:
+        first = summary(message)
+        assert first and len(first) <= SUMMARY_LIMIT and "\n" not in first, (first, message)
+        flat = " ".join(message.split()).lower()
+        for word in first.lower().replace("…", "").split():
+            assert word.rstrip(":") in flat, (word, first, message)
+        if first.endswith("…"):
+            cut.append(first)
+    assert len(cut) <= len(messages) // 20, cut  # at most 5% need the word cut
+
+
+def test_first_line_in_text_detail_with_show_source_json_and_sarif(tmp_path):
+    from goexplint.report.common import SUMMARY_LIMIT, summary
+
+    d = module(tmp_path)
+    doc = json.loads(run_cli(".", "--format", "json", cwd=d).stdout)
+    [f] = doc["findings"]
+    message = f["message"]
+    assert len(message) > SUMMARY_LIMIT and f["summary"] == summary(message) != message
+    [line] = run_cli(".", cwd=d).stdout.decode().splitlines()
+    assert line == "a.go:8:8: GXL101 %s [error]" % f["summary"]
+    shown = run_cli(".", "--show-source", cwd=d).stdout.decode().splitlines()
+    assert shown[0] == line and shown[1].strip() == "use(v)" and shown[2].strip() == "^"
+    assert " ".join(" ".join(shown[3:]).split()) == " ".join(message.split())  # the whole message, wrapped
+    assert all(len(x) <= SUMMARY_LIMIT + 4 for x in shown[3:])
+    [result] = sarif_of(d)["runs"][0]["results"]
+    text = result["message"]["text"]
+    assert text.startswith(f["summary"] + "\n\n" + message)

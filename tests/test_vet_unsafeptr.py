@@ -1,7 +1,8 @@
 """Differential check: every `go vet -unsafeptr` finding on the unsafe-pointer fixtures is also a goexplint
 finding of the unsafe-pointer family (GXL3xx) on the same line.  vet may classify a line differently (a
 header value reported by vet as "misuse of unsafe.Pointer" can be our GXL301 or GXL304); the requirement is
-only vet <= ours."""
+only vet <= ours, except on a line marked ``// ok GXL3nn <why>``: a documented disagreement (vet says
+"possible misuse" of a uintptr variable the package never assigns, which holds no address)."""
 
 import subprocess
 
@@ -36,7 +37,11 @@ def test_vet_unsafeptr_is_a_floor(unit):
     vet = vet_unsafeptr(unit)
     _, result = lint_unit(unit)
     ours = {(f.path, f.line) for f in result.findings if f.rule_id.startswith("GXL3") and f.rule_id != "GXL305"}
-    missed = [v for v in vet if v not in ours]
+
+    def disagreed(path, line):
+        return "// ok GXL3" in (ROOT / path).read_text().splitlines()[line - 1]
+
+    missed = [v for v in vet if v not in ours and not disagreed(*v)]
     assert not missed, "go vet -unsafeptr found these and goexplint's unsafe-pointer rules did not: %s" % missed
 
 

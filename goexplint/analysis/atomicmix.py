@@ -17,7 +17,7 @@ from tree_sitter import Node
 from goexplint.core.parse import FileContext, captures
 from goexplint.analysis.package import model
 from goexplint.analysis.sharedstate import (enclosing_function, is_init, match_rows, normal, root_of,
-                                            strip_parens)
+                                            strip_parens, value_copy_root)
 from goexplint.analysis.syntax import FUNC_TYPES, in_loop_within, is_reference, package_selector, resolve
 
 ATOMIC = "sync/atomic"
@@ -32,7 +32,7 @@ _CALLS = """
 
 @dataclasses.dataclass(frozen=True)
 class PathKey:
-    kind: str  # "pkg" | "field" | "text"
+    kind: str  # "pkg" | "field" | "text" | "local" (a variable holding its function's own value)
     owner: str  # variable name, root type name, or full text
     suffix: str  # field path after the root ("" for package variables)
 
@@ -69,6 +69,10 @@ def path_key(ctx: FileContext, path: Node) -> Optional[PathKey]:
         if root.text in model(ctx).var_names:
             return PathKey("pkg", root.text.decode(), suffix)
         return None
+    if value_copy_root(ctx, root, path):
+        # the function's own value (a by-value parameter, a named result, a struct copy, a range value):
+        # it matches only atomic accesses of the same variable (a closure of the function capturing it)
+        return PathKey("local", "%s:%d" % (ctx.path, decl.ident.start_byte), suffix)
     tname = _type_name(decl.written_type()) if decl.kind in ("param", "var") else None
     if tname is not None:
         return PathKey("field", tname, suffix)
@@ -156,6 +160,17 @@ def _synchronised_by_lock(ctx: FileContext, node: Node) -> bool:
         if lk.mode == "W" and all(_holds(ix, a, lk.guard, False) for a in atomics):
             return True
     return False
+
+
+def _read_by_sole_writer(ctx: FileContext, node: Node) -> bool:
+    """A plain read on the only goroutine that writes the path: the read and every write are reached from
+    one origin (one ``go`` launch on a value of its own, or one entry method's parameter) through the
+    package's method calls (``FieldIndex.read_by_sole_writer``)."""
+    from goexplint.analysis.fields import index
+
+    ix = index(ctx)
+    access = ix.at(ctx.path, node.start_byte)
+    return access is not None and ix.read_by_sole_writer(access)
 
 
 def _holds(ix, access, guard, write: bool) -> bool:
@@ -281,7 +296,7 @@ def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite,
 
             if _unshared_root(ctx, node, func):
                 continue
-            if _synchronised_by_lock(ctx, node):
+            if _synchronised_by_lock(ctx, node) or (access == "read" and _read_by_sole_writer(ctx, node)):
                 continue
             found.append((node, site, access))
     found.sort(key=lambda t: t[0].start_byte)
@@ -299,7 +314,7 @@ def _unshared_root(ctx: FileContext, node: Node, func: Node) -> bool:
     if root is None or resolve(root) is None:
         return False
     access = index(ctx).at(ctx.path, node.start_byte)
-    if access is not None and access.root_kind == "fresh":
+    if access is not None and access.root_kind in ("fresh", "copy"):
         return True
     name = root.text
     for stmt in captures("(assignment_statement) @a", func).get("a", []):

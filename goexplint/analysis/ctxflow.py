@@ -16,6 +16,7 @@ from tree_sitter import Node
 from goexplint.core.parse import FileContext, captures
 from goexplint.core.facts import file_captures, file_query
 from goexplint.analysis.cfg import Domain, Walker
+from goexplint.analysis.package import model
 from goexplint.analysis.syntax import (FUNC_TYPES, Decl, _stmt_decls, enclosing_function,  # noqa: F401
                                        is_declaration_site, is_package_type, node_text, package_selector, resolve,
                                        top_level_names, unparen)
@@ -568,3 +569,149 @@ def short(text: str, limit: int = 30) -> str:
     """Source text for a message: one line, at most ``limit`` characters (``…`` otherwise)."""
     text = text.strip()
     return text if len(text) <= limit and "\n" not in text else "…"
+
+
+# --------------------------------------------------------------------------- values of locals and constants
+
+_WRITES = """
+(assignment_statement left: (expression_list (identifier) @w))
+(short_var_declaration left: (expression_list (identifier) @w))
+(range_clause left: (expression_list (identifier) @w))
+(receive_statement left: (expression_list (identifier) @w))
+(inc_statement (identifier) @w)
+(dec_statement (identifier) @w)
+(unary_expression operator: "&" operand: (identifier) @w)
+"""
+
+
+def _value_at(left: List[Node], right: List[Node], target: Node) -> Optional[Node]:
+    """The value ``target`` (one of ``left``) is given by ``left… = right…``: the matching expression, or
+    the one call of ``a, b := f()`` when ``target`` is its first result; None otherwise."""
+    idx = left.index(target)
+    if len(left) == len(right):
+        return right[idx]
+    if len(right) == 1 and idx == 0 and unparen(right[0]).type == "call_expression":
+        return right[0]
+    return None
+
+
+def local_values(ctx: FileContext, ident: Node) -> Optional[List[Node]]:
+    """Every value the local variable or constant ``ident`` refers to is given in its function: its
+    initialiser and each later ``x = v`` (for ``x, err = f()`` the call ``f()``), in document order.
+    ``var x T`` without a value adds nothing (its zero value).  None when the values are not all known
+    here: a parameter, a range or receive variable, a package-level name, ``x op= v``, ``x++`` or ``&x``
+    (the address may be written through), or a first result that is not a call's."""
+    if ident.type != "identifier":
+        return None
+    decl = resolve(ident)
+    if decl is None or decl.kind not in ("var", "const"):
+        return None
+    d = decl_ident_of(ident)
+    if d is None:
+        return None
+    key = ("ctxflow.local_values", d.id)
+    if key in ctx.cache:
+        return ctx.cache[key]
+    values: Optional[List[Node]] = []
+    parent = d.parent
+    if parent.type == "expression_list":
+        stmt = parent.parent
+        right = stmt.child_by_field_name("right")
+        value = _value_at(parent.named_children, right.named_children if right is not None else [], d)
+        values = [value] if value is not None else None
+    elif parent.type in ("var_spec", "const_spec"):
+        value = Decl(d, decl.kind).value()
+        if value is not None:
+            values = [value]
+        elif parent.child_by_field_name("value") is not None or parent.type == "const_spec":
+            values = None  # ``var a, b = f()`` or an iota-repeated constant
+    else:
+        values = None
+    scope = enclosing_function(d)
+    if values is not None and scope is not None:
+        for w in captures(_WRITES, scope).get("w", []):
+            if w == d or w.text != d.text or decl_ident_of(w) != d:
+                continue
+            p = w.parent
+            stmt = p.parent if p.type == "expression_list" else p
+            if stmt.type == "assignment_statement" and stmt.child_by_field_name("operator").type == "=":
+                right = stmt.child_by_field_name("right")
+                value = _value_at(p.named_children, right.named_children if right is not None else [], w)
+                if value is not None:
+                    values.append(value)
+                    continue
+            values = None
+            break
+    ctx.cache[key] = values
+    return values
+
+
+_MAX_ALTERNATIVES = 8
+
+
+def string_prefixes(ctx: FileContext, expr: Optional[Node], depth: int = 0, local: bool = True) \
+        -> List[Tuple[str, bool]]:
+    """What is known of the string ``expr`` evaluates to, as alternatives ``(text, complete)``: the whole
+    value when ``complete``, else only its first characters (``""`` when nothing is known).  Follows
+    string literals, ``+``, ``fmt.Sprintf`` (the format up to its first verb), ``net.JoinHostPort``, locals
+    of the function whose every value is known (:func:`local_values`) and package constants.  With
+    ``local=False`` identifiers are taken as package constants only (a constant's value in another file)."""
+    unknown = [("", False)]
+    expr = unparen(expr)
+    if expr is None or depth > 6:
+        return unknown
+    t = expr.type
+    if t == "raw_string_literal":
+        return [(node_text(expr)[1:-1], True)]
+    if t == "interpreted_string_literal":
+        text = node_text(expr)[1:-1]
+        return [(text, True)] if "\\" not in text else [(text[:text.index("\\")], False)]
+    if t == "binary_expression" and expr.child_by_field_name("operator").type == "+":
+        out = []
+        for left, complete in string_prefixes(ctx, expr.child_by_field_name("left"), depth + 1, local):
+            if not complete:
+                out.append((left, False))
+                continue
+            for right, rcomplete in string_prefixes(ctx, expr.child_by_field_name("right"), depth + 1, local):
+                out.append((left + right, rcomplete))
+        return _dedupe(out)
+    if t == "call_expression":
+        args = expr.child_by_field_name("arguments")
+        argv = args.named_children if args is not None else []
+        if package_func(ctx, expr, "fmt", ("Sprintf",)) and argv:
+            out = []
+            for fmt, complete in string_prefixes(ctx, argv[0], depth + 1, local):
+                verb = fmt.find("%")
+                out.append((fmt[:verb], False) if verb >= 0 else (fmt, complete and len(argv) == 1))
+            return _dedupe(out)
+        if package_func(ctx, expr, NET, ("JoinHostPort",)) and len(argv) == 2:
+            out = []
+            for host, complete in string_prefixes(ctx, argv[0], depth + 1, local):
+                if not complete:  # bracketed when the whole host has a colon: known only if this part has one
+                    out.append(("[" + host, False) if ":" in host else ("", False))
+                    continue
+                host = "[%s]" % host if ":" in host else host
+                for port, pcomplete in string_prefixes(ctx, argv[1], depth + 1, local):
+                    out.append((host + ":" + port, pcomplete))
+            return _dedupe(out)
+        return unknown
+    if t == "identifier":
+        if local and resolve(expr) is not None:
+            values = local_values(ctx, expr)
+            if not values:
+                return unknown
+            out = []
+            for v in values:
+                out.extend(string_prefixes(ctx, v, depth + 1, local))
+            return _dedupe(out)
+        var = model(ctx).vars.get(node_text(expr))
+        if var is None or not var.const:
+            return unknown
+        value = Decl(var.node, "const").value()
+        return string_prefixes(var.file, value, depth + 1, False) if value is not None else unknown
+    return unknown
+
+
+def _dedupe(alternatives: List[Tuple[str, bool]]) -> List[Tuple[str, bool]]:
+    out = list(dict.fromkeys(alternatives))
+    return out if len(out) <= _MAX_ALTERNATIVES else [("", False)]

@@ -39,8 +39,10 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import PackageModel, base_type_name, model
-from goexplint.analysis.sharedstate import (UNKNOWN, _apply, _is_sync_point, _passed_to_lock_helper, goroutine_bodies,
-                                            handler_bodies, is_handler_signature, normal, strip_parens)
+from goexplint.analysis.sharedstate import (UNKNOWN, UNLOCKS, _apply, _is_sync_point, _lock_calls, _method_call,
+                                            _passed_to_lock_helper, enclosing_function, goroutine_bodies,
+                                            handler_bodies, is_handler_signature, normal, statements_after,
+                                            strip_parens, value_copy_root)
 from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function_within, resolve_within
 from goexplint.core.parse import FileContext, captures, node_text, package_work
 
@@ -86,7 +88,9 @@ class Access:
     line: int
     text: str  # "s.count"
     root: str  # "s"
-    root_kind: str  # "receiver" | "param" | "fresh" | "local" | "fetched" (mb := fs.blks[i]) | "package"
+    root_kind: str  # "receiver" | "param" | "fresh" | "local" | "fetched" (mb := fs.blks[i]) | "package" | "copy"
+    # ("copy": the function's own value -- a by-value parameter or receiver, a named result, a struct local or
+    # a copy ``v := s.stats`` / range value -- reached without a pointer hop: not the shared value)
     kind: str  # "read" | "write" | "rmw"
     atomic: bool
     locks: Tuple[Lock, ...]
@@ -135,6 +139,11 @@ class Call:
     caller: Optional[Tuple[str, str]] = None  # (T, M) of the calling method declaration
     roles: FrozenSet[str] = frozenset()  # of the innermost function around the call (goroutine, callback…)
     in_literal: bool = False  # the innermost function around the call is a func literal
+    # what the receiver expression and each argument are, when a bare identifier: (name, root kind as in
+    # ``Access.root_kind`` -- "" for a func literal's own parameter --, declared inside the innermost loop
+    # around the call); ("", "", False) for anything else
+    recv_arg: Tuple[str, str, bool] = ("", "", False)
+    args: Tuple[Tuple[str, str, bool], ...] = ()
 
 
 @dataclasses.dataclass
@@ -143,6 +152,8 @@ class FileSummary:
     calls: List[Call]
     go_launched: Set[str]  # names launched with ``go name(...)`` / ``go x.name(...)``
     method_refs: Dict[str, int] = dataclasses.field(default_factory=dict)  # x.M selectors named like a method
+    # (T, M) -> (receiver name, parameter names; "..." before a variadic one's name) of walked methods
+    signatures: Dict[Tuple[str, str], Tuple[str, Tuple[str, ...]]] = dataclasses.field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- per-file walk
@@ -161,10 +172,15 @@ class _Walker:
         self.positions = _interesting_positions(ctx, self.var_names, self.field_names, self.method_names)
         self.method_refs: Dict[str, int] = {}
         self._builds: Dict[Tuple[str, int], Optional[str]] = {}
+        self.signatures: Dict[Tuple[str, str], Tuple[str, Tuple[str, ...]]] = {}
 
     @functools.cached_property
     def goroutines(self) -> Set[int]:
         return {b.func.id for b in goroutine_bodies(self.ctx)}
+
+    @functools.cached_property
+    def launches(self) -> Dict[int, Node]:
+        return {b.func.id: b.launch for b in goroutine_bodies(self.ctx) if b.launch is not None}
 
     @functools.cached_property
     def handlers(self) -> Set[int]:
@@ -198,6 +214,10 @@ class _Walker:
         self.decl = decl
         self.decl_name = name
         self.method = recv
+        if recv is not None:
+            receiver = _param_names(decl.child_by_field_name("receiver"))
+            self.signatures[recv] = (receiver[0] if receiver else "",
+                                     tuple(_param_names(decl.child_by_field_name("parameters"))))
         self._local_types: Dict[str, str] = {}  # locals typed from their initialiser, by name
         self.held_on_entry = recv is not None and (bool(_HELD_ON_ENTRY.search(name)) or _doc_says_locked(decl))
         self.constructs: Optional[Set[str]] = None  # worked out at the declaration's first access
@@ -239,8 +259,12 @@ class _Walker:
         if t == "func_literal":
             # a closure that runs on this goroutine (called here, passed to a call, kept in a local) sees the
             # locks held where it is written; goroutine bodies, handlers and stored hooks start with none
-            if node.id in self.goroutines or node.id in self.handlers or _callback_kind(node) == "stored":
-                inner: Dict[str, str] = {}
+            if node.id in self.goroutines:
+                # a goroutine that its launcher waits for before releasing a lock runs while that lock is
+                # held (``mu.Lock(); defer mu.Unlock(); go …; wg.Wait()``): other functions cannot race with it
+                inner = joined_under(self.ctx, self.launches.get(node.id), held)
+            elif node.id in self.handlers or _callback_kind(node) == "stored":
+                inner = {}
             else:
                 inner = {k: v for k, v in held.items() if k != "#wait"}
             if _passed_to_lock_helper(node):
@@ -454,6 +478,8 @@ class _Walker:
                 if fdecl is None or fdecl.embedded or _synchronised_type(fdecl.type_text):
                     return
                 owner = tname
+                if root_kind in ("param", "receiver", "local") and value_copy_root(self.ctx, ident, path):
+                    root_kind = "copy"
         kind, atomic = _access_kind(self, path)
         if kind is None:
             return
@@ -552,13 +578,78 @@ class _Walker:
         parent = call.parent
         while parent is not None and parent.type == "parenthesized_expression":
             parent = parent.parent
+        args = call.child_by_field_name("arguments")
         self.calls.append(Call((tname, node_text(field)), self.ctx.path, call.start_point[0] + 1, locks, same_root,
                                self.decl_name, (self.ctx.path, self.decl.start_byte),
                                _CALLER in held, node_text(root),
                                go=parent is not None and parent.type == "go_statement",
                                in_loop=in_loop_within(call, self.fn),
                                fresh_root=operand.type == "identifier" and self._root_type(operand)[1] == "fresh",
-                               caller=self.method, roles=self.roles, in_literal=self.fn.type == "func_literal"))
+                               caller=self.method, roles=self.roles, in_literal=self.fn.type == "func_literal",
+                               recv_arg=self._arg(operand, call),
+                               args=tuple(self._arg(a, call) for a in (args.named_children if args is not None
+                                                                       else ()) if a.type != "comment")))
+
+    def _arg(self, expr: Optional[Node], call: Node) -> Tuple[str, str, bool]:
+        """(name, root kind, declared inside the innermost loop around ``call``) of a bare identifier."""
+        expr = strip_parens(expr)
+        if expr is None or expr.type != "identifier":
+            return ("", "", False)
+        decl = self._decl_of(expr)
+        if decl is None:
+            return ("", "package", False)
+        _, kind = self._root_type(expr)
+        if kind in ("param", "receiver"):
+            plist = decl.ident.parent.parent if decl.ident.parent is not None else None
+            if plist is None or plist.parent is None or plist.parent.id != self.decl.id:
+                kind = ""  # a func literal's own parameter (or something we cannot place)
+        loop = call.parent
+        while loop is not None and loop.id != self.fn.id and loop.type != "for_statement":
+            loop = loop.parent
+        inside = loop is not None and loop.type == "for_statement" \
+            and loop.start_byte <= decl.ident.start_byte < loop.end_byte
+        return (node_text(expr), kind, inside)
+
+
+def joined_under(ctx: FileContext, launch: Optional[Node], held: Dict[str, str]) -> Dict[str, str]:
+    """The locks a goroutine body runs under: those held at its launch when the launcher waits for it
+    (a ``X.Wait()`` statement) before it releases any of them (no unlock, no return, on the way there);
+    none otherwise.  Only other functions are excluded by them: the goroutines of one launcher still run
+    together (GXL201/202 do not use this)."""
+    locks = {k: v for k, v in held.items() if k != "#wait"}
+    if launch is None or not locks:
+        return {}
+    func = enclosing_function(launch)
+    if func is None:
+        return {}
+    for stmt in statements_after(launch, func, cross_loops=True):
+        text = ctx.source[stmt.start_byte:stmt.end_byte]
+        if stmt.type == "return_statement" or b"return" in text and captures("(return_statement) @r", stmt):
+            return {}
+        if b"nlock" in text:
+            locked, unlocked = _lock_calls(stmt)
+            call = _method_call(stmt)
+            if call is not None and call[1] in UNLOCKS:
+                unlocked.add(call[0])
+            if unlocked & set(locks) or (unlocked and UNKNOWN in locks):
+                return {}
+        if b".Wait()" in text and _is_sync_point(stmt):
+            return locks
+    return {}
+
+
+def _param_names(plist: Optional[Node]) -> List[str]:
+    """One name per parameter of a parameter list ("" when unnamed, "...name" for a variadic one)."""
+    out: List[str] = []
+    if plist is None:
+        return out
+    for p in plist.named_children:
+        if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        names = [node_text(c) for c in p.named_children if c.type == "identifier"]
+        prefix = "..." if p.type == "variadic_parameter_declaration" else ""
+        out.extend(prefix + n for n in names) if names else out.append(prefix)
+    return out
 
 
 def _in_test_file(path: str) -> bool:
@@ -566,14 +657,38 @@ def _in_test_file(path: str) -> bool:
 
 
 # "Lock should be held.", "Server lock is held on entry", "The caller must hold gsb.mu.", "filestore lock
-# will be held", "Must be called with c.mu locked", "Assumes the lock is held"
+# will be held", "Must be called with c.mu locked", "Assumes the lock is held", "the caller holds d.mu",
+# "No locking as this is called from FindLeaf" (the caller's context takes the lock)
+_LOCK_WORD = r"\b(?:lock|mutex|mu|mtx|[\w.]+\.(?:mu|mtx|lock|mutex|Mutex))\b"
 _LOCKED_DOC = re.compile(r"(?i)\b(?:lock|mutex|mu|mtx)\b[^.\n]*\b(?:held|hold|holding|locked|acquired)\b"
                          r"|\bcaller must hold\b|\bmust be called with\b[^.\n]*\b(?:lock|mu|mutex)"
-                         r"|\bassumes?\b[^.\n]*\block")
+                         r"|\bassumes?\b[^.\n]*\block"
+                         r"|\bcallers? (?:must |should |already )?(?:holds?|has|have|owns?)\b"
+                         r"(?:[^.\n]|\.(?=\w))*?" + _LOCK_WORD
+                         + r"|\bno lock(?:ing)? (?:as|because|since)\b[^.\n]*\bcalled (?:from|by|with(?:in)?|under)\b")
+
+
+def _leading_body_comments(decl: Node) -> List[str]:
+    """The comments at the top of the declaration's body, before its first statement."""
+    body = decl.child_by_field_name("body")
+    out: List[str] = []
+    if body is None:
+        return out
+    nodes = list(body.named_children)
+    while nodes:
+        node = nodes.pop(0)
+        if node.type == "comment":
+            out.append(node_text(node))
+        elif node.type == "statement_list":
+            nodes = list(node.named_children) + nodes
+        else:
+            break
+    return out
 
 
 def _doc_says_locked(decl: Node) -> bool:
-    """The doc comment right above the declaration says its caller holds the lock."""
+    """The declaration's own comment says its caller holds the lock: the doc comment right above it, or
+    the comments at the top of its body (``// No locking as this is called from FindLeaf``)."""
     lines: List[str] = []
     prev = decl.prev_sibling
     end_row = decl.start_point[0]
@@ -581,7 +696,10 @@ def _doc_says_locked(decl: Node) -> bool:
         lines.append(node_text(prev))
         end_row = prev.start_point[0]
         prev = prev.prev_sibling
-    return bool(lines) and bool(_LOCKED_DOC.search(" ".join(reversed(lines))))
+    if lines and _LOCKED_DOC.search(" ".join(reversed(lines))):
+        return True
+    body = _leading_body_comments(decl)
+    return bool(body) and bool(_LOCKED_DOC.search(" ".join(body)))
 
 
 def _element_text(type_text: str) -> str:
@@ -841,7 +959,7 @@ def summarise(ctx: FileContext, m: PackageModel) -> FileSummary:
     whole package (its model), so it is reused exactly when the package's index is (``index``)."""
     w = _Walker(ctx, m)
     w.run()
-    return FileSummary(w.accesses, w.calls, w.go_launched, w.method_refs)
+    return FileSummary(w.accesses, w.calls, w.go_launched, w.method_refs, w.signatures)
 
 
 class FieldIndex:
@@ -856,6 +974,8 @@ class FieldIndex:
         self.method_refs: Dict[str, int] = {}  # x.M selectors in non-test files, by name
         self._calls_by_name: Optional[Dict[str, int]] = None
         self._sole: Dict[Tuple[str, str], Optional[Call]] = {}
+        self.signatures: Dict[Tuple[str, str], Tuple[str, Tuple[str, ...]]] = {}
+        self._origins: Dict[Tuple[Tuple[str, str], str], Optional[FrozenSet[tuple]]] = {}
         for ctx in files.files:
             s = summarise(ctx, m)
             self.by_file.setdefault(ctx.path, []).extend(s.accesses)
@@ -868,6 +988,7 @@ class FieldIndex:
             for c in s.calls:
                 self.calls.setdefault(c.method, []).append(c)
             self.go_launched |= s.go_launched
+            self.signatures.update(s.signatures)
             if not ctx.path.endswith("_test.go"):
                 for name, n in s.method_refs.items():
                     self.method_refs[name] = self.method_refs.get(name, 0) + n
@@ -884,7 +1005,7 @@ class FieldIndex:
         that is not a constructor, ``init`` or a test, on a root that is not a local built or fetched in
         its function (``x := newT()``, ``mb := fs.blks[i]``: the lock may belong to the container)."""
         return [a for a in self.of(key) if a.decl_key != exclude_decl and not (a.constructs or a.init or a.test)
-                and a.root_kind not in ("fetched", "fresh")
+                and a.root_kind not in ("fetched", "fresh", "copy")
                 and any(lk.guard == guard for lk in a.locks)]
 
     def of(self, key: Tuple[str, str]) -> List[Access]:
@@ -925,7 +1046,7 @@ class FieldIndex:
     def unpublished(self, a: Access) -> bool:
         """``a`` touches a value that is not shared yet: a local its function builds (``x := &T{…}``,
         ``x := newT()``), or the receiver of an unexported method that every caller calls on such a local."""
-        if a.root_kind == "fresh":
+        if a.root_kind in ("fresh", "copy"):
             return True
         if a.root_kind != "receiver" or a.method is None or not a.method[1][:1].islower() \
                 or (a.roles and a.func_key != a.decl_key) or not self.calls_complete(a.method[1]):
@@ -1005,13 +1126,89 @@ class FieldIndex:
         if launch is None:
             return False
         for b in self.of(a.key):
-            if b.test or b.init or b.root_kind == "fresh" or b is a:
+            if b.test or b.init or b.root_kind in ("fresh", "copy") or b is a:
                 continue
             if b.method is None or b.root_kind != "receiver" or (b.roles and b.func_key != b.decl_key):
                 return False
             if self.sole_goroutine(b.method) != launch and not self.before_launch(b.method, launch):
                 return False
         return True
+
+    def goroutine_origin(self, a: Access) -> Optional[FrozenSet[tuple]]:
+        """Where the value ``a`` touches comes from, as seen on one goroutine: the tokens of the ``go``
+        statements, the entry methods and the functions that build it that reach ``a``'s function through
+        the package's method calls, following the receiver or parameter that carries the value up each call
+        (``p.exec(client)`` -> ``func (p *P) exec(client *C)``).  A token is ``("go", file, line, var)``
+        for a ``go x.m(v)`` on a value the launcher built (inside the launching loop, if there is one),
+        ``("built", decl, var)`` for a value a caller built itself, ``("entry", method, param)`` for a
+        parameter of a method whose callers are not all known (exported on an exported type, a method
+        value or an untyped call somewhere, or no caller).  None when the value is not followed there:
+        a receiver of an entry method (its callers may share it), a local fetched from elsewhere, a call
+        from a plain function, a goroutine or callback literal, or a launch on a shared value."""
+        if a.test or a.root_kind not in ("receiver", "param") or a.method is None \
+                or (a.func_key != a.decl_key and a.roles):
+            return None
+        return self._origin(a.method, a.root, 0)
+
+    def _origin(self, method: Tuple[str, str], var: str, depth: int) -> Optional[FrozenSet[tuple]]:
+        key = (method, var)
+        if key in self._origins:
+            return self._origins[key]
+        self._origins[key] = None  # no cycles
+        got = self._origin_of(method, var, depth)
+        self._origins[key] = got
+        return got
+
+    def _origin_of(self, method: Tuple[str, str], var: str, depth: int) -> Optional[FrozenSet[tuple]]:
+        sig = self.signatures.get(method)
+        if sig is None or depth > 8 or not var:
+            return None
+        recv, params = sig
+        if var == recv:
+            pos = -1
+        elif var in params:
+            pos = params.index(var)
+        else:
+            return None
+        name = method[1]
+        calls = [c for c in self.calls.get(method, []) if not _in_test_file(c.file)]
+        followed = (name[:1].islower() or method[0][:1].islower()) and self.calls_complete(name)
+        if not followed or not calls:
+            return None if pos == -1 else frozenset({("entry", method, var)})
+        out: Set[tuple] = set()
+        for c in calls:
+            if pos >= len(c.args) and pos != -1:
+                return None
+            v, kind, inside = c.recv_arg if pos == -1 else c.args[pos]
+            if not v or (c.roles and c.in_literal):
+                return None  # not a variable, or called from a goroutine, handler or callback literal
+            if c.go:
+                if kind != "fresh" or (c.in_loop and not inside):
+                    return None  # one value handed to several goroutines, or a value from elsewhere
+                out.add(("go", c.file, c.line, v))
+            elif kind == "fresh":
+                out.add(("built", c.decl_key, v))
+            elif kind in ("receiver", "param") and c.caller is not None:
+                got = self._origin(c.caller, v, depth + 1)
+                if got is None:
+                    return None
+                out |= got
+            else:
+                return None
+        return frozenset(out)
+
+    def read_by_sole_writer(self, a: Access) -> bool:
+        """``a`` is a plain read on the one goroutine that writes its field: ``a`` and every write of the
+        field (atomic or not; constructors, ``init``, tests and values not shared yet aside) come from the
+        same single origin (``goroutine_origin``), so they run one after the other."""
+        if a.kind != "read":
+            return False
+        mine = self.goroutine_origin(a)
+        if mine is None or len(mine) != 1:
+            return False
+        writes = [b for b in self.of(a.key) if b.is_write and not (b.test or b.init or b.constructs)
+                  and not self.unpublished(b)]
+        return any(b.atomic for b in writes) and all(self.goroutine_origin(b) == mine for b in writes)
 
     def some_caller_holds_lock(self, method: Tuple[str, str], guard: Tuple[str, str]) -> bool:
         return any(c.held_on_entry or any(lk.guard == guard or lk.mode == "?" for lk in c.locks)

@@ -19,6 +19,7 @@ from tree_sitter import Node
 from goexplint.analysis.concurrency import Launch, is_errgroup_receiver, iteration_synced
 from goexplint.analysis.package import base_type_name, model
 from goexplint.analysis.summaries import OUTLIVES_CALL, callee_summary, flow_up, summaries, type_like
+from goexplint.analysis.types import selection
 from goexplint.core.parse import FileContext
 from goexplint.analysis.syntax import (enclosing_loops, file_loop_var_names, identifiers, is_ancestor, is_reference,
                                        loop_vars, resolve)
@@ -457,6 +458,14 @@ def _call_escape(ctx: FileContext, node: Node, loop: Node, follow_locals: bool,
             return None  # closures launched by go/defer are GXL101/GXL102's
         return "passed to the goroutine started by go %s" % shown, "high"
     summ = callee_summary(ctx, call, summaries(ctx))
+    sel = selection(ctx, fn) if summ is None and fn is not None and fn.type == "selector_expression" else None
+    if sel is not None and sel.kind == "unknown" and sel.candidates:
+        # The receiver's type is unknown: the package's one declaration of the method is what is meant
+        # when only one type declares it; when several do, the name says nothing.
+        sole = sel.sole_candidate
+        if sole is None or sole.decl is None:
+            return None
+        summ = summaries(ctx).method(sole.type_name, sole.name)
     if summ is not None:
         param = summ.param_at(idx)
         kinds = summ.escape_of(param) & OUTLIVES_CALL

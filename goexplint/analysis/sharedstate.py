@@ -605,6 +605,36 @@ def _declared_in_loop_body(decl: Decl, loop: Optional[Node]) -> bool:
     return body is not None and is_ancestor(body, decl.ident)
 
 
+def written_path(target: Node) -> str:
+    """The variable a write changes, as the key writers are counted by: the path up to the first index
+    (``l.a`` of ``l.a[k]``, ``errs`` of ``errs[id]``, ``s.stats.n``), so goroutines writing ``l.a`` and
+    ``l.b`` are one writer each, and writes of ``m[k1]`` and ``m[k2]`` are writes of one map."""
+    n = strip_parens(target)
+    while n is not None:
+        inner = None
+        t = n.type
+        if t in ("index_expression", "slice_expression"):
+            inner = n.child_by_field_name("operand")
+        elif t == "unary_expression" and n.child_by_field_name("operator").type == "*":
+            inner = n.named_children[-1] if n.named_children else None
+        elif t == "selector_expression":
+            operand = n.child_by_field_name("operand")
+            if _index_free(operand):
+                return normal(n)
+            inner = operand
+        else:
+            return normal(n)
+        n = strip_parens(inner)
+    return normal(target)
+
+
+def _index_free(node: Optional[Node]) -> bool:
+    node = strip_parens(node)
+    while node is not None and node.type == "selector_expression":
+        node = strip_parens(node.child_by_field_name("operand"))
+    return node is not None and node.type == "identifier"
+
+
 def sharing_of(ctx: FileContext, body: Body, target: Node) -> Optional[Sharing]:
     """Where the variable written by ``target`` is shared from, or None (local, a copy, or unknown)."""
     root = root_of(target)
@@ -627,14 +657,15 @@ def sharing_of(ctx: FileContext, body: Body, target: Node) -> Optional[Sharing]:
             if what == "pointer-param" and target.type == "index_expression":
                 return None
             return Sharing(what, decl, "a field of %s %s" % ("receiver" if what == "receiver" else "pointer parameter",
-                                                             node_text(root)), ("decl", decl.ident.id))
+                                                             node_text(root)),
+                           ("decl", decl.ident.id, written_path(target)))
         arg = _argument_for(body, decl)
         if arg is None:
             return None  # we cannot tell what the goroutine was given
         arg_root = root_of(arg)
         per_iteration = arg_root is not None and _per_iteration(body, arg_root)
         launcher = body.launcher.id if body.launcher is not None else -1
-        key = ("arg", launcher, normal(arg), normal(target)[len(root.text):])
+        key = ("arg", launcher, normal(arg), written_path(target)[len(root.text):])
         if owner is not None and owner == func.child_by_field_name("receiver"):
             return Sharing("receiver", decl, "a field of receiver %s (%s)" % (node_text(root), normal(arg)), key,
                            per_iteration)
@@ -650,8 +681,9 @@ def sharing_of(ctx: FileContext, body: Body, target: Node) -> Optional[Sharing]:
         if not (_has_selector_or_deref(target, root) and _is_pointer_param(decl)):
             return None
         return Sharing("receiver", decl, "a field of receiver %s, captured by the goroutine" % node_text(root),
-                       ("decl", decl.ident.id))
-    return Sharing("captured", decl, "captured from line %d" % line_of(decl.ident), ("decl", decl.ident.id))
+                       ("decl", decl.ident.id, written_path(target)))
+    return Sharing("captured", decl, "captured from line %d" % line_of(decl.ident),
+                   ("decl", decl.ident.id, written_path(target)))
 
 
 # --------------------------------------------------------------------------- synchronisation after a launch
@@ -1374,3 +1406,284 @@ def _token_scan(stmts: Node, child: Node) -> Tuple[bool, bool]:
 
 def _has_receive(stmt: Node) -> bool:
     return bool(captures('(unary_expression operator: "<-") @r', stmt))
+
+
+# --------------------------------------------------------------------------- value copies of roots
+
+# written types whose values share what they point to: a path through one of them reaches shared memory
+_REFERENCE_PREFIXES = ("*", "map[", "[]", "chan ", "chan<-", "<-chan", "func(", "func ", "interface")
+
+
+def _type_of_text(text: str) -> Tuple[Optional[str], bool]:
+    """(package struct name or None, reference) of a written type: ``*T`` / maps / slices / chans / funcs /
+    interfaces are references (their values share memory); ``T``, ``pkg.T``, ``[4]T`` are values."""
+    t = text.strip()
+    if t.startswith(_REFERENCE_PREFIXES):
+        return None, True
+    if t.startswith("["):
+        t = t[t.index("]") + 1:].strip() if "]" in t else ""  # [N]T: an array value holds its elements
+        return _type_of_text(t) if t else (None, False)
+    t = t.split("[", 1)[0]  # G[int]
+    if "." in t:
+        return None, False  # another package's named type: a value as far as we can tell
+    return (t if t.isidentifier() else None), False
+
+
+def _element_of_text(text: str) -> Optional[str]:
+    """``T`` of ``[]T``, ``[N]T`` or ``map[K]T`` as written; None for anything else."""
+    t = text.strip()
+    if t.startswith("map["):
+        depth = 0
+        for i, ch in enumerate(t):
+            depth += ch == "["
+            depth -= ch == "]"
+            if depth == 0 and ch == "]":
+                return t[i + 1:].strip()
+        return None
+    m = re.match(r"^\[[^\]]*\]", t)
+    return t[m.end():].strip() if m else None
+
+
+def _root_type_text(ctx: FileContext, ident: Node, depth: int = 0) -> Optional[str]:
+    """The written type of a local identifier's variable, as text: a parameter's or ``var``'s type, the
+    type of a composite literal it is initialised with, or the type of the value it copies (``v :=
+    s.stats``, ``v := *p``, ``v := s.items[i]``, a range value over a typed slice or map)."""
+    decl = resolve(ident)
+    if decl is None or depth > 4:
+        return None
+    typ = decl.written_type()
+    if typ is not None:
+        return node_text(typ)
+    if decl.kind == "var":
+        value = strip_parens(decl.value())
+        if value is not None and value.type == "unary_expression" and value.child_by_field_name("operator").type == "&":
+            inner = strip_parens(value.child_by_field_name("operand"))
+            if inner is not None and inner.type == "composite_literal":
+                return "*" + node_text(inner.child_by_field_name("type"))
+            return None
+        return expr_type_text(ctx, value, depth + 1)
+    if decl.kind == "range":
+        clause = decl.ident.parent.parent if decl.ident.parent is not None else None
+        if clause is None or clause.type != "range_clause":
+            return None
+        left = clause.child_by_field_name("left")
+        names = left.named_children if left is not None else []
+        if len(names) != 2 or names[1] != decl.ident:
+            return None  # the key or index of a range: an int or a map key, not the element
+        ranged = expr_type_text(ctx, clause.child_by_field_name("right"), depth + 1)
+        return _element_of_text(ranged) if ranged is not None else None
+    return None
+
+
+def expr_type_text(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optional[str]:
+    """The written type of ``expr`` as text when the package's declarations say it: a typed local, a
+    field of a package struct (``s.stats``), ``*p`` of a typed pointer, an element ``x.items[i]`` of a
+    typed slice or map.  None when it cannot be read without types."""
+    expr = strip_parens(expr)
+    if expr is None or depth > 6:
+        return None
+    if expr.type == "identifier":
+        return _root_type_text(ctx, expr, depth)
+    if expr.type == "selector_expression":
+        owner = expr_type_text(ctx, expr.child_by_field_name("operand"), depth + 1)
+        field = expr.child_by_field_name("field")
+        if owner is None or field is None:
+            return None
+        name = owner.lstrip("*").strip().split("[", 1)[0]
+        st = model(ctx).struct(name) if name.isidentifier() else None
+        fd = st.field(node_text(field)) if st is not None else None
+        return fd.type_text if fd is not None and not fd.embedded else None
+    if expr.type == "unary_expression" and expr.child_by_field_name("operator").type == "*":
+        inner = expr_type_text(ctx, expr.child_by_field_name("operand"), depth + 1)
+        return inner[1:] if inner is not None and inner.startswith("*") else None
+    if expr.type == "index_expression":
+        container = expr_type_text(ctx, expr.child_by_field_name("operand"), depth + 1)
+        return _element_of_text(container) if container is not None else None
+    if expr.type == "composite_literal":
+        typ = expr.child_by_field_name("type")
+        return node_text(typ) if typ is not None else None
+    return None
+
+
+def value_copy_root(ctx: FileContext, root: Node, path: Optional[Node] = None) -> bool:
+    """``root`` (a local identifier) holds its function's own value, not the shared one: a by-value
+    parameter or receiver (``func (p *M) add(q M)``), a named result, a local of a struct type (declared,
+    built with ``T{…}``, or a copy: ``v := s.stats``, ``v := *p``, a range value over ``[]T``), and
+    ``path`` (``q.n``, ``v.stats.n``) does not go through a pointer, map, slice, chan or interface field,
+    which would reach shared memory again.  False when the written types do not say so."""
+    decl = resolve(root)
+    if decl is None or decl.kind not in ("param", "var", "range"):
+        return False
+    text = _root_type_text(ctx, root)
+    if text is None:
+        return False
+    name, reference = _type_of_text(text)
+    if reference or name is None or model(ctx).struct(name) is None:
+        return False
+    if path is None:
+        return True
+    fields = normal(path)[len(node_text(root)):].lstrip(".").split(".")
+    cur = name
+    for seg in fields[:-1]:
+        if not seg.isidentifier():
+            return False  # an index or a call along the path: not followed
+        st = model(ctx).struct(cur) if cur is not None else None
+        fd = st.field(seg) if st is not None else None
+        if fd is None or fd.embedded:
+            return False
+        cur, reference = _type_of_text(fd.type_text)
+        if reference:
+            return False  # v.stats.n with stats *Stats: the copy points at the shared Stats
+    return True
+
+
+# --------------------------------------------------------------------------- evidence of concurrency
+
+# calls that hand a handler to net/http's server (or a router that a server serves): ``mux.HandleFunc``,
+# ``httptest.NewServer``, ``http.ListenAndServe``, ``r.Get("/", h)`` of chi-like routers
+_SERVE_CALLS = frozenset((
+    b"HandleFunc", b"Handle", b"NewServer", b"NewTLSServer", b"NewUnstartedServer", b"ListenAndServe",
+    b"ListenAndServeTLS", b"Serve", b"ServeTLS", b"Get", b"Post", b"Put", b"Patch", b"Delete", b"Head",
+    b"Options", b"Method", b"MethodFunc", b"Any", b"Mount", b"NotFound", b"MethodNotAllowed", b"HandlerFunc",
+))
+_HANDLER_KEYS = frozenset((b"Handler",))
+# a test function whose own code runs something concurrently (its requests may overlap)
+_CONCURRENT_TEST = re.compile(rb"\bgo\b\s*(?:func\b|[\w.]+\()|\.Go\(|\.RunParallel\(")
+
+
+def _callee_name(call: Node) -> Optional[bytes]:
+    fn = strip_parens(call.child_by_field_name("function"))
+    if fn is not None and fn.type == "selector_expression":
+        fn = fn.child_by_field_name("field")
+    return fn.text if fn is not None and fn.type in ("identifier", "field_identifier") else None
+
+
+def _flows_to_server(ctx: FileContext, expr: Node, depth: int = 0) -> Optional[Node]:
+    """The call or element that hands ``expr`` (a handler literal, ``http.HandlerFunc(lit)``, or a local
+    holding one) to a server: an argument of a ``_SERVE_CALLS`` call, a ``Handler:`` element.  Follows
+    ``http.HandlerFunc(…)`` conversions and one local variable (``h := …; mux.Handle("/", h)``)."""
+    if depth > 3:
+        return None
+    node = expr
+    p = node.parent
+    while p is not None and p.type in PARENS:
+        node, p = p, p.parent
+    if p is None:
+        return None
+    if p.type == "argument_list" and p.parent is not None and p.parent.type == "call_expression":
+        call = p.parent
+        name = _callee_name(call)
+        if name == b"HandlerFunc" and len(p.named_children) == 1:
+            return _flows_to_server(ctx, call, depth + 1)  # a conversion: where does the handler go?
+        return call if name in _SERVE_CALLS else None
+    if p.type == "literal_element" and p.parent is not None and p.parent.type == "keyed_element":
+        elems = p.parent.named_children
+        key = elems[0].named_children[0] if elems and elems[0].named_children else None
+        return p.parent if elems[-1] == p and key is not None and key.text in _HANDLER_KEYS else None
+    if p.type == "expression_list" and p.parent is not None \
+            and p.parent.type in ("short_var_declaration", "assignment_statement", "var_spec"):
+        stmt = p.parent
+        left = stmt.child_by_field_name("left") if stmt.type != "var_spec" else None
+        names = left.named_children if left is not None else \
+            [c for c in stmt.named_children if c.type == "identifier"]
+        values = p.named_children
+        if len(names) != len(values) or node not in values:
+            return None
+        target = strip_parens(names[values.index(node)])
+        if target is None or target.type != "identifier":
+            return None
+        decl = resolve(target) if stmt.type == "assignment_statement" else Decl(target, "var")
+        func = enclosing_function(stmt)
+        if decl is None or func is None:
+            return None
+        for ident in captures("(identifier) @i", func).get("i", []):
+            if ident.text != target.text or ident.start_byte <= target.start_byte:
+                continue
+            d = resolve(ident)
+            if d is not None and d.ident == decl.ident:
+                got = _flows_to_server(ctx, ident, depth + 1)
+                if got is not None:
+                    return got
+    return None
+
+
+def _test_runs_concurrently(ctx: FileContext, func: Node) -> bool:
+    top = func
+    while ctx.parent(top) is not None and ctx.parent(top).type != "source_file":
+        top = ctx.parent(top)
+    return bool(_CONCURRENT_TEST.search(ctx.source[top.start_byte:top.end_byte]))
+
+
+def handler_concurrency(ctx: FileContext, func: Node) -> Optional[str]:
+    """Why the HTTP handler ``func`` may serve several requests at once (a parenthesised note naming the
+    server it is handed to, or "" for a handler method), or None without evidence.
+    A handler method (``ServeHTTP`` or any ``(http.ResponseWriter, *http.Request)`` method) outside
+    tests: net/http calls it per request on the connection's goroutine.  A handler literal: only when it
+    is handed to a server or router (``mux.HandleFunc``, ``httptest.NewServer``, ``Handler:``), not when it
+    is called directly (``h.ServeHTTP(rec, req)`` in a unit test).  In a test file the test's own clients
+    send the requests: only a test that runs something concurrently (``go``, ``X.Go``, ``RunParallel``)
+    is evidence that two of them overlap."""
+    if func.type == "func_literal":
+        served = _flows_to_server(ctx, func)
+        if served is None:
+            return None
+        if ctx.is_test and not _test_runs_concurrently(ctx, func):
+            return None
+        return " (served through %s at line %d)" % (node_text(served).split("(", 1)[0], line_of(served))
+    if ctx.is_test and not _test_runs_concurrently(ctx, func):
+        return None
+    return ""
+
+
+@dataclasses.dataclass(frozen=True)
+class HookCall:
+    file: str
+    line: int
+    launch: int  # id of the launch whose goroutine calls it
+    loop: bool  # that launch is in a loop
+
+
+def hook_goroutine_calls(ctx: FileContext, name: bytes) -> List[HookCall]:
+    """Calls ``x.name(…)`` of the package that run on a goroutine the package starts: inside a goroutine
+    body (``go func(){ x.name() }()``, a method started with ``go``, an ``errgroup``/``AfterFunc``
+    literal) or launched directly (``go x.name()``).  Memoised per package and name."""
+    key = ("sharedstate.hook_calls", name)
+    cache = ctx.package.cache
+    if key in cache:
+        return cache[key]
+    found: List[HookCall] = []
+    needle = b"." + name
+    for f in ctx.package.files:
+        if needle not in f.source:
+            continue
+        bodies = goroutine_bodies(f)
+        for sel in captures("(call_expression function: (selector_expression field: (field_identifier) @f)) @c",
+                            f.root).get("c", []):
+            fn = strip_parens(sel.child_by_field_name("function"))
+            field = fn.child_by_field_name("field") if fn is not None else None
+            if field is None or field.text != name:
+                continue
+            parent = sel.parent
+            if parent is not None and parent.type == "go_statement":
+                loop = _loop_between(parent, enclosing_function(parent) or parent) is not None
+                found.append(HookCall(f.path, line_of(sel), parent.id, loop))
+                continue
+            for b in bodies:
+                if b.launch is not None and is_ancestor(b.func, sel) and _runs_in(sel, b.func):
+                    found.append(HookCall(f.path, line_of(sel), b.launch.id, b.loop is not None))
+                    break
+    cache[key] = found
+    return found
+
+
+def hook_concurrency(ctx: FileContext, name: bytes) -> Optional[HookCall]:
+    """A call of the hook field ``name`` showing that several of its calls may run at once: a goroutine
+    started in a loop calls it, or goroutines of two launches do.  None otherwise (called on the caller's
+    goroutine, or by one goroutine only: a hook's name is no evidence)."""
+    calls = hook_goroutine_calls(ctx, name)
+    for c in calls:
+        if c.loop:
+            return c
+    if len({(c.file, c.launch) for c in calls}) >= 2:
+        return calls[0]
+    return None

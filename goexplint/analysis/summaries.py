@@ -29,6 +29,7 @@ from tree_sitter import Node
 
 from goexplint.analysis.ctxflow import never_returns
 from goexplint.analysis.package import FuncDecl, PackageModel, model
+from goexplint.analysis.types import method_of
 from goexplint.analysis.syntax import FUNC_TYPES, identifiers, is_package_type, package_selector, resolve
 from goexplint.core.parse import FileContext, captures, node_text
 
@@ -402,8 +403,9 @@ def _summarise(decl: FuncDecl) -> Summary:
 
 def callee_summary(ctx: FileContext, call: Node, summ: Optional[Summaries] = None) -> Optional[Summary]:
     """The summary of the same-package function or method a call targets, when the source says which:
-    ``f(...)`` for a package-level ``f`` not shadowed, ``x.M(...)`` when ``x``'s declared type (a
-    parameter, ``var``, receiver or composite-literal local) names a package type with method ``M``.
+    ``f(...)`` for a package-level ``f`` not shadowed, ``x.M(...)`` when ``x``'s written type (see
+    ``analysis.types``: a declaration, ``new(T)``, ``&T{}``, ``T{}``, a field, a same-package
+    constructor's result...) is a package type whose method set has ``M`` (promoted methods too).
     Method names alone are not trusted: ``x`` may be of another package's type."""
     if call is None or call.type != "call_expression":
         return None
@@ -420,17 +422,10 @@ def callee_summary(ctx: FileContext, call: Node, summ: Optional[Summaries] = Non
         return summ.func(node_text(fn))
     if fn.type != "selector_expression":
         return None
-    operand = fn.child_by_field_name("operand")
-    name = node_text(fn.child_by_field_name("field"))
-    if operand is None:
+    ref = method_of(ctx, fn)
+    if ref is None or ref.decl is None:
         return None
-    if operand.type == "identifier":
-        decl = resolve(operand)
-        if decl is not None:
-            base = package_type_name(decl.written_type())
-            if base is not None:
-                return summ.method(base, name)
-    return None
+    return summ.method(ref.type_name, ref.name)
 
 
 def package_type_name(typ: Optional[Node]) -> Optional[str]:

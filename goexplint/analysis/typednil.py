@@ -8,6 +8,7 @@ from typing import Dict, List, Optional, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import local_type_names, model
+from goexplint.analysis.syntax import resolve
 from goexplint.core.parse import FileContext, captures
 from goexplint.analysis.sharedstate import strip_parens
 
@@ -105,3 +106,179 @@ def nil_conversion(node: Optional[Node]) -> Optional[Node]:
     if inner.type == "unary_expression" and inner.child_by_field_name("operator").type != "*":
         return None
     return inner if args.named_children[0].type == "nil" else None
+
+
+# --------------------------------------------------------------------------- assignments
+
+_ASSIGNED = """
+(assignment_statement left: (expression_list (identifier) @x))
+(receive_statement left: (expression_list (identifier) @x))
+"""
+
+
+def _plain_assign(ident: Node) -> Optional[Node]:
+    """The ``=`` assignment or select receive (``case x = <-ch``) statement that assigns ``ident``."""
+    stmt = ident.parent.parent if ident.parent is not None else None
+    if stmt is None:
+        return None
+    if stmt.type == "assignment_statement":
+        op = stmt.child_by_field_name("operator")
+        return stmt if op is not None and op.type == "=" else None
+    if stmt.type == "receive_statement" and not any(c.type == ":=" for c in stmt.children):
+        return stmt
+    return None
+
+
+def assignments(ctx: FileContext, func: Node, decl_ident: Node) -> List[Node]:
+    """The identifiers of ``func`` (nested closures included) that ``=`` assigns the variable declared by
+    ``decl_ident`` (assignment statements and select receives), in document order; found once per function."""
+    key = ("typednil.assigned", func.id)
+    table = ctx.cache.get(key)
+    if table is None:
+        table = {}
+        for x in captures(_ASSIGNED, func).get("x", []):
+            if _plain_assign(x) is not None:
+                table.setdefault(x.text, []).append(x)
+        ctx.cache[key] = table
+    out = []
+    for x in table.get(decl_ident.text, ()):
+        d = resolve(x)
+        if d is not None and d.ident == decl_ident:
+            out.append(x)
+    return out
+
+
+def in_closure(node: Node, func: Node) -> Optional[Node]:
+    """The outermost func literal between ``node`` and ``func``, if any."""
+    found = None
+    n = node.parent
+    while n is not None and n != func:
+        if n.type == "func_literal":
+            found = n
+        n = n.parent
+    return found
+
+
+def assigned_by_closure(ctx: FileContext, func: Node, decl_ident: Node) -> Optional[Node]:
+    """A func literal of ``func`` (not a deferred one) that assigns the variable: the function it is handed
+    to (``walk(…, func() { x = … })``), or the code that calls it, may run it before any later use, so the
+    variable is not known to keep its value (the same answer as for ``&x``).  Returns the literal."""
+    for x in assignments(ctx, func, decl_ident):
+        lit = in_closure(x, func)
+        if lit is None:
+            continue
+        p = lit.parent
+        while p is not None and p.type == "parenthesized_expression":
+            p = p.parent
+        if p is not None and p.type == "call_expression" and p.parent is not None \
+                and p.parent.type == "defer_statement":
+            continue  # runs after the function's results are evaluated
+        return lit
+    return None
+
+
+def _terminates(stmt: Node) -> bool:
+    """The statement leaves the statement list for good: ``return``, ``continue``, ``goto``, ``panic(…)``."""
+    t = stmt.type
+    if t in ("return_statement", "continue_statement", "goto_statement"):
+        return True
+    if t == "expression_statement" and stmt.named_children:
+        call = strip_parens(stmt.named_children[0])
+        fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+        return fn is not None and fn.type == "identifier" and fn.text == b"panic" and resolve(fn) is None
+    return False
+
+
+def _list_statements(node: Optional[Node]) -> List[Node]:
+    if node is None:
+        return []
+    out = []
+    for c in node.named_children:
+        if c.type == "statement_list":
+            out.extend(s for s in c.named_children if s.type != "comment")
+        elif c.type != "comment" and node.type != "block":
+            out.append(c)
+    return out
+
+
+def _block_settles(stmts: List[Node], assigns) -> bool:
+    """Every path through the statements assigns (``assigns(stmt)``) or leaves the list."""
+    for stmt in stmts:
+        if definitely_assigns(stmt, assigns) or _terminates(stmt):
+            return True
+    return False
+
+
+_CASES = frozenset(("communication_case", "expression_case", "type_case", "default_case"))
+
+
+def definitely_assigns(stmt: Node, assigns) -> bool:
+    """Every path through ``stmt`` that continues after it has assigned the variable: ``stmt`` is an
+    assignment of it (``assigns(stmt)``), a block doing so, an ``if``/``else`` whose branches both do
+    (or leave), a ``select`` or a ``switch`` with a ``default`` whose every case does (or leaves)."""
+    t = stmt.type
+    if assigns(stmt):
+        return True
+    if t == "labeled_statement":
+        inner = [c for c in stmt.named_children if c.type != "label_name"]
+        return bool(inner) and definitely_assigns(inner[0], assigns)
+    if t == "block":
+        return _block_settles(_list_statements(stmt), assigns)
+    if t == "if_statement":
+        alt = stmt.child_by_field_name("alternative")
+        if alt is None:
+            return False
+        cons = stmt.child_by_field_name("consequence")
+        ok = _block_settles(_list_statements(cons), assigns)
+        if not ok:
+            return False
+        if alt.type == "if_statement":
+            return definitely_assigns(alt, assigns)
+        return _block_settles(_list_statements(alt), assigns)
+    if t in ("select_statement", "expression_switch_statement", "type_switch_statement"):
+        cases = [c for c in stmt.named_children if c.type in _CASES]
+        if not cases or (t != "select_statement" and not any(c.type == "default_case" for c in cases)):
+            return False
+        for case in cases:
+            comm = case.child_by_field_name("communication") if case.type == "communication_case" else None
+            if comm is not None and assigns(comm):
+                continue
+            body = [s for c in case.named_children if c.type == "statement_list" for s in c.named_children
+                    if s.type != "comment"]
+            if any(s.type == "fallthrough_statement" for s in body):
+                return False
+            if not _block_settles(body, assigns):
+                return False
+        return True
+    return False
+
+
+def assigned_on_every_path(ctx: FileContext, func: Node, decl_ident: Node, at: Node) -> bool:
+    """Every path from the declaration to ``at`` has assigned the variable (with ``=`` or a select receive):
+    a statement before ``at``, in a statement list that holds it, definitely assigns it (see
+    :func:`definitely_assigns`)."""
+    idents = [x for x in assignments(ctx, func, decl_ident) if in_closure(x, func) is None]
+    if not idents:
+        return False
+    stmts = {_plain_assign(x).id for x in idents}
+
+    def assigns(stmt: Node) -> bool:
+        return stmt.id in stmts
+
+    memo = ctx.cache.setdefault(("typednil.settles", decl_ident.id), {})
+    n = at
+    while n is not None and n != func:
+        parent = n.parent
+        if parent is not None and parent.type == "statement_list":
+            for prior in parent.named_children:
+                if prior.start_byte >= n.start_byte:
+                    break
+                if prior.end_byte <= decl_ident.start_byte:
+                    continue
+                got = memo.get(prior.id)
+                if got is None:
+                    got = memo[prior.id] = definitely_assigns(prior, assigns)
+                if got:
+                    return True
+        n = parent
+    return False

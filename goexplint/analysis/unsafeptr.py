@@ -127,6 +127,8 @@ class PackageFacts:
     var_types: FrozenSet[Tuple[bytes, bytes]]
     uintptr_types: FrozenSet[bytes]  # type X uintptr
     other_nullary: FrozenSet[bytes]  # functions and methods without parameters and with a non-uintptr result
+    unset_vars: FrozenSet[bytes]  # package-level variables declared without a value
+    written: FrozenSet[bytes]  # names assigned (=, op=, ++/--) or address-taken anywhere in the package
 
     def is_uintptr(self, typ: Optional[bytes]) -> bool:
         return typ == b"uintptr" or (typ is not None and typ in self.uintptr_types)
@@ -160,10 +162,14 @@ _FACTS_QUERY = """
 (source_file (var_declaration (var_spec name: (identifier) @var type: (_)? @vtype value: (_)? @vval)))
 (source_file (var_declaration (var_spec_list (var_spec name: (identifier) @var type: (_)? @vtype value: (_)? @vval))))
 (type_spec name: (type_identifier) @tname type: (type_identifier) @tunder (#eq? @tunder "uintptr"))
+(assignment_statement left: (expression_list (identifier) @written))
+(inc_statement (identifier) @written)
+(dec_statement (identifier) @written)
+(unary_expression operator: "&" operand: (identifier) @written)
 """
 
 
-_FACT_KEYS = ("uf", "of", "ufn", "ofn", "uv", "sf", "vt", "ut", "of0")  # the PackageFacts fields, in order
+_FACT_KEYS = ("uf", "of", "ufn", "ofn", "uv", "sf", "vt", "ut", "of0", "uv0", "w")  # the PackageFacts fields, in order
 
 
 def type_name(typ: Optional[Node]) -> Optional[bytes]:
@@ -217,6 +223,8 @@ def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
                 acc["of0"].add(caps["func"][0].text)
         elif "tname" in caps:
             acc["ut"].add(caps["tname"][0].text)
+        elif "written" in caps:
+            acc["w"].update(n.text for n in caps["written"])
         elif "var" in caps:
             typ = caps.get("vtype")
             vals = caps.get("vval")
@@ -226,6 +234,8 @@ def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
             if (typ and is_uintptr_type(typ[0])) or (not typ and vals and uintptr_conversion_arg(vals[0]) is not None):
                 for v in caps["var"]:
                     acc["uv"].add(v.text)
+            if not vals:
+                acc["uv0"].update(v.text for v in caps["var"])
 
 
 def _facts_of_file(ctx: FileContext) -> Dict[str, set]:
@@ -618,9 +628,11 @@ def _ident_evidence(ctx: FileContext, ident: Node, depth: int) -> Optional[Evide
     decl = _decl_of(ctx, ident)
     name = node_text(ident)
     if decl is None:
-        if ident.text in package_facts(ctx).uintptr_vars:
+        facts = package_facts(ctx)
+        zero = ident.text in facts.unset_vars and ident.text not in facts.written
+        if ident.text in facts.uintptr_vars and not zero:
             return Evidence(ident, "the package-level uintptr variable %s" % name, 3, "medium")
-        return None
+        return None  # unknown, or declared without a value and never written: it holds 0, no address
     typ = decl.written_type()
     if decl.kind == "param":
         if _uintptr_written(ctx, typ):
@@ -629,6 +641,8 @@ def _ident_evidence(ctx: FileContext, ident: Node, depth: int) -> Optional[Evide
     if decl.kind not in ("var", "for"):
         return None
     if _uintptr_written(ctx, typ):
+        if decl.kind == "var" and decl.value() is None and not _written_after(ctx, decl.ident):
+            return None  # ``var u uintptr`` never assigned: the zero value, no address
         return Evidence(ident, "the uintptr variable %s" % name, 3, "high", decl.ident)
     if typ is not None:
         return None
@@ -655,6 +669,30 @@ def _ident_evidence(ctx: FileContext, ident: Node, depth: int) -> Optional[Evide
     if inner is not None:
         return dataclasses.replace(inner, node=ident, what="%s, a copy of %s," % (name, inner.what), decl=decl.ident)
     return None
+
+
+def _written_after(ctx: FileContext, decl_ident: Node) -> bool:
+    """Whether the local declared by ``decl_ident`` is ever assigned, incremented or has its address
+    taken in its function (a name that is written in a nested scope counts too: it may be the same)."""
+    scope = decl_ident
+    while scope is not None and scope.type not in FUNC_TYPES + ("source_file",):
+        scope = scope.parent
+    if scope is None:
+        return True
+    for ident in identifiers(scope):
+        if ident.text != decl_ident.text or ident == decl_ident:
+            continue
+        p = ident.parent
+        if p is None:
+            continue
+        if p.type in ("inc_statement", "dec_statement"):
+            return True
+        if p.type == "unary_expression" and p.child_by_field_name("operator").type == "&":
+            return True
+        if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement" \
+                and p.parent.child_by_field_name("left") == p:
+            return True
+    return False
 
 
 def pointer_uintptr_store(ctx: FileContext, ident: Node) -> Optional[Node]:

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional
 from tree_sitter import Node
 
 from goexplint.core.facts import file_captures, file_query
-from goexplint.core.parse import FileContext
+from goexplint.core.parse import FileContext, captures
 from goexplint.analysis.package import model
 from goexplint.analysis.sharedstate import match_rows, normal, root_of, strip_parens
 from goexplint.analysis.syntax import FUNC_TYPES, Decl, is_ancestor, is_package_type, resolve
@@ -166,5 +166,37 @@ def call_of_statement(stmt: Optional[Node]) -> Optional[Node]:
     return call if call is not None and call.type == "call_expression" else None
 
 
+_WORK = "[(call_expression) (send_statement) (unary_expression operator: \"<-\")] @w"
+
+
+def work_between(ctx: FileContext, launch: Node, wait_stmt: Node) -> Optional[Node]:
+    """The first statement that does work (a call, a send or a receive) after the statement of
+    ``launch`` and before ``wait_stmt`` in their statement list, i.e. while the launched goroutine runs:
+    a fork-join inside one iteration.  Calls of ``Add`` on any receiver do not count."""
+    stmts = wait_stmt.parent
+    if stmts is None:
+        return None
+    top = launch
+    while top.parent is not None and top.parent != stmts:
+        top = top.parent
+    if top.parent != stmts:
+        return None
+    for stmt in stmts.named_children:
+        if stmt.start_byte < top.end_byte or stmt.type == "comment":
+            continue
+        if stmt.start_byte >= wait_stmt.start_byte:
+            break
+        for w in captures(_WORK, stmt).get("w", []):
+            if w.type == "call_expression":
+                fn = w.child_by_field_name("function")
+                field = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" \
+                    else None
+                if field is not None and field.text == b"Add":
+                    continue
+            return stmt
+    return None
+
+
 __all__ = ["Dict", "WGCall", "body_calls", "calls_in", "declared_inside", "first_statement", "is_waitgroup",
-           "outer_function", "wg_calls"]
+           "outer_function", "wg_calls",
+           "work_between"]

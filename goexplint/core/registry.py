@@ -201,7 +201,8 @@ UNUSED = Rule(
     id="GXL000", name="unused-suppression", severity="note", confidence="high",
     message="suppression {directive!r} matched no finding; remove it", since="0.1.0",
     doc="""## What it does
-Reports a `//goexplint:ignore`, `//goexplint:file-ignore` or `//nolint` directive that suppressed nothing.
+Reports a `//goexplint:ignore`, `//goexplint:file-ignore` or `//nolint:goexplint` directive that suppressed nothing.
+(A bare `//nolint` or `//nolint:all` is never reported: it may be there for another linter.)
 
 ## Why is this bad?
 Stale suppressions hide the next real finding on that line. Enabled by `--report-unused-suppressions`.

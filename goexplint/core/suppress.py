@@ -6,11 +6,19 @@ Accepted forms (the reason is optional but recommended):
   or alone on the line above it.  Ids may also be family names (``loopvar``) or
   id prefixes (``GXL1``).
 * ``//goexplint:file-ignore GXL101 reason`` -- anywhere in the file, for the whole file.
-* golangci-lint's ``//nolint`` (every rule) and ``//nolint:goexplint[,other]`` (every goexplint rule),
-  and staticcheck's ``//lint:ignore GXL101 reason``.
+* golangci-lint's ``//nolint``, ``//nolint:all`` and ``//nolint:goexplint[,other]`` (every
+  goexplint rule), read as golangci-lint reads them: ``// nolint`` with a space too, linter names
+  split at commas, trimmed and case-insensitive, anything after a second ``//`` is the reason.  At
+  the end of a line it covers that line; alone on its line it covers the next line and, like
+  golangci-lint, the whole statement or declaration that starts there in the same column (a
+  ``//nolint`` above a ``func`` covers the function).  ``//nolint:GXL101`` is *not* accepted:
+  ``//nolint`` names linters, not rules (golangci-lint would call ``gxl101`` an unknown linter), so
+  it suppresses nothing and gives a notice naming ``//goexplint:ignore GXL101`` instead.
+* staticcheck's ``//lint:ignore GXL101 reason``.
 
 Directives that matched nothing can be reported as ``GXL000`` findings
-(``--report-unused-suppressions``); directives naming unknown rules give a notice.
+(``--report-unused-suppressions``) -- except a bare ``//nolint`` or ``//nolint:all``, which may be
+there for another linter; directives naming unknown rules give a notice.
 """
 
 from __future__ import annotations
@@ -41,6 +49,11 @@ class Directive:
     reason: str
     text: str
     used: bool = False
+    last: int = -1  # the last line it applies to (a //nolint above a multi-line statement); -1: ``row``
+    may_be_for_others: bool = False  # a bare //nolint or //nolint:all: unused here is not stale
+
+    def covers_row(self, row: int) -> bool:
+        return self.row == -1 or self.row <= row <= max(self.row, self.last)
 
     def covers(self, rule_id: str) -> bool:
         if self.selectors is None:
@@ -67,14 +80,7 @@ def _parse(ctx: FileContext, comment: tree_sitter.Node, known_ids: set, notices:
     before = ctx.line_bytes(row)[:comment.start_point[1]]
     target = row + 1 if not before.strip() else row
     if m.group("nolint"):
-        if rest.startswith(":"):
-            linters = re.split(r"[\s/]", rest[1:], maxsplit=1)[0].split(",")
-            if "goexplint" not in linters:
-                return None
-        elif rest.strip() and not rest.strip().startswith("//"):
-            return None
-        reason = rest.split("//", 1)[1].strip() if "//" in rest else ""
-        return Directive(comment, target, None, reason, text)
+        return _nolint(ctx, comment, rest, target, text, notices)
     words = rest.strip().split(None, 1)
     if not words:
         notices.append(Notice(ctx.path, "suppression", "%s names no rule; it suppresses nothing" % text.strip(),
@@ -90,6 +96,49 @@ def _parse(ctx: FileContext, comment: tree_sitter.Node, known_ids: set, notices:
     is_file = (m.group("verb") or m.group("lint") or "").endswith("file-ignore")
     return Directive(comment, -1 if is_file else target, selectors, words[1].strip() if len(words) > 1 else "",
                      text)
+
+
+def _nolint(ctx: FileContext, comment: tree_sitter.Node, rest: str, target: int, text: str,
+            notices: List[Notice]) -> Optional[Directive]:
+    """golangci-lint's directive, as its nolint processor reads it (``^nolint( |:|$)`` after the
+    slashes and spaces; linters after ``nolint:`` up to a second ``//``, split at commas)."""
+    if rest and rest[0] not in " \t:":
+        return None  # //nolintfoo
+    body, _, reason = rest.partition("//")
+    body = body.strip()
+    every = not body.startswith(":")
+    if not every:
+        linters = [item.strip().lower() for item in body[1:].split(",")]
+        if "all" not in linters and "goexplint" not in linters:
+            ids = [item for item in linters if re.match(r"^gxl\d{1,3}$", item)]
+            if ids:
+                notices.append(Notice(ctx.path, "suppression", "%s names rule %s, but //nolint names linters: "
+                                      "use //goexplint:ignore %s (or //nolint:goexplint for every rule); "
+                                      "it suppresses nothing" % (text.strip(), ids[0].upper(), ids[0].upper()),
+                                      row=comment.start_point[0], col=comment.start_point[1]))
+            return None
+        every = "all" in linters
+    d = Directive(comment, target, None, reason.strip(), text, may_be_for_others=every)
+    if target != comment.start_point[0]:  # alone on its line: also the statement or declaration below
+        d.last = _node_below(ctx, comment)
+    return d
+
+
+def _node_below(ctx: FileContext, comment: tree_sitter.Node) -> int:
+    """The last line of the outermost node that starts on the line after ``comment`` in its column
+    (golangci-lint's range expansion), or -1."""
+    point = (comment.end_point[0] + 1, comment.start_point[1])
+    node = ctx.root.descendant_for_point_range(point, point)
+    if node is None or tuple(node.start_point) != point:
+        return -1
+    # Go's syntax tree has no node for a block's statement list: stop below tree-sitter's
+    while node.parent is not None and tuple(node.parent.start_point) == point \
+            and node.parent.type not in _LISTS:
+        node = node.parent
+    return node.end_point[0]
+
+
+_LISTS = ("statement_list", "source_file")
 
 
 def directives(ctx: FileContext, known_ids: set, notices: List[Notice]) -> List[Directive]:
@@ -118,14 +167,14 @@ def apply(ctx: FileContext, findings: List[Finding], enabled: List[Rule], report
         return findings
     for f in findings:
         for d in dirs:
-            if (d.row == -1 or d.row == f.span.start.row) and d.covers(f.rule_id):
+            if d.covers_row(f.span.start.row) and d.covers(f.rule_id):
                 d.used = True
                 f.suppressed = d.reason or "suppressed in source"
                 break
     if report_unused:
         enabled_ids = {r.id for r in enabled}
         for d in dirs:
-            if d.used:
+            if d.used or d.may_be_for_others:
                 continue
             if d.selectors is not None and not any(d.covers(i) for i in enabled_ids):
                 continue

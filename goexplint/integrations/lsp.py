@@ -25,6 +25,10 @@
   selectors, as on the command line), ``goVersion`` ("1.21"), ``debounceMs``, ``logLevel``.  They
   override the project's ``.goexplint.toml``.
 
+* Malformed messages are answered as JSON-RPC 2.0 says (see "malformed messages" below): a request
+  always gets a response -- -32700 parse error, -32600 invalid request, -32601 method not found,
+  -32602 invalid params -- with its id (null when it cannot be read); a notification never does.
+
 Nothing is ever written to stdout except the protocol; logs go to stderr.
 """
 
@@ -41,10 +45,11 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from lsprotocol import types as T
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from goexplint import __version__
@@ -158,6 +163,23 @@ def apply_change(doc: Doc, change, encoding: str) -> None:
     doc.source = updated
 
 
+def reparse(source: bytes, edited_tree) -> Tuple[object, bool]:
+    """(tree of ``source``, parsed again from scratch): the tree the command line gets for ``source``.
+
+    ``edited_tree`` is the buffer's last tree with ``tree.edit`` applied for every change since (or None).
+    The re-parse reuses it, but tree-sitter's error recovery does not promise the tree of a fresh parse:
+    after some edits into a buffer with syntax errors the incremental tree recovers differently (other
+    ERROR nodes, statements kept or dropped), although the edit handed to tree-sitter is exact.  Such a
+    re-parse is done again from scratch, so a broken buffer gets the findings of a full lint too; a tree
+    without errors is kept (``tests/test_lsp.py`` compares both ways of parsing after random edits)."""
+    if edited_tree is None:
+        return parse_bytes(source), False
+    tree = parse_bytes(source, edited_tree)
+    if tree.root_node.has_error:
+        return parse_bytes(source), True
+    return tree, False
+
+
 # ---- settings --------------------------------------------------------------------------------
 
 @dataclasses.dataclass
@@ -194,15 +216,120 @@ class Settings:
             setattr(self, f.name, getattr(new, f.name))
 
 
+# ---- malformed messages ----------------------------------------------------------------------
+#
+# JSON-RPC 2.0 (which LSP's base protocol is): every request gets a response, also a malformed one,
+# with the request's id (null when it cannot be read); a notification never does.  pygls drops a
+# message it cannot read with a window/showMessage "Invalid Params" and no response, so the editor
+# waits for its timeout.  Here: -32700 for a body that is not JSON, -32600 for something that is not
+# a request (not an object, no or a wrong "jsonrpc", an id that is not a string or number, a request
+# after shutdown), -32602 for a known method whose params do not fit, -32601 (pygls) for an unknown
+# method.  A malformed notification (or response) is only logged.
+
+PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600, -32601, -32602
+
+
+@dataclasses.dataclass
+class _Malformed:
+    """A message object pygls could not read, and what to answer."""
+
+    data: dict
+    detail: str
+
+
+def _valid_id(value) -> bool:
+    return isinstance(value, (str, int)) and not isinstance(value, bool)
+
+
+def _why(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc
+    try:
+        import cattrs
+
+        if isinstance(cause, cattrs.BaseValidationError):
+            return "; ".join(cattrs.transform_error(cause))[:500]
+    except (ImportError, AttributeError):  # pragma: no cover - cattrs is pygls' dependency
+        pass
+    return str(cause)[:500] or type(cause).__name__
+
+
+class GoexplintProtocol(LanguageServerProtocol):
+    def structure_message(self, data):
+        if "jsonrpc" not in data:  # a nested object, or a message without "jsonrpc" (handle_message)
+            return data
+        method = data.get("method")
+        if isinstance(method, str) and "params" not in data and self.get_message_type(method) is None:
+            data = dict(data, params=None)  # params may be omitted (JSON-RPC); pygls' generic types want them
+        try:
+            return super().structure_message(data)
+        except Exception as exc:
+            return _Malformed(data, _why(exc))
+
+    def send_error(self, msg_id, code: int, message: str) -> None:
+        self._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}})
+
+    def _log(self, message: str) -> None:
+        LOG.warning("%s", message)
+        self.notify(T.WINDOW_LOG_MESSAGE, T.LogMessageParams(type=T.MessageType.Warning,
+                                                             message="goexplint: " + message))
+
+    def handle_message(self, message):
+        if isinstance(message, _Malformed):
+            return self._malformed(message.data, message.detail)
+        if not hasattr(message, "jsonrpc"):  # not an object (an array, a number...) or no "jsonrpc"
+            data = message if isinstance(message, dict) else {}
+            what = "not a JSON-RPC 2.0 message (no \"jsonrpc\": \"2.0\")" if isinstance(message, dict) else \
+                "not a JSON-RPC message object (LSP has no batches)"
+            return self._invalid(data, what)
+        if message.jsonrpc != "2.0":
+            return self._invalid({"id": getattr(message, "id", None)}, "jsonrpc must be \"2.0\"")
+        method = getattr(message, "method", None)
+        if method is not None and hasattr(message, "id") and not _valid_id(message.id):
+            return self._invalid({}, "id must be a string or a number")
+        if self._shutdown and method != T.EXIT and hasattr(message, "id") and method is not None:
+            return self.send_error(message.id, INVALID_REQUEST, "the server is shut down (only exit is accepted)")
+        return super().handle_message(message)
+
+    def _invalid(self, data: dict, what: str) -> None:
+        msg_id = data.get("id")
+        self.send_error(msg_id if _valid_id(msg_id) else None, INVALID_REQUEST, "Invalid Request: " + what)
+
+    def _malformed(self, data: dict, detail: str) -> None:
+        method, has_id = data.get("method"), "id" in data
+        if "method" in data and not isinstance(method, str):
+            return self._invalid(data, "method must be a string")
+        if has_id and not _valid_id(data["id"]):
+            if "method" in data or not ("result" in data or "error" in data):
+                return self._invalid(data, "id must be a string or a number")
+        if isinstance(method, str) and has_id and self._shutdown and method != T.EXIT:
+            return self.send_error(data["id"], INVALID_REQUEST, "the server is shut down (only exit is accepted)")
+        if isinstance(method, str) and has_id:
+            return self.send_error(data["id"], INVALID_PARAMS, "Invalid params for %s: %s" % (method, detail))
+        if isinstance(method, str):
+            return self._log("ignored a %s notification with invalid params: %s" % (method, detail))
+        if "result" in data or "error" in data:
+            return self._log("ignored a malformed response (id %r): %s" % (data.get("id"), detail))
+        return self._invalid(data, "neither a request, a notification nor a response")
+
+
 # ---- the server ------------------------------------------------------------------------------
 
 class GoexplintServer(LanguageServer):
     def __init__(self):
-        super().__init__("goexplint", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental)
+        super().__init__("goexplint", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental,
+                         protocol_cls=GoexplintProtocol)
         self.docs: Dict[str, Doc] = {}
         self.settings = Settings()
         self.lint_lock = threading.Lock()  # one lint at a time (the analyses memoise per process)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="goexplint-lint")
+
+    def report_server_error(self, error: Exception, source) -> None:
+        import json
+
+        if isinstance(error, (json.JSONDecodeError, UnicodeDecodeError)):  # a body json.loads cannot read
+            self.protocol.send_error(None, PARSE_ERROR, "Parse error: %s" % error)
+            return
+        super().report_server_error(error, source)
 
     @property
     def encoding(self) -> str:
@@ -228,12 +355,14 @@ class GoexplintServer(LanguageServer):
                               file_timeout=float(cfg.get("file-timeout", engine.DEFAULT_FILE_TIMEOUT)))
 
     def _parse(self, doc: Doc):
-        """Re-parse the buffer (incrementally when it has an edited tree); returns (tree, incremental)."""
+        """Re-parse the buffer (incrementally when it has an edited tree); returns (tree, how): "incremental",
+        "full" or "full after an incremental parse with syntax errors"."""
         incremental = doc.tree is not None
         if incremental:
             doc.reparses += 1
-        doc.tree = parse_bytes(doc.source, doc.tree)
-        return doc.tree, incremental
+        doc.tree, fresh = reparse(doc.source, doc.tree)
+        return doc.tree, "full after an incremental parse with syntax errors" if fresh else (
+            "incremental" if incremental else "full")
 
     def _buffers_of(self, doc: Doc, real: Optional[str]) -> Dict[str, object]:
         """The other open buffers of ``real``'s directory, linted as they are now: they replace their disk
@@ -264,7 +393,7 @@ class GoexplintServer(LanguageServer):
         if self.settings.log_level == "debug":
             self.window_log_message(T.LogMessageParams(type=T.MessageType.Log, message="goexplint: " + message))
 
-    def _done(self, doc: Doc, source: bytes, result, incremental: bool, ctx) -> None:
+    def _done(self, doc: Doc, source: bytes, result, how: str, ctx) -> None:
         doc.ctx = ctx
         doc.findings = [f for f in result.findings if f.suppressed is None]
         doc.linted_source = source
@@ -273,23 +402,23 @@ class GoexplintServer(LanguageServer):
                 self.window_log_message(T.LogMessageParams(type=T.MessageType.Warning,
                                                            message="goexplint: %s: %s" % (doc.uri, n.message)))
         self._debug("%s version %s: %s parse, %d findings" % (
-            doc.uri, doc.version, "incremental" if incremental else "full", len(doc.findings)))
+            doc.uri, doc.version, how, len(doc.findings)))
 
     def lint(self, doc: Doc) -> None:
         """Lint now, on the event loop (open, save, settings, code actions on a stale buffer)."""
         real = to_fs_path(doc.uri) if doc.uri.startswith("file:") else None
         source = doc.source
-        tree, incremental = self._parse(doc)
+        tree, how = self._parse(doc)
         result, ctx = self._lint_locked(real or doc.uri, source, self.options_for(real), real, tree,
                                         self._buffers_of(doc, real), doc.memo)
-        self._done(doc, source, result, incremental, ctx)
+        self._done(doc, source, result, how, ctx)
 
     async def lint_in_thread(self, doc: Doc) -> bool:
         """Lint the buffer's current version in the worker thread; publish unless a newer edit
         superseded it meanwhile.  Returns whether it published."""
         real = to_fs_path(doc.uri) if doc.uri.startswith("file:") else None
         version, source = doc.version, doc.source
-        tree, incremental = self._parse(doc)
+        tree, how = self._parse(doc)
         options = self.options_for(real)
         loop = asyncio.get_running_loop()
         # the thread gets its own copy of the tree: the next didChange edits doc.tree in place
@@ -298,7 +427,7 @@ class GoexplintServer(LanguageServer):
         if self.docs.get(doc.uri) is not doc or doc.version != version or doc.source != source:
             self._debug("%s version %s: superseded by a newer edit, result dropped" % (doc.uri, version))
             return False
-        self._done(doc, source, result, incremental, ctx)
+        self._done(doc, source, result, how, ctx)
         self.publish(doc)
         return True
 

@@ -11,9 +11,14 @@ JUnit XML and Checkstyle XML.  Each ``render(result, rules, opts) -> str`` like 
   {"begin", "end"}}}`` plus Code Climate's ``type`` and ``categories``; paths relative to the git
   top level; ``fingerprint`` unique per finding and independent of line numbers; severity error ->
   major, warning -> minor, note -> info.
-* junit -- ``<testsuites>`` with one ``<testsuite>`` per file with findings and one failing
-  ``<testcase>`` per finding (``<failure message= type=severity>``); a clean run is one passing test
-  case, so CI systems that refuse an empty report still show the run.
+* junit -- ``<testsuites>`` with one ``<testsuite>`` per file with findings and one ``<testcase>``
+  per finding, carrying ``<properties>`` rule, severity and confidence.  A finding that fails the
+  run (``--fail-on``, default warning: errors and warnings) is a failing case (``<failure
+  message="path:line:col: GXL101 short first line" type=severity>`` with the whole message, the
+  source line and the related locations as its text); a note is a *passing* case with the same text
+  as ``<system-out>`` -- notes never fail a run, so they must not turn a CI test report red (Jenkins,
+  GitLab and the GitHub test-report actions count failures, show system-out).  A clean run is one
+  passing test case, so CI systems that refuse an empty report still show the run.
 * checkstyle -- ``<checkstyle version="5.0"><file name=...><error line= column= severity=
   message= source=GXL101/></file></checkstyle>`` as golangci-lint writes it (severity ``info`` for
   notes, byte columns as in the text output).
@@ -27,7 +32,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Dict, List
 
-from goexplint.report.common import fingerprints
+from goexplint.report.common import detail, fails, fingerprints, first_line_and_body, summary
 from goexplint.report.sarif import srcroot_for
 
 GITHUB_LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
@@ -70,7 +75,7 @@ def render_github(result, rules, opts) -> str:
             props = [p for p in props if p[0] not in ("col", "endColumn")]
         lines.append("::%s %s::%s" % (GITHUB_LEVEL.get(f.severity, "warning"),
                                       ",".join("%s=%s" % (k, _gh_property(str(v))) for k, v in props),
-                                      _gh_data(f.message)))
+                                      _gh_data(first_line_and_body(f.message))))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -86,13 +91,15 @@ def render_gitlab(result, rules, opts) -> str:
         security = rule is not None and (rule.security_severity or "security" in rule.tags)
         issues.append({
             "type": "issue",
-            "description": "%s %s" % (f.rule_id, f.message),
+            "description": "%s %s" % (f.rule_id, summary(f.message)),
             "check_name": f.rule_id,
             "fingerprint": fp,
             "severity": GITLAB_SEVERITY.get(f.severity, "minor"),
             "categories": ["Security" if security else "Bug Risk"],
             "location": {"path": path, "lines": {"begin": f.span.start.row + 1, "end": f.span.end.row + 1}},
         })
+        if detail(f.message):  # Code Climate's markdown body: the whole message
+            issues[-1]["content"] = {"body": f.message}
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -113,9 +120,9 @@ def render_junit(result, rules, opts) -> str:
     by_file: Dict[str, List] = {}
     for f in shown:
         by_file.setdefault(f.path, []).append(f)
-    total = len(shown) or 1
-    suites = ET.Element("testsuites", name="goexplint", tests=str(total), failures=str(len(shown)),
-                        errors="0", time="0")
+    failing = sum(1 for f in shown if fails(f, opts.fail_on))
+    suites = ET.Element("testsuites", name="goexplint", tests=str(len(shown) or 1), failures=str(failing),
+                        errors="0", skipped="0", time="0")
     if not shown:
         suite = ET.SubElement(suites, "testsuite", name="goexplint", tests="1", failures="0", errors="0",
                               skipped="0", time="0")
@@ -123,20 +130,27 @@ def render_junit(result, rules, opts) -> str:
         ET.SubElement(suite, "system-out").text = "no findings in %d file%s" % (
             result.files, "" if result.files == 1 else "s")
     for path, group in by_file.items():
-        suite = ET.SubElement(suites, "testsuite", name=_x(path), tests=str(len(group)), failures=str(len(group)),
+        suite = ET.SubElement(suites, "testsuite", name=_x(path), tests=str(len(group)),
+                              failures=str(sum(1 for f in group if fails(f, opts.fail_on))),
                               errors="0", skipped="0", time="0")
         for f in group:
             where = "%s:%d:%d" % (f.path, f.line, f.col)
             case = ET.SubElement(suite, "testcase", name=_x("%s %s" % (f.rule_id, where)),
                                  classname=_x(f.path), time="0")
-            failure = ET.SubElement(case, "failure", message=_x("%s: %s %s" % (where, f.rule_id, f.message)),
-                                    type=f.severity)
+            props = ET.SubElement(case, "properties")
+            for name, value in (("rule", f.rule_id), ("severity", f.severity), ("confidence", f.confidence)):
+                ET.SubElement(props, "property", name=name, value=value)
             body = ["%s: %s %s" % (where, f.rule_id, f.message)]
             if f.line_text:
                 body.append("    " + f.line_text)
             body += ["%s:%d:%d: %s" % (f.path, r.span.start.row + 1, r.span.start.col + 1, r.message)
                      for r in f.related]
-            failure.text = _x("\n".join(body))
+            if fails(f, opts.fail_on):
+                first = "%s: %s %s" % (where, f.rule_id, summary(f.message))
+                failure = ET.SubElement(case, "failure", message=_x(first), type=f.severity)
+                failure.text = _x("\n".join(body))
+            else:  # a note (below --fail-on): a passing case that still carries the finding
+                ET.SubElement(case, "system-out").text = _x("\n".join(body))
     return _xml(suites)
 
 

@@ -3,7 +3,7 @@
 {"version": 1,
  "tool": {"name": "goexplint", "version": str},
  "findings": [{"rule": "GXL101", "name": str, "family": str, "severity": "error|warning|note",
-               "confidence": "high|medium|low", "message": str, "path": str,
+               "confidence": "high|medium|low", "message": str, "summary": str, "path": str,
                "line": int, "column": int, "end_line": int, "end_column": int,   # 1-based, byte columns
                "go_version": "go1.21"|"unknown", "go_version_source": str, "evidence": str,
                "fingerprint": str, "help_uri": str,
@@ -12,6 +12,9 @@
  "notices": [{"path": str, "kind": str, "level": str, "message": str, "line": int|null, "column": int|null}],
  "summary": {"files": int, "skipped": int, "findings": int, "suppressed": int,
              "by_severity": {"error": int, "warning": int, "note": int}, "by_rule": {"GXL101": int, ...}}}
+
+``message`` is the rule's whole message; ``summary`` its short first line (at most 100 characters,
+what the text format prints).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import json
 
 from goexplint import __version__
 from goexplint.core.data import family_of
-from goexplint.report.common import fingerprints
+from goexplint.report.common import fingerprints, summary
 
 
 def _pos(span):
@@ -40,7 +43,8 @@ def render(result, rules, opts) -> str:
         by_rule[f.rule_id] = by_rule.get(f.rule_id, 0) + 1
         by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
         item = {"rule": f.rule_id, "name": rule.name if rule else "", "family": family_of(f.rule_id),
-                "severity": f.severity, "confidence": f.confidence, "message": f.message, "path": f.path}
+                "severity": f.severity, "confidence": f.confidence, "message": f.message,
+                "summary": summary(f.message), "path": f.path}
         item.update(_pos(f.span))
         item.update({"go_version": f.go_version, "go_version_source": f.go_version_source, "evidence": f.evidence,
                      "fingerprint": fp, "help_uri": rule.help_uri if rule else "",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from goexplint import __version__
 from goexplint.core.data import family_of
-from goexplint.report.common import fingerprints
+from goexplint.report.common import detail, fingerprints, summary
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/goexplint/goexplint"
@@ -122,12 +122,15 @@ def capped(findings, limit: int):
 
 
 def _linked_message(f) -> str:
-    """GitHub shows related locations only when the message links them: ``[text](id)``."""
+    """The short first line, then the whole message (SARIF viewers show the first line or sentence
+    where space is short); GitHub shows related locations only when the message links them:
+    ``[text](id)``."""
+    text = f.message if not detail(f.message) else "%s\n\n%s" % (summary(f.message), f.message)
     if not f.related:
-        return f.message
+        return text
     links = ", ".join("[%s](%d)" % (r.message.replace("[", "(").replace("]", ")"), i + 1)
                       for i, r in enumerate(f.related[:MAX_RELATED]))
-    return "%s (see %s)" % (f.message, links)
+    return "%s (see %s)" % (text, links)
 
 
 def fix_object(fix, art: dict) -> dict:

@@ -31,7 +31,9 @@
 ; client stored in a struct field); a local client whose every request in the function is sent with
 ; `Do(req)` where `req` comes from `http.NewRequestWithContext(ctx2, …)` and `ctx2` from
 ; `context.WithTimeout`/`WithDeadline` in the same function; `httptest` clients (`srv.Client()`); assignments that set
-; `http.DefaultClient.Timeout`. The finding is lowered to a note when the `Transport` sets timeouts of its
+; `http.DefaultClient.Timeout`; a client literal kept in a struct field (`baseClient: &http.Client{}`)
+; that no file of the package ever reads (`.baseClient` appears nowhere), so no request is sent with it.
+; The finding is lowered to a note when the `Transport` sets timeouts of its
 ; own (`ResponseHeaderTimeout`, a `Dialer` with `Timeout`) or when the client's name says it streams
 ; (`stream`, `watch`, `sse`, `ws`), where a whole-request timeout is often deliberately absent.
 ; A client literal whose `Transport` is not recognisably a net/http Transport (`&http.Transport{…}`,

@@ -41,6 +41,9 @@
 ; or a channel). Copies (`r := req`) are followed. A request that is only read or handed to a
 ; handler (`h.ServeHTTP(rec, req)`), a proxy function (`transport.Proxy(req)`), a selection policy or
 ; another function that only inspects it is never sent, so it needs no context and is not reported.
+; A request returned by a function (a request constructor) is not reported when that function is called
+; in the same file, and every such call gives the result a context (`page.WithContext(r.Context())`,
+; `req.Clone(ctx)`) or never sends it: the callers supply the context.
 ;
 ; ## Known limitations
 ; A request handed to a helper declared in another file or package that sends it is missed.

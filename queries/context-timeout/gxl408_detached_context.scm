@@ -47,13 +47,30 @@
 ; `zerolog.Ctx`, `logr.FromContext`, `trace.SpanFromContext`, another package's `G`/`L`/`GetLogger`/
 ; `FromContext`/`Extract`) or to write a log record (`slog.InfoContext(context.Background(), …)` and the
 ; other `…Context` logging calls) reaches no I/O, so there is nothing to cancel: not reported.
+; Nor is a fresh context that is an argument of a log call whose result is dropped (a function or
+; method whose name has the word `log`/`Log`/`logf`/`logger`: `logIf(context.Background(), err)`,
+; `logger.LogIf(…)`, `auditLogInternal(…)`; a same-package one must have no results): a log record
+; written after the caller gave up is wanted. Also not reported: a fresh context in the branch where a
+; context parameter is nil (`if ctx == nil { …; return context.Background() }`, the `else` of
+; `ctx != nil`, or after `if ctx != nil { return … }`); one that is only compared
+; (`ctx == context.Background()`); one handed to a same-package function that only reads values from
+; its context (`ctx.Value(k)`, `ctx == nil`), which picks the defaults, or as the only argument of a
+; call whose result is read for a field at once (`fs.GetConfig(context.Background()).Dump`: a getter,
+; with no error to return), or kept in a local used only in those two ways; and
+; `x, cancel := context.WithCancel(context.Background())` in a function that waits on a context
+; parameter's `Done()` or registers `context.AfterFunc(param, …)` and uses `cancel` (merging contexts).
+; A followed helper is reported only for a fresh context of its own body that none of these exempt,
+; and is not followed when it takes a `context.Context` or `*http.Request` (its own `Background()` is
+; then reported inside it, once).
 ;
 ; ## Known limitations
 ; A context stored in a receiver field (`s.ctx`) and interface parameters that embed `context.Context`
 ; are not seen. Helpers are followed one level, in the same package, and only when the helper's own
 ; `Background()`/`TODO()` is not kept in a field, not in cleanup code and not inside a closure of the helper,
 ; and the call is not inside a goroutine closure;
-; a method is found only through the written type of its receiver variable.
+; a method is found only through the written type of its receiver variable. A blocking call of another
+; package whose single result is read for a field at once (`pkg.Wait(context.Background()).Err`) looks
+; like a getter and is missed.
 
 (call_expression
   function: [

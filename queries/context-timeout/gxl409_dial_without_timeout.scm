@@ -30,9 +30,31 @@
 ; ## Not reported
 ; `net.DialTimeout`, `DialContext` (the context carries the deadline), a `Dialer` with `Timeout:` or
 ; `Deadline:` (set in the literal or by a later assignment in the same function), and `Dial` methods of
-; other types. `net.Dial` on a network named by a literal that has no handshake or never leaves the
-; host (`"udp"`, `"unix"`, `"unixgram"`, `"ip4:icmp"`, …): it returns or fails at once.
-
+; other types.
+;
+; A plain connect (`net.Dial`, `net.DialTCP`, `.Dial` on a `net.Dialer`) that never leaves the host: the
+; operating system accepts or refuses it at once, so there is nothing for a timeout to bound.
+; - A network without a handshake or that stays on the host (`"udp"`, `"unix"`, `"unixgram"`,
+;   `"ip4:icmp"`, …), written as a literal or held by a local of the function (every value it is given)
+;   or a constant of the package.
+; - The address of a listener opened in the same function: `ln.Addr().String()` (or a local holding it)
+;   where every value of `ln` is `net.Listen(…)`, `net.ListenTCP(…)` or `tls.Listen(…)`, `srv.Listener`
+;   of a local `httptest` server, and for `net.DialTCP` `ln.Addr().(*net.TCPAddr)` or
+;   `net.ResolveTCPAddr(network, <such an address>)`.
+; - A host that is this machine: loopback (`127.x.y.z`, `localhost`, `[::1]`) or empty/unspecified
+;   (`":8080"`, `0.0.0.0`, `[::]`: Dial then assumes the local system), in a literal, `"localhost:" + port`,
+;   `fmt.Sprintf("127.0.0.1:%d", p)`, `net.JoinHostPort("127.0.0.1", port)`, a local of the function or a
+;   package constant.
+;
+; `tls.Dial` and `tls.DialWithDialer` are reported whatever the address: the TLS handshake waits on the
+; server, which may accept the connection and never answer.
+;
+; ## Known limitations
+; A local is followed only when every value it is given is in the same function (`x = v`, or the first
+; result of a call); a parameter, a range variable, a struct field (`s.ln`, `test.target`), a package
+; variable, or a local whose address is taken is not followed, so a connect to a loopback address held
+; there is still reported. A listener opened by another function, or by `net.ListenConfig.Listen`, is not
+; recognised.
 (call_expression
   function: [
     (selector_expression field: (field_identifier) @_name)

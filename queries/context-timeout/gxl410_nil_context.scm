@@ -6,15 +6,17 @@
 ; tags       = ["correctness"]
 ; fix        = "safe"
 ; reports-at = "the nil argument"
-; message    = "nil passed as the context to {callee}: {effect}; pass context.TODO() (or the caller's ctx)"
+; message    = "nil passed as the context to {callee}{matched}: {effect}; pass context.TODO() (or the caller's ctx)"
 ; ---
 ; ## What it does
 ; Flags a literal `nil` as the first argument of the `context.With*` functions, `context.AfterFunc` and
 ; `context.Cause`; of `http.NewRequestWithContext`, `exec.CommandContext` and `signal.NotifyContext`; of
 ; the standard library's context-first methods (`QueryContext`, `ExecContext`, `QueryRowContext`,
 ; `PrepareContext`, `PingContext`, `StmtContext`, `BeginTx`, `DialContext`, `HandshakeContext`,
-; `WithContext`); and of functions, methods and interface methods declared in the same file whose first
-; parameter is a `context.Context`.
+; `WithContext`); and of functions, methods and interface methods of the package whose first parameter
+; is a `context.Context`. A method call `x.m(nil, …)` is resolved through the written type of `x` (a
+; parameter, `var`, `new(T)`, `&T{}`, `T{}`, a field, a same-package constructor's result); the message
+; names the declaration it matched (``matched `(*T).m` at file:line``).
 ;
 ; ## Why is this bad?
 ; A nil `Context` is never valid: the `context` functions panic on it, `NewRequestWithContext` returns a
@@ -34,8 +36,12 @@
 ; Conversions such as `(func(context.Context))(nil)`, method expressions `(*T).M(nil, …)` (the nil is the
 ; receiver), setters named `Set…Context`, and functions whose first parameter is not a context. A
 ; name that merely ends in `Context` is not evidence (`scope.HclContext(nil)` takes a reference list):
-; other methods are reported only when the file declares them with a `context.Context` first, and a
-; stdlib name is not reported when the file declares a method of that name that takes something else.
+; other methods are reported only when the package declares them with a `context.Context` first. A
+; method of one type is never checked against another type's method of the same name: when the type of
+; `x` is known, only its own method set counts (a stdlib name is then believed only for another
+; package's type); when it is unknown, the package's declaration is used only if exactly one type
+; declares a method of that name, and nothing is reported when several do. A package callee that
+; compares its context with nil (`if ctx == nil { … }`) is made for a nil context and is not reported.
 ;
 ; ## Fix safety
 ; `--fix` (and the editor quick fix) replaces the `nil` with `context.TODO()` (under the file's own

@@ -42,7 +42,9 @@
 ; ## Not reported
 ; `sync.Map` methods; maps and slices declared inside the goroutine; `out[i] = …` on a slice with a
 ; per-goroutine index (a parameter of the literal, a per-iteration variable); writes under a held
-; write lock; a single goroutine whose launcher reads only after waiting.
+; write lock; a single goroutine whose launcher reads only after waiting. Writers are counted per
+; written path (up to the first index): goroutines writing `l.a[k]` and `l.b[k]` are one writer of
+; each map, not two writers of `l`.
 ;
 ; ## Known limitations
 ; Map or slice is known only from the declaration (`make(map…)`, a literal, a declared type, a

@@ -37,14 +37,20 @@
 ; Unexported methods not known to run concurrently (their callers usually hold the lock); fields
 ; without a clear guard (fewer than three guarded accesses in at least two functions, or
 ; fewer than 60% of the accesses guarded); writes while any lock (or a lock helper we cannot follow)
-; is held; functions named `…Locked`, `…WithLock`, `…Locked_` or whose doc comment says the caller
-; holds the lock ("Lock should be held.", "The caller must hold s.mu."), methods whose every same-package
+; is held; functions named `…Locked`, `…WithLock`, `…Locked_` or whose own comment says the caller
+; holds the lock, in the doc comment right above the function or at the top of its body before the first
+; statement ("Lock should be held.", "The caller must hold s.mu.", "the caller holds d.mu", "must be
+; called with mu held", "No locking as this is called from FindLeaf"), methods whose every same-package
 ; caller holds a lock of the receiver (or any caller holds the guard); unexported methods with no
 ; same-package caller; constructors (functions that build a `T`), `init`, set-up methods (`Init…`,
 ; `Setup…`), test files; (re)initialisation with a fresh value (`s.m = make(…)`, `&T{…}`, `nil`);
 ; writes through a local variable or a parameter of a plain function; closures stored as hooks (their
 ; caller is not visible); atomic accesses (GXL204); writes after a wait. Closures that run where they
-; are written (called, passed to a call, kept in a local) see the locks held there.
+; are written (called, passed to a call, kept in a local) see the locks held there; goroutines that the
+; launcher waits for (`X.Wait()`) before it releases a lock it holds at the `go` statement run under that
+; lock (`mu.Lock(); defer mu.Unlock(); for … { go func() { … }() }; wg.Wait()`). Writes through the
+; function's own value (a by-value parameter or receiver, a named result, a struct copy, a range value:
+; `v := s.stats; v.n = 0`) do not count either way.
 ;
 ; ## Known limitations
 ; Syntactic: the type of a root is known only from its declaration (receiver, parameter, `var x T`,

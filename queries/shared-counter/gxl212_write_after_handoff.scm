@@ -37,7 +37,7 @@
 ; Values not known to be pointers (a struct sent by value is copied); writes to the variable itself
 ; (`p = next`); writes after a wait, a receive or a `select`; writes in another iteration of a loop
 ; (only the statements after the hand-off in the same iteration count); writes under a lock, also the
-; caller's (`…Locked` names, "Lock is held on entry." doc comments).
+; caller's (`…Locked` names, "Lock is held on entry." in the doc comment or at the top of the body).
 ;
 ; ## Known limitations
 ; Pointer-ness comes from the declaration only (`&T{…}`, `new(T)`, a `*T` parameter or var). Whether

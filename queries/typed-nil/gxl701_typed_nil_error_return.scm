@@ -5,7 +5,7 @@
 ; since             = "0.2.0"
 ; tags              = ["correctness"]
 ; reports-at        = "the returned variable"
-; message           = "{var} is a {typ} that is still nil on this path, and returning it as {iface} makes a non-nil {iface} holding a nil pointer: the caller's `err != nil` is true although nothing failed. Return a literal nil when there is no error (if {var} == nil {{ return nil }}), or declare {var} as {iface}"
+; message           = "{var} is a {typ} that is still nil on this path, and returning it as {iface} makes a non-nil {iface} holding a nil pointer: {check}. Return a literal nil {when} (if {var} == nil {{ return nil }}), or declare {var} as {iface}"
 ; ---
 ; ## What it does
 ; Flags `return x` in a result slot of interface type (`error`, `any`, `interface{…}` or an
@@ -42,7 +42,10 @@
 ;
 ; ## Not reported
 ; Variables declared as `error` (or another interface); a `return x` under `if x != nil`, or after
-; `if x == nil { return … }`; a return after an unconditional assignment; functions whose result is
+; `if x == nil { return … }`; a return after an assignment on every path (an unconditional one, both
+; branches of an `if`/`else`, every case of a `select` (`case x = <-ch`) or of a `switch` with a
+; `default`, where the other cases return); a variable assigned inside a closure that is not deferred
+; (`walk(…, func() { x = &T{} })`: the function it is handed to may run it before the return); functions whose result is
 ; the concrete pointer type (callers that convert it are GXL702's business). A variable whose
 ; address is taken anywhere in the function (`errors.As(err, &x)`, `json.Unmarshal(b, &x)`,
 ; `fill(&x)`): whoever gets `&x` may assign it, and `if errors.As(err, &x) { return x }` is the

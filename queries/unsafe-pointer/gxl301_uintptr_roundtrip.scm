@@ -55,6 +55,8 @@
 ; Parameter, field and function-result evidence is reported with medium confidence: code that
 ; manages memory outside the Go heap (the runtime, mmap'ed regions) may round-trip such integers
 ; legitimately.
+; A uintptr variable declared without a value and never assigned, incremented or address-taken (it
+; holds 0, so the conversion yields nil) is not reported, although `go vet -unsafeptr` flags it.
 
 ; every single-argument X.Pointer(...) call (or bare Pointer(...) under a dot import);
 ; refine checks X is package unsafe and classifies the argument

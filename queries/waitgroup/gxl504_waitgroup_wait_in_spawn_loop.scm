@@ -9,7 +9,7 @@
 ; ---
 ; ## What it does
 ; Flags `wg.Wait()` in the body of a loop that, earlier in the same body, starts one goroutine that
-; calls `wg.Done()`.
+; calls `wg.Done()`, and does no other work (no call, send or receive) between the `go` and the `Wait`.
 ;
 ; ## Why is this bad?
 ; Each iteration waits for the goroutine it just started, so the work is serialised: the code pays
@@ -44,7 +44,10 @@
 ; `Wait` after the loop; a `Wait` in a loop whose goroutines `Done` another WaitGroup; batches where
 ; the `Wait` sits in an `if` (`if i%10 == 9 { wg.Wait() }`) or the goroutines are started by an inner
 ; loop (the outer loop waits for each batch); two or more goroutines started before the `Wait` (they
-; run concurrently with each other).
+; run concurrently with each other); a fork-join inside one iteration, where the iteration does work
+; (a call, a send, a receive) between the `go` statement and the `Wait`, while the goroutine runs: a
+; consumer drained within the iteration, or the other half of a split job. Moving that `Wait` after the
+; loop would break the code.
 
 ; Wait calls; refine checks the loop around them
 (expression_statement

@@ -58,6 +58,8 @@ def _unless_set_later(match, ctx, report, holder, transport, what, target=None):
         if target.type == "literal_element":  # a keyed element: Field: &http.Client{...}
             if field_assigned_in_file(ctx, node_text(target), ("Timeout",)) is not None:
                 return
+            if not _field_read_in_package(ctx, node_text(target)):
+                return  # the field is never read: no request is ever sent with this client
         else:
             scope = scope_body(report, ctx)
             if later_field_assignment(ctx, target, ("Timeout",), scope) is not None:
@@ -79,6 +81,15 @@ def _unless_set_later(match, ctx, report, holder, transport, what, target=None):
     if note:
         finding = dataclasses.replace(finding, severity="note")
     yield finding
+
+
+def _field_read_in_package(ctx, name) -> bool:
+    """Some file of the package selects ``.name`` (``f.baseClient``): a byte search, which errs towards
+    "read" (a selector of another type's field of the same name counts too)."""
+    pattern = re.compile(rb"\.\s*" + re.escape(name.strip().encode()) + rb"\b")
+    files = getattr(ctx, "package", None)
+    sources = [f.source for f in files.files] if files is not None else [ctx.source]
+    return any(pattern.search(src) for src in sources)
 
 
 def _plain_transport(ctx, expr, depth=0) -> bool:

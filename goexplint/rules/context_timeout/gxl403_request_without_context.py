@@ -1,9 +1,10 @@
 """GXL403: http.NewRequest, and Get/Head/Post/PostForm on an http.Client variable (no context)."""
 
-from goexplint.analysis.ctxflow import (HTTP, decl_ident_of, expr_has_type, method_call_on, package_member,
-                                        references, result_targets, scope_body, short)
+from goexplint.analysis.ctxflow import (HTTP, decl_ident_of, enclosing_function, expr_has_type, method_call_on,
+                                        package_member, references, result_targets, scope_body, short)
 from goexplint.analysis.sharedstate import same_file_functions
-from goexplint.analysis.syntax import node_text, unparen
+from goexplint.analysis.syntax import node_text, resolve, unparen
+from goexplint.core.parse import captures
 
 SHORTCUTS = {"Get": "http.MethodGet", "Head": "http.MethodHead", "Post": "http.MethodPost",
              "PostForm": "http.MethodPost"}
@@ -109,6 +110,44 @@ def _sent_or_leaves(ctx, req_ident, scope, depth=0):
     return None
 
 
+def _returned_directly(call):
+    p = call.parent
+    return p is not None and p.type == "expression_list" and p.parent is not None \
+        and p.parent.type == "return_statement"
+
+
+def _callers_give_context(ctx, call):
+    """The request is returned by a function of this file whose every call in the file (at least one)
+    gives the result a context (``req.WithContext(ctx)``, ``req.Clone(ctx)``) or never sends it: a
+    request constructor whose callers supply the context.  Callers in other files are not seen, so a
+    helper with none here stays reported."""
+    fn = enclosing_function(call)
+    if fn is None or fn.type == "func_literal":
+        return False
+    name = fn.child_by_field_name("name")
+    if name is None:
+        return False
+    method = fn.type == "method_declaration"
+    seen = False
+    for site in captures("(call_expression function: [(identifier) (selector_expression)] @f) @c",
+                         ctx.root).get("c", []):
+        f = site.child_by_field_name("function")
+        callee = f.child_by_field_name("field") if f.type == "selector_expression" else f
+        if callee is None or callee.text != name.text or (f.type == "selector_expression") != method:
+            continue
+        if f.type == "identifier" and resolve(f) is not None:
+            continue
+        _, targets = result_targets(site)
+        if not targets or targets[0].type != "identifier" or targets[0].text == b"_":
+            return False  # returned on, stored or passed along: unknown
+        scope = scope_body(site, ctx)
+        if method_call_on(ctx, targets[0], ("WithContext", "Clone"), scope) is None \
+                and _sent_or_leaves(ctx, targets[0], scope) is not None:
+            return False
+        seen = True
+    return seen
+
+
 def refine(match, ctx):
     call = match["call"]
     fn = match["fn"]
@@ -118,8 +157,13 @@ def refine(match, ctx):
             if method_call_on(ctx, targets[0], ("WithContext", "Clone"), scope_body(call, ctx)) is not None:
                 return
         if targets and targets[0].type == "identifier":
-            if targets[0].text == b"_" or _sent_or_leaves(ctx, targets[0], scope_body(call, ctx)) is None:
+            if targets[0].text == b"_":
                 return
+            how = _sent_or_leaves(ctx, targets[0], scope_body(call, ctx))
+            if how is None or (how == "returned" and _callers_give_context(ctx, call)):
+                return
+        elif not targets and _returned_directly(call) and _callers_give_context(ctx, call):
+            return
         args = call.child_by_field_name("arguments")
         args_text = ", ".join(short(ctx.text(a)) for a in args.named_children) if args is not None else "…"
         yield match.finding(call, evidence="package function net/http.NewRequest", what="http.NewRequest",

@@ -3,11 +3,13 @@
 import dataclasses
 import re
 
-from goexplint.analysis.ctxflow import (CONTEXT, WITH_CANCEL, bound_target, context_params, decl_ident_of,
-                                        enclosing_function, package_member, result_targets)
+from goexplint.analysis.ctxflow import (CONTEXT, HTTP, WITH_CANCEL, bound_target, context_params, decl_ident_of,
+                                        enclosing_function, package_member, references, result_targets,
+                                        strip_pointer)
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import package_type_name, summaries
-from goexplint.analysis.syntax import node_text, resolve
+from goexplint.analysis.syntax import is_package_type, node_text, resolve, unparen
+from goexplint.core.parse import activate, captures
 
 WITH_FUNCS = WITH_CANCEL + ("WithValue", "WithoutCancel")
 # Functions that only read a logger or a trace span out of the context they are given (containerd/log.G
@@ -17,6 +19,11 @@ LOGGER_READERS = {"G", "L", "GetLogger", "Ctx", "FromContext", "FromContextOrDis
                   "SpanFromContext", "SpanContextFromContext", "Extract"}
 LOG_CALLS = {"DebugContext", "InfoContext", "WarnContext", "ErrorContext", "LogAttrs"}
 CLEANUP = re.compile(r"shutdown|close|stop|cleanup|teardown", re.I)
+# Words of a function or method name that make a call whose result is dropped a log call (``logIf``,
+# ``LogIf``, ``auditLogInternal``, ``Logf``, ``logger.LogOnceIf``): its context carries request fields
+# for the record, and a log line written after the caller gave up is wanted, not a leak.
+LOG_WORDS = {"log", "logf", "logln", "logger", "logs"}
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 
 
 def _scope_params(ctx, call):
@@ -50,8 +57,8 @@ def refine(match, ctx):
     target = bound_target(call)
     if target is not None and target.type == "identifier" and decl_ident_of(target) in [p for p, _ in params]:
         return  # if ctx == nil { ctx = context.Background() }: defaulting the parameter itself
-    if _logger_only(ctx, call):
-        return  # log.G(context.Background()): the context only carries a logger
+    if _benign(ctx, call, fn, params):
+        return
     if _stored_in_field(ctx, call):
         return  # a long-lived context kept in a struct (h.ctx, cancel = …; &T{Context: …}): detached on purpose
     ident, kind = next(((p, k) for p, k in params if k == "ctx"), params[0])
@@ -85,6 +92,244 @@ def _logger_only(ctx, call):
     operand = fn.child_by_field_name("operand")
     return name in LOGGER_READERS and operand is not None and operand.type == "identifier" \
         and operand.text.decode() in ctx.imports and resolve(operand) is None
+
+
+def _benign(ctx, call, fn, params):
+    """Why the fresh context ``call`` detaches nothing, or "": it only carries a logger or feeds a log
+    call, it is compared with, it replaces a context parameter that is nil on this branch, or it is
+    cancelled as soon as a context parameter is done (a merge)."""
+    if _logger_only(ctx, call):
+        return "only reads a logger"  # log.G(context.Background())
+    if _log_sink(ctx, call):
+        return "only feeds a log call"  # logIf(context.Background(), err)
+    if _compared(call):
+        return "compared"  # ctx == context.Background()
+    if _value_reader(ctx, call) or _getter_arg(call) or _local_for_values(ctx, call, fn):
+        return "only its values are read"  # GetConfig(context.Background()): the global config
+    if _nil_branch(call, fn, params):
+        return "the parameter is nil here"  # if ctx == nil { …context.Background()… }
+    if _merged(ctx, call, fn, params):
+        return "cancelled with the parameter"  # WithCancel(Background()) + <-ctx.Done(): cancel()
+    return ""
+
+
+def _log_name(name):
+    return any(w.lower() in LOG_WORDS for w in _WORDS.findall(name))
+
+
+def _log_sink(ctx, call):
+    """``call`` is an argument of a call named like a log call whose result is dropped (an expression,
+    ``defer`` or ``go`` statement); a same-package function of that name must have no results."""
+    node = call
+    p = node.parent
+    while p is not None and p.type == "parenthesized_expression":
+        node, p = p, p.parent
+    if p is None or p.type != "argument_list":
+        return False
+    outer = p.parent
+    stmt = outer.parent if outer is not None else None
+    if stmt is None or stmt.type not in ("expression_statement", "defer_statement", "go_statement"):
+        return False
+    fn = unparen(outer.child_by_field_name("function"))
+    if fn is None:
+        return False
+    if fn.type == "identifier":
+        name = node_text(fn)
+        if not _log_name(name):
+            return False
+        decl = model(ctx).funcs.get(name)
+        return decl is None or decl.node.child_by_field_name("result") is None
+    if fn.type == "selector_expression":
+        return _log_name(node_text(fn.child_by_field_name("field")))
+    return False
+
+
+def _value_reader(ctx, call):
+    """``call`` is an argument of a same-package function whose parameter is only read for values
+    (``ctx.Value(k)``, ``ctx == nil``): nothing there waits, and a fresh context picks the defaults."""
+    p = call.parent
+    if p is None or p.type != "argument_list":
+        return False
+    fn = unparen(p.parent.child_by_field_name("function"))
+    if fn is None or fn.type != "identifier" or resolve(fn) is not None:
+        return False
+    decl = model(ctx).funcs.get(node_text(fn))
+    if decl is None or decl.body is None:
+        return False
+    args = [a for a in p.named_children if a.type != "comment"]
+    with activate(decl.file):
+        params = [i for i, _ in context_params(decl.file, decl.node)]
+        names = _param_names(decl.node)
+        if call not in args or args.index(call) >= len(names):
+            return False
+        param = names[args.index(call)]
+        if param is None or param not in params:
+            return False
+        for ref in references(decl.body, param):
+            up = ref.parent
+            if up.type == "selector_expression" and node_text(up.child_by_field_name("field")) == "Value" \
+                    and up.parent is not None and up.parent.type == "call_expression":
+                continue
+            if up.type == "binary_expression" and _nil_test(up, [(param, "ctx")]) is not None:
+                continue
+            return False
+    return True
+
+
+def _getter_arg(node):
+    """``node`` is the only argument of a call whose result is read for a field at once
+    (``pkg.GetConfig(context.Background()).Dump``): a getter of a value the context carries, which
+    returns no error and so does no I/O worth cancelling."""
+    p = node.parent
+    if p is None or p.type != "argument_list" or len([a for a in p.named_children if a.type != "comment"]) != 1:
+        return False
+    outer = p.parent
+    sel = outer.parent if outer is not None else None
+    if sel is None or sel.type != "selector_expression" or sel.child_by_field_name("operand") != outer:
+        return False
+    up = sel.parent
+    return not (up is not None and up.type == "call_expression" and up.child_by_field_name("function") == sel)
+
+
+def _local_for_values(ctx, call, fn):
+    """``c := context.Background()`` whose every use is a getter argument (:func:`_getter_arg`) or goes to a
+    same-package function that only reads values (:func:`_value_reader`)."""
+    target = bound_target(call)
+    if target is None or target.type != "identifier" or target.text == b"_" or fn is None:
+        return False
+    decl = decl_ident_of(target)
+    body = fn.child_by_field_name("body")
+    if decl is None or body is None:
+        return False
+    refs = references(body, decl)
+    return bool(refs) and all(_getter_arg(r) or _value_reader(ctx, r) for r in refs)
+
+
+def _param_names(fn):
+    """The parameter identifiers of ``fn`` in order (None for unnamed ones)."""
+    out = []
+    plist = fn.child_by_field_name("parameters")
+    for p in plist.named_children if plist is not None else ():
+        if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        names = [p.children[i] for i in range(p.child_count) if p.field_name_for_child(i) == "name"]
+        out.extend(names or [None])
+    return out
+
+
+def _compared(call):
+    node = call
+    p = node.parent
+    while p is not None and p.type == "parenthesized_expression":
+        node, p = p, p.parent
+    if p is None or p.type != "binary_expression":
+        return False
+    op = p.child_by_field_name("operator")
+    return op is not None and node_text(op) in ("==", "!=")
+
+
+def _nil_test(cond, params):
+    """``(P, op)`` when ``cond`` is ``P == nil`` / ``P != nil`` (either order) for a context parameter P."""
+    cond = unparen(cond)
+    if cond is None or cond.type != "binary_expression":
+        return None
+    op = node_text(cond.child_by_field_name("operator"))
+    if op not in ("==", "!="):
+        return None
+    left, right = unparen(cond.child_by_field_name("left")), unparen(cond.child_by_field_name("right"))
+    if left is not None and left.type == "nil":
+        left, right = right, left
+    if left is None or right is None or right.type != "nil" or left.type != "identifier":
+        return None
+    decls = [p for p, _ in params]
+    return (left, op) if decl_ident_of(left) in decls else None
+
+
+def _nil_branch(call, fn, params):
+    """``call`` runs only where a context parameter is nil: in ``if P == nil {…}`` or the ``else`` of
+    ``if P != nil``."""
+    if not params:
+        return False
+    child, n = call, call.parent
+    while n is not None and n != fn:
+        if n.type == "if_statement":
+            test = _nil_test(n.child_by_field_name("condition"), params)
+            if test is not None:
+                branch = "consequence" if test[1] == "==" else "alternative"
+                if n.child_by_field_name(branch) == child:
+                    return True
+        if n.type == "statement_list" and _after_non_nil_return(n, child, params):
+            return True
+        child, n = n, n.parent
+    return False
+
+
+def _after_non_nil_return(stmts, child, params):
+    """An earlier statement of the list is ``if P != nil { …; return … }`` without ``else``: what follows
+    runs only when P is nil."""
+    for stmt in stmts.named_children:
+        if stmt == child:
+            return False
+        if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
+            continue
+        test = _nil_test(stmt.child_by_field_name("condition"), params)
+        if test is None or test[1] != "!=":
+            continue
+        body = stmt.child_by_field_name("consequence")
+        inner = [c for c in body.named_children if c.type == "statement_list"] if body is not None else []
+        last = [c for c in inner[0].named_children if c.type != "comment"] if inner else []
+        if last and last[-1].type == "return_statement":
+            return True
+    return False
+
+
+def _merged(ctx, call, fn, params):
+    """``x, cancel := context.WithCancel(context.Background())`` whose cancel is used in a function that
+    waits on ``P.Done()`` or registers ``context.AfterFunc(P, …)`` for a context parameter P: the fresh
+    context is cancelled with the parameter (merging two contexts)."""
+    node = call
+    while True:
+        p = node.parent
+        if p is not None and p.type == "argument_list" and p.named_children and p.named_children[0] == node \
+                and package_member(ctx, p.parent.child_by_field_name("function"), CONTEXT, WITH_CANCEL):
+            node = p.parent
+            continue
+        break
+    if node is call:
+        return False
+    _, targets = result_targets(node)
+    if len(targets) < 2 or targets[1].type != "identifier" or targets[1].text == b"_":
+        return False
+    body = fn.child_by_field_name("body") if fn is not None else None
+    cancel = decl_ident_of(targets[1])
+    if body is None or cancel is None or not references(body, cancel):
+        return False
+    ctx_params = [p for p, k in params if k == "ctx"]
+    for sel in captures("(call_expression function: (selector_expression) @sel)", body).get("sel", []):
+        operand = sel.child_by_field_name("operand")
+        field = node_text(sel.child_by_field_name("field"))
+        if field == "Done" and operand is not None and operand.type == "identifier" \
+                and decl_ident_of(operand) in ctx_params:
+            return True
+        if field == "AfterFunc" and package_member(ctx, sel, CONTEXT, ("AfterFunc",)):
+            args = sel.parent.child_by_field_name("arguments")
+            first = unparen(args.named_children[0]) if args is not None and args.named_children else None
+            if first is not None and first.type == "identifier" and decl_ident_of(first) in ctx_params:
+                return True
+    return False
+
+
+def _carries_context(ctx, decl):
+    """The declaration has a ``context.Context`` or ``*http.Request`` parameter (blank ones too)."""
+    plist = decl.child_by_field_name("parameters")
+    for p in plist.named_children if plist is not None else ():
+        typ = p.child_by_field_name("type")
+        if typ is None:
+            continue
+        if is_package_type(ctx, typ, CONTEXT, "Context") or (
+                typ.type == "pointer_type" and is_package_type(ctx, strip_pointer(typ), HTTP, "Request")):
+            return True
+    return False
 
 
 def _alt(ctx, repl):
@@ -164,11 +409,14 @@ def _same_package_call(match, ctx, call):
         return
     summ = summaries(ctx)
     s = summ.func(callee.name) if callee.receiver is None else summ.method(callee.receiver, callee.name)
-    bg = s.creates_background if s is not None else None
-    if bg is None or s.takes_context or enclosing_function(bg) != callee.node:
-        return  # none, the helper takes a context, or it is inside a closure of the helper
-    if _stored_in_field(callee.file, bg) or _cleanup_position(bg, callee.node):
-        return  # a long-lived or cleanup context in the helper: detached on purpose
+    if s is None or s.creates_background is None or s.takes_context:
+        return  # none, or the helper takes a context
+    with activate(callee.file):
+        if _carries_context(callee.file, callee.node):
+            return  # the helper has the request (or a blank context): its own Background() is its finding
+        bg = _helper_detaches(callee)
+    if bg is None:
+        return  # every fresh context of the helper is in a closure, kept, cleanup, or detaches nothing
     if enclosing_function(call) is callee.node or enclosing_function(call) == callee.node:
         return  # recursion
     params = _ctx_params_of(ctx, fn)
@@ -187,6 +435,24 @@ def _same_package_call(match, ctx, call):
     if cleanup:
         finding = dataclasses.replace(finding, severity="note")
     yield finding
+
+
+def _helper_detaches(callee):
+    """The first ``context.Background()``/``TODO()`` of the helper's own body (not of its closures) that
+    really detaches work: not kept in a field, not cleanup, not only for a logger or a log call, not
+    compared with. None when there is none."""
+    fctx = callee.file
+    found = captures("(call_expression function: (selector_expression field: (field_identifier) @f)) @c",
+                     callee.body)
+    for bg in found.get("c", []):
+        if not package_member(fctx, bg.child_by_field_name("function"), CONTEXT, ("Background", "TODO")):
+            continue
+        if enclosing_function(bg) != callee.node:
+            continue
+        if _stored_in_field(fctx, bg) or _cleanup_position(bg, callee.node) or _benign(fctx, bg, callee.node, []):
+            continue
+        return bg
+    return None
 
 
 def _stored_in_field(ctx, call):

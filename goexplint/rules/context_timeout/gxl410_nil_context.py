@@ -2,8 +2,10 @@
 
 from goexplint.analysis.ctxflow import CONTEXT, HTTP, is_package_type, package_member, top_level_names, unparen
 from goexplint.core.data import Edit, Fix
-from goexplint.core.facts import file_captures, file_query
+from goexplint.analysis.package import model
+from goexplint.core.parse import captures
 from goexplint.analysis.syntax import node_text, resolve, scope_decls
+from goexplint.analysis.types import selection
 
 # Methods of the standard library (database/sql, net, crypto/tls, net/http) whose first parameter is a
 # context.Context: a nil there fails whatever the receiver's type is.  Any other name that merely ends
@@ -20,10 +22,11 @@ CONTEXT_FUNCS = ("WithCancel", "WithCancelCause", "WithTimeout", "WithTimeoutCau
 def refine(match, ctx):
     fn = unparen(match["fn"])
     nil = match["nil"]
-    callee, effect = _callee(ctx, fn)
+    callee, effect, matched = _callee(ctx, fn)
     if callee:
-        yield match.finding(nil, evidence="first parameter is a context.Context", callee=callee, effect=effect,
-                            fixes=_todo_fix(ctx, nil))
+        evidence = "first parameter is a context.Context" + ("; matched %s" % matched if matched else "")
+        yield match.finding(nil, evidence=evidence, callee=callee, effect=effect,
+                            matched=" (matched %s)" % matched if matched else "", fixes=_todo_fix(ctx, nil))
 
 
 def _todo_fix(ctx, nil):
@@ -69,56 +72,81 @@ def _shadowed(node, name):
 
 
 def _callee(ctx, fn):
+    """(callee shown, effect, matched declaration shown or '') when ``fn``'s first parameter is a context."""
     name = package_member(ctx, fn, CONTEXT, CONTEXT_FUNCS)
     if name:
-        return "context." + name, "it panics (cannot create context from nil parent)"
+        return "context." + name, "it panics (cannot create context from nil parent)", ""
     if package_member(ctx, fn, HTTP, ("NewRequestWithContext",)):
-        return "http.NewRequestWithContext", "it returns the error \"net/http: nil Context\""
+        return "http.NewRequestWithContext", "it returns the error \"net/http: nil Context\"", ""
     if package_member(ctx, fn, "os/exec", ("CommandContext",)):
-        return "exec.CommandContext", "it panics (nil Context)"
+        return "exec.CommandContext", "it panics (nil Context)", ""
     if package_member(ctx, fn, "os/signal", ("NotifyContext",)):
-        return "signal.NotifyContext", "it panics"
+        return "signal.NotifyContext", "it panics", ""
     if fn.type == "selector_expression":
-        operand = unparen(fn.child_by_field_name("operand"))
-        field = node_text(fn.child_by_field_name("field"))
-        if operand is None or fn.child_by_field_name("operand").type == "parenthesized_expression":
-            return "", ""  # (*T).M(nil, …): a method expression, the nil is the receiver
-        if operand.type == "identifier" and resolve(operand) is None and (
-                operand.text in top_level_names(ctx) or operand.text in ctx.imports):
-            return "", ""  # another package's function (signature unknown) or T.M(nil, …), a method expression
-        if field.startswith("Set"):
-            return "", ""  # SetContext(nil) and the like: resetting is legitimate
-        declared = _same_file_ctx_first(ctx, field.encode(), methods=True)
-        if declared is False:
-            return "", ""  # this file declares a method of that name that takes something else first
-        if field in STDLIB_CTX_METHODS:
-            return node_text(fn), "the callee will panic or fail when it uses the context"
-        if declared:
-            return node_text(fn), "the callee will panic when it uses the context"
-        return "", ""
-    if fn.type == "identifier" and resolve(fn) is None and _same_file_ctx_first(ctx, fn.text, methods=False):
-        return node_text(fn), "the callee will panic when it uses the context"
-    return "", ""
+        return _method_callee(ctx, fn)
+    if fn.type == "identifier" and resolve(fn) is None:
+        decls = model(ctx).all_funcs.get(node_text(fn), ())
+        if decls and all(_ctx_first(d.file, d.node) for d in decls):
+            shown = "`%s` at %s:%d" % (node_text(fn), decls[0].file.path, decls[0].node.start_point[0] + 1)
+            return node_text(fn), "the callee will panic when it uses the context", shown
+    return "", "", ""
 
 
-_METHODS = file_query("(source_file (method_declaration) @d) (method_elem) @d")
+def _method_callee(ctx, fn):
+    """``x.m(nil, …)``: ``m`` is resolved through ``x``'s written type; when that type is unknown, the
+    package's one declaration of a method ``m`` is believed, and none when several types declare one."""
+    operand = unparen(fn.child_by_field_name("operand"))
+    field = node_text(fn.child_by_field_name("field"))
+    none = ("", "", "")
+    if operand is None or fn.child_by_field_name("operand").type == "parenthesized_expression":
+        return none  # (*T).M(nil, …): a method expression, the nil is the receiver
+    if operand.type == "identifier" and resolve(operand) is None and (
+            operand.text in top_level_names(ctx) or operand.text in ctx.imports):
+        return none  # another package's function (signature unknown) or T.M(nil, …), a method expression
+    if field.startswith("Set"):
+        return none  # SetContext(nil) and the like: resetting is legitimate
+    sel = selection(ctx, fn)
+    if sel is None or sel.kind == "import":
+        return none
+    if sel.kind == "typed":
+        ref = sel.method
+        if ref is None:
+            # not declared in the package: another package's type (or a method promoted from one)
+            if field in STDLIB_CTX_METHODS and sel.receiver.origin in ("package", "import", "unnamed"):
+                return node_text(fn), "the callee will panic or fail when it uses the context", ""
+            return none
+    else:
+        if len(sel.candidates) > 1:
+            return none  # the receiver's type is unknown and several types declare the method
+        ref = sel.sole_candidate
+        if ref is None:
+            if field in STDLIB_CTX_METHODS:
+                return node_text(fn), "the callee will panic or fail when it uses the context", ""
+            return none
+    if not _ctx_first(ref.file, ref.node):
+        return none  # the method the call resolves to takes something else first
+    return node_text(fn), "the callee will panic when it uses the context", "`%s` at %s" % (ref.shown, ref.where)
 
 
-def _same_file_ctx_first(ctx, name, methods):
-    """True when every same-file function (or method, interface methods included) called ``name`` takes a
-    context.Context first, False when one of them does not, None when the file declares none."""
-    key = ("gxl410.ctx_first", methods)
-    table = ctx.cache.get(key)
-    if table is None:
-        table = {}
-        decls = file_captures(ctx, _METHODS).get("d", []) if methods \
-            else [c for c in ctx.root.named_children if c.type == "function_declaration"]
-        for decl in decls:
-            params = decl.child_by_field_name("parameters")
-            first = next((p for p in params.named_children if p.type == "parameter_declaration"), None) \
-                if params is not None else None
-            ok = first is not None and is_package_type(ctx, first.child_by_field_name("type"), CONTEXT, "Context")
-            n = decl.child_by_field_name("name").text
-            table[n] = table.get(n, True) and ok
-        ctx.cache[key] = table
-    return table.get(name)
+def _ctx_first(file, decl):
+    """The function, method or interface method ``decl`` (declared in ``file``) takes a context.Context
+    first, and its body (if it has one) does not check that context for nil (``if ctx == nil {…}``: the
+    callee is made for a nil context)."""
+    params = decl.child_by_field_name("parameters")
+    first = next((p for p in params.named_children if p.type == "parameter_declaration"), None) \
+        if params is not None else None
+    if first is None or not is_package_type(file, first.child_by_field_name("type"), CONTEXT, "Context"):
+        return False
+    body = decl.child_by_field_name("body")
+    names = {n.text for n in first.children_by_field_name("name")}
+    if body is None or not names:
+        return True
+    for cmp in captures(_NIL_CHECK, body).get("cmp", []):
+        sides = cmp.named_children
+        if len(sides) == 2 and {s.type for s in sides} == {"identifier", "nil"} \
+                and any(s.text in names for s in sides if s.type == "identifier"):
+            return False
+    return True
+
+
+_NIL_CHECK = '(binary_expression operator: ["==" "!="]) @cmp'

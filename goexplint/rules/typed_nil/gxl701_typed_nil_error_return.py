@@ -3,7 +3,8 @@
 from goexplint.core.parse import captures
 from goexplint.analysis.sharedstate import enclosing_function, strip_parens
 from goexplint.analysis.syntax import is_ancestor, node_text, resolve
-from goexplint.analysis.typednil import interface_name, nil_conversion, result_slots
+from goexplint.analysis.typednil import (assigned_by_closure, assigned_on_every_path, interface_name,
+                                         nil_conversion, result_slots)
 
 
 def _pointer_decl(decl, slots):
@@ -22,26 +23,6 @@ def _pointer_decl(decl, slots):
     if typ is None and value is not None:
         return nil_conversion(value)
     return None
-
-
-def _assigned_idents(ctx, func):
-    """Identifiers assigned with ``=`` in ``func``, by name, in capture order (once per function)."""
-    key = ("gxl701.assigned", func.id)
-    found = ctx.cache.get(key)
-    if found is None:
-        found = {}
-        for x in captures("(assignment_statement left: (expression_list (identifier) @x))", func).get("x", []):
-            found.setdefault(x.text, []).append(x)
-        ctx.cache[key] = found
-    return found
-
-
-def _assignments(ctx, func, decl):
-    for stmt in _assigned_idents(ctx, func).get(decl.ident.text, ()):
-        if stmt.text == decl.ident.text:
-            d = resolve(stmt)
-            if d is not None and d.ident == decl.ident:
-                yield stmt
 
 
 def _address_taken(ctx, func, decl):
@@ -128,15 +109,17 @@ def refine(match, ctx):
         ptype = _pointer_decl(decl, slots)
         if ptype is None or _guarded(ctx, ret, value, func):
             continue
-        if any(_assigned_before(a, ret) for a in _assignments(ctx, func, decl)) or _address_taken(ctx, func, decl):
+        if assigned_on_every_path(ctx, func, decl.ident, ret) or _address_taken(ctx, func, decl) \
+                or assigned_by_closure(ctx, func, decl.ident) is not None:
             continue
         yield match.finding(value, related=((decl.ident, "declared here, nil until assigned"),),
-                            var=node_text(value), typ=node_text(ptype), iface=iface)
+                            var=node_text(value), typ=node_text(ptype), iface=iface, check=_check_text(iface),
+                            when="when there is no error" if iface == "error" else "when there is nothing to return")
 
 
-def _assigned_before(assign_ident, ret):
-    """The assignment runs on every path to ``ret``: it precedes it in a statement list that contains it."""
-    stmt = assign_ident.parent.parent  # assignment_statement
-    lst = stmt.parent
-    return lst is not None and lst.type == "statement_list" and is_ancestor(lst, ret) \
-        and stmt.end_byte <= ret.start_byte
+def _check_text(iface):
+    """What goes wrong at the caller: an ``error`` is checked with ``err != nil``; any other interface
+    is only wrong where the caller compares it with nil."""
+    if iface == "error":
+        return "the caller's `err != nil` is true although nothing failed"
+    return "a caller's `!= nil` check of the result is true although the pointer is nil"

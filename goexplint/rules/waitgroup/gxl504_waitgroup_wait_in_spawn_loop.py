@@ -2,7 +2,7 @@
 
 from goexplint.core.parse import captures
 from goexplint.analysis.sharedstate import line_of, normal
-from goexplint.analysis.waitgroup import calls_in, is_waitgroup
+from goexplint.analysis.waitgroup import calls_in, is_waitgroup, work_between
 
 
 def refine(match, ctx):
@@ -19,7 +19,9 @@ def refine(match, ctx):
                 if g.start_byte < stmt.start_byte and _nearest_loop(g) == loop and calls_in(ctx, g, key, "Done")]
     # one goroutine per iteration, then Wait: serial.  Two or more started before the Wait run together
     # (a per-iteration batch); goroutines of an inner loop are the outer loop's batch.
-    if len(launches) == 1 and is_waitgroup(ctx, recv):
+    # Work between the launch and the Wait runs alongside the goroutine (a consumer drained in the
+    # iteration, the other half of a split job): a fork-join per iteration, not a serialised loop.
+    if len(launches) == 1 and work_between(ctx, launches[0], stmt) is None and is_waitgroup(ctx, recv):
         yield match.finding(call, related=((loop, "the loop"), (launches[0], "goroutine started here")),
                             wg=key, loop_line=line_of(loop))
 
