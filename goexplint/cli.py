@@ -107,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "file the nearest .goexplint.toml or pyproject.toml [tool.goexplint] above it)")
     p.add_argument("--exclude", action="append", metavar="GLOB", help="skip paths matching GLOB (repeatable)")
     p.add_argument("--force-exclude", action="store_true", default=None,
-                   help="apply vendor/testdata/hidden/exclude skips to files named explicitly (for pre-commit)")
+                   help="apply the vendor/testdata/hidden/generated/exclude skips to files named explicitly "
+                   "(for pre-commit)")
     for what in ("vendor", "testdata", "hidden", "generated"):
         p.add_argument("--include-" + what, action="store_true", default=None, help="also lint " + INCLUDE_HELP[what])
     p.add_argument("--test-files", choices=("note", "off", "normal"),

@@ -142,7 +142,8 @@ def test_hook_reports_hazard_per_module_go_version(hook_env, tmp_path):
     assert code == 1 and "goexplint" in out and "Failed" in out
     assert "legacy/main.go:7:19: GXL101 " in out  # go 1.21: the capture is a hazard
     assert "modern/main.go" not in out  # go 1.22: the same code is correct
-    assert "/vendor/" not in out  # named explicitly by pre-commit, dropped by --force-exclude (the summary counts it)
+    assert "vendor/" not in out  # named explicitly by pre-commit, dropped by --force-exclude ...
+    assert "1 skipped: 1 vendored (--include-vendor lints them)" in out  # ... and counted
     assert "README" not in out
 
 
@@ -174,7 +175,8 @@ def test_full_repository_hook(hook_env, tmp_path):
     repo = _consumer(tmp_path, MODULES, hook_env[1])
     code, out = try_repo(hook_env, repo, "goexplint-full", "--all-files")
     assert code == 1 and "legacy/main.go:7:19: GXL101 " in out
-    assert "modern/main.go" not in out and "/vendor/" not in out  # the directory walk skips vendor/
+    assert "modern/main.go" not in out and "vendor/" not in out  # the directory walk skips vendor/ ...
+    assert "1 skipped: 1 vendored (--include-vendor lints them)" in out  # ... and counts its files
 
 
 def test_fix_hook_applies_safe_fixes_once(hook_env, tmp_path):

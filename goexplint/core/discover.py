@@ -3,8 +3,9 @@
 Directories are walked in sorted order (deterministic output).  Like the go
 tool, directory walks skip ``vendor/``, ``testdata/`` and directories whose
 name starts with ``.`` or ``_``; each skip can be switched off.  Files named
-explicitly are linted as given unless ``force_exclude`` is set (pre-commit
-passes every staged file explicitly); a named file must end in ``.go`` (as
+explicitly are linted as given (generated ones too: the CLI lints them with
+``include_generated``) unless ``force_exclude`` is set (pre-commit passes every
+staged file explicitly); a named file must end in ``.go`` (as
 ``go vet`` requires).  Arguments containing ``...`` are Go package patterns
 (``./...``, ``dir/...``, ``./cmd/...``): ``...`` matches any string, slashes
 included, and ``x/...`` also matches ``x`` itself (``go help packages``); the

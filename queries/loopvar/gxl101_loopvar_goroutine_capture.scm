@@ -52,7 +52,8 @@
 ; of the closure; struct-literal keys; launches followed in the same iteration by a `Wait()` of a
 ; WaitGroup the goroutine `Done`s, by a receive from a channel it sends on or closes, or by leaving
 ; the loop (`return`, `break`, `panic`), or by a `select` that receives that signal and whose other
-; cases (a timeout) leave the loop (`t.Fatalf`, `return`); files at Go 1.22 or later; `range` over an
+; cases (a timeout) leave the loop (`t.Fatalf`, `return`); files at Go 1.22 or later (a file with no
+; go.mod above it too: the go command builds it at the toolchain's own version); `range` over an
 ; integer (`range n`, `range len(xs)`, a local `int`) or a function (`range slices.Chunk(xs, n)`,
 ; `maps.Keys(m)`, an `iter.Seq`), which exist only from Go 1.22 and always have per-iteration
 ; variables (this also holds for GXL102–GXL105 when `--go-version 1.21` is forced on newer code).

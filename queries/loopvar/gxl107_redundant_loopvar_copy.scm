@@ -11,8 +11,8 @@
 ; ---
 ; ## What it does
 ; Flags `v := v` (or `a, v := x, v`) directly in the body of a loop that declares `v` with `:=`, in
-; files with Go 1.22+ loop semantics (go.mod `go 1.22` or later, a `//go:build go1.22` upgrade, or
-; GOEXPERIMENT=loopvar).
+; files with Go 1.22+ loop semantics (go.mod `go 1.22` or later, a `//go:build go1.22` upgrade, no
+; go.mod at all -- the go command then builds the file at its own version -- or GOEXPERIMENT=loopvar).
 ;
 ; ## Why is this bad?
 ; Since Go 1.22 each iteration already has its own `v`. The copy was the pre-1.22 fix; now it is
