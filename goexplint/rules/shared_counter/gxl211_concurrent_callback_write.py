@@ -140,11 +140,11 @@ def refine(match, ctx):
     handler = is_handler_signature(ctx, func)
     if not handler and func.type != "func_literal":
         return
+    evidence = _evidence(ctx, func, handler)  # first: the writes are a walk of the whole body
+    if evidence is None:
+        return
     writes = [w for w in writes_in(ctx, func) if w.kind != "assign" and write_locked(w.node) is None]
     if not writes:
-        return
-    evidence = _evidence(ctx, func, handler)
-    if evidence is None:
         return
     what, why = evidence
     body = Body(func, "handler" if handler else "callback")
