@@ -85,9 +85,11 @@ def test_unsafe_pointer_method_is_offered_from_go_1_18():
     assert new and "v.UnsafePointer()" in new[0]
 
 
-def test_unknown_version_names_the_minimum_version():
+def test_unknown_version_names_the_minimum_version(tmp_path):
+    # A malformed go.mod: the version is unknown (a file with no go.mod at all gets the toolchain's).
+    (tmp_path / "go.mod").write_text("module example.com/p\n\ngo banana\n")
     source = HEADER_VALUE
-    findings = lint_source("p.go", source, Options(rule_ids=("GXL301", "GXL304"))).findings
+    findings = lint_source(str(tmp_path / "p.go"), source, Options(rule_ids=("GXL301", "GXL304"))).findings
     text = " ".join(f.message for f in findings)
     assert "unsafe.String(ptr, len) (Go 1.20+)" in text
     assert "unsafe.Add(p, off) (Go 1.17+)" in text
