@@ -341,24 +341,35 @@ def _fresh_fate(ctx: FileContext, fn_node: Node, decl) -> Optional[str]:
     key = decl.ident.id
     if key in _in_progress:
         return "store"  # a cycle of fresh locals stored into each other: give up, conservatively
+    cached = ctx.cache.get(("fresh_fate", key), _UNSET)
+    if cached is not _UNSET:
+        return cached
     _in_progress.add(key)
     try:
-        fate: Optional[str] = None
-        body = fn_node.child_by_field_name("body")
-        for ref in identifiers(body) if body is not None else ():
-            if ref.text != decl.ident.text or ref.id == key:
-                continue
-            d = resolve(ref)
-            if d is None or d.ident.id != key:
-                continue
-            got = _fate_of_use(ctx, fn_node, ref)
-            if got in ("store", _UNKNOWN):
-                return got
-            if got == "return":
-                fate = "return"
-        return fate
+        got = ctx.cache[("fresh_fate", key)] = _fresh_fate_uncached(ctx, fn_node, decl, key)
+        return got
     finally:
         _in_progress.discard(key)
+
+
+_UNSET = object()
+
+
+def _fresh_fate_uncached(ctx: FileContext, fn_node: Node, decl, key: int) -> Optional[str]:
+    fate: Optional[str] = None
+    body = fn_node.child_by_field_name("body")
+    for ref in identifiers(body) if body is not None else ():
+        if ref.text != decl.ident.text or ref.id == key:
+            continue
+        d = resolve(ref)
+        if d is None or d.ident.id != key:
+            continue
+        got = _fate_of_use(ctx, fn_node, ref)
+        if got in ("store", _UNKNOWN):
+            return got
+        if got == "return":
+            fate = "return"
+    return fate
 
 
 def _maybe_pointer(decl) -> bool:
