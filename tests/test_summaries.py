@@ -107,3 +107,36 @@ def test_callee_summary_trusts_written_types_only():
     assert callee_summary(ctx, calls["std.Store"]) is None  # sync.Map, not the package's Map
     assert callee_summary(ctx, calls["keepGlobal"]).escape_of("t") == {"store"}
     assert callee_summary(ctx, calls["reads"]).escape_of("t") == frozenset()
+
+
+@pytest.mark.parametrize("func, param, kinds", [
+    ("freshReturned", "t", {"return"}),
+    ("freshNew", "t", {"return"}),
+    ("freshMap", "t", {"return"}),
+    ("freshDropped", "t", set()),
+    ("freshKept", "t", {"store"}),
+    ("freshHanded", "t", {"store"}),
+    ("freshFieldKept", "t", {"store"}),
+    ("freshFieldReturned", "t", {"return"}),
+    ("freshReassigned", "t", {"store"}),
+    ("freshAliased", "t", {"store"}),
+    ("freshSent", "t", {"store"}),
+    ("freshGoroutine", "t", {"store"}),
+])
+def test_fresh_local_objects(summ, func, param, kinds):
+    """A parameter written into an object the function allocates goes where the object goes."""
+    assert set(summ.func(func).escape_of(param)) == kinds
+
+
+@pytest.mark.parametrize("func, signals", [
+    ("signals", {"ready"}),
+    ("closes", {"done"}),
+    ("signalsLater", {"ready"}),
+    ("receives", set()),
+    ("sendsOnOther", set()),  # reassigned first: the caller's channel is not the one sent on
+    ("sendsValue", {"ch"}),  # ready is the value sent, not the channel
+    ("sends", {"ch"}),
+    ("reads", set()),
+])
+def test_signalled_channel_parameters(summ, func, signals):
+    assert set(summ.func(func).signals) == signals

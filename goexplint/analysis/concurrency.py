@@ -10,20 +10,24 @@
   (``wg.Wait()`` of a WaitGroup the body ``Done``s, the errgroup's ``Wait``, a
   receive from a channel the body sends on or closes) or leave the loop
   (``return``, ``break``, ``goto``, ``panic``, ``os.Exit``, ``log.Fatal``)?
-  If so the loop variable cannot change under the goroutine.
+  If so the loop variable cannot change under the goroutine.  Given the loop
+  variable's reads in the bodies, a channel handed to a same-package callee
+  whose summary sends on or closes that parameter counts too, when every read
+  comes before the signal (see :func:`callee_signals`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import List, Optional, Set
+from typing import Dict, List, Optional, Sequence, Set
 
 from tree_sitter import Node
 
 from goexplint.analysis.cfg import EMPTY, Domain, Walker
 from goexplint.analysis.ctxflow import never_returns
+from goexplint.analysis.summaries import callee_summary
 from goexplint.core.parse import FileContext, captures
-from goexplint.analysis.syntax import FUNC_TYPES, node_text, resolve
+from goexplint.analysis.syntax import FUNC_TYPES, is_ancestor, node_text, resolve
 
 ERRGROUP = "golang.org/x/sync/errgroup"
 
@@ -134,6 +138,58 @@ def body_sync_facts(ctx: FileContext, closures: List[Node]):
     return wgs, chans
 
 
+def _statement_of(node: Node, top: Node) -> Node:
+    n = node
+    while n.parent is not None and n.parent != top and n.parent.type not in ("block", "statement_list"):
+        n = n.parent
+    return n
+
+
+def _plain_within(node: Node, lit: Node) -> bool:
+    """``node`` is in ``lit``'s own body, not in a func literal nested in it (which runs who knows when)."""
+    n = node.parent
+    while n is not None and n != lit:
+        if n.type in FUNC_TYPES:
+            return False
+        n = n.parent
+    return n == lit
+
+
+def read_before(ref: Node, call: Node, lit: Node) -> bool:
+    """The read ``ref`` happens before the call ``call`` runs, on every execution of ``lit``'s body:
+    both in ``lit``'s own body, ``ref`` in the call's arguments or before the call's statement, and no
+    loop around the call (inside ``lit``) repeats the read after it."""
+    if not _plain_within(ref, lit) or not _plain_within(call, lit):
+        return False
+    n = call.parent
+    while n is not None and n != lit:
+        if n.type == "for_statement" and is_ancestor(n, ref):
+            return False
+        n = n.parent
+    args = call.child_by_field_name("arguments")
+    if args is not None and is_ancestor(args, ref):
+        return True
+    return ref.end_byte <= _statement_of(call, lit).start_byte
+
+
+def callee_signals(ctx: FileContext, closures: List[Node], reads: Sequence[Node]) -> Set[str]:
+    """Channels the bodies hand to same-package callees that send on or close them (their summaries'
+    ``signals``), when every one of ``reads`` happens before every such call (:func:`read_before`)."""
+    ok: Dict[str, bool] = {}
+    for lit in closures:
+        for call in captures("(call_expression) @c", lit).get("c", []):
+            summ = callee_summary(ctx, call)
+            if summ is None or not summ.signals:
+                continue
+            args = call.child_by_field_name("arguments")
+            for i, arg in enumerate(args.named_children if args is not None else ()):
+                if summ.param_at(i) not in summ.signals:
+                    continue
+                text = _normal(node_text(arg))
+                ok[text] = ok.get(text, True) and all(read_before(r, call, lit) for r in reads)
+    return {text for text, good in ok.items() if good}
+
+
 def _call_target(stmt: Node) -> Optional[Node]:
     """The call of ``f()``, ``x := f()`` or ``x = f()``."""
     if stmt.type == "expression_statement" and stmt.named_children:
@@ -216,13 +272,16 @@ class IterationDomain(Domain):
         return frozenset((state,))
 
 
-def iteration_synced(ctx: FileContext, launch: Launch, loop: Node, waits: bool = True) -> bool:
+def iteration_synced(ctx: FileContext, launch: Launch, loop: Node, waits: bool = True,
+                     reads: Optional[Sequence[Node]] = None) -> bool:
     """S6: on every path from the launch to the end of this iteration of ``loop`` (its body's end or a
     ``continue`` of it), is there sync (``waits``) or a loop exit?  A path that leaves the iteration
     another way (``return``, ``break``, ``goto``, ``panic``, ``os.Exit``, ``log.Fatal``, ``continue``
     of an outer loop) cannot see the loop variable change under the goroutine.
 
-    ``waits=False`` accepts only loop exits (for ``defer``, which waiting cannot help).
+    ``waits=False`` accepts only loop exits (for ``defer``, which waiting cannot help).  ``reads`` (the
+    loop variable's references in the bodies) lets channels signalled by a callee count
+    (:func:`callee_signals`); without it only the bodies' own sends and closes do.
     """
     body = loop.child_by_field_name("body")
     n = launch.stmt
@@ -233,6 +292,8 @@ def iteration_synced(ctx: FileContext, launch: Launch, loop: Node, waits: bool =
     if n is None:
         return False
     wgs, chans = body_sync_facts(ctx, launch.closures) if waits else (set(), set())
+    if waits and reads:
+        chans = chans | callee_signals(ctx, launch.closures, reads)
     domain = IterationDomain(ctx, launch, wgs, chans, waits)
     flow = Walker(domain).walk(body, frozenset((BEFORE,)))
     label = loop.parent.named_children[0].text \

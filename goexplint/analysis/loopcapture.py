@@ -122,7 +122,7 @@ def launch_captures(ctx: FileContext, launch: Launch, mode: str, waits: bool = T
         if not loop_names(ctx, loop, mode):
             continue
         refs = [r for lit in launch.closures for r in captured_refs(ctx, lit, loop, mode)]
-        if not refs or iteration_synced(ctx, launch, loop, waits=waits):
+        if not refs or iteration_synced(ctx, launch, loop, waits=waits, reads=refs):
             continue
         for ref in refs:
             yield ref, loop

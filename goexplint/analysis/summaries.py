@@ -10,6 +10,8 @@
   outlives the statement but not the call);
 * which function-typed parameters it calls (``cancel()``), and which it runs on another goroutine
   (``go f()``, ``go func(){ f() }()``, or handing ``f`` on to a ``go`` call);
+* which channel parameters it *signals*: sends on (``ch <- v``) or closes (``close(ch)``), anywhere in
+  its body, unless it reassigns them;
 * whether it starts goroutines, whether it creates ``context.Background()``/``TODO()``, whether it
   takes a ``context.Context``, and whether it never returns (no ``return``, ends in ``panic``,
   ``os.Exit``, ``log.Fatal*`` or an endless ``for {}``/``select {}``).
@@ -17,7 +19,11 @@
 "One level" means a parameter handed to another function is not followed into that function; the
 only exception is ``go g(p)``, which is a goroutine escape whatever ``g`` does.  Values flow through
 parentheses, ``&``, ``&p.f``, type conversions, composite literals and ``append``, not through
-locals (a parameter first copied into a local is not followed).
+locals (a parameter first copied into a local is not followed).  The one exception is a *fresh* local
+(``w := &T{}``, ``T{}``, ``new(T)``, ``make(…)``, ``var w T``): ``w.f = p`` / ``w[k] = p`` puts ``p``
+where the object goes, so it is a ``return`` when ``w`` is returned, nothing when ``w`` dies with the
+call, and a ``store`` when ``w`` is kept, sent, launched, aliased, handed to a call or has a method
+called, or when ``w`` is reassigned.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ class Summary:
     creates_background: Optional[Node]  # the first context.Background()/TODO() call, if any
     takes_context: bool
     never_returns: bool
+    signals: FrozenSet[str] = frozenset()  # channel params it sends on or closes (and never reassigns)
 
     @property
     def receiver(self) -> Optional[str]:
@@ -248,8 +255,121 @@ def store_kind(ctx: FileContext, fn_node: Node, target: Node) -> Optional[str]:
         return None  # a local (or a parameter) variable: dies with the call
     if decl.kind in ("param", "recv"):
         return "store"  # p.f = x / p[k] = x: written through the caller's value
-    return "store" if target.type in ("selector_expression", "index_expression") and _maybe_pointer(decl) \
-        else None
+    if target.type not in ("selector_expression", "index_expression"):
+        return None
+    if target.child_by_field_name("operand") == root and _fresh(decl):
+        fate = _fresh_fate(ctx, fn_node, decl)
+        if fate != _UNKNOWN:
+            return fate  # w.f = x into an object this function made: x goes where w goes
+    return "store" if _maybe_pointer(decl) else None
+
+
+_UNKNOWN = "unknown"
+_KEEPS_NOTHING = frozenset({b"len", b"cap", b"delete", b"clear", b"print", b"println"})
+_in_progress: set = set()
+
+
+def _fresh(decl) -> bool:
+    """A local the function allocates itself: ``&T{…}``, ``T{…}``, ``new(T)``, ``make(…)``, or
+    ``var w T`` of a written non-pointer type."""
+    if decl.kind != "var":
+        return False
+    value = decl.value()
+    if value is None:
+        parent = decl.ident.parent
+        typ = decl.written_type()
+        return parent is not None and parent.type == "var_spec" and parent.child_by_field_name("value") is None \
+            and typ is not None and typ.type in ("type_identifier", "struct_type", "array_type", "generic_type")
+    while value.type == "parenthesized_expression" and value.named_children:
+        value = value.named_children[0]
+    if value.type == "composite_literal":
+        return True
+    if value.type == "unary_expression":
+        op = value.child_by_field_name("operator")
+        operand = value.child_by_field_name("operand")
+        return op is not None and op.type == "&" and operand is not None and operand.type == "composite_literal"
+    if value.type == "call_expression":
+        fn = value.child_by_field_name("function")
+        return fn is not None and fn.type == "identifier" and fn.text in (b"new", b"make") and resolve(fn) is None
+    return False
+
+
+def _fate_of_use(ctx: FileContext, fn_node: Node, ref: Node) -> Optional[str]:
+    """What one reference to a fresh local ``w`` does with the object: None (nothing that outlives the
+    call), ``return``, ``store`` (kept, sent, launched, aliased, handed to a call or a method of it), or
+    _UNKNOWN (``w`` is reassigned: the object it names is not the one allocated)."""
+    node = ref
+    p = ref.parent
+    if p is not None and p.type in ("selector_expression", "index_expression") and \
+            p.child_by_field_name("operand") == ref:
+        gp = p.parent
+        if gp is not None and gp.type == "call_expression" and gp.child_by_field_name("function") == p:
+            return "store"  # w.M(…): the method may keep w
+        node = p  # w.f / w[k]: one step into the object
+    elif p is not None and p.type == "unary_expression" and p.child_by_field_name("operator").type == "*":
+        node = p
+    q = node.parent
+    if q is not None and q.type == "expression_list" and q.parent is not None and \
+            q.parent.type == "assignment_statement" and q.parent.child_by_field_name("left") == q:
+        return _UNKNOWN if node == ref else None  # w = … (reassigned) / w.f = … (written into)
+    if q is not None and q.type == "inc_statement" or q is not None and q.type == "dec_statement":
+        return None
+    kind = use_kind(ctx, fn_node, node)
+    if kind == "return":
+        return "return"
+    if kind is not None:
+        return "store"
+    top, parent = flow_up(node)
+    if parent.type == "argument_list":
+        call = parent.parent
+        fn = call.child_by_field_name("function") if call is not None else None
+        if fn is not None and fn.type == "identifier" and fn.text in _KEEPS_NOTHING and resolve(fn) is None:
+            return None
+        return "store"  # handed on: not followed (one level)
+    if parent.type == "expression_list" and parent.parent is not None and \
+            parent.parent.type in ("assignment_statement", "short_var_declaration", "var_spec") and \
+            parent.parent.child_by_field_name("right" if parent.parent.type != "var_spec" else "value") == parent:
+        return "store"  # aliased: v := w
+    if parent.type in ("var_spec", "range_clause"):
+        return "store"
+    return None
+
+
+def _fresh_fate(ctx: FileContext, fn_node: Node, decl) -> Optional[str]:
+    """Where the object a fresh local names goes: None (dies with the call), ``return``, ``store``, or
+    _UNKNOWN when the local is reassigned.  References are followed one step (``w.f``, ``w[k]``, ``*w``)."""
+    key = decl.ident.id
+    if key in _in_progress:
+        return "store"  # a cycle of fresh locals stored into each other: give up, conservatively
+    cached = ctx.cache.get(("fresh_fate", key), _UNSET)
+    if cached is not _UNSET:
+        return cached
+    _in_progress.add(key)
+    try:
+        got = ctx.cache[("fresh_fate", key)] = _fresh_fate_uncached(ctx, fn_node, decl, key)
+        return got
+    finally:
+        _in_progress.discard(key)
+
+
+_UNSET = object()
+
+
+def _fresh_fate_uncached(ctx: FileContext, fn_node: Node, decl, key: int) -> Optional[str]:
+    fate: Optional[str] = None
+    body = fn_node.child_by_field_name("body")
+    for ref in identifiers(body) if body is not None else ():
+        if ref.text != decl.ident.text or ref.id == key:
+            continue
+        d = resolve(ref)
+        if d is None or d.ident.id != key:
+            continue
+        got = _fate_of_use(ctx, fn_node, ref)
+        if got in ("store", _UNKNOWN):
+            return got
+        if got == "return":
+            fate = "return"
+    return fate
 
 
 def _maybe_pointer(decl) -> bool:
@@ -320,6 +440,27 @@ def use_kind(ctx: FileContext, fn_node: Node, ident: Node) -> Optional[str]:
     return _enclosing_launch(ident, fn_node)
 
 
+def _signal_use(ref: Node) -> Optional[str]:
+    """``signal`` when ``ref`` is the channel of ``ref <- v`` or the argument of ``close(ref)``;
+    ``reassigned`` when it is the target of ``ref = …``."""
+    n = ref
+    while n.parent is not None and n.parent.type == "parenthesized_expression":
+        n = n.parent
+    p = n.parent
+    if p is None:
+        return None
+    if p.type == "send_statement" and p.child_by_field_name("channel") == n:
+        return "signal"
+    if p.type == "argument_list" and len(p.named_children) == 1 and p.parent is not None:
+        fn = p.parent.child_by_field_name("function")
+        if fn is not None and fn.type == "identifier" and fn.text == b"close" and resolve(fn) is None:
+            return "signal"
+    if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement" and \
+            p.parent.child_by_field_name("left") == p and n == ref:
+        return "reassigned"
+    return None
+
+
 def _called(ident: Node) -> bool:
     p = ident.parent
     while p is not None and p.type == "parenthesized_expression":
@@ -356,6 +497,8 @@ def _summarise(decl: FuncDecl) -> Summary:
     escapes: Dict[str, set] = {}
     calls: set = set()
     runs_async: set = set()
+    signals: set = set()
+    reassigned: set = set()
     starts = False
     background = None
     takes_context = False
@@ -377,6 +520,11 @@ def _summarise(decl: FuncDecl) -> Summary:
             if d is None or d.ident.id not in by_id:
                 continue
             name = by_id[d.ident.id]
+            signal = _signal_use(ref)
+            if signal == "signal":
+                signals.add(name)
+            elif signal == "reassigned":
+                reassigned.add(name)
             if _called(ref):
                 calls.add(name)
                 if _enclosing_launch(ref, node) == "goroutine":
@@ -396,7 +544,7 @@ def _summarise(decl: FuncDecl) -> Summary:
                 break
         never = _never_returns(ctx, body)
     s = Summary(decl, params, {k: frozenset(v) for k, v in escapes.items()}, frozenset(calls),
-                frozenset(runs_async), starts, background, takes_context, never)
+                frozenset(runs_async), starts, background, takes_context, never, frozenset(signals - reassigned))
     s._variadic = variadic
     return s
 

@@ -50,7 +50,11 @@
 ; ## Not reported
 ; A shadow copy before the launch; values passed as arguments; same-named locals and parameters
 ; of the closure; struct-literal keys; launches followed in the same iteration by a `Wait()` of a
-; WaitGroup the goroutine `Done`s, by a receive from a channel it sends on or closes, or by leaving
+; WaitGroup the goroutine `Done`s, by a receive from a channel it sends on or closes (or hands to a
+; same-package function whose summary sends on or closes that parameter, as in
+; `go func(){ work(name(v), ready) }(); <-ready`, when every read of the loop variable in the goroutine
+; comes before that call: in its arguments or an earlier statement, not in a nested closure, not repeated
+; by a loop around the call), or by leaving
 ; the loop (`return`, `break`, `panic`), or by a `select` that receives that signal and whose other
 ; cases (a timeout) leave the loop (`t.Fatalf`, `return`); files at Go 1.22 or later (a file with no
 ; go.mod above it too: the go command builds it at the toolchain's own version); `range` over an

@@ -36,13 +36,17 @@
 ; ## Not reported
 ; `return &v` and a store followed by `return` or `break` (the variable is never reassigned); `&v` passed to a call that does not keep it (`json.Unmarshal(b, &v)`,
 ; `fmt.Println(&v)`); pointers stored in variables declared inside the loop; `&items[i]`;
+; a call whose summary returns the pointer (`return &p.f`, or a fresh `&T{}` the callee fills with it
+; and returns) when the result is discarded (`_, err := v.M()`) or kept in a variable of the iteration
+; that is only read there (`r, err := v.M(); use(*r.F)`);
 ; `&v.f` unless the loop ranges over a slice, array or map of struct values declared in the same
 ; function (otherwise `v` may be a pointer, and `&v.f` points into the element); Go 1.22+ files.
 ;
 ; Also reported: `&v` seen through parentheses and conversions (`(*Alias)(&v)`); a pointer first kept in a
 ; loop-local holder (`e.Ref = &v; index[k] = e`, `e := Entry{Ref: &v}`); `&v` passed to a same-package
 ; function or method whose summary stores it, sends it, hands it to a goroutine, or returns it into a
-; value that is itself stored; `&v` passed to `go f(&v)`; `&v` passed to a method of another package
+; value that is itself stored (a callee that writes it into an object it allocates, `w := &T{}; w.f = p`,
+; stores it only if that object is kept, and returns it if the object is returned); `&v` passed to `go f(&v)`; `&v` passed to a method of another package
 ; named like a store (`Add`, `Put`, `Set`, `Store`, `Insert`, `Register`, `Push`…) on a receiver declared
 ; outside the loop (medium confidence); and the implicit `&v` of `v.M()` when `M` has a pointer
 ; receiver and its summary lets the receiver escape.

@@ -38,8 +38,8 @@
 ;
 ; ## Not reported
 ; The same traps as GXL101, GXL102 and GXL105: copies before the launch, values passed as
-; arguments, shadowing locals, iteration-local sync or loop exit after the launch, `return &v`,
-; non-retaining calls.
+; arguments, shadowing locals, iteration-local sync (also through a same-package callee that signals
+; the channel, after the reads) or loop exit after the launch, `return &v`, non-retaining calls.
 ;
 ; ## Known limitations
 ; The variable is taken to be an iteration variable when the range clause or the update clause
