@@ -43,6 +43,7 @@ from goexplint.analysis.sharedstate import (UNKNOWN, UNLOCKS, _apply, _is_sync_p
                                             _passed_to_lock_helper, enclosing_function, goroutine_bodies,
                                             handler_bodies, is_handler_signature, normal, statements_after,
                                             strip_parens, value_copy_root)
+from goexplint.analysis.syntax import element_type_text
 from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function_within, resolve_within
 from goexplint.core.parse import FileContext, captures, node_text, package_work
 
@@ -704,17 +705,7 @@ def _doc_says_locked(decl: Node) -> bool:
 
 def _element_text(type_text: str) -> str:
     """``*T`` of ``[]*T``, ``[4]*T`` or ``map[K]*T``; '' for anything else."""
-    t = type_text.strip()
-    if t.startswith("map["):
-        depth = 0
-        for i, ch in enumerate(t):
-            depth += ch == "["
-            depth -= ch == "]"
-            if depth == 0 and ch == "]":
-                return t[i + 1:].strip()
-        return ""
-    m = re.match(r"^\[[^\]]*\]", t)
-    return t[m.end():].strip() if m else ""
+    return element_type_text(type_text) or ""
 
 
 def _struct_of_text(m: PackageModel, type_text: str) -> Optional[str]:

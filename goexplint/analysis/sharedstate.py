@@ -30,6 +30,7 @@ import tree_sitter
 from goexplint.analysis.package import model
 from goexplint.core.facts import file_captures, file_query
 from goexplint.core.parse import FileContext, active, captures, compile_query
+from goexplint.analysis.syntax import element_type_text
 from goexplint.analysis.syntax import (FUNC_TYPES, Decl, enclosing_function, is_ancestor, is_package_type,  # noqa: F401
                                        node_text, package_selector, resolve, unparen)
 
@@ -1429,21 +1430,6 @@ def _type_of_text(text: str) -> Tuple[Optional[str], bool]:
     return (t if t.isidentifier() else None), False
 
 
-def _element_of_text(text: str) -> Optional[str]:
-    """``T`` of ``[]T``, ``[N]T`` or ``map[K]T`` as written; None for anything else."""
-    t = text.strip()
-    if t.startswith("map["):
-        depth = 0
-        for i, ch in enumerate(t):
-            depth += ch == "["
-            depth -= ch == "]"
-            if depth == 0 and ch == "]":
-                return t[i + 1:].strip()
-        return None
-    m = re.match(r"^\[[^\]]*\]", t)
-    return t[m.end():].strip() if m else None
-
-
 def _root_type_text(ctx: FileContext, ident: Node, depth: int = 0) -> Optional[str]:
     """The written type of a local identifier's variable, as text: a parameter's or ``var``'s type, the
     type of a composite literal it is initialised with, or the type of the value it copies (``v :=
@@ -1471,7 +1457,7 @@ def _root_type_text(ctx: FileContext, ident: Node, depth: int = 0) -> Optional[s
         if len(names) != 2 or names[1] != decl.ident:
             return None  # the key or index of a range: an int or a map key, not the element
         ranged = expr_type_text(ctx, clause.child_by_field_name("right"), depth + 1)
-        return _element_of_text(ranged) if ranged is not None else None
+        return element_type_text(ranged) if ranged is not None else None
     return None
 
 
@@ -1498,7 +1484,7 @@ def expr_type_text(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Op
         return inner[1:] if inner is not None and inner.startswith("*") else None
     if expr.type == "index_expression":
         container = expr_type_text(ctx, expr.child_by_field_name("operand"), depth + 1)
-        return _element_of_text(container) if container is not None else None
+        return element_type_text(container) if container is not None else None
     if expr.type == "composite_literal":
         typ = expr.child_by_field_name("type")
         return node_text(typ) if typ is not None else None

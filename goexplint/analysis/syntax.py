@@ -14,6 +14,8 @@ Nothing here knows about a particular rule.
 
 from __future__ import annotations
 
+import re
+
 import dataclasses
 from typing import Dict, Iterator, List, Optional, Tuple
 
@@ -703,3 +705,18 @@ def file_loop_var_names(ctx: FileContext, outer: bool = False) -> set:
             outers |= set(lv.outer)
         got = ctx.cache[key] = (names, outers)
     return got[1] if outer else got[0]
+
+
+def element_type_text(type_text: str) -> Optional[str]:
+    """``T`` of a type written ``[]T``, ``[N]T`` or ``map[K]T`` (as text); None for anything else."""
+    t = type_text.strip()
+    if t.startswith("map["):
+        depth = 0
+        for i, ch in enumerate(t):
+            depth += ch == "["
+            depth -= ch == "]"
+            if depth == 0 and ch == "]":
+                return t[i + 1:].strip()
+        return None
+    m = re.match(r"^\[[^\]]*\]", t)
+    return t[m.end():].strip() if m else None
