@@ -124,6 +124,8 @@ def judge(out: Path, sheet: Path):
         if v not in VERDICTS:
             raise SystemExit("%s: %s:%s %s has no verdict (%r)" % (sheet, row["path"], row["line"], row["rule"], v))
         judged[row["rule"]][v] += 1
+        if row["severity"] in ("error", "warning"):  # reported at a severity that fails a run by default
+            judged[row["rule"]]["failing " + v] += 1
         if v == "FALSE":
             examples[row["rule"]].append("%s/%s:%s" % (row["repo"], row["path"], row["line"]))
     return totals, severity, judged, examples
@@ -136,7 +138,7 @@ def table(out: Path, sheet: Path) -> str:
     weighted = collections.defaultdict(lambda: [0.0, 0])
     for rule in sorted(totals):
         c = judged[rule]
-        n = sum(c.values())
+        n = sum(c[v] for v in VERDICTS)
         share = c["FALSE"] / n if n else 0.0
         for group in (severity[rule], "all"):
             weighted[group][0] += share * totals[rule]
@@ -159,8 +161,10 @@ def precision_toml(out: Path, sheet: Path, date: str, repos: Sequence[str]) -> s
                  json.dumps(date), ", ".join(json.dumps(r) for r in repos))]
     for rule in sorted(totals):
         c = judged[rule]
-        parts.append("\n[rules.%s]\ntotal = %d\nsampled = %d\ntrue = %d\ndeliberate = %d\nfalse = %d\n" % (
-            rule, totals[rule], sum(c.values()), c["TRUE"], c["deliberate"], c["FALSE"]))
+        parts.append("\n[rules.%s]\ntotal = %d\nsampled = %d\ntrue = %d\ndeliberate = %d\nfalse = %d\n"
+                     "sampled-failing = %d\nfalse-failing = %d\n" % (
+                         rule, totals[rule], sum(c[v] for v in VERDICTS), c["TRUE"], c["deliberate"], c["FALSE"],
+                         sum(c["failing " + v] for v in VERDICTS), c["failing FALSE"]))
     return "".join(parts)
 
 

@@ -25,10 +25,18 @@ class Measured:
     true: int
     deliberate: int
     false: int
+    # of the sampled findings, those reported as an error or a warning (a _test.go file's context-timeout
+    # findings are notes by default, --test-files): the ones a severity's bar is about
+    sampled_failing: int = 0
+    false_failing: int = 0
 
     @property
     def false_share(self) -> float:
         return self.false / self.sampled if self.sampled else 0.0
+
+    @property
+    def failing_false_share(self) -> float:
+        return self.false_failing / self.sampled_failing if self.sampled_failing else 0.0
 
     def column(self) -> str:
         """``12%/8``: the FALSE share of the sampled findings, and how many were sampled."""
