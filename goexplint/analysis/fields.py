@@ -43,7 +43,7 @@ from goexplint.analysis.sharedstate import (UNKNOWN, UNLOCKS, _apply, _is_sync_p
                                             _passed_to_lock_helper, enclosing_function, goroutine_bodies,
                                             handler_bodies, is_handler_signature, normal, statements_after,
                                             strip_parens, value_copy_root)
-from goexplint.analysis.syntax import element_type_text
+from goexplint.analysis.syntax import element_type_text, parameters
 from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function_within, resolve_within
 from goexplint.core.parse import FileContext, captures, node_text, package_work
 
@@ -641,16 +641,8 @@ def joined_under(ctx: FileContext, launch: Optional[Node], held: Dict[str, str])
 
 def _param_names(plist: Optional[Node]) -> List[str]:
     """One name per parameter of a parameter list ("" when unnamed, "...name" for a variadic one)."""
-    out: List[str] = []
-    if plist is None:
-        return out
-    for p in plist.named_children:
-        if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
-            continue
-        names = [node_text(c) for c in p.named_children if c.type == "identifier"]
-        prefix = "..." if p.type == "variadic_parameter_declaration" else ""
-        out.extend(prefix + n for n in names) if names else out.append(prefix)
-    return out
+    return [("..." if variadic else "") + (node_text(name) if name is not None else "")
+            for name, variadic in parameters(plist)]
 
 
 def _in_test_file(path: str) -> bool:

@@ -36,7 +36,7 @@ from tree_sitter import Node
 from goexplint.analysis.ctxflow import never_returns
 from goexplint.analysis.package import FuncDecl, PackageModel, model
 from goexplint.analysis.types import method_of
-from goexplint.analysis.syntax import FUNC_TYPES, identifiers, is_package_type, package_selector, resolve
+from goexplint.analysis.syntax import FUNC_TYPES, identifiers, is_package_type, package_selector, parameters, resolve
 from goexplint.core.parse import FileContext, captures, node_text
 
 ESCAPE_KINDS = ("store", "return", "send", "goroutine", "defer")
@@ -131,24 +131,9 @@ def summaries(ctx: FileContext) -> Summaries:
 # --------------------------------------------------------------------------- building
 
 def _param_names(node: Node) -> Tuple[Tuple[str, ...], bool, List[Node]]:
-    plist = node.child_by_field_name("parameters")
-    names: List[str] = []
-    idents: List[Node] = []
-    variadic = False
-    if plist is None:
-        return (), False, []
-    for p in plist.named_children:
-        if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
-            continue
-        variadic = p.type == "variadic_parameter_declaration"
-        ns = [p.children[i] for i in range(p.child_count)
-              if p.field_name_for_child(i) == "name" and p.children[i].type == "identifier"]
-        if not ns:
-            names.append("")
-        for n in ns:
-            names.append("" if n.text == b"_" else node_text(n))
-            idents.append(n)
-    return tuple(names), variadic, idents
+    entries = parameters(node.child_by_field_name("parameters"))
+    names = tuple("" if n is None or n.text == b"_" else node_text(n) for n, _ in entries)
+    return names, bool(entries) and entries[-1][1], [n for n, _ in entries if n is not None]
 
 
 def _receiver_ident(node: Node) -> Optional[Node]:

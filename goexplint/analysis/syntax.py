@@ -668,14 +668,33 @@ def _assigned_idents(stmt: Optional[Node]) -> Iterator[Node]:
         yield from _expr_list_idents(stmt.child_by_field_name("left"))
 
 
-def in_loop_within(node: Node, fn: Node) -> bool:
-    """``node`` lies inside a ``for`` statement that is itself inside ``fn`` (header or body)."""
+def inside_within(node: Node, fn: Node, node_type: str) -> bool:
+    """``node`` lies inside a node of type ``node_type`` that is itself inside ``fn``."""
     n = node.parent
     while n is not None and n != fn:
-        if n.type == "for_statement":
+        if n.type == node_type:
             return True
         n = n.parent
     return False
+
+
+def in_loop_within(node: Node, fn: Node) -> bool:
+    """``node`` lies inside a ``for`` statement that is itself inside ``fn`` (header or body)."""
+    return inside_within(node, fn, "for_statement")
+
+
+def parameters(plist: Optional[Node]) -> List[Tuple[Optional[Node], bool]]:
+    """One entry per parameter of a parameter list, in order: its name (None when unnamed) and whether
+    it is variadic (``xs ...T``)."""
+    out: List[Tuple[Optional[Node], bool]] = []
+    for p in plist.named_children if plist is not None else ():
+        if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        variadic = p.type == "variadic_parameter_declaration"
+        names = [p.children[i] for i in range(p.child_count)
+                 if p.field_name_for_child(i) == "name" and p.children[i].type == "identifier"]
+        out.extend((n, variadic) for n in names) if names else out.append((None, variadic))
+    return out
 
 
 def enclosing_loops(node: Node) -> Iterator[Node]:

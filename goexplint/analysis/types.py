@@ -33,7 +33,7 @@ from typing import List, Optional, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import FuncDecl, TypeDecl, local_type_names, model, type_params_in_scope
-from goexplint.analysis.syntax import is_declaration_site, resolve
+from goexplint.analysis.syntax import inside_within, is_declaration_site, resolve, unparen
 from goexplint.core.parse import FileContext, activate, active, captures, node_text
 
 PREDECLARED = frozenset((
@@ -400,7 +400,7 @@ def selection(ctx: FileContext, selector: Node) -> Optional[Selection]:
     """How the selector ``x.m`` of ``ctx``'s file resolves (see :class:`Selection`)."""
     if selector is None or selector.type != "selector_expression":
         return None
-    operand = _unparen(selector.child_by_field_name("operand"))
+    operand = unparen(selector.child_by_field_name("operand"))
     field = selector.child_by_field_name("field")
     if operand is None or field is None:
         return None
@@ -463,7 +463,7 @@ def _compute(ctx: FileContext, expr: Node, depth: int) -> Optional[Type]:
             inner = _type_of(ctx, operand, depth + 1)
             if inner is None or inner.pointer:
                 return None
-            fresh = _unparen(operand) is not None and _unparen(operand).type == "composite_literal"
+            fresh = unparen(operand) is not None and unparen(operand).type == "composite_literal"
             return inner.but(pointer=True, fresh=fresh, variadic=False)
         if op.type == "*":
             inner = _type_of(ctx, operand, depth + 1)
@@ -492,12 +492,6 @@ def _compute(ctx: FileContext, expr: Node, depth: int) -> Optional[Type]:
     if t in _LITERALS:
         return Type(_LITERALS[t], origin="builtin")
     return None
-
-
-def _unparen(node: Optional[Node]) -> Optional[Node]:
-    while node is not None and node.type == "parenthesized_expression" and node.named_children:
-        node = node.named_children[0]
-    return node
 
 
 def _ident_type(ctx: FileContext, ident: Node, depth: int) -> Optional[Type]:
@@ -573,7 +567,7 @@ def _decl_type(ctx: FileContext, ident: Node, kind: str, depth: int) -> Optional
             return _range_type(ctx, owner, parent.named_children.index(ident), depth)
         if owner.type == "receive_statement" and owner.child_by_field_name("left") == parent:
             idx = parent.named_children.index(ident)
-            right = _unparen(owner.child_by_field_name("right"))
+            right = unparen(owner.child_by_field_name("right"))
             if idx == 1:
                 return Type("bool", origin="builtin")
             return _type_of(ctx, right, depth + 1) if right is not None else None
@@ -590,7 +584,7 @@ def _assigned_type(ctx: FileContext, names: List[Node], values: Optional[Node], 
         return _type_of(ctx, vals[idx], depth + 1)  # (an untyped constant takes its default type)
     if len(vals) != 1:
         return None
-    value = _unparen(vals[0])
+    value = unparen(vals[0])
     if value is None:
         return None
     if value.type == "call_expression":
@@ -605,7 +599,7 @@ def _assigned_type(ctx: FileContext, names: List[Node], values: Optional[Node], 
 
 
 def _range_type(ctx: FileContext, clause: Node, idx: int, depth: int) -> Optional[Type]:
-    right = _unparen(clause.child_by_field_name("right"))
+    right = unparen(clause.child_by_field_name("right"))
     over = _type_of(ctx, right, depth + 1)
     if over is None:
         return None
@@ -635,7 +629,7 @@ def _selector_type(ctx: FileContext, sel: Node, depth: int) -> Optional[Type]:
 
 def _call_type(ctx: FileContext, call: Node, idx: int, depth: int) -> Optional[Type]:
     """The type of result ``idx`` of ``call`` (``-1``: of its single result)."""
-    fn = _unparen(call.child_by_field_name("function"))
+    fn = unparen(call.child_by_field_name("function"))
     args = call.child_by_field_name("arguments")
     argv = [a for a in args.named_children if a.type != "comment"] if args is not None else []
     if fn is None:
@@ -721,14 +715,14 @@ def _returns_fresh(ctx: FileContext, fn: Node, idx: int) -> bool:
         return False
     fresh = False
     for ret in captures("(return_statement) @r", body).get("r", []):
-        if _inside_literal(ret, fn):
+        if inside_within(ret, fn, "func_literal"):
             continue
         values = ret.named_children[0].named_children if ret.named_children else []
         if not values:
             return False  # a bare return of named results
         if len(values) <= idx:
             return False
-        v = _unparen(values[idx])
+        v = unparen(values[idx])
         if v is None:
             return False
         if v.type == "nil":
@@ -738,15 +732,6 @@ def _returns_fresh(ctx: FileContext, fn: Node, idx: int) -> bool:
             return False
         fresh = True
     return fresh
-
-
-def _inside_literal(node: Node, fn: Node) -> bool:
-    n = node.parent
-    while n is not None and n != fn:
-        if n.type == "func_literal":
-            return True
-        n = n.parent
-    return False
 
 
 def fresh_local(ctx: FileContext, ident: Node) -> bool:

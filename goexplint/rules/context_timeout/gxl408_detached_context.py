@@ -8,7 +8,7 @@ from goexplint.analysis.ctxflow import (CONTEXT, HTTP, WITH_CANCEL, bound_target
                                         strip_pointer)
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import package_type_name, summaries
-from goexplint.analysis.syntax import is_package_type, node_text, resolve, unparen
+from goexplint.analysis.syntax import is_package_type, node_text, parameters, resolve, unparen
 from goexplint.core.parse import activate, captures
 
 WITH_FUNCS = WITH_CANCEL + ("WithValue", "WithoutCancel")
@@ -207,14 +207,7 @@ def _local_for_values(ctx, call, fn):
 
 def _param_names(fn):
     """The parameter identifiers of ``fn`` in order (None for unnamed ones)."""
-    out = []
-    plist = fn.child_by_field_name("parameters")
-    for p in plist.named_children if plist is not None else ():
-        if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
-            continue
-        names = [p.children[i] for i in range(p.child_count) if p.field_name_for_child(i) == "name"]
-        out.extend(names or [None])
-    return out
+    return [name for name, _ in parameters(fn.child_by_field_name("parameters"))]
 
 
 def _compared(call):
@@ -283,18 +276,24 @@ def _after_non_nil_return(stmts, child, params):
     return False
 
 
-def _merged(ctx, call, fn, params):
-    """``x, cancel := context.WithCancel(context.Background())`` whose cancel is used in a function that
-    waits on ``P.Done()`` or registers ``context.AfterFunc(P, …)`` for a context parameter P: the fresh
-    context is cancelled with the parameter (merging two contexts)."""
+def _outermost_wrap(ctx, call, funcs):
+    """The outermost ``context.With…(…)`` call (of ``funcs``) that takes ``call`` as its parent context,
+    through any number of wrappings; ``call`` itself when none does."""
     node = call
     while True:
         p = node.parent
         if p is not None and p.type == "argument_list" and p.named_children and p.named_children[0] == node \
-                and package_member(ctx, p.parent.child_by_field_name("function"), CONTEXT, WITH_CANCEL):
+                and package_member(ctx, p.parent.child_by_field_name("function"), CONTEXT, funcs):
             node = p.parent
             continue
-        break
+        return node
+
+
+def _merged(ctx, call, fn, params):
+    """``x, cancel := context.WithCancel(context.Background())`` whose cancel is used in a function that
+    waits on ``P.Done()`` or registers ``context.AfterFunc(P, …)`` for a context parameter P: the fresh
+    context is cancelled with the parameter (merging two contexts)."""
+    node = _outermost_wrap(ctx, call, WITH_CANCEL)
     if node is call:
         return False
     _, targets = result_targets(node)
@@ -457,14 +456,7 @@ def _helper_detaches(callee):
 
 def _stored_in_field(ctx, call):
     """The fresh context (possibly wrapped by context.With*) is stored in a struct field or literal key."""
-    node = call
-    while True:
-        p = node.parent
-        if p is not None and p.type == "argument_list" and p.named_children and p.named_children[0] == node \
-                and package_member(ctx, p.parent.child_by_field_name("function"), CONTEXT, WITH_FUNCS):
-            node = p.parent
-            continue
-        break
+    node = _outermost_wrap(ctx, call, WITH_FUNCS)
     stmt, targets = result_targets(node)
     target = targets[0] if targets else bound_target(node)
     return target is not None and target.type in ("selector_expression", "literal_element")
