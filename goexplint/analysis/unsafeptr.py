@@ -25,6 +25,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from tree_sitter import Node
 
+from goexplint.analysis.ctxflow import local_values
 from goexplint.analysis.package import model
 from goexplint.core.parse import FileContext, captures
 from goexplint.analysis.syntax import (FUNC_TYPES, Decl, identifiers, is_reference, node_text, unparen,
@@ -641,7 +642,7 @@ def _ident_evidence(ctx: FileContext, ident: Node, depth: int) -> Optional[Evide
     if decl.kind not in ("var", "for"):
         return None
     if _uintptr_written(ctx, typ):
-        if decl.kind == "var" and decl.value() is None and not _written_after(ctx, decl.ident):
+        if decl.kind == "var" and local_values(ctx, ident) == []:
             return None  # ``var u uintptr`` never assigned: the zero value, no address
         return Evidence(ident, "the uintptr variable %s" % name, 3, "high", decl.ident)
     if typ is not None:
@@ -669,30 +670,6 @@ def _ident_evidence(ctx: FileContext, ident: Node, depth: int) -> Optional[Evide
     if inner is not None:
         return dataclasses.replace(inner, node=ident, what="%s, a copy of %s," % (name, inner.what), decl=decl.ident)
     return None
-
-
-def _written_after(ctx: FileContext, decl_ident: Node) -> bool:
-    """Whether the local declared by ``decl_ident`` is ever assigned, incremented or has its address
-    taken in its function (a name that is written in a nested scope counts too: it may be the same)."""
-    scope = decl_ident
-    while scope is not None and scope.type not in FUNC_TYPES + ("source_file",):
-        scope = scope.parent
-    if scope is None:
-        return True
-    for ident in identifiers(scope):
-        if ident.text != decl_ident.text or ident == decl_ident:
-            continue
-        p = ident.parent
-        if p is None:
-            continue
-        if p.type in ("inc_statement", "dec_statement"):
-            return True
-        if p.type == "unary_expression" and p.child_by_field_name("operator").type == "&":
-            return True
-        if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement" \
-                and p.parent.child_by_field_name("left") == p:
-            return True
-    return False
 
 
 def pointer_uintptr_store(ctx: FileContext, ident: Node) -> Optional[Node]:
