@@ -20,6 +20,7 @@ from goexplint.core import config as config_mod
 from goexplint.integrations import fixes
 from goexplint.core import goversion
 from goexplint.core import precision
+from goexplint.core import providers
 from goexplint.core.data import Notice
 from goexplint.core.discover import DiscoverOptions, DiscoveryError, Skipped, discover
 from goexplint.core.engine import (DEFAULT_FILE_TIMEOUT, DEFAULT_MAX_FILE_MB, Options, RunResult, environ_options,
@@ -249,7 +250,16 @@ def explain(rule_id: str) -> str:
     head = "%s %s\nfamily: %s | severity: %s | confidence: %s | go: %s | default: %s\nreports at: %s\n\n" % (
         rule.id, rule.name, rule.family, rule.severity,
         rule.confidence, rule.go or "any version", "on" if rule.default else "off", rule.reports_at or "the match")
-    return head + precision.sentence(rule.id) + "\n\n" + rule.doc
+    return head + _requires_text(rule) + precision.sentence(rule.id) + "\n\n" + rule.doc
+
+
+def _requires_text(rule) -> str:
+    """What the rule's decision is computed from: the providers it declares, then what they need."""
+    if not rule.requires:
+        return "requires: its query only\n\n"
+    direct = [p.name for p in rule.requires]
+    rest = [p.name for p in providers.closure(rule.requires) if p.name not in direct]
+    return "requires: %s%s\n\n" % (", ".join(direct), " (and through them: %s)" % ", ".join(rest) if rest else "")
 
 
 def rules_markdown_table() -> str:

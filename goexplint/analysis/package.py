@@ -30,7 +30,8 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
-from goexplint.core.parse import FileContext, PackageFiles, node_text, package_work
+from goexplint.core.parse import FileContext, PackageFiles, node_text
+from goexplint.core.providers import KEPT, PACKAGE, provider
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,7 +159,7 @@ class PackageModel:
         # updates per table, in C: the first pass orders the keys by first appearance, the second
         # (reversed) leaves each key with its first value (the language server rebuilds the model
         # of a package after every edit).
-        self._parts = [_file_part(ctx) for ctx in files.files]
+        self._parts = [file_part(ctx) for ctx in files.files]
         for mine, theirs in ((self.funcs, "funcs"), (self.methods, "methods"), (self.types, "types"),
                              (self.vars, "vars")):
             tables = [getattr(part, theirs) for part in self._parts]
@@ -404,23 +405,16 @@ def _local_types(node: Node, blocks: bool) -> FrozenSet[str]:
     return frozenset(out)
 
 
-def _file_part(ctx: FileContext) -> PackageModel:
-    """The declarations of one file, kept in the file's cache: a package rebuilt after an edit of
-    one file (the language server) re-reads only that file's declarations."""
-    key = ("analysis.package.part",)
-    part = ctx.facts.get(key)
-    if part is None:
-        part = PackageModel(None)
-        part._add_file(ctx)
-        ctx.facts[key] = part
+@provider(scope=KEPT)
+def file_part(ctx: FileContext) -> PackageModel:
+    """The declarations of one file, kept with the file: a package rebuilt after an edit of one file
+    (the language server) re-reads only that file's declarations."""
+    part = PackageModel(None)
+    part._add_file(ctx)
     return part
 
 
+@provider(scope=PACKAGE, requires=(file_part,))
 def model(ctx: FileContext) -> PackageModel:
     """The model of ``ctx``'s package, built once per package."""
-    files = ctx.package
-    got = files.cache.get(PackageModel)
-    if got is None:
-        with package_work():
-            got = files.cache[PackageModel] = PackageModel(files)
-    return got
+    return PackageModel(ctx.package)

@@ -38,6 +38,7 @@ from goexplint.analysis.package import FuncDecl, PackageModel, model
 from goexplint.analysis.types import method_of
 from goexplint.analysis.syntax import FUNC_TYPES, identifiers, is_package_type, package_selector, parameters, resolve
 from goexplint.core.parse import FileContext, captures, node_text
+from goexplint.core.providers import PACKAGE, provider
 
 ESCAPE_KINDS = ("store", "return", "send", "goroutine", "defer")
 # Escapes that outlive the *caller's* statement: what a loop variable handed to the call must not do.
@@ -119,13 +120,10 @@ class Summaries:
         return [self.method(r, name) for r in self._by_name.get(name, ())]
 
 
+@provider(scope=PACKAGE, requires=(model,))
 def summaries(ctx: FileContext) -> Summaries:
     """The summaries of ``ctx``'s package, built once per package."""
-    files = ctx.package
-    got = files.cache.get(Summaries)
-    if got is None:
-        got = files.cache[Summaries] = Summaries(model(ctx))
-    return got
+    return Summaries(model(ctx))
 
 
 # --------------------------------------------------------------------------- building

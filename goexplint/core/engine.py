@@ -19,6 +19,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from goexplint.core import goversion
 from goexplint.core import package as package_mod
+from goexplint.core import providers
 from goexplint.core import suppress
 from goexplint.core.cache import ResultCache
 from goexplint.core.discover import is_generated
@@ -234,7 +235,10 @@ def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
     if clock:
         timings["(query)"] = timings.get("(query)", 0.0) + clock() - t0
     t0 = clock() if clock else 0.0
-    idle = [rule.applies is not None and not rule.applies(ctx) for rule, _ in active]
+    idle = []
+    for rule, _ in active:
+        providers.consumer(rule.id)
+        idle.append(rule.applies is not None and not rule.applies(ctx))
     if clock:
         _charge(timings, "(applies)", clock() - t0, budget.exempt_seconds)  # package work when a test needs it
     ran = None  # the last rule that started
@@ -246,6 +250,7 @@ def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
         ran = rule.id
         t0 = clock() if clock else 0.0
         package_before = budget.exempt_seconds
+        providers.consumer(rule.id)
         found = refine_matches(rule, ctx, _within(budget, rule.id, matches), assumed)
         if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files != "normal":
             found = (dataclasses.replace(f, severity="note") for f in found)

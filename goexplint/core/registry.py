@@ -63,6 +63,7 @@ class Rule:
     reports_at: str = ""
     refine: Optional[Callable] = None
     applies: Optional[Callable] = None  # applies(ctx) -> bool, see the module docstring
+    requires: Tuple = ()  # the providers (core.providers) the rule module declares in REQUIRES
 
     @property
     def family(self) -> str:
@@ -193,6 +194,7 @@ def load_rule(path: Path) -> Rule:
             raise
     rule.refine = getattr(module, "refine", None) if module else None
     rule.applies = getattr(module, "applies", None) if module else None
+    rule.requires = tuple(getattr(module, "REQUIRES", ())) if module else ()
     return rule
 
 

@@ -1,9 +1,12 @@
 """GXL407: the cancel function of context.With* is not used on every path (vet lostcancel, without types)."""
 
+from goexplint.analysis.package import model
 from goexplint.analysis.ctxflow import (CONTEXT, WITH_CANCEL, CancelWalk, decl_ident_of, enclosing_function,
                                         is_named_result, package_member, package_name, references, result_targets)
 from goexplint.analysis.cancelstore import conditional_deferred_cancel, lost_in_fields
 from goexplint.analysis.syntax import is_ancestor, node_text
+
+REQUIRES = (model,)
 
 
 def refine(match, ctx):

@@ -11,6 +11,8 @@ from goexplint.analysis.summaries import package_type_name, summaries
 from goexplint.analysis.syntax import is_package_type, node_text, parameters, resolve, unparen
 from goexplint.core.parse import activate, captures
 
+REQUIRES = (model, summaries)
+
 WITH_FUNCS = WITH_CANCEL + ("WithValue", "WithoutCancel")
 # Functions that only read a logger or a trace span out of the context they are given (containerd/log.G
 # and .L, logrus/zerolog/logr/klog FromContext, otel trace.SpanFromContext, ctxzap.Extract), and the slog

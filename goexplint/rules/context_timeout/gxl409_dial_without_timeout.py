@@ -2,10 +2,13 @@
 
 import re
 
+from goexplint.analysis.package import model
 from goexplint.analysis.ctxflow import (HTTPTEST, NET, TLS, is_package_type, later_field_assignment, literal_keys,
                                         literal_of, local_values, package_func, package_member, scope_body, set_keys,
                                         string_prefixes, unparen)
 from goexplint.analysis.syntax import node_text, resolve
+
+REQUIRES = (model,)
 
 KEYS = ("Timeout", "Deadline")
 NET_ADVICE = "use (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, network, addr) or net.DialTimeout"

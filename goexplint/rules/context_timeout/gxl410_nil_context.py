@@ -7,6 +7,8 @@ from goexplint.core.parse import captures
 from goexplint.analysis.syntax import node_text, resolve, scope_decls
 from goexplint.analysis.types import selection
 
+REQUIRES = (model,)
+
 # Methods of the standard library (database/sql, net, crypto/tls, net/http) whose first parameter is a
 # context.Context: a nil there fails whatever the receiver's type is.  Any other name that merely ends
 # in "Context" is only believed when a same-file declaration of it takes a context.Context first.

@@ -1,8 +1,12 @@
 """GXL101: references to a ``:=`` loop variable inside a goroutine launched in the loop."""
 
+from goexplint.analysis.package import model
+from goexplint.analysis.summaries import summaries
 from goexplint.analysis.concurrency import launch_of
 from goexplint.analysis.loopcapture import capture_finding, launch_captures
 from goexplint.analysis.loopfix import copy_fix
+
+REQUIRES = (model, summaries)
 
 
 def refine(match, ctx):

@@ -1,9 +1,13 @@
 """GXL104: func literals capturing a ``:=`` loop variable that are stored, sent or registered."""
 
+from goexplint.analysis.package import model
+from goexplint.analysis.summaries import summaries
 from goexplint.analysis.loopcapture import (capture_finding, captured_refs, closure_escape, escape_of,
                                             leaves_loop_after, loops_with)
 from goexplint.analysis.syntax import identifiers, loop_vars
 from goexplint.core.parse import captures
+
+REQUIRES = (model, summaries)
 
 REGISTER_FUNCS = ("AfterFunc", "Cleanup", "OnClose", "RegisterOnShutdown")
 

@@ -2,8 +2,12 @@
 conversions, a loop-local holder, and same-package calls whose summary keeps the pointer), and the
 implicit ``&v`` of a pointer-receiver method whose summary lets the receiver escape."""
 
+from goexplint.analysis.package import model
+from goexplint.analysis.summaries import summaries
 from goexplint.analysis.loopcapture import address_escape, capture_finding, implicit_address_escape, root_identifier
 from goexplint.analysis.syntax import file_loop_var_names
+
+REQUIRES = (model, summaries)
 
 
 def refine(match, ctx):

@@ -1,9 +1,13 @@
 """GXL106: GXL101/102/105 for loop variables declared outside the loop (``for v = range``), any Go version."""
 
+from goexplint.analysis.package import model
+from goexplint.analysis.summaries import summaries
 from goexplint.analysis.concurrency import launch_of
 from goexplint.analysis.loopcapture import (address_escape, capture_finding, implicit_address_escape, launch_captures,
                                             root_identifier)
 from goexplint.analysis.syntax import file_loop_var_names
+
+REQUIRES = (model, summaries)
 
 WHAT = {"go": "goroutine captures", "errgroup": "errgroup goroutine captures", "defer": "deferred closure captures"}
 

@@ -1,7 +1,10 @@
 """GXL203: HTTP handlers that mutate package-level state without a lock."""
 
+from goexplint.analysis.package import model
 from goexplint.analysis.sharedstate import HTTP, Body, is_handler_signature, normal, sharing_of, write_locked, writes_in
 from goexplint.analysis.syntax import function_name, node_text
+
+REQUIRES = (model,)
 
 _VERBS = {"incremented": "increments", "decremented": "decrements", "appended to": "appends to",
           "written": "writes an element of", "deleted from": "deletes from"}

@@ -1,7 +1,10 @@
 """GXL204: a path updated through sync/atomic somewhere in the package and accessed plainly here."""
 
+from goexplint.analysis.package import model
 from goexplint.analysis.atomicmix import plain_accesses
 from goexplint.analysis.sharedstate import normal
+
+REQUIRES = (model,)
 
 
 def refine(match, ctx):

@@ -1,8 +1,11 @@
 """GXL206: writes to shared state while only a read lock is held, and that lock guards the data."""
 
+from goexplint.analysis.package import model
 from goexplint.analysis.fields import index
 from goexplint.analysis.sharedstate import (function_scope, goroutine_bodies, locks_at, normal, root_of, sharing_of,
                                             writes_in)
+
+REQUIRES = (model,)
 
 
 def refine(match, ctx):

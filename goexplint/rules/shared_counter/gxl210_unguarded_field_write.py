@@ -1,6 +1,9 @@
 """GXL210: a write without the lock that guards the field everywhere else (guarded-by inference)."""
 
+from goexplint.analysis.package import model
 from goexplint.analysis.guards import unguarded_writes
+
+REQUIRES = (model,)
 
 
 def refine(match, ctx):

@@ -3,12 +3,16 @@ several calls of them may run at once (names such as ``On…`` or ``…Hook`` ar
 
 import os
 
+from goexplint.analysis.package import model
+from goexplint.analysis.summaries import summaries
 from goexplint.analysis.sharedstate import (Body, container_kind, goroutine_bodies, handler_concurrency,
                                             hook_concurrency, is_handler_signature, normal, sharing_of, strip_parens,
                                             write_locked, writes_in)
 from goexplint.analysis.summaries import callee_summary
 from goexplint.analysis.syntax import function_name, identifiers, in_loop_within, is_ancestor, node_text, resolve
 from goexplint.core.parse import captures
+
+REQUIRES = (model, summaries)
 
 _OPS = {"incremented": "incremented", "decremented": "decremented", "appended to": "appended to",
         "written": "written (an element)", "deleted from": "deleted from"}

@@ -1,8 +1,11 @@
 """GXL301: a uintptr kept in a variable, parameter, field or ``.Pointer()`` result turned back into a pointer."""
 
+from goexplint.analysis.package import model
 from goexplint.analysis.unsafeptr import imports_unsafe
 from goexplint.analysis.unsafeptr import (add_advice, header_advice, is_pointer_conversion, short, since, spine,
                                           strip_parens, uintptr_evidence)
+
+REQUIRES = (model,)
 
 WHY = {
     3: "pointer -> uintptr -> arithmetic -> pointer is only valid within one expression, and a uintptr kept "

@@ -1,7 +1,10 @@
 """GXL304: reflect.SliceHeader / reflect.StringHeader used as a value instead of a pointer onto a real one."""
 
+from goexplint.analysis.package import model
 from goexplint.analysis.unsafeptr import (REFLECT, address_taken, header_advice, header_kind, header_type_name,
                                           header_value_literal, is_deref, short, strip_parens)
+
+REQUIRES = (model,)
 
 KIND = {"SliceHeader": "slice", "StringHeader": "string"}
 

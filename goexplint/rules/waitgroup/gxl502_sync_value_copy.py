@@ -1,10 +1,13 @@
 """GXL502: sync values (and structs holding them) copied by value."""
 
+from goexplint.analysis.package import model
 from goexplint.analysis.copylocks import PKGS, lock_structs, lock_type_name
 from goexplint.core.facts import file_captures, file_query
 from goexplint.core.parse import captures
 from goexplint.analysis.sharedstate import enclosing_function, strip_parens
 from goexplint.analysis.syntax import is_reference, node_text, resolve
+
+REQUIRES = (model,)
 
 FIX_PARAM = "take a pointer ({star}{typ}) instead"
 FIX_COPY = "use a pointer to it (&{name}) or restructure so the original is used"

@@ -1,0 +1,202 @@
+"""Analyses as declared providers: one memo framework for every shared fact a rule may need.
+
+A *provider* is a function of a file's context (and optionally of a few hashable arguments: nodes,
+names, flags) whose answer is a fact about the code -- never a finding, never a rule id.  It is
+declared once, with what it needs::
+
+    @provider(scope=FILE, requires=(goroutine_bodies, locks_at))
+    def shared_writes(ctx): ...
+
+and called like the function it wraps: ``shared_writes(ctx)``.  The framework memoises the answer in
+the store its scope names, under one key scheme (the provider's name, then its arguments; a node
+argument is keyed by its id), so no module keeps memo keys of its own:
+
+* ``FILE``: ``ctx.cache``, for the lint of one file (dropped by ``FileContext.release``);
+* ``KEPT``: ``ctx.facts``, a file's own part of package-wide facts, which its siblings read and
+  which therefore stays while the file is a sibling of the file being linted;
+* ``PACKAGE``: ``ctx.package.cache``, once per package.  Its work is *package work*
+  (``core.parse.package_work``): the engine keeps it out of the per-file budget of whichever file
+  happened to ask first.  Arguments of a package provider must not be nodes (a node id means
+  something only within its own tree).
+
+Rules declare what they require in their module (``REQUIRES = (shared_writes, ...)``);
+``--explain RULE`` lists the closure.  ``tests/test_providers.py`` runs every rule's fixtures with
+:func:`tracing` on and fails when a rule or a provider calls a provider it did not declare (directly
+or through what it declares).  Tracing is off in normal runs and costs one test of a global then.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+
+from tree_sitter import Node
+
+from goexplint.core.parse import FileContext, package_work
+
+FILE = "file"
+KEPT = "kept"
+PACKAGE = "package"
+SCOPES = (FILE, KEPT, PACKAGE)
+
+_MISSING = object()
+
+
+class ProviderError(Exception):
+    """A provider declared wrongly (a bug in goexplint itself)."""
+
+
+class Provider:
+    """A declared analysis: call it as ``provider(ctx, *args)``."""
+
+    def __init__(self, fn: Callable, name: str, scope: str, requires: Tuple["Provider", ...], doc: str):
+        if scope not in SCOPES:
+            raise ProviderError("%s: unknown scope %r (one of %s)" % (name, scope, ", ".join(SCOPES)))
+        for r in requires:
+            if not isinstance(r, Provider):
+                raise ProviderError("%s requires %r, which is not a provider" % (name, r))
+        self.fn = fn
+        self.name = name
+        self.scope = scope
+        self.requires = tuple(requires)
+        self.doc = doc
+        functools.update_wrapper(self, fn)
+
+    def __repr__(self) -> str:
+        return "<provider %s (%s)>" % (self.name, self.scope)
+
+    def _store(self, ctx: FileContext) -> Dict[object, object]:
+        if self.scope == FILE:
+            return ctx.cache
+        if self.scope == KEPT:
+            return ctx.facts
+        return ctx.package.cache
+
+    def __call__(self, ctx: FileContext, *args):
+        if _TRACE is not None:
+            _TRACE.called(self)
+        if args:
+            key = (self.name,) + tuple(_arg_key(a, self) for a in args)
+        else:
+            key = (self.name,)
+        store = self._store(ctx)
+        got = store.get(key, _MISSING)
+        if got is _MISSING:
+            if _TRACE is not None:
+                _TRACE.stack.append(self)
+            try:
+                if self.scope == PACKAGE:
+                    with package_work():
+                        got = self.fn(ctx, *args)
+                else:
+                    got = self.fn(ctx, *args)
+            finally:
+                if _TRACE is not None:
+                    _TRACE.stack.pop()
+            store[key] = got
+        return got
+
+    def uncached(self, ctx: FileContext, *args):
+        """The answer computed afresh, bypassing and not touching the memo (for tests)."""
+        return self.fn(ctx, *args)
+
+
+def _arg_key(arg: object, p: Provider) -> object:
+    if isinstance(arg, Node):
+        if p.scope == PACKAGE:
+            raise ProviderError("%s: a package provider cannot take a node argument" % p.name)
+        return ("node", arg.id)
+    return arg
+
+
+_REGISTRY: Dict[str, Provider] = {}
+
+
+def provider(scope: str = FILE, requires: Iterable[Provider] = (), name: Optional[str] = None):
+    """Declare the decorated function a provider (see the module docstring).  ``name`` defaults to
+    ``<module>.<function>`` with the leading ``goexplint.`` dropped."""
+
+    def wrap(fn: Callable) -> Provider:
+        full = name or "%s.%s" % (fn.__module__.replace("goexplint.", "", 1), fn.__name__)
+        if full in _REGISTRY:
+            raise ProviderError("provider %s declared twice" % full)
+        p = _REGISTRY[full] = Provider(fn, full, scope, tuple(requires), (fn.__doc__ or "").strip())
+        return p
+
+    return wrap
+
+
+def registered() -> Dict[str, Provider]:
+    """Every declared provider, by name (those of modules imported so far)."""
+    return dict(_REGISTRY)
+
+
+def closure(requires: Iterable[Provider]) -> List[Provider]:
+    """``requires`` and everything they require, each once, dependencies first."""
+    out: List[Provider] = []
+    seen: Set[str] = set()
+
+    def visit(p: Provider, path: Tuple[str, ...]) -> None:
+        if p.name in path:
+            raise ProviderError("providers require each other in a circle: %s" % " -> ".join(path + (p.name,)))
+        if p.name in seen:
+            return
+        for r in p.requires:
+            visit(r, path + (p.name,))
+        seen.add(p.name)
+        out.append(p)
+
+    for p in requires:
+        visit(p, ())
+    return out
+
+
+# ------------------------------------------------------------------------------------------ tracing
+class _Trace:
+    def __init__(self, consumer: str):
+        self.consumer = consumer  # who calls from outside every provider (the engine sets the rule id)
+        self.stack: List[Provider] = []
+        # (caller: a provider name or the consumer, callee provider name)
+        self.edges: Set[Tuple[str, str]] = set()
+
+    def called(self, p: Provider) -> None:
+        caller = self.stack[-1].name if self.stack else self.consumer
+        self.edges.add((caller, p.name))
+
+
+_TRACE: Optional[_Trace] = None
+
+
+@contextlib.contextmanager
+def tracing(consumer: str) -> Iterator[_Trace]:
+    """Record, for the ``with`` body, which provider calls which (a caller outside every provider is
+    ``consumer``, e.g. a rule id)."""
+    global _TRACE
+    previous = _TRACE
+    _TRACE = _Trace(consumer)
+    try:
+        yield _TRACE
+    finally:
+        _TRACE = previous
+
+
+def consumer(name: str) -> None:
+    """Name the caller of the provider calls that follow outside every provider (the engine calls it
+    with each rule's id before the rule's ``applies`` and ``refine``); a no-op unless tracing."""
+    if _TRACE is not None:
+        _TRACE.consumer = name
+
+
+def undeclared(trace: _Trace, requires_of: Dict[str, Iterable[Provider]]) -> List[str]:
+    """The calls of ``trace`` that no declaration covers: a consumer (a key of ``requires_of``, e.g. a
+    rule id) calling a provider outside the closure of what it requires, or a provider calling one
+    outside the closure of its own ``requires``."""
+    bad = []
+    for caller, callee in sorted(trace.edges):
+        p = _REGISTRY.get(caller)
+        declared = p.requires if p is not None else requires_of.get(caller, ())
+        if callee not in {q.name for q in closure(declared)}:
+            bad.append("%s%s calls %s, which it does not require" % (
+                "provider " if p is not None else "", caller, callee))
+    return bad
