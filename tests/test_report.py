@@ -105,6 +105,20 @@ def test_json_matches_documented_schema(tmp_path):
     jsonschema.Draft7Validator(schema).validate(doc)
     assert doc["summary"]["findings"] == 2 and doc["summary"]["by_rule"] == {"GXL101": 2}
     assert doc["notices"][0]["kind"] == "binary"
+    assert all(f["summary"] for f in doc["findings"])  # written by every run, though optional in version 1
+
+
+def test_version_1_documents_without_finding_summaries_still_validate(tmp_path):
+    """``summary`` joined version 1 in v0.2.0 as an optional field: a document of 0.1.0 stays valid."""
+    schema = json.loads((ROOT / "docs" / "findings.schema.json").read_text())
+    d = module(tmp_path, files={"a.go": LEGACY})
+    doc = json.loads(run_cli(".", "--format", "json", cwd=d).stdout)
+    for f in doc["findings"]:
+        del f["summary"]
+    jsonschema.Draft7Validator(schema).validate(doc)
+    doc["findings"][0]["summary"] = "x" * 101  # when present it is still a short single line
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft7Validator(schema).validate(doc)
 
 
 def test_text_format(tmp_path):
