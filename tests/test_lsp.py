@@ -107,6 +107,10 @@ async def test_open_publishes_rule_diagnostics_in_the_negotiated_encoding(client
     assert d.code == "GXL101" and d.source == "goexplint" and d.severity == T.DiagnosticSeverity.Error
     assert d.code_description.href == DOCS_BASE + "#gxl101"
     assert "captures loop variable v" in d.message
+    # editors show the first line inline: it is the short summary, the whole message follows for hover
+    first, _, rest = d.message.partition("\n\n")
+    assert "\n" not in first and len(first) <= 100 and rest and first != rest
+    assert rest.startswith(first.rstrip(".…")[:20])
     related = {r.message: r.location for r in d.related_information}
     assert related["loop variable v"].range.start == T.Position(line=5, character=8)
     assert related["loop variable v"].uri == uri

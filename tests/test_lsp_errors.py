@@ -117,3 +117,35 @@ def test_requests_after_shutdown_are_invalid(server):
     assert error_of(server.response(), 2) == -32600
     server.send({"jsonrpc": "2.0", "method": "exit"})
     assert server.proc.wait(timeout=30) == 0
+
+
+def test_before_initialize_requests_get_server_not_initialized_and_notifications_are_dropped():
+    raw = Raw()
+    try:
+        raw.send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": "file:///x.go", "languageId": "go", "version": 1, "text": "package p\n"}}})
+        raw.send({"jsonrpc": "2.0", "id": 1, "method": "textDocument/codeAction", "params": {}})
+        assert error_of(raw.response(), 1) == -32002  # the notification before it got no answer
+        raw.send({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+        assert error_of(raw.response(), 2) == -32002
+        raw.send({"jsonrpc": "2.0", "id": 3, "method": "initialize", "params": {"bogus": []}})
+        assert error_of(raw.response(), 3) == -32602  # a broken initialize does not count
+        raw.send({"jsonrpc": "2.0", "id": 4, "method": "shutdown"})
+        assert error_of(raw.response(), 4) == -32002
+        raw.send({"jsonrpc": "2.0", "id": 5, "method": "initialize", "params": {"capabilities": {}}})
+        assert "capabilities" in raw.response()["result"]
+        raw.send({"jsonrpc": "2.0", "id": 6, "method": "shutdown"})
+        assert raw.response() == {"jsonrpc": "2.0", "id": 6, "result": None}
+        raw.send({"jsonrpc": "2.0", "method": "exit"})
+        assert raw.proc.wait(timeout=30) == 0
+    finally:
+        raw.close()
+
+
+def test_exit_before_initialize_ends_the_server():
+    raw = Raw()
+    try:
+        raw.send({"jsonrpc": "2.0", "method": "exit"})
+        assert raw.proc.wait(timeout=30) == 1  # LSP: exit code 1 when no shutdown came first
+    finally:
+        raw.close()

@@ -27,7 +27,9 @@
 
 * Malformed messages are answered as JSON-RPC 2.0 says (see "malformed messages" below): a request
   always gets a response -- -32700 parse error, -32600 invalid request, -32601 method not found,
-  -32602 invalid params -- with its id (null when it cannot be read); a notification never does.
+  -32602 invalid params, -32002 before ``initialize`` -- with its id (null when it cannot be read);
+  a notification never does (one before ``initialize`` is dropped).  The exit code is 0 when
+  ``shutdown`` came first, else 1.
 
 Nothing is ever written to stdout except the protocol; logs go to stderr.
 """
@@ -62,6 +64,7 @@ from goexplint.core.data import Edit, Finding
 from goexplint.core.parse import FileContext, parse_bytes
 from goexplint.core.registry import rules_by_id, select_rules
 from goexplint.core.requery import QueryMemo
+from goexplint.report.common import first_line_and_body
 
 LOG = logging.getLogger("goexplint.integrations.lsp")
 SOURCE = "goexplint"
@@ -227,6 +230,7 @@ class Settings:
 # method.  A malformed notification (or response) is only logged.
 
 PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600, -32601, -32602
+SERVER_NOT_INITIALIZED = -32002  # LSP: a request before ``initialize``
 
 
 @dataclasses.dataclass
@@ -286,9 +290,23 @@ class GoexplintProtocol(LanguageServerProtocol):
         method = getattr(message, "method", None)
         if method is not None and hasattr(message, "id") and not _valid_id(message.id):
             return self._invalid({}, "id must be a string or a number")
+        if method is not None and self._before_initialize(method, getattr(message, "id", None), hasattr(message, "id")):
+            return None
         if self._shutdown and method != T.EXIT and hasattr(message, "id") and method is not None:
             return self.send_error(message.id, INVALID_REQUEST, "the server is shut down (only exit is accepted)")
         return super().handle_message(message)
+
+    def _before_initialize(self, method: str, msg_id, has_id: bool) -> bool:
+        """LSP: until ``initialize`` arrives, a request is answered with -32002 and a notification is
+        dropped (``exit`` excepted).  True when the message was answered or dropped here."""
+        if getattr(self, "_initialize_seen", False) or method == T.EXIT:
+            return False
+        if method == T.INITIALIZE:
+            self._initialize_seen = True
+            return False
+        if has_id:
+            self.send_error(msg_id, SERVER_NOT_INITIALIZED, "the server is not initialized: send initialize first")
+        return True
 
     def _invalid(self, data: dict, what: str) -> None:
         msg_id = data.get("id")
@@ -301,6 +319,9 @@ class GoexplintProtocol(LanguageServerProtocol):
         if has_id and not _valid_id(data["id"]):
             if "method" in data or not ("result" in data or "error" in data):
                 return self._invalid(data, "id must be a string or a number")
+        if isinstance(method, str) and method != T.INITIALIZE and \
+                self._before_initialize(method, data["id"] if has_id else None, has_id):
+            return None
         if isinstance(method, str) and has_id and self._shutdown and method != T.EXIT:
             return self.send_error(data["id"], INVALID_REQUEST, "the server is shut down (only exit is accepted)")
         if isinstance(method, str) and has_id:
@@ -452,7 +473,9 @@ class GoexplintServer(LanguageServer):
             related = [T.DiagnosticRelatedInformation(location=T.Location(uri=doc.uri, range=rng(r.span)),
                                                       message=r.message) for r in f.related] if related_ok else []
             out.append(T.Diagnostic(
-                range=rng(f.span), message=f.message, severity=SEVERITY.get(f.severity, T.DiagnosticSeverity.Warning),
+                # a short first line (what editors show inline), then the whole message (hover)
+                range=rng(f.span), message=first_line_and_body(f.message),
+                severity=SEVERITY.get(f.severity, T.DiagnosticSeverity.Warning),
                 code=f.rule_id, code_description=T.CodeDescription(href=rule.help_uri) if rule else None,
                 source=SOURCE, related_information=related or None,
                 data={"fixable": any(x.safe for x in f.fixes)}))
@@ -674,8 +697,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = p.parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(stream=sys.stderr, level=getattr(logging, args.log_level),
                         format="goexplint-lsp %(levelname)s %(message)s")
-    build_server().start_io()
-    return 0
+    server = build_server()
+    server.start_io()
+    # LSP: exit code 0 when ``shutdown`` came before the end (``exit``, or the client closing the
+    # stream), 1 otherwise.  pygls raises its SystemExit inside an asyncio callback, where it is lost.
+    return 0 if getattr(server.protocol, "_shutdown", False) else 1
 
 
 if __name__ == "__main__":
