@@ -27,7 +27,8 @@ from goexplint.core.engine import (DEFAULT_FILE_TIMEOUT, DEFAULT_MAX_FILE_MB, Op
                                    exit_now_on_sigint, lint_files, lint_source, summary_counts)
 from goexplint.core.registry import all_rules, rules_by_id, select_rules
 from goexplint.core.safe_write import write_atomic
-from goexplint.report import ReportOptions, reporters
+from goexplint.report import reporters
+from goexplint.report.common import ReportOptions
 
 
 # Notices that mean a file was not linted at all (exit 2 when the file was named explicitly).

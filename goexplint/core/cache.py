@@ -35,6 +35,7 @@ from typing import Dict, Optional, Tuple
 from goexplint import __version__
 from goexplint.core.package import directory_go_files, lexical_package_name
 from goexplint.core.safe_write import write_atomic
+from goexplint.core.registry import queries_dir
 
 
 def default_dir() -> str:
@@ -49,7 +50,6 @@ _TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# goexplint result cache; 
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """goexplint version + every query file + every Python module of the package."""
-    from goexplint.core.registry import queries_dir
 
     h = hashlib.sha256(("goexplint %s\n" % __version__).encode())
     pkg = Path(__file__).resolve().parent.parent

@@ -19,6 +19,9 @@ import tomllib
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from goexplint.core import goversion
+from goexplint.core.registry import select_rules
+
 KEYS = {
     "select": list,
     "ignore": list,
@@ -208,8 +211,6 @@ def validate(data: Dict[str, Any], where: str) -> None:
 def _value_problem(key: str, value: Any) -> Optional[str]:
     """What is wrong with a rule list or a Go version (checked when the file is read, so the error
     names the file and the key even when no linted file uses this configuration)."""
-    from goexplint.core import goversion
-    from goexplint.core.registry import select_rules
 
     try:
         if key == "select":

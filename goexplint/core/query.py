@@ -13,6 +13,7 @@ from goexplint.core import facts, requery
 from goexplint.core.data import Finding, Related, lower_confidence
 from goexplint.core.parse import GO_LANGUAGE, FileContext
 from goexplint.core.parse import function_name
+from goexplint.core.registry import rules_by_id
 
 ASSUMED_SUFFIX = " (assuming Go < 1.22: the Go version is unknown; --go-version sets it)"
 
@@ -77,7 +78,6 @@ def combined_query(rule_ids: Tuple[str, ...], facts_count: int = 0
     """One query for the rules and the first ``facts_count`` registered whole-file fact queries
     (``core.facts``) and, per combined pattern index, (rule position, local pattern index) -- for a
     fact's pattern (-1, the fact query's number)."""
-    from goexplint.core.registry import rules_by_id
 
     by_id = rules_by_id()
     rules = [by_id[i] for i in rule_ids]

@@ -18,6 +18,7 @@ import difflib
 from typing import Callable, List, Sequence, Tuple
 
 from goexplint.core.data import Edit, Finding, Fix
+from goexplint.core.parse import parse_bytes
 
 MAX_PASSES = 10
 
@@ -74,7 +75,6 @@ def fix_source(source: bytes, lint: Callable[[bytes], Sequence[Finding]]) -> Tup
     ``lint(bytes) -> findings`` lints the current text.  Returns the new text and the number of
     fixes applied.  A pass that would leave the file with a syntax error it did not have is
     rejected (its fixes are not applied)."""
-    from goexplint.core.parse import parse_bytes
 
     had_error = parse_bytes(source).root_node.has_error
     applied = 0
