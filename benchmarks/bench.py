@@ -7,6 +7,7 @@
     python benchmarks/bench.py --editor        # also: re-lint latency after a one-line edit
     python benchmarks/bench.py --profile       # also: seconds per rule (goexplint --profile-rules)
     python benchmarks/bench.py --compare-checkout ../before   # also time another checkout's goexplint
+    python benchmarks/bench.py --package-edit DIR/file.go       # also: one file of a big package after an edit
 
 Run it with the Python that has goexplint's dependencies (``.venv/bin/python``).  Every tool is
 run ``--runs`` times; the table shows min and median wall time, the median CPU time (user+sys of
@@ -301,6 +302,81 @@ def editor_latency(corpus: Path, iterations: int, lines: int = 3000):
     return path, n, inc, stats(full)
 
 
+# ---------------------------------------------------------------------------------- one big package
+def _copy_package(file: Path, into: Path) -> Path:
+    """Copy the ``.go`` files of ``file``'s directory and the go.mod that decides their Go version into
+    ``into`` (so the benchmark edits a copy, never the user's files); the copy of ``file``."""
+    src_dir = file.parent.resolve()
+    mod = next((d for d in [src_dir] + list(src_dir.parents) if (d / "go.mod").exists()), None)
+    rel = src_dir.relative_to(mod) if mod is not None else Path(src_dir.name)
+    dest = into / "m" / rel
+    dest.mkdir(parents=True)
+    if mod is not None:
+        shutil.copy2(mod / "go.mod", into / "m" / "go.mod")
+    for f in src_dir.glob("*.go"):
+        if f.is_file():
+            shutil.copy2(f, dest / f.name)
+    return dest / file.name
+
+
+def _findings(root: Path, cmd, cwd, env):
+    import json
+
+    out = tempfile.mktemp(suffix=".json")
+    subprocess.run(cmd + ["--format", "json", "-o", out], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    try:
+        with open(out) as fh:
+            found = json.load(fh)["findings"]
+        return sorted((f["path"], f["line"], f["column"], f["rule"], f["message"]) for f in found)
+    except (OSError, ValueError):
+        return None
+    finally:
+        if os.path.exists(out):
+            os.unlink(out)
+
+
+def package_edit(file: Path, runs: int, jobs: int, roots):
+    """Lint one file of a big package after a one-line edit of it, with the result cache as pre-commit
+    uses it (the cache was filled by a lint of the unedited file), against a lint without the cache;
+    then the whole package with -j1 and -jN.  Returns rows for the table and whether every cached lint
+    gave the findings of the uncached one."""
+    rows, same = [], True
+    for label, root in roots:
+        tmp = Path(tempfile.mkdtemp(prefix="goexplint-bench-pkg-"))
+        try:
+            copy = _copy_package(file, tmp)
+            cwd, rel = str(copy.parent), copy.name
+            env = _env(root)
+            base = [sys.executable, "-m", "goexplint", "--exit-zero"]
+            cache = str(tmp / "cache")
+            timed(base + ["--cache-dir", cache, "-j", "1", rel], cwd, env)  # fill the cache, untimed
+            original = copy.read_bytes()
+            lines = original.split(b"\n")
+            candidates = [i for i, ln in enumerate(lines) if ln.rstrip().endswith(b")") and ln.startswith(b"\t")]
+            rng = random.Random(11)
+            edited, cold = Tool(label + "one file after a one-line edit (cache)"), Tool(label + "one file, no cache")
+            for n in range(runs):
+                row = rng.choice(candidates) if candidates else len(lines) - 1
+                new = list(lines)
+                new[row] = new[row] + b" // bench edit %d" % n
+                copy.write_bytes(b"\n".join(new))
+                edited.runs.append(timed(base + ["--cache-dir", cache, "-j", "1", rel], cwd, env))
+                cold.runs.append(timed(base + ["--no-cache", "-j", "1", rel], cwd, env))
+                if _findings(root, base + ["--cache-dir", cache, "-j", "1", rel], cwd, env) != \
+                        _findings(root, base + ["--no-cache", "-j", "1", rel], cwd, env):
+                    same = False
+                copy.write_bytes(original)
+            j1, jn = Tool(label + "whole package -j1 (no cache)"), Tool(label + "whole package -j%d (no cache)" % jobs)
+            for _ in range(runs):
+                j1.runs.append(timed(base + ["--no-cache", "-j", "1", "."], cwd, env))
+                jn.runs.append(timed(base + ["--no-cache", "-j", str(jobs), "."], cwd, env))
+            rows += [edited, cold, j1, jn]
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return rows, same
+
+
 # ------------------------------------------------------------------------------------------- main
 def fmt_row(cols, widths):
     return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cols, widths)))
@@ -320,6 +396,9 @@ def main(argv=None):
     ap.add_argument("--editor", action="store_true", help="measure re-lint after a one-line edit (3000-line file)")
     ap.add_argument("--editor-iterations", type=int, default=40)
     ap.add_argument("--profile", action="store_true", help="print seconds per rule (goexplint --profile-rules)")
+    ap.add_argument("--package-edit", metavar="FILE",
+                    help="also: lint FILE after a one-line edit with the result cache (as pre-commit does) and "
+                         "without, and FILE's whole package with -j1 and -jN (on a copy; FILE is not changed)")
     ap.add_argument("--compare-checkout", metavar="DIR", action="append", default=[],
                     help="also time the goexplint of another checkout (e.g. a worktree of an older commit), "
                          "side by side in the same run; repeatable")
@@ -472,6 +551,27 @@ def main(argv=None):
         lines = proc.stderr.splitlines()
         start = next((i for i, ln in enumerate(lines) if ln.startswith("goexplint: time per")), None)
         print("\n".join(lines[start:] if start is not None else lines[-60:]))
+
+    if args.package_edit:
+        target = Path(args.package_edit).resolve()
+        rows, same = package_edit(target, args.runs, args.jobs,
+                                  [("", ROOT)] + [("[%s] " % r.name, r) for r in checkouts])
+        n_files = len(list(target.parent.glob("*.go")))
+        print("\none big package: %s (%d .go files), %d runs each" % (target.parent, n_files, args.runs))
+        widths2 = [52, 9, 9, 9, 9]
+        print(fmt_row(["case", "min s", "median s", "CPU s", "RSS MiB"], widths2))
+        for t in rows:
+            walls = [r[0] for r in t.runs]
+            print(fmt_row([t.name, "%.2f" % min(walls), "%.2f" % statistics.median(walls),
+                           "%.2f" % statistics.median(r[1] for r in t.runs), "%.0f" % max(r[2] for r in t.runs)],
+                          widths2))
+        by = {t.name: statistics.median(r[0] for r in t.runs) for t in rows}
+        for label, _ in [("", ROOT)] + [("[%s] " % r.name, r) for r in checkouts]:
+            a = by.get(label + "whole package -j1 (no cache)")
+            b = by.get(label + "whole package -j%d (no cache)" % args.jobs)
+            if a and b:
+                print("  %s-j%d / -j1 wall: %.2f" % (label, args.jobs, b / a))
+        print("  findings after each edit, cached vs uncached: %s" % ("identical" if same else "DIFFERENT"))
 
     if args.editor:
         for label, root in [("", ROOT)] + [("[%s] " % r.name, r) for r in checkouts]:

@@ -60,3 +60,18 @@ def test_bench_times_another_checkout_side_by_side(tmp_path):
         assert re.search("^" + label + name + NUMBER_ROW, proc.stdout, re.M), name
     bad = bench(str(d), "--runs", "1", "--no-peers", "--compare-checkout", str(tmp_path), cwd=tmp_path)
     assert bad.returncode != 0 and "cannot import its goexplint" in bad.stderr
+
+
+def test_package_edit_times_a_copy_and_compares_findings(tmp_path):
+    d = corpus(tmp_path)
+    target = sorted(d.glob("*.go"))[0]
+    before = {p.name: p.read_bytes() for p in d.glob("*.go")}
+    proc = bench(str(d), "--runs", "1", "--no-peers", "--package-edit", str(target), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "one big package: %s (3 .go files), 1 runs each" % d in out
+    for name in ("one file after a one-line edit \\(cache\\)", "one file, no cache",
+                 "whole package -j1 \\(no cache\\)", "whole package -j\\d+ \\(no cache\\)"):
+        assert re.search("^" + name + r"\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+", out, re.M), name
+    assert "findings after each edit, cached vs uncached: identical" in out
+    assert {p.name: p.read_bytes() for p in d.glob("*.go")} == before  # the user's files are never edited
