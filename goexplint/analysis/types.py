@@ -21,20 +21,23 @@ package (a concrete method, promoted ones included, or an interface's method); `
 every type of the package that declares a method of a name, for callers that accept the one candidate
 when the receiver's type is unknown.
 
-Per-expression answers are memoised in the file's ``cache``; method tables in the package's cache.
-Nothing here knows about a particular rule.
+Providers: :func:`expression_types` (per file: the lazily filled table behind ``type_of``),
+:func:`selection` (per selector), :func:`field_of`, :func:`method` and :func:`method_declarations` (per
+package).  Nothing here knows about a particular rule.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from tree_sitter import Node
 
 from goexplint.analysis.package import FuncDecl, TypeDecl, local_type_names, model, type_params_in_scope
 from goexplint.analysis.syntax import inside_within, is_declaration_site, resolve, unparen
 from goexplint.core.parse import FileContext, activate, active, captures, node_text
+from goexplint.core.providers import FILE, PACKAGE, provider
 
 PREDECLARED = frozenset((
     "bool", "byte", "complex64", "complex128", "error", "float32", "float64", "int", "int8", "int16", "int32",
@@ -217,17 +220,12 @@ def _embedded_type(decl: TypeDecl, field) -> Optional[Type]:
     return t
 
 
+@provider(scope=PACKAGE, requires=(model,))
 def field_of(ctx: FileContext, type_name: str, name: str) -> Optional[Type]:
     """The type of field ``name`` of the package struct ``type_name`` (promoted through embedded package
     structs, shallowest first; None when two embeddings at one depth both have it, or when an embedded
     type of another package might)."""
-    key = ("types.field", type_name, name)
-    cache = ctx.package.cache
-    if key in cache:
-        return cache[key]
-    got = _field_of(ctx, type_name, name)
-    cache[key] = got
-    return got
+    return _field_of(ctx, type_name, name)
 
 
 def _field_of(ctx: FileContext, type_name: str, name: str) -> Optional[Type]:
@@ -283,17 +281,12 @@ def _struct_decl(m, name: str) -> Optional[TypeDecl]:
     return None
 
 
+@provider(scope=PACKAGE, requires=(model,))
 def method(ctx: FileContext, type_name: str, name: str) -> Optional[MethodRef]:
     """Method ``name`` of the package type ``type_name``: declared on it, promoted from an embedded
     package type, or an interface's method (embedded package interfaces too); None when not found or
     when another package's embedded type might provide it."""
-    key = ("types.method", type_name, name)
-    cache = ctx.package.cache
-    if key in cache:
-        return cache[key]
-    got = _method(ctx, type_name, name, 0)
-    cache[key] = got
-    return got
+    return _method(ctx, type_name, name, 0)
 
 
 def _method(ctx: FileContext, type_name: str, name: str, depth: int) -> Optional[MethodRef]:
@@ -337,27 +330,27 @@ def _method(ctx: FileContext, type_name: str, name: str, depth: int) -> Optional
     return found[0] if len(found) == 1 else None
 
 
+@provider(scope=PACKAGE, requires=(model,))
+def method_declarations(ctx: FileContext) -> Dict[str, Tuple[MethodRef, ...]]:
+    """Method name -> every declaration of a method of that name in the package: on concrete types
+    (one per receiver type) and in interface types, in receiver-name order."""
+    table: Dict[str, List[MethodRef]] = collections.defaultdict(list)
+    m = model(ctx)
+    for (recv, mname), decl in sorted(m.methods.items(), key=lambda kv: kv[0]):
+        table[mname].append(MethodRef(recv, mname, decl.pointer_receiver, decl.node, decl.file, decl))
+    for tname, tdecl in sorted(m.types.items()):
+        if tdecl.kind != "interface" or tdecl.type_node is None:
+            continue
+        for elem in tdecl.type_node.named_children:
+            n = elem.child_by_field_name("name") if elem.type == "method_elem" else None
+            if n is not None:
+                table[node_text(n)].append(MethodRef(tname, node_text(n), False, elem, tdecl.file))
+    return {k: tuple(v) for k, v in table.items()}
+
+
 def methods_named(ctx: FileContext, name: str) -> List[MethodRef]:
-    """Every declaration of a method ``name`` in the package: on concrete types (one per receiver type)
-    and in interface types, in receiver-name order."""
-    key = ("types.methods_named",)
-    cache = ctx.package.cache
-    table = cache.get(key)
-    if table is None:
-        table = {}
-        m = model(ctx)
-        for (recv, mname), decl in sorted(m.methods.items(), key=lambda kv: kv[0]):
-            table.setdefault(mname, []).append(MethodRef(recv, mname, decl.pointer_receiver, decl.node, decl.file,
-                                                         decl))
-        for tname, tdecl in sorted(m.types.items()):
-            if tdecl.kind != "interface" or tdecl.type_node is None:
-                continue
-            for elem in tdecl.type_node.named_children:
-                n = elem.child_by_field_name("name") if elem.type == "method_elem" else None
-                if n is not None:
-                    table.setdefault(node_text(n), []).append(MethodRef(tname, node_text(n), False, elem, tdecl.file))
-        cache[key] = table
-    return list(table.get(name, ()))
+    """Every declaration of a method ``name`` in the package (see :func:`method_declarations`)."""
+    return list(method_declarations(ctx).get(name, ()))
 
 
 def method_of(ctx: FileContext, selector: Node) -> Optional[MethodRef]:
@@ -375,48 +368,25 @@ def method_of(ctx: FileContext, selector: Node) -> Optional[MethodRef]:
     return method(ctx, t.name, node_text(field))
 
 
-@dataclasses.dataclass(frozen=True)
-class Selection:
-    """What ``x.m`` names, as far as the source says.
-
-    ``kind`` is ``import`` (``pkg.m`` of an imported package), ``typed`` (``x``'s type is known:
-    ``receiver``; ``method`` is the package's declaration of ``m`` in its method set, None when the
-    type is not one of the package's or has no such declaration) or ``unknown`` (``x``'s type is not
-    known: ``candidates`` are the package's declarations of a method ``m``, on any type)."""
-
-    kind: str
-    receiver: Optional[Type] = None
-    method: Optional[MethodRef] = None
-    candidates: Tuple[MethodRef, ...] = ()
-
-    @property
-    def sole_candidate(self) -> Optional[MethodRef]:
-        """The one declaration of ``m`` in the package when ``x``'s type is unknown and only one type
-        declares it (None when several do: which one is meant is then not known)."""
-        return self.candidates[0] if self.kind == "unknown" and len(self.candidates) == 1 else None
-
-
-def selection(ctx: FileContext, selector: Node) -> Optional[Selection]:
-    """How the selector ``x.m`` of ``ctx``'s file resolves (see :class:`Selection`)."""
-    if selector is None or selector.type != "selector_expression":
-        return None
-    operand = unparen(selector.child_by_field_name("operand"))
-    field = selector.child_by_field_name("field")
-    if operand is None or field is None:
-        return None
-    name = node_text(field)
-    if operand.type == "identifier" and node_text(operand) in ctx.imports and _resolve(operand) is None \
-            and node_text(operand) not in model(ctx).vars:
-        return Selection("import")
-    t = type_of(ctx, operand)
-    if t is None:
-        return Selection("unknown", candidates=tuple(methods_named(ctx, name)))
-    return Selection("typed", t, method(ctx, t.name, name) if t.origin == "package" else None)
-
-
 # --------------------------------------------------------------------------- expressions
 
 _PENDING = object()
+
+
+class ExpressionTypes:
+    """The types of one file's expressions, filled in as they are asked for (a type depends on the
+    types of the expressions it is computed from, so the table is one provider's answer rather than one
+    provider call per expression), and the results of the same-package functions the file declares."""
+
+    def __init__(self) -> None:
+        self.by_node: Dict[int, object] = {}  # node id -> Type, None, or _PENDING while being computed
+        self.results: Dict[Tuple[int, int], Optional[Type]] = {}  # (function node id, result slot) -> Type
+
+
+@provider(scope=FILE, requires=(model, field_of, method))
+def expression_types(ctx: FileContext) -> ExpressionTypes:
+    """The (lazily filled) table of the written types of ``ctx``'s expressions."""
+    return ExpressionTypes()
 
 
 def type_of(ctx: FileContext, expr: Optional[Node]) -> Optional[Type]:
@@ -427,18 +397,18 @@ def type_of(ctx: FileContext, expr: Optional[Node]) -> Optional[Type]:
 def _type_of(ctx: FileContext, expr: Optional[Node], depth: int) -> Optional[Type]:
     if expr is None or depth > _MAX_DEPTH:
         return None
-    key = ("types.expr", expr.id)
-    got = ctx.cache.get(key, None)
+    table = expression_types(ctx).by_node
+    got = table.get(expr.id, None)
     if got is _PENDING:
         return None  # a cycle (``x := x`` across scopes is resolved; this guards invalid code)
-    if got is not None or key in ctx.cache:
+    if got is not None or expr.id in table:
         return got
-    ctx.cache[key] = _PENDING
+    table[expr.id] = _PENDING
     try:
         got = _compute(ctx, expr, depth)
     finally:
-        ctx.cache[key] = None
-    ctx.cache[key] = got
+        table[expr.id] = None
+    table[expr.id] = got
     return got
 
 
@@ -697,15 +667,15 @@ def _result_slot(file: FileContext, node: Node, idx: int) -> Optional[Type]:
 
 def _func_result(ctx: FileContext, decl: FuncDecl, idx: int) -> Optional[Type]:
     """Result ``idx`` of a same-package function, fresh when every return gives a new object (or nil)."""
-    key = ("types.func_result", decl.node.id, idx)
-    cache = ctx.package.cache
-    if key in cache:
-        return cache[key]
+    key = (decl.node.id, idx)
+    results = expression_types(decl.file).results  # kept with the file that declares the function
+    if key in results:
+        return results[key]
     got = _result_slot(decl.file, decl.node, idx)
     if got is not None and got.origin in ("package", "import", "unnamed"):
         if _foreign(ctx, decl.file, lambda: _returns_fresh(decl.file, decl.node, idx)):
             got = got.but(fresh=True)
-    cache[key] = got
+    results[key] = got
     return got
 
 
@@ -734,11 +704,52 @@ def _returns_fresh(ctx: FileContext, fn: Node, idx: int) -> bool:
     return fresh
 
 
+@dataclasses.dataclass(frozen=True)
+class Selection:
+    """What ``x.m`` names, as far as the source says.
+
+    ``kind`` is ``import`` (``pkg.m`` of an imported package), ``typed`` (``x``'s type is known:
+    ``receiver``; ``method`` is the package's declaration of ``m`` in its method set, None when the
+    type is not one of the package's or has no such declaration) or ``unknown`` (``x``'s type is not
+    known: ``candidates`` are the package's declarations of a method ``m``, on any type)."""
+
+    kind: str
+    receiver: Optional[Type] = None
+    method: Optional[MethodRef] = None
+    candidates: Tuple[MethodRef, ...] = ()
+
+    @property
+    def sole_candidate(self) -> Optional[MethodRef]:
+        """The one declaration of ``m`` in the package when ``x``'s type is unknown and only one type
+        declares it (None when several do: which one is meant is then not known)."""
+        return self.candidates[0] if self.kind == "unknown" and len(self.candidates) == 1 else None
+
+
+@provider(scope=FILE, requires=(expression_types, method, method_declarations))
+def selection(ctx: FileContext, selector: Node) -> Optional[Selection]:
+    """How the selector ``x.m`` of ``ctx``'s file resolves (see :class:`Selection`)."""
+    if selector is None or selector.type != "selector_expression":
+        return None
+    operand = unparen(selector.child_by_field_name("operand"))
+    field = selector.child_by_field_name("field")
+    if operand is None or field is None:
+        return None
+    name = node_text(field)
+    if operand.type == "identifier" and node_text(operand) in ctx.imports and _resolve(operand) is None \
+            and node_text(operand) not in model(ctx).vars:
+        return Selection("import")
+    t = type_of(ctx, operand)
+    if t is None:
+        return Selection("unknown", candidates=tuple(methods_named(ctx, name)))
+    return Selection("typed", t, method(ctx, t.name, name) if t.origin == "package" else None)
+
+
 def fresh_local(ctx: FileContext, ident: Node) -> bool:
     """``ident`` is a local declared with a fresh object (``x := &T{}``, ``x := new(T)``, ``var x T``...)."""
     t = type_of(ctx, ident)
     return t is not None and t.fresh
 
 
-__all__ = ["MethodRef", "Selection", "Type", "element", "field_of", "fresh_local", "method", "method_of",
-           "methods_named", "selection", "type_of", "underlying_node", "written"]
+__all__ = ["ExpressionTypes", "MethodRef", "Selection", "Type", "element", "expression_types", "field_of",
+           "fresh_local", "method", "method_declarations", "method_of", "methods_named", "selection", "type_of",
+           "underlying_node", "written"]
