@@ -30,6 +30,9 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
+import json
+from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from tree_sitter import Node
@@ -72,6 +75,9 @@ class Type:
     node: Optional[Node] = dataclasses.field(default=None, compare=False, hash=False, repr=False)
     file: Optional[FileContext] = dataclasses.field(default=None, compare=False, hash=False, repr=False)
     variadic: bool = dataclasses.field(default=False, compare=False, hash=False, repr=False)  # ``...T``: node is T
+    # an unnamed type read from the standard library's signatures: go/types' spelling of it (what its
+    # element types are read from, as ``node`` is for a written one)
+    std_spelling: str = dataclasses.field(default="", compare=False, hash=False, repr=False)
 
     @property
     def package_type(self) -> Optional[str]:
@@ -193,6 +199,9 @@ def element(t: Optional[Type], which: str = "value") -> Optional[Type]:
         return written(t.file, t.node) if which == "value" else Type("int", origin="builtin")
     if t.origin == "builtin" and t.name == "string" and not t.pointer:
         return Type("rune" if which == "value" else "int", origin="builtin")
+    spelling = std_underlying(t)
+    if spelling is not None:
+        return _std_element(spelling, t.pointer, which)
     node, file = underlying_node(t)
     if node is None or file is None:
         return None
@@ -208,6 +217,151 @@ def element(t: Optional[Type], which: str = "value") -> Optional[Type]:
     if node.type == "channel_type":
         return written(file, node.child_by_field_name("value"))
     return None
+
+
+# --------------------------------------------------------------------------- the standard library
+
+_STDLIB_TYPES = Path(__file__).resolve().parent / "data" / "stdlib_types.json"
+_UNNAMED_PREFIXES = ("[", "map[", "chan ", "chan<- ", "<-chan ", "func(", "struct{", "interface{")
+
+
+@functools.lru_cache(maxsize=1)
+def stdlib() -> Dict[str, object]:
+    """The standard library's exported signatures (``data/stdlib_types.json``, generated from the Go
+    toolchain by ``tools/stdlibtypes``): ``go`` (the release), ``platforms`` and ``packages``: import
+    path -> ``f`` (function -> result types), ``v`` (variable -> type), ``t`` (type -> ``m``/``pm``:
+    method -> result types of its value/pointer method set, ``f``: field -> type, ``u``: underlying type).
+    A type is spelt as go/types spells it, names qualified by import path, ``~`` before an unnamed type;
+    "" is a type the data does not give."""
+    with open(_STDLIB_TYPES, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _std_package(path: str) -> Optional[Dict[str, Dict]]:
+    return stdlib()["packages"].get(path)
+
+
+@functools.lru_cache(maxsize=None)
+def std_type(spelling: str) -> Optional[Type]:
+    """The :class:`Type` a spelling of the standard library's data names (None for "" and for what a
+    :class:`Type` cannot say, e.g. a pointer to a pointer)."""
+    s = spelling
+    pointer = s.startswith("*")
+    if pointer:
+        s = s[1:]
+        if s.startswith("*"):
+            return None
+    if s.startswith("~"):
+        s = s[1:]
+    if not s:
+        return None
+    if s.startswith(_UNNAMED_PREFIXES):
+        return Type(s, "", pointer, False, "unnamed", std_spelling=s)
+    base = s.split("[", 1)[0]  # an instance of a generic type: its arguments are not part of a Type
+    path, dot, name = base.rpartition(".")
+    if dot:
+        return Type(name, path, pointer, False, "import") if path and name else None
+    return Type(s, "", pointer, False, "builtin") if s in PREDECLARED else None
+
+
+def _std_members(t: Type) -> Optional[Dict[str, object]]:
+    if t.origin != "import":
+        return None
+    pkg = _std_package(t.package)
+    return pkg.get("t", {}).get(t.name) if pkg is not None else None
+
+
+def std_underlying(t: Type) -> Optional[str]:
+    """go/types' spelling of ``t``'s underlying type when ``t`` comes from (or is named in) the
+    standard library's data and the data says it: an unnamed type read from the data, or a named
+    slice, array, map, channel or basic type of the standard library; else None."""
+    if t.origin == "unnamed":
+        return t.std_spelling or None
+    members = _std_members(t)
+    under = members.get("u") if members is not None else None
+    if not under:
+        return None
+    u = std_type(under)
+    return u.std_spelling if u is not None and u.origin == "unnamed" else None
+
+
+def _std_element(spelling: str, pointer: bool, which: str) -> Optional[Type]:
+    """What :func:`element` says for an unnamed type of the data (``pointer``: a pointer to it)."""
+    s = spelling
+    if s.startswith("[]"):
+        if pointer:
+            return None
+        return std_type(s[2:]) if which == "value" else Type("int", origin="builtin")
+    if s.startswith("["):
+        close = s.find("]")
+        if close < 0:
+            return None
+        return std_type(s[close + 1:]) if which == "value" else Type("int", origin="builtin")
+    if pointer:
+        return None
+    if s.startswith("map["):
+        depth = 0
+        for i in range(3, len(s)):
+            depth += {"[": 1, "]": -1}.get(s[i], 0)
+            if depth == 0:
+                return std_type(s[4:i] if which == "key" else s[i + 1:])
+        return None
+    for prefix in ("<-chan ", "chan "):
+        if s.startswith(prefix):
+            inner = s[len(prefix):]
+            if inner.startswith("(") and inner.endswith(")"):
+                inner = inner[1:-1]
+            return std_type(inner)
+    return None
+
+
+def _std_results(results: Optional[List[str]], idx: int) -> Optional[Type]:
+    """Result ``idx`` (``-1``: the only result) of a signature of the data."""
+    if results is None:
+        return None
+    if idx < 0:
+        return std_type(results[0]) if len(results) == 1 else None
+    return std_type(results[idx]) if idx < len(results) else None
+
+
+def std_function_result(path: str, name: str, idx: int) -> Optional[Type]:
+    """Result ``idx`` (``-1``: its only result) of the standard library's function ``path.name``."""
+    pkg = _std_package(path)
+    return _std_results(pkg.get("f", {}).get(name), idx) if pkg is not None else None
+
+
+def std_method_result(t: Type, name: str, idx: int) -> Optional[Type]:
+    """Result ``idx`` of method ``name`` of the standard library's type ``t`` (or of a pointer to it)."""
+    members = _std_members(t)
+    if members is None:
+        return None
+    results = members.get("m", {}).get(name)
+    if results is None:
+        results = members.get("pm", {}).get(name)
+    return _std_results(results, idx)
+
+
+def std_field(t: Type, name: str) -> Optional[Type]:
+    """The type of the exported field ``name`` (promoted ones too) of the standard library's struct type
+    ``t`` (or of a pointer to it)."""
+    members = _std_members(t)
+    field = members.get("f", {}).get(name) if members is not None else None
+    return std_type(field) if field else None
+
+
+def std_variable(path: str, name: str) -> Optional[Type]:
+    """The type of the standard library's package-level variable ``path.name``."""
+    pkg = _std_package(path)
+    var = pkg.get("v", {}).get(name) if pkg is not None else None
+    return std_type(var) if var else None
+
+
+def std_type_named(path: str, name: str) -> Optional[Type]:
+    """The standard library's type ``path.name`` (for a conversion ``pkg.T(x)``), None if not one."""
+    pkg = _std_package(path)
+    if pkg is None or name not in pkg.get("t", {}):
+        return None
+    return Type(name, path, False, False, "import")
 
 
 # --------------------------------------------------------------------------- struct fields and methods
@@ -576,6 +730,12 @@ def _range_type(ctx: FileContext, clause: Node, idx: int, depth: int) -> Optiona
     if over.origin == "builtin" and over.name in _INTEGERS and not over.pointer:
         return over.but(fresh=False) if idx == 0 else None
     node, _ = underlying_node(over) if over.origin != "builtin" else (None, None)
+    spelling = std_underlying(over) if node is None else None
+    if spelling is not None and not over.pointer:
+        if spelling.startswith("map["):
+            return element(over, "key" if idx == 0 else "value")
+        if spelling.startswith(("chan ", "<-chan ")):
+            return element(over) if idx == 0 else None
     if node is not None and node.type == "map_type":
         return element(over, "key" if idx == 0 else "value")
     if node is not None and node.type == "channel_type":
@@ -588,13 +748,25 @@ def _selector_type(ctx: FileContext, sel: Node, depth: int) -> Optional[Type]:
     field = sel.child_by_field_name("field")
     if operand is None or field is None:
         return None
-    if operand.type == "identifier" and node_text(operand) in ctx.imports and _resolve(operand) is None \
-            and node_text(operand) not in model(ctx).vars:
-        return None  # pkg.Name of another package
+    path = _package_named(ctx, operand)
+    if path is not None:  # pkg.Name of another package: known for the standard library's variables
+        return std_variable(path, node_text(field))
     base = _type_of(ctx, operand, depth + 1)
-    if base is None or base.origin != "package":
+    if base is None:
+        return None
+    if base.origin == "import":
+        return std_field(base, node_text(field))
+    if base.origin != "package":
         return None
     return field_of(ctx, base.name, node_text(field))
+
+
+def _package_named(ctx: FileContext, operand: Node) -> Optional[str]:
+    """The import path of the package ``operand`` names (the ``pkg`` of ``pkg.Name``), else None."""
+    if operand.type == "identifier" and node_text(operand) in ctx.imports and _resolve(operand) is None \
+            and node_text(operand) not in model(ctx).vars:
+        return ctx.imports[node_text(operand)]
+    return None
 
 
 def _call_type(ctx: FileContext, call: Node, idx: int, depth: int) -> Optional[Type]:
@@ -639,9 +811,20 @@ def _call_type(ctx: FileContext, call: Node, idx: int, depth: int) -> Optional[T
     if fn.type == "unary_expression" and fn.child_by_field_name("operator").type == "*":
         return None  # (*T)(x) parses as a dereference; rare enough to leave
     if fn.type == "selector_expression":
+        operand = fn.child_by_field_name("operand")
+        name = fn.child_by_field_name("field")
+        path = _package_named(ctx, operand) if operand is not None else None
+        if path is not None and name is not None:  # pkg.F(…) or a conversion pkg.T(x)
+            got = std_function_result(path, node_text(name), idx)
+            if got is None and idx <= 0 and len(argv) == 1:
+                got = std_type_named(path, node_text(name))
+            return got
         ref = method_of(ctx, fn)
         if ref is not None:
             return _result_slot(ref.file, ref.node, idx)
+        base = _type_of(ctx, operand, depth + 1) if operand is not None and name is not None else None
+        if base is not None and base.origin == "import":
+            return std_method_result(base, node_text(name), idx)
         return None
     return None
 
