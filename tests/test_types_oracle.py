@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from conftest import GO, GO_ENV, ROOT, goroot, requires_go  # noqa: E402
 from goexplint.analysis import types  # noqa: E402
-from goexplint.analysis.syntax import is_reference  # noqa: E402
+from goexplint.analysis.syntax import is_reference, resolve  # noqa: E402
 from goexplint.core.package import directory_go_files, load_directory  # noqa: E402
-from goexplint.core.parse import activate, captures  # noqa: E402
+from goexplint.core.parse import activate, captures, node_text  # noqa: E402
 
 DUMP = ROOT / "tests" / "oracle" / "typesdump" / "main.go"
 SUBSET = ("strings", "bufio", "net/http", "go/types", "encoding/json", "sync", "os/exec")
@@ -72,9 +72,20 @@ def claims(dirs: List[str], files: set) -> Dict[tuple, str]:
                     if node.type == "identifier" and not is_reference(node) and not _declares(node):
                         continue
                     t = types.type_of(ctx, node)
-                    if t is not None:
-                        out[(path, node.start_byte, node.end_byte, _KINDS[node.type])] = shown(t)
+                    if t is None:
+                        continue
+                    where, kind = node, _KINDS[node.type]
+                    if kind == "sel" and _qualified(ctx, node):
+                        # pkg.Var: go/types records the variable on the identifier after the dot
+                        where, kind = node.child_by_field_name("field"), "ident"
+                    out[(path, where.start_byte, where.end_byte, kind)] = shown(t)
     return out
+
+
+def _qualified(ctx, sel) -> bool:
+    operand = sel.child_by_field_name("operand")
+    return operand is not None and operand.type == "identifier" and node_text(operand) in ctx.imports \
+        and resolve(operand) is None
 
 
 def _declares(ident) -> bool:
@@ -109,9 +120,13 @@ def test_types_agree_with_go_types_on_stdlib_packages():
     assert not skipped, skipped
     # a disagreement is a wrong answer where "unknown" was available: none on the subset
     assert not wrong, "\n".join(wrong[:40])
+    assert not uncovered, uncovered  # every claim is one go/types can check
     # every kind of expression is exercised, and the provider answers for most of what go/types knows
     assert agree["ident"] > 20000 and agree["sel"] > 4000 and agree["call"] > 3000, agree
     assert sum(agree.values()) > 0.75 * (sum(agree.values()) + sum(declined.values())), (agree, declined)
+    # with the standard library's signatures (data/stdlib_types.json), calls into other packages are
+    # known too: go1.26 gives 7,892 call agreements of 8,515 (5,854 of 8,515 without the data)
+    assert agree["call"] > 0.85 * (agree["call"] + declined["call"]), (agree, declined)
 
 
 if __name__ == "__main__":

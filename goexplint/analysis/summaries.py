@@ -35,7 +35,7 @@ from tree_sitter import Node
 
 from goexplint.analysis.ctxflow import never_returns
 from goexplint.analysis.package import FuncDecl, PackageModel, model
-from goexplint.analysis.types import method_of
+from goexplint.analysis.types import expression_types, method, method_of
 from goexplint.analysis.syntax import FUNC_TYPES, identifiers, is_package_type, package_selector, parameters, resolve
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.core.providers import PACKAGE, provider
@@ -120,7 +120,7 @@ class Summaries:
         return [self.method(r, name) for r in self._by_name.get(name, ())]
 
 
-@provider(scope=PACKAGE, requires=(model,))
+@provider(scope=PACKAGE, requires=(model, expression_types, method))
 def summaries(ctx: FileContext) -> Summaries:
     """The summaries of ``ctx``'s package, built once per package."""
     return Summaries(model(ctx))

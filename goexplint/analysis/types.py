@@ -21,20 +21,26 @@ package (a concrete method, promoted ones included, or an interface's method); `
 every type of the package that declares a method of a name, for callers that accept the one candidate
 when the receiver's type is unknown.
 
-Per-expression answers are memoised in the file's ``cache``; method tables in the package's cache.
-Nothing here knows about a particular rule.
+Providers: :func:`expression_types` (per file: the lazily filled table behind ``type_of``),
+:func:`selection` (per selector), :func:`field_of`, :func:`method` and :func:`method_declarations` (per
+package).  Nothing here knows about a particular rule.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
-from typing import List, Optional, Tuple
+import functools
+import json
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
 
 from tree_sitter import Node
 
 from goexplint.analysis.package import FuncDecl, TypeDecl, local_type_names, model, type_params_in_scope
 from goexplint.analysis.syntax import inside_within, is_declaration_site, resolve, unparen
 from goexplint.core.parse import FileContext, activate, active, captures, node_text
+from goexplint.core.providers import FILE, PACKAGE, provider
 
 PREDECLARED = frozenset((
     "bool", "byte", "complex64", "complex128", "error", "float32", "float64", "int", "int8", "int16", "int32",
@@ -69,6 +75,9 @@ class Type:
     node: Optional[Node] = dataclasses.field(default=None, compare=False, hash=False, repr=False)
     file: Optional[FileContext] = dataclasses.field(default=None, compare=False, hash=False, repr=False)
     variadic: bool = dataclasses.field(default=False, compare=False, hash=False, repr=False)  # ``...T``: node is T
+    # an unnamed type read from the standard library's signatures: go/types' spelling of it (what its
+    # element types are read from, as ``node`` is for a written one)
+    std_spelling: str = dataclasses.field(default="", compare=False, hash=False, repr=False)
 
     @property
     def package_type(self) -> Optional[str]:
@@ -190,6 +199,9 @@ def element(t: Optional[Type], which: str = "value") -> Optional[Type]:
         return written(t.file, t.node) if which == "value" else Type("int", origin="builtin")
     if t.origin == "builtin" and t.name == "string" and not t.pointer:
         return Type("rune" if which == "value" else "int", origin="builtin")
+    spelling = std_underlying(t)
+    if spelling is not None:
+        return _std_element(spelling, t.pointer, which)
     node, file = underlying_node(t)
     if node is None or file is None:
         return None
@@ -207,6 +219,151 @@ def element(t: Optional[Type], which: str = "value") -> Optional[Type]:
     return None
 
 
+# --------------------------------------------------------------------------- the standard library
+
+_STDLIB_TYPES = Path(__file__).resolve().parent / "data" / "stdlib_types.json"
+_UNNAMED_PREFIXES = ("[", "map[", "chan ", "chan<- ", "<-chan ", "func(", "struct{", "interface{")
+
+
+@functools.lru_cache(maxsize=1)
+def stdlib() -> Dict[str, object]:
+    """The standard library's exported signatures (``data/stdlib_types.json``, generated from the Go
+    toolchain by ``tools/stdlibtypes``): ``go`` (the release), ``platforms`` and ``packages``: import
+    path -> ``f`` (function -> result types), ``v`` (variable -> type), ``t`` (type -> ``m``/``pm``:
+    method -> result types of its value/pointer method set, ``f``: field -> type, ``u``: underlying type).
+    A type is spelt as go/types spells it, names qualified by import path, ``~`` before an unnamed type;
+    "" is a type the data does not give."""
+    with open(_STDLIB_TYPES, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _std_package(path: str) -> Optional[Dict[str, Dict]]:
+    return stdlib()["packages"].get(path)
+
+
+@functools.lru_cache(maxsize=None)
+def std_type(spelling: str) -> Optional[Type]:
+    """The :class:`Type` a spelling of the standard library's data names (None for "" and for what a
+    :class:`Type` cannot say, e.g. a pointer to a pointer)."""
+    s = spelling
+    pointer = s.startswith("*")
+    if pointer:
+        s = s[1:]
+        if s.startswith("*"):
+            return None
+    if s.startswith("~"):
+        s = s[1:]
+    if not s:
+        return None
+    if s.startswith(_UNNAMED_PREFIXES):
+        return Type(s, "", pointer, False, "unnamed", std_spelling=s)
+    base = s.split("[", 1)[0]  # an instance of a generic type: its arguments are not part of a Type
+    path, dot, name = base.rpartition(".")
+    if dot:
+        return Type(name, path, pointer, False, "import") if path and name else None
+    return Type(s, "", pointer, False, "builtin") if s in PREDECLARED else None
+
+
+def _std_members(t: Type) -> Optional[Dict[str, object]]:
+    if t.origin != "import":
+        return None
+    pkg = _std_package(t.package)
+    return pkg.get("t", {}).get(t.name) if pkg is not None else None
+
+
+def std_underlying(t: Type) -> Optional[str]:
+    """go/types' spelling of ``t``'s underlying type when ``t`` comes from (or is named in) the
+    standard library's data and the data says it: an unnamed type read from the data, or a named
+    slice, array, map, channel or basic type of the standard library; else None."""
+    if t.origin == "unnamed":
+        return t.std_spelling or None
+    members = _std_members(t)
+    under = members.get("u") if members is not None else None
+    if not under:
+        return None
+    u = std_type(under)
+    return u.std_spelling if u is not None and u.origin == "unnamed" else None
+
+
+def _std_element(spelling: str, pointer: bool, which: str) -> Optional[Type]:
+    """What :func:`element` says for an unnamed type of the data (``pointer``: a pointer to it)."""
+    s = spelling
+    if s.startswith("[]"):
+        if pointer:
+            return None
+        return std_type(s[2:]) if which == "value" else Type("int", origin="builtin")
+    if s.startswith("["):
+        close = s.find("]")
+        if close < 0:
+            return None
+        return std_type(s[close + 1:]) if which == "value" else Type("int", origin="builtin")
+    if pointer:
+        return None
+    if s.startswith("map["):
+        depth = 0
+        for i in range(3, len(s)):
+            depth += {"[": 1, "]": -1}.get(s[i], 0)
+            if depth == 0:
+                return std_type(s[4:i] if which == "key" else s[i + 1:])
+        return None
+    for prefix in ("<-chan ", "chan "):
+        if s.startswith(prefix):
+            inner = s[len(prefix):]
+            if inner.startswith("(") and inner.endswith(")"):
+                inner = inner[1:-1]
+            return std_type(inner)
+    return None
+
+
+def _std_results(results: Optional[List[str]], idx: int) -> Optional[Type]:
+    """Result ``idx`` (``-1``: the only result) of a signature of the data."""
+    if results is None:
+        return None
+    if idx < 0:
+        return std_type(results[0]) if len(results) == 1 else None
+    return std_type(results[idx]) if idx < len(results) else None
+
+
+def std_function_result(path: str, name: str, idx: int) -> Optional[Type]:
+    """Result ``idx`` (``-1``: its only result) of the standard library's function ``path.name``."""
+    pkg = _std_package(path)
+    return _std_results(pkg.get("f", {}).get(name), idx) if pkg is not None else None
+
+
+def std_method_result(t: Type, name: str, idx: int) -> Optional[Type]:
+    """Result ``idx`` of method ``name`` of the standard library's type ``t`` (or of a pointer to it)."""
+    members = _std_members(t)
+    if members is None:
+        return None
+    results = members.get("m", {}).get(name)
+    if results is None:
+        results = members.get("pm", {}).get(name)
+    return _std_results(results, idx)
+
+
+def std_field(t: Type, name: str) -> Optional[Type]:
+    """The type of the exported field ``name`` (promoted ones too) of the standard library's struct type
+    ``t`` (or of a pointer to it)."""
+    members = _std_members(t)
+    field = members.get("f", {}).get(name) if members is not None else None
+    return std_type(field) if field else None
+
+
+def std_variable(path: str, name: str) -> Optional[Type]:
+    """The type of the standard library's package-level variable ``path.name``."""
+    pkg = _std_package(path)
+    var = pkg.get("v", {}).get(name) if pkg is not None else None
+    return std_type(var) if var else None
+
+
+def std_type_named(path: str, name: str) -> Optional[Type]:
+    """The standard library's type ``path.name`` (for a conversion ``pkg.T(x)``), None if not one."""
+    pkg = _std_package(path)
+    if pkg is None or name not in pkg.get("t", {}):
+        return None
+    return Type(name, path, False, False, "import")
+
+
 # --------------------------------------------------------------------------- struct fields and methods
 
 def _embedded_type(decl: TypeDecl, field) -> Optional[Type]:
@@ -217,17 +374,12 @@ def _embedded_type(decl: TypeDecl, field) -> Optional[Type]:
     return t
 
 
+@provider(scope=PACKAGE, requires=(model,))
 def field_of(ctx: FileContext, type_name: str, name: str) -> Optional[Type]:
     """The type of field ``name`` of the package struct ``type_name`` (promoted through embedded package
     structs, shallowest first; None when two embeddings at one depth both have it, or when an embedded
     type of another package might)."""
-    key = ("types.field", type_name, name)
-    cache = ctx.package.cache
-    if key in cache:
-        return cache[key]
-    got = _field_of(ctx, type_name, name)
-    cache[key] = got
-    return got
+    return _field_of(ctx, type_name, name)
 
 
 def _field_of(ctx: FileContext, type_name: str, name: str) -> Optional[Type]:
@@ -283,17 +435,12 @@ def _struct_decl(m, name: str) -> Optional[TypeDecl]:
     return None
 
 
+@provider(scope=PACKAGE, requires=(model,))
 def method(ctx: FileContext, type_name: str, name: str) -> Optional[MethodRef]:
     """Method ``name`` of the package type ``type_name``: declared on it, promoted from an embedded
     package type, or an interface's method (embedded package interfaces too); None when not found or
     when another package's embedded type might provide it."""
-    key = ("types.method", type_name, name)
-    cache = ctx.package.cache
-    if key in cache:
-        return cache[key]
-    got = _method(ctx, type_name, name, 0)
-    cache[key] = got
-    return got
+    return _method(ctx, type_name, name, 0)
 
 
 def _method(ctx: FileContext, type_name: str, name: str, depth: int) -> Optional[MethodRef]:
@@ -337,27 +484,27 @@ def _method(ctx: FileContext, type_name: str, name: str, depth: int) -> Optional
     return found[0] if len(found) == 1 else None
 
 
+@provider(scope=PACKAGE, requires=(model,))
+def method_declarations(ctx: FileContext) -> Dict[str, Tuple[MethodRef, ...]]:
+    """Method name -> every declaration of a method of that name in the package: on concrete types
+    (one per receiver type) and in interface types, in receiver-name order."""
+    table: Dict[str, List[MethodRef]] = collections.defaultdict(list)
+    m = model(ctx)
+    for (recv, mname), decl in sorted(m.methods.items(), key=lambda kv: kv[0]):
+        table[mname].append(MethodRef(recv, mname, decl.pointer_receiver, decl.node, decl.file, decl))
+    for tname, tdecl in sorted(m.types.items()):
+        if tdecl.kind != "interface" or tdecl.type_node is None:
+            continue
+        for elem in tdecl.type_node.named_children:
+            n = elem.child_by_field_name("name") if elem.type == "method_elem" else None
+            if n is not None:
+                table[node_text(n)].append(MethodRef(tname, node_text(n), False, elem, tdecl.file))
+    return {k: tuple(v) for k, v in table.items()}
+
+
 def methods_named(ctx: FileContext, name: str) -> List[MethodRef]:
-    """Every declaration of a method ``name`` in the package: on concrete types (one per receiver type)
-    and in interface types, in receiver-name order."""
-    key = ("types.methods_named",)
-    cache = ctx.package.cache
-    table = cache.get(key)
-    if table is None:
-        table = {}
-        m = model(ctx)
-        for (recv, mname), decl in sorted(m.methods.items(), key=lambda kv: kv[0]):
-            table.setdefault(mname, []).append(MethodRef(recv, mname, decl.pointer_receiver, decl.node, decl.file,
-                                                         decl))
-        for tname, tdecl in sorted(m.types.items()):
-            if tdecl.kind != "interface" or tdecl.type_node is None:
-                continue
-            for elem in tdecl.type_node.named_children:
-                n = elem.child_by_field_name("name") if elem.type == "method_elem" else None
-                if n is not None:
-                    table.setdefault(node_text(n), []).append(MethodRef(tname, node_text(n), False, elem, tdecl.file))
-        cache[key] = table
-    return list(table.get(name, ()))
+    """Every declaration of a method ``name`` in the package (see :func:`method_declarations`)."""
+    return list(method_declarations(ctx).get(name, ()))
 
 
 def method_of(ctx: FileContext, selector: Node) -> Optional[MethodRef]:
@@ -375,48 +522,25 @@ def method_of(ctx: FileContext, selector: Node) -> Optional[MethodRef]:
     return method(ctx, t.name, node_text(field))
 
 
-@dataclasses.dataclass(frozen=True)
-class Selection:
-    """What ``x.m`` names, as far as the source says.
-
-    ``kind`` is ``import`` (``pkg.m`` of an imported package), ``typed`` (``x``'s type is known:
-    ``receiver``; ``method`` is the package's declaration of ``m`` in its method set, None when the
-    type is not one of the package's or has no such declaration) or ``unknown`` (``x``'s type is not
-    known: ``candidates`` are the package's declarations of a method ``m``, on any type)."""
-
-    kind: str
-    receiver: Optional[Type] = None
-    method: Optional[MethodRef] = None
-    candidates: Tuple[MethodRef, ...] = ()
-
-    @property
-    def sole_candidate(self) -> Optional[MethodRef]:
-        """The one declaration of ``m`` in the package when ``x``'s type is unknown and only one type
-        declares it (None when several do: which one is meant is then not known)."""
-        return self.candidates[0] if self.kind == "unknown" and len(self.candidates) == 1 else None
-
-
-def selection(ctx: FileContext, selector: Node) -> Optional[Selection]:
-    """How the selector ``x.m`` of ``ctx``'s file resolves (see :class:`Selection`)."""
-    if selector is None or selector.type != "selector_expression":
-        return None
-    operand = unparen(selector.child_by_field_name("operand"))
-    field = selector.child_by_field_name("field")
-    if operand is None or field is None:
-        return None
-    name = node_text(field)
-    if operand.type == "identifier" and node_text(operand) in ctx.imports and _resolve(operand) is None \
-            and node_text(operand) not in model(ctx).vars:
-        return Selection("import")
-    t = type_of(ctx, operand)
-    if t is None:
-        return Selection("unknown", candidates=tuple(methods_named(ctx, name)))
-    return Selection("typed", t, method(ctx, t.name, name) if t.origin == "package" else None)
-
-
 # --------------------------------------------------------------------------- expressions
 
 _PENDING = object()
+
+
+class ExpressionTypes:
+    """The types of one file's expressions, filled in as they are asked for (a type depends on the
+    types of the expressions it is computed from, so the table is one provider's answer rather than one
+    provider call per expression), and the results of the same-package functions the file declares."""
+
+    def __init__(self) -> None:
+        self.by_node: Dict[int, object] = {}  # node id -> Type, None, or _PENDING while being computed
+        self.results: Dict[Tuple[int, int], Optional[Type]] = {}  # (function node id, result slot) -> Type
+
+
+@provider(scope=FILE, requires=(model, field_of, method))
+def expression_types(ctx: FileContext) -> ExpressionTypes:
+    """The (lazily filled) table of the written types of ``ctx``'s expressions."""
+    return ExpressionTypes()
 
 
 def type_of(ctx: FileContext, expr: Optional[Node]) -> Optional[Type]:
@@ -427,18 +551,18 @@ def type_of(ctx: FileContext, expr: Optional[Node]) -> Optional[Type]:
 def _type_of(ctx: FileContext, expr: Optional[Node], depth: int) -> Optional[Type]:
     if expr is None or depth > _MAX_DEPTH:
         return None
-    key = ("types.expr", expr.id)
-    got = ctx.cache.get(key, None)
+    table = expression_types(ctx).by_node
+    got = table.get(expr.id, None)
     if got is _PENDING:
         return None  # a cycle (``x := x`` across scopes is resolved; this guards invalid code)
-    if got is not None or key in ctx.cache:
+    if got is not None or expr.id in table:
         return got
-    ctx.cache[key] = _PENDING
+    table[expr.id] = _PENDING
     try:
         got = _compute(ctx, expr, depth)
     finally:
-        ctx.cache[key] = None
-    ctx.cache[key] = got
+        table[expr.id] = None
+    table[expr.id] = got
     return got
 
 
@@ -606,6 +730,12 @@ def _range_type(ctx: FileContext, clause: Node, idx: int, depth: int) -> Optiona
     if over.origin == "builtin" and over.name in _INTEGERS and not over.pointer:
         return over.but(fresh=False) if idx == 0 else None
     node, _ = underlying_node(over) if over.origin != "builtin" else (None, None)
+    spelling = std_underlying(over) if node is None else None
+    if spelling is not None and not over.pointer:
+        if spelling.startswith("map["):
+            return element(over, "key" if idx == 0 else "value")
+        if spelling.startswith(("chan ", "<-chan ")):
+            return element(over) if idx == 0 else None
     if node is not None and node.type == "map_type":
         return element(over, "key" if idx == 0 else "value")
     if node is not None and node.type == "channel_type":
@@ -618,13 +748,25 @@ def _selector_type(ctx: FileContext, sel: Node, depth: int) -> Optional[Type]:
     field = sel.child_by_field_name("field")
     if operand is None or field is None:
         return None
-    if operand.type == "identifier" and node_text(operand) in ctx.imports and _resolve(operand) is None \
-            and node_text(operand) not in model(ctx).vars:
-        return None  # pkg.Name of another package
+    path = _package_named(ctx, operand)
+    if path is not None:  # pkg.Name of another package: known for the standard library's variables
+        return std_variable(path, node_text(field))
     base = _type_of(ctx, operand, depth + 1)
-    if base is None or base.origin != "package":
+    if base is None:
+        return None
+    if base.origin == "import":
+        return std_field(base, node_text(field))
+    if base.origin != "package":
         return None
     return field_of(ctx, base.name, node_text(field))
+
+
+def _package_named(ctx: FileContext, operand: Node) -> Optional[str]:
+    """The import path of the package ``operand`` names (the ``pkg`` of ``pkg.Name``), else None."""
+    if operand.type == "identifier" and node_text(operand) in ctx.imports and _resolve(operand) is None \
+            and node_text(operand) not in model(ctx).vars:
+        return ctx.imports[node_text(operand)]
+    return None
 
 
 def _call_type(ctx: FileContext, call: Node, idx: int, depth: int) -> Optional[Type]:
@@ -669,9 +811,20 @@ def _call_type(ctx: FileContext, call: Node, idx: int, depth: int) -> Optional[T
     if fn.type == "unary_expression" and fn.child_by_field_name("operator").type == "*":
         return None  # (*T)(x) parses as a dereference; rare enough to leave
     if fn.type == "selector_expression":
+        operand = fn.child_by_field_name("operand")
+        name = fn.child_by_field_name("field")
+        path = _package_named(ctx, operand) if operand is not None else None
+        if path is not None and name is not None:  # pkg.F(…) or a conversion pkg.T(x)
+            got = std_function_result(path, node_text(name), idx)
+            if got is None and idx <= 0 and len(argv) == 1:
+                got = std_type_named(path, node_text(name))
+            return got
         ref = method_of(ctx, fn)
         if ref is not None:
             return _result_slot(ref.file, ref.node, idx)
+        base = _type_of(ctx, operand, depth + 1) if operand is not None and name is not None else None
+        if base is not None and base.origin == "import":
+            return std_method_result(base, node_text(name), idx)
         return None
     return None
 
@@ -697,15 +850,15 @@ def _result_slot(file: FileContext, node: Node, idx: int) -> Optional[Type]:
 
 def _func_result(ctx: FileContext, decl: FuncDecl, idx: int) -> Optional[Type]:
     """Result ``idx`` of a same-package function, fresh when every return gives a new object (or nil)."""
-    key = ("types.func_result", decl.node.id, idx)
-    cache = ctx.package.cache
-    if key in cache:
-        return cache[key]
+    key = (decl.node.id, idx)
+    results = expression_types(decl.file).results  # kept with the file that declares the function
+    if key in results:
+        return results[key]
     got = _result_slot(decl.file, decl.node, idx)
     if got is not None and got.origin in ("package", "import", "unnamed"):
         if _foreign(ctx, decl.file, lambda: _returns_fresh(decl.file, decl.node, idx)):
             got = got.but(fresh=True)
-    cache[key] = got
+    results[key] = got
     return got
 
 
@@ -734,11 +887,52 @@ def _returns_fresh(ctx: FileContext, fn: Node, idx: int) -> bool:
     return fresh
 
 
+@dataclasses.dataclass(frozen=True)
+class Selection:
+    """What ``x.m`` names, as far as the source says.
+
+    ``kind`` is ``import`` (``pkg.m`` of an imported package), ``typed`` (``x``'s type is known:
+    ``receiver``; ``method`` is the package's declaration of ``m`` in its method set, None when the
+    type is not one of the package's or has no such declaration) or ``unknown`` (``x``'s type is not
+    known: ``candidates`` are the package's declarations of a method ``m``, on any type)."""
+
+    kind: str
+    receiver: Optional[Type] = None
+    method: Optional[MethodRef] = None
+    candidates: Tuple[MethodRef, ...] = ()
+
+    @property
+    def sole_candidate(self) -> Optional[MethodRef]:
+        """The one declaration of ``m`` in the package when ``x``'s type is unknown and only one type
+        declares it (None when several do: which one is meant is then not known)."""
+        return self.candidates[0] if self.kind == "unknown" and len(self.candidates) == 1 else None
+
+
+@provider(scope=FILE, requires=(expression_types, method, method_declarations))
+def selection(ctx: FileContext, selector: Node) -> Optional[Selection]:
+    """How the selector ``x.m`` of ``ctx``'s file resolves (see :class:`Selection`)."""
+    if selector is None or selector.type != "selector_expression":
+        return None
+    operand = unparen(selector.child_by_field_name("operand"))
+    field = selector.child_by_field_name("field")
+    if operand is None or field is None:
+        return None
+    name = node_text(field)
+    if operand.type == "identifier" and node_text(operand) in ctx.imports and _resolve(operand) is None \
+            and node_text(operand) not in model(ctx).vars:
+        return Selection("import")
+    t = type_of(ctx, operand)
+    if t is None:
+        return Selection("unknown", candidates=tuple(methods_named(ctx, name)))
+    return Selection("typed", t, method(ctx, t.name, name) if t.origin == "package" else None)
+
+
 def fresh_local(ctx: FileContext, ident: Node) -> bool:
     """``ident`` is a local declared with a fresh object (``x := &T{}``, ``x := new(T)``, ``var x T``...)."""
     t = type_of(ctx, ident)
     return t is not None and t.fresh
 
 
-__all__ = ["MethodRef", "Selection", "Type", "element", "field_of", "fresh_local", "method", "method_of",
-           "methods_named", "selection", "type_of", "underlying_node", "written"]
+__all__ = ["ExpressionTypes", "MethodRef", "Selection", "Type", "element", "expression_types", "field_of",
+           "fresh_local", "method", "method_declarations", "method_of", "methods_named", "selection", "type_of",
+           "underlying_node", "written"]

@@ -7,7 +7,7 @@ from goexplint.core.parse import captures
 from goexplint.analysis.syntax import node_text, resolve, scope_decls
 from goexplint.analysis.types import selection
 
-REQUIRES = (model,)
+REQUIRES = (model, selection)
 
 # Methods of the standard library (database/sql, net, crypto/tls, net/http) whose first parameter is a
 # context.Context: a nil there fails whatever the receiver's type is.  Any other name that merely ends

@@ -1,5 +1,6 @@
 """GXL104: func literals capturing a ``:=`` loop variable that are stored, sent or registered."""
 
+from goexplint.analysis.types import selection
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import summaries
 from goexplint.analysis.loopcapture import (capture_finding, captured_refs, closure_escape, escape_of,
@@ -7,7 +8,7 @@ from goexplint.analysis.loopcapture import (capture_finding, captured_refs, clos
 from goexplint.analysis.syntax import identifiers, loop_vars
 from goexplint.core.parse import captures
 
-REQUIRES = (model, summaries)
+REQUIRES = (model, summaries, selection)
 
 REGISTER_FUNCS = ("AfterFunc", "Cleanup", "OnClose", "RegisterOnShutdown")
 

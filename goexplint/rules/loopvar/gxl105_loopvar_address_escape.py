@@ -2,12 +2,13 @@
 conversions, a loop-local holder, and same-package calls whose summary keeps the pointer), and the
 implicit ``&v`` of a pointer-receiver method whose summary lets the receiver escape."""
 
+from goexplint.analysis.types import selection
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import summaries
 from goexplint.analysis.loopcapture import address_escape, capture_finding, implicit_address_escape, root_identifier
 from goexplint.analysis.syntax import file_loop_var_names
 
-REQUIRES = (model, summaries)
+REQUIRES = (model, summaries, selection)
 
 
 def refine(match, ctx):

@@ -1,5 +1,6 @@
 """GXL106: GXL101/102/105 for loop variables declared outside the loop (``for v = range``), any Go version."""
 
+from goexplint.analysis.types import selection
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import summaries
 from goexplint.analysis.concurrency import launch_of
@@ -7,7 +8,7 @@ from goexplint.analysis.loopcapture import (address_escape, capture_finding, imp
                                             root_identifier)
 from goexplint.analysis.syntax import file_loop_var_names
 
-REQUIRES = (model, summaries)
+REQUIRES = (model, summaries, selection)
 
 WHAT = {"go": "goroutine captures", "errgroup": "errgroup goroutine captures", "defer": "deferred closure captures"}
 

@@ -1,9 +1,14 @@
 package types
 
 import (
+	"bufio"
 	"context"
+	"net/http"
+	"os"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 func use(...any) {}
@@ -87,4 +92,35 @@ func packageVars() {
 	a := shared
 	b := declared
 	use(a, b)
+}
+
+func stdlib(ctx context.Context, c *http.Client) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", "http://x", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	a := req.URL
+	b := time.Now()
+	f, _ := os.Open("x")
+	r := bufio.NewReader(f)
+	h := resp.Header
+	for k, vs := range h {
+		use(k, vs)
+	}
+	d := time.Duration(3)
+	e := http.DefaultClient
+	g := ctx.Done()
+	for range g {
+	}
+	i := b.Sub(b)
+	j := strings.Split("a", ",")
+	l := slices.Clone(j) // a type parameter's instance: not in the data
+	var m sync.Mutex
+	n := strings.NewReader("x").Len()
+	use(req, resp, a, b, f, r, h, d, e, g, i, j, j[0], l, &m, n, resp.Body, req.URL.Query(), os.Stdout, resp.Request.Context())
+	return nil
 }
