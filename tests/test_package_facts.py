@@ -5,7 +5,7 @@ import functools
 from pathlib import Path
 
 from goexplint.analysis.package import local_type_names, model, type_params_in_scope
-from goexplint.analysis.typednil import package_facts
+from goexplint.rules.typed_nil._support import package_facts
 from goexplint.core import engine, goversion
 from goexplint.core import package as package_mod
 from goexplint.core.engine import Options, lint_files

@@ -3,7 +3,7 @@
 from goexplint.core.parse import captures
 from goexplint.analysis.sharedstate import enclosing_function, strip_parens
 from goexplint.analysis.syntax import is_ancestor, node_text, resolve
-from goexplint.analysis.typednil import (assigned_by_closure, assigned_on_every_path, interface_name,
+from goexplint.rules.typed_nil._support import (assigned_by_closure, assigned_on_every_path, interface_name,
                                          nil_conversion, result_slots)
 
 

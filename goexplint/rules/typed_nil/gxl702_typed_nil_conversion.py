@@ -5,8 +5,8 @@ import re
 from goexplint.analysis.package import model
 from goexplint.analysis.sharedstate import enclosing_function, strip_parens
 from goexplint.analysis.syntax import node_text, resolve
-from goexplint.analysis.typednil import interface_name as _interface_name
-from goexplint.analysis.typednil import nil_conversion, package_facts, result_slots
+from goexplint.rules.typed_nil._support import interface_name as _interface_name
+from goexplint.rules.typed_nil._support import nil_conversion, package_facts, result_slots
 
 REQUIRES = (model,)
 
