@@ -4,7 +4,8 @@ from goexplint.rules.waitgroup._copylocks import (ASSIGNED, IN_LITERAL, PASSED, 
                                                   declared_lock, lock_declared_names, lock_structs, lock_type_name,
                                                   names_a_lock_type, range_clauses)
 from goexplint.analysis.sharedstate import strip_parens
-from goexplint.analysis.syntax import is_reference, node_text, resolve
+from goexplint.analysis.syntax import is_reference, resolve
+from goexplint.core.parse import node_text
 
 REQUIRES = (lock_structs, names_a_lock_type, range_clauses, lock_declared_names, copied_idents)
 
