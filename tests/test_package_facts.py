@@ -5,7 +5,7 @@ import functools
 from pathlib import Path
 
 from goexplint.analysis.package import local_type_names, model, type_params_in_scope
-from goexplint.analysis.typednil import package_facts
+from goexplint.rules.typed_nil._support import nil_pointer_funcs
 from goexplint.core import engine, goversion
 from goexplint.core import package as package_mod
 from goexplint.core.engine import Options, lint_files
@@ -40,10 +40,9 @@ def test_facts_come_from_every_file_of_the_package():
     m = model(ctx)
     assert m.var_names == {b"hits", b"table"}  # not the const, not y_test.go's package
     assert m.map_type_names == {b"Counts"}
-    ifaces, errors, ptr_funcs = package_facts(ctx)
-    assert ifaces == {b"Store"}
-    assert errors == {b"E"}  # NotErr.Error takes a parameter: not the error interface
-    assert ptr_funcs == {b"find": b"E"}
+    assert m.interface_names == {b"Store"}
+    assert m.error_types == {b"E"}  # NotErr.Error takes a parameter: not the error interface
+    assert nil_pointer_funcs(ctx) == {b"find": b"E"}
 
 
 def test_build_tag_variants_are_all_kept():

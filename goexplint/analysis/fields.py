@@ -1,14 +1,14 @@
 """The field-access index of a package: every access to a struct field or package variable, with context.
 
-``index(ctx)`` returns the :class:`FieldIndex` of ``ctx``'s package, built once per package on the
-package model (``analysis.package.model``) and kept in ``ctx.package.cache``.  For every
+``index(ctx)`` (a package provider) returns the :class:`FieldIndex` of ``ctx``'s package, built once per
+package on the package model (``analysis.package.model``).  For every
 
 * ``T.path`` — a field path (``count``, ``stats.n``) reached from a variable whose written type is a
   struct ``T`` of the package (a receiver, a parameter, a ``var x T``, ``x := &T{…}`` / ``new(T)``), and
 * ``var path`` — a package-level variable (``hits``, ``cfg.n``), key owner ``""``,
 
 it lists each :class:`Access`: read, write or read-modify-write, plain or through ``sync/atomic``, the
-locks held there (S4, one pass per function) with the *owner* of each lock (``s.mu`` guards data rooted
+locks held there (tracked in one pass per function) with the *owner* of each lock (``s.mu`` guards data rooted
 at ``s`` and is keyed ``(T, "mu")``; an embedded ``s.Lock()`` is ``(T, "")``; a package-level ``mu`` is
 ``("", "mu")``), the function it is in and whether that function runs as a goroutine body, an HTTP
 handler or a callback handed to another function.  Functions whose names say the caller holds the lock
@@ -22,9 +22,9 @@ the counts agree (no call on an untyped operand, no method value handed on).  Lo
 declaration or their initialiser: ``&T{…}``, ``new(T)`` and calls of functions that build and return a ``T``
 are "fresh"; ``fs.lmb``, ``fs.blks[i]`` and calls returning ``*T`` are "fetched".
 
-Per-file summaries are plain data (no tree nodes); the index is built once per package (kept in the
-package's cache, and for the last few package contents per process), so linting each file of a
-package does not re-walk its siblings.
+Per-file summaries are plain data (no tree nodes); the index is built once per package (and kept for
+the last few package contents per process), so linting each file of a package does not re-walk its
+siblings.  The summaries are not kept per file: each depends on the whole package (its model).
 """
 
 from __future__ import annotations
@@ -45,11 +45,12 @@ from goexplint.analysis.sharedstate import (UNKNOWN, UNLOCKS, _apply, _is_sync_p
                                             strip_parens, value_copy_root)
 from goexplint.analysis.syntax import element_type_text, parameters
 from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function_within, resolve_within
-from goexplint.core.parse import FileContext, captures, node_text, package_work
+from goexplint.core.parse import FileContext, captures, node_text
+from goexplint.core.providers import PACKAGE, provider
 
 ATOMIC = "sync/atomic"
 _ATOMIC_FUNC = re.compile(r"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
-_HELD_ON_ENTRY = re.compile(r"(?:(?<![Uu]n)[Ll]ocked|WithLock|Locked_)$")  # not …Unlocked
+HELD_ON_ENTRY = re.compile(r"(?:(?<![Uu]n)[Ll]ocked|WithLock|Locked_)$")  # not …Unlocked
 # callees that call a func argument synchronously, before they return (not a concurrent callback)
 _SYNC_CALLEES = frozenset((
     "Slice", "SliceStable", "Sort", "Search", "SortFunc", "SortStableFunc", "IndexFunc", "ContainsFunc",
@@ -161,7 +162,7 @@ class FileSummary:
 
 
 class _Walker:
-    def __init__(self, ctx: FileContext, m: PackageModel):
+    def __init__(self, ctx: FileContext, m: PackageModel, names: Tuple[Set[bytes], Set[bytes], Set[bytes]]):
         self.ctx = ctx
         self.m = m
         self.accesses: List[Access] = []
@@ -169,7 +170,7 @@ class _Walker:
         self.go_launched: Set[str] = set()
         self._types: Dict[int, Tuple[Optional[str], str]] = {}
         self.atomic_aliases = set(ctx.aliases_of(ATOMIC))
-        self.var_names, self.field_names, self.method_names = _names(m)
+        self.var_names, self.field_names, self.method_names = names
         self.positions = _interesting_positions(ctx, self.var_names, self.field_names, self.method_names)
         self.method_refs: Dict[str, int] = {}
         self._builds: Dict[Tuple[str, int], Optional[str]] = {}
@@ -220,7 +221,7 @@ class _Walker:
             self.signatures[recv] = (receiver[0] if receiver else "",
                                      tuple(_param_names(decl.child_by_field_name("parameters"))))
         self._local_types: Dict[str, str] = {}  # locals typed from their initialiser, by name
-        self.held_on_entry = recv is not None and (bool(_HELD_ON_ENTRY.search(name)) or _doc_says_locked(decl))
+        self.held_on_entry = recv is not None and (bool(HELD_ON_ENTRY.search(name)) or doc_says_locked(decl))
         self.constructs: Optional[Set[str]] = None  # worked out at the declaration's first access
         self.is_init = decl.type == "function_declaration" and name == "init"
         held: Dict[str, str] = {}
@@ -616,7 +617,7 @@ def joined_under(ctx: FileContext, launch: Optional[Node], held: Dict[str, str])
     """The locks a goroutine body runs under: those held at its launch when the launcher waits for it
     (a ``X.Wait()`` statement) before it releases any of them (no unlock, no return, on the way there);
     none otherwise.  Only other functions are excluded by them: the goroutines of one launcher still run
-    together (GXL201/202 do not use this)."""
+    together (so the rules about goroutines of one launcher racing each other do not use this)."""
     locks = {k: v for k, v in held.items() if k != "#wait"}
     if launch is None or not locks:
         return {}
@@ -679,7 +680,7 @@ def _leading_body_comments(decl: Node) -> List[str]:
     return out
 
 
-def _doc_says_locked(decl: Node) -> bool:
+def doc_says_locked(decl: Node) -> bool:
     """The declaration's own comment says its caller holds the lock: the doc comment right above it, or
     the comments at the top of its body (``// No locking as this is called from FindLeaf``)."""
     lines: List[str] = []
@@ -743,22 +744,19 @@ def _may_wait(ctx: FileContext, stmt: Node) -> bool:
         or find(b"range", start, end) >= 0
 
 
-_NAMES = "fields.names"
 _TOKEN = re.compile(rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*")
 _SPACE = b" \t\r\n"
 _IDENT_BYTE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") \
     | frozenset(range(0x80, 0x100))
 
 
-def _names(m: PackageModel) -> Tuple[Set[bytes], Set[bytes], Set[bytes]]:
-    """(package variable names, struct field names, method names) of the package, computed once."""
-    got = m.__dict__.get(_NAMES)
-    if got is None:
-        got = m.__dict__[_NAMES] = (
-            {n.encode() for n, v in m.vars.items() if not v.const},
+@provider(scope=PACKAGE, requires=(model,))
+def package_names(ctx: FileContext) -> Tuple[Set[bytes], Set[bytes], Set[bytes]]:
+    """(package variable names, struct field names, method names) of ``ctx``'s package."""
+    m = model(ctx)
+    return ({n.encode() for n, v in m.vars.items() if not v.const},
             {f.name.encode() for t in m.types.values() for f in t.fields if not f.embedded},
             {name.encode() for (_, name) in m.methods})
-    return got
 
 
 def _interesting_positions(ctx: FileContext, var_names, field_names, method_names) -> List[int]:
@@ -937,16 +935,17 @@ def _callback_kind(lit: Node) -> Optional[str]:
 
 # --------------------------------------------------------------------------- the package index
 
-def summarise(ctx: FileContext, m: PackageModel) -> FileSummary:
-    """One file's accesses and calls (plain data).  Not memoised on its own: a summary depends on the
-    whole package (its model), so it is reused exactly when the package's index is (``index``)."""
-    w = _Walker(ctx, m)
+def summarise(ctx: FileContext, m: PackageModel, names: Tuple[Set[bytes], Set[bytes], Set[bytes]]) -> FileSummary:
+    """One file's accesses and calls (plain data), given the package's model and ``package_names``.  Not
+    memoised on its own: a summary depends on the whole package (its model), so it is reused exactly
+    when the package's index is (``index``)."""
+    w = _Walker(ctx, m, names)
     w.run()
     return FileSummary(w.accesses, w.calls, w.go_launched, w.method_refs, w.signatures)
 
 
 class FieldIndex:
-    def __init__(self, files, m: PackageModel):
+    def __init__(self, files, m: PackageModel, names: Tuple[Set[bytes], Set[bytes], Set[bytes]]):
         # the index keeps plain data only (no trees, no model)
         self.accesses: Dict[Tuple[str, str], List[Access]] = {}
         self.calls: Dict[Tuple[str, str], List[Call]] = {}
@@ -960,7 +959,7 @@ class FieldIndex:
         self.signatures: Dict[Tuple[str, str], Tuple[str, Tuple[str, ...]]] = {}
         self._origins: Dict[Tuple[Tuple[str, str], str], Optional[FrozenSet[tuple]]] = {}
         for ctx in files.files:
-            s = summarise(ctx, m)
+            s = summarise(ctx, m, names)
             self.by_file.setdefault(ctx.path, []).extend(s.accesses)
             for a in s.accesses:
                 self.accesses.setdefault(a.key, []).append(a)
@@ -1205,21 +1204,18 @@ _INDEXES: "collections.OrderedDict[tuple, FieldIndex]" = collections.OrderedDict
 _INDEX_LIMIT = 4
 
 
+@provider(scope=PACKAGE, requires=(model, package_names))
 def index(ctx: FileContext) -> FieldIndex:
     """The field-access index of ``ctx``'s package, built once per package (and kept per process for the
-    same package contents, so linting each file of a package reuses it)."""
+    same package contents, so a package re-linted unchanged reuses it)."""
     files = ctx.package
-    got = files.cache.get(FieldIndex)
+    signature = tuple((f.path, hash(f.source), len(f.source)) for f in files.files)
+    got = _INDEXES.get(signature)
     if got is None:
-        signature = tuple((f.path, hash(f.source), len(f.source)) for f in files.files)
-        got = _INDEXES.get(signature)
-        if got is None:
-            with package_work():
-                got = FieldIndex(files, model(ctx))
-            _INDEXES[signature] = got
-            while len(_INDEXES) > _INDEX_LIMIT:
-                _INDEXES.popitem(last=False)
-        else:
-            _INDEXES.move_to_end(signature)
-        files.cache[FieldIndex] = got
+        got = FieldIndex(files, model(ctx), package_names(ctx))
+        _INDEXES[signature] = got
+        while len(_INDEXES) > _INDEX_LIMIT:
+            _INDEXES.popitem(last=False)
+    else:
+        _INDEXES.move_to_end(signature)
     return got

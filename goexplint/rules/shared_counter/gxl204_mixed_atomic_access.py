@@ -1,10 +1,11 @@
 """GXL204: a path updated through sync/atomic somewhere in the package and accessed plainly here."""
 
+from goexplint.analysis.fields import index
 from goexplint.analysis.package import model
 from goexplint.analysis.atomicmix import plain_accesses
 from goexplint.analysis.sharedstate import normal
 
-REQUIRES = (model,)
+REQUIRES = (model, index)
 
 
 def refine(match, ctx):

@@ -5,7 +5,7 @@ from goexplint.analysis.fields import index
 from goexplint.analysis.sharedstate import (function_scope, goroutine_bodies, locks_at, normal, root_of, sharing_of,
                                             writes_in)
 
-REQUIRES = (model,)
+REQUIRES = (model, index)
 
 
 def refine(match, ctx):

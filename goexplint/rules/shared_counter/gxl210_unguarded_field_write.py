@@ -1,9 +1,10 @@
 """GXL210: a write without the lock that guards the field everywhere else (guarded-by inference)."""
 
+from goexplint.analysis.fields import index
 from goexplint.analysis.package import model
 from goexplint.analysis.guards import unguarded_writes
 
-REQUIRES = (model,)
+REQUIRES = (model, index)
 
 
 def refine(match, ctx):

@@ -2,7 +2,7 @@
 
 from goexplint.analysis.sharedstate import (_is_sync_point, enclosing_function, normal, root_of, statements_after,
                                             strip_parens, write_locked, writes_in)
-from goexplint.analysis.fields import _HELD_ON_ENTRY, _doc_says_locked
+from goexplint.analysis.fields import HELD_ON_ENTRY, doc_says_locked
 from goexplint.analysis.syntax import node_text, resolve
 
 
@@ -51,7 +51,7 @@ def refine(match, ctx):
         return
     if func.type == "method_declaration":
         name = func.child_by_field_name("name")
-        if _doc_says_locked(func) or (name is not None and _HELD_ON_ENTRY.search(node_text(name))):
+        if doc_says_locked(func) or (name is not None and HELD_ON_ENTRY.search(node_text(name))):
             return  # the caller holds the receiver's lock: the receiver is expected to take it too
     handed = {}
     for ident, how in _handed(stmt):

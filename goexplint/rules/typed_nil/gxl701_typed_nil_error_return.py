@@ -1,10 +1,15 @@
 """GXL701: a pointer variable that may be nil returned in an interface result slot."""
 
-from goexplint.core.parse import captures
 from goexplint.analysis.sharedstate import enclosing_function, strip_parens
-from goexplint.analysis.syntax import is_ancestor, node_text, resolve
-from goexplint.analysis.typednil import (assigned_by_closure, assigned_on_every_path, interface_name,
-                                         nil_conversion, result_slots)
+from goexplint.analysis.syntax import is_ancestor, resolve
+from goexplint.core.parse import node_text
+from goexplint.analysis.package import model
+from goexplint.rules.typed_nil._support import (address_taken, after_nil_return, assigned_by_closure,
+                                                assigned_on_every_path, interface_name, is_nil_checked,
+                                                nil_conversion, plain_assignments, result_slots, settles,
+                                                statements_assigning)
+
+REQUIRES = (model, address_taken, after_nil_return, plain_assignments, statements_assigning, settles)
 
 
 def _pointer_decl(decl, slots):
@@ -25,70 +30,6 @@ def _pointer_decl(decl, slots):
     return None
 
 
-def _address_taken(ctx, func, decl):
-    """``&x`` anywhere in the function: whoever gets the address (``errors.As(err, &x)``, ``json.Unmarshal``,
-    a helper ``fill(&x)``, a struct field) may assign ``x``, so nothing says it is still nil.  The
-    declarations whose address is taken are found once per function (one query, not one per return)."""
-    key = ("gxl701.address_taken", func.id)
-    taken = ctx.cache.get(key)
-    if taken is None:
-        taken = set()
-        for op in captures('(unary_expression operator: "&" operand: (identifier) @x)', func).get("x", []):
-            d = resolve(op)
-            if d is not None:
-                taken.add(d.ident.id)
-        ctx.cache[key] = taken
-    return decl.ident.id in taken
-
-
-def _guarded(ctx, ret, ident, func):
-    """``return x`` inside ``if x != nil {…}``, or after ``if x == nil { return … }``.
-
-    The answer for every node on the way up is memoised per (function, name), and the earlier-``if``
-    check per statement list, so all the returns of a function cost O(its nodes) together."""
-    name = ident.text
-    memo = ctx.cache.setdefault(("gxl701.guarded", func.id, name), {})
-    path = []
-    n = ret
-    found = False
-    while n is not None and n != func:
-        if n.id in memo:
-            found = memo[n.id]
-            break
-        path.append(n.id)
-        parent = ctx.parent(n)
-        if parent is not None and parent.type == "if_statement" and parent.child_by_field_name("consequence") == n:
-            cond = node_text(parent.child_by_field_name("condition")).replace(" ", "")
-            if cond in (name.decode() + "!=nil", "nil!=" + name.decode()):
-                found = True
-                break
-        if parent is not None and parent.type == "statement_list" and _nil_return_before(ctx, parent, n, name):
-            found = True
-            break
-        n = parent
-    for key in path:
-        memo[key] = found
-    return found
-
-
-def _nil_return_before(ctx, stmts, child, name):
-    """An ``if x == nil { … return … }`` precedes ``child`` in the statement list ``stmts``."""
-    key = ("gxl701.nil_return_before", stmts.id, name)
-    table = ctx.cache.get(key)
-    if table is None:
-        table = {}
-        seen = False
-        for stmt in stmts.named_children:
-            table[stmt.id] = seen
-            if not seen and stmt.type == "if_statement":
-                cond = node_text(stmt.child_by_field_name("condition")).replace(" ", "")
-                if cond in (name.decode() + "==nil", "nil==" + name.decode()) \
-                        and captures("(return_statement) @r", stmt.child_by_field_name("consequence")):
-                    seen = True
-        ctx.cache[key] = table
-    return table.get(child.id, False)
-
-
 def refine(match, ctx):
     ret = match["ret"]
     func = enclosing_function(ret)
@@ -107,9 +48,11 @@ def refine(match, ctx):
         if decl is None or not is_ancestor(func, decl.ident):
             continue
         ptype = _pointer_decl(decl, slots)
-        if ptype is None or _guarded(ctx, ret, value, func):
+        if ptype is None or is_nil_checked(ctx, ret, func, value.text):
             continue
-        if assigned_on_every_path(ctx, func, decl.ident, ret) or _address_taken(ctx, func, decl) \
+        # whoever gets the address (``errors.As(err, &x)``, ``json.Unmarshal``, a helper ``fill(&x)``, a
+        # struct field) may assign ``x``, so nothing says it is still nil
+        if assigned_on_every_path(ctx, func, decl.ident, ret) or decl.ident.id in address_taken(ctx, func) \
                 or assigned_by_closure(ctx, func, decl.ident) is not None:
             continue
         yield match.finding(value, related=((decl.ident, "declared here, nil until assigned"),),

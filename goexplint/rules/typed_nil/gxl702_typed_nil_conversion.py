@@ -4,11 +4,12 @@ import re
 
 from goexplint.analysis.package import model
 from goexplint.analysis.sharedstate import enclosing_function, strip_parens
-from goexplint.analysis.syntax import node_text, resolve
-from goexplint.analysis.typednil import interface_name as _interface_name
-from goexplint.analysis.typednil import nil_conversion, package_facts, result_slots
+from goexplint.analysis.syntax import resolve
+from goexplint.core.parse import node_text
+from goexplint.rules.typed_nil._support import interface_name as _interface_name
+from goexplint.rules.typed_nil._support import nil_conversion, nil_error_pointer_funcs, result_slots
 
-REQUIRES = (model,)
+REQUIRES = (model, nil_error_pointer_funcs)
 
 
 def interface_name(ctx, typ):
@@ -29,9 +30,8 @@ def _pointer_call(ctx, value):
     fn = value.child_by_field_name("function")
     if fn is None or fn.type != "identifier" or resolve(fn) is not None:
         return None
-    _, errors, ptr_funcs = package_facts(ctx)
-    t = ptr_funcs.get(fn.text)
-    if t is None or t not in errors:
+    t = nil_error_pointer_funcs(ctx).get(fn.text)
+    if t is None:
         return None
     return fn.text.decode(), t.decode()
 
@@ -54,12 +54,7 @@ _NIL_ARGUMENT = re.compile(rb"\(\s*nil\b")
 def applies(ctx):
     """Every finding is a ``(*T)(nil)`` (the file has ``(nil`` in it) or a call of a same-package
     function declared to return a pointer to an error type: a file with neither is not looked at."""
-    key = ("gxl702.may_find",)
-    got = ctx.cache.get(key)
-    if got is None:
-        _, errors, ptr_funcs = package_facts(ctx)
-        got = ctx.cache[key] = bool(_NIL_ARGUMENT.search(ctx.source)) or any(t in errors for t in ptr_funcs.values())
-    return got
+    return bool(_NIL_ARGUMENT.search(ctx.source)) or bool(nil_error_pointer_funcs(ctx))
 
 
 def refine(match, ctx):

@@ -1,13 +1,13 @@
 """GXL502: sync values (and structs holding them) copied by value."""
 
-from goexplint.analysis.package import model
-from goexplint.analysis.copylocks import PKGS, lock_structs, lock_type_name
-from goexplint.core.facts import file_captures, file_query
-from goexplint.core.parse import captures
-from goexplint.analysis.sharedstate import enclosing_function, strip_parens
-from goexplint.analysis.syntax import is_reference, node_text, resolve
+from goexplint.rules.waitgroup._copylocks import (ASSIGNED, IN_LITERAL, PASSED, RETURNED, SENT, copied_idents,
+                                                  declared_lock, lock_declared_names, lock_structs, lock_type_name,
+                                                  names_a_lock_type, range_clauses)
+from goexplint.analysis.sharedstate import strip_parens
+from goexplint.analysis.syntax import is_reference, resolve
+from goexplint.core.parse import node_text
 
-REQUIRES = (model,)
+REQUIRES = (lock_structs, names_a_lock_type, range_clauses, lock_declared_names, copied_idents)
 
 FIX_PARAM = "take a pointer ({star}{typ}) instead"
 FIX_COPY = "use a pointer to it (&{name}) or restructure so the original is used"
@@ -33,18 +33,9 @@ def _params(func, field):
 
 
 def applies(ctx):
-    """False when no type can hold a lock in this file: its text contains the name of no sync or
-    sync/atomic type of an imported package and of no lock-holding struct of the package (every
-    finding is a type written in this file that names one of them)."""
-    key = ("gxl502.may_hold_locks",)
-    got = ctx.cache.get(key)
-    if got is None:
-        names = set(lock_structs(ctx))  # every lock type is named in the file where it is copied
-        for path in ctx.imports.values():
-            names.update(PKGS.get(path, ()))
-        source = ctx.source
-        got = ctx.cache[key] = any(name in source for name in names)
-    return got
+    """False when no type can hold a lock in this file (every finding is a type written in this file
+    that names one)."""
+    return names_a_lock_type(ctx)
 
 
 def refine(match, ctx):
@@ -72,73 +63,9 @@ def _describe(lock):
     return lock if "." in lock else "a %s (which holds a lock)" % lock
 
 
-_LOCK_DECLS = file_query("""
-(parameter_declaration type: (_) @t)
-(var_spec type: (_) @t)
-(composite_literal type: (_) @t)
-""")
-_RANGES = file_query("(range_clause) @r")
-
-
-def _lock_declared_names(ctx):
-    """Names that some declaration of the file gives a lock type by value (a parameter or ``var`` with
-    a lock type, a name initialised with a lock-typed composite literal): ``_declared_lock`` can only
-    answer for these, so other identifiers are not resolved at all.  One query per file."""
-    key = ("gxl502.lock_names",)
-    got = ctx.cache.get(key)
-    if got is None:
-        got = ctx.cache[key] = set()
-        for typ in file_captures(ctx, _LOCK_DECLS).get("t", []):
-            decl = typ.parent
-            if decl is None or lock_type_name(ctx, typ) is None:
-                continue
-            if decl.type in ("parameter_declaration", "var_spec"):
-                got.update(c.text for c in decl.named_children if c.type == "identifier")
-                continue
-            n = strip_parens(decl)  # a composite literal: the names on the left of its statement
-            p = n.parent
-            while p is not None and p.type in ("parenthesized_expression", "expression_list"):
-                p = p.parent
-            if p is not None and p.type in ("short_var_declaration", "var_spec"):
-                left = p.child_by_field_name("left") if p.type == "short_var_declaration" else p
-                if left is not None:
-                    got.update(c.text for c in left.named_children if c.type == "identifier")
-    return got
-
-
-def _declared_lock(ctx, ident):
-    """The lock type of a variable declared with a lock type by value (``var mu sync.Mutex``, a value
-    parameter, ``c := counter{}``), else None."""
-    if ident.text not in _lock_declared_names(ctx):
-        return None
-    decl = resolve(ident)
-    if decl is None:
-        return None
-    lock = lock_type_name(ctx, decl.written_type())
-    if lock is not None:
-        return lock
-    value = strip_parens(decl.value())
-    if value is not None and value.type == "composite_literal":
-        return lock_type_name(ctx, value.child_by_field_name("type"))
-    return None
-
-
-def _range_clauses(ctx):
-    """Enclosing function id -> its range clauses (one query per file, not one per function)."""
-    key = ("gxl502.ranges",)
-    got = ctx.cache.get(key)
-    if got is None:
-        got = ctx.cache[key] = {}
-        for clause in file_captures(ctx, _RANGES).get("r", []):
-            func = enclosing_function(clause)
-            if func is not None:
-                got.setdefault(func.id, []).append(clause)
-    return got
-
-
 def _range_copies(match, ctx, func, body):
     start, end = body.start_byte, body.end_byte
-    for clause in _range_clauses(ctx).get(func.id, ()):
+    for clause in range_clauses(ctx).get(func.id, ()):
         if not (start <= clause.start_byte < end):
             continue
         left = clause.child_by_field_name("left")
@@ -159,78 +86,29 @@ def _range_copies(match, ctx, func, body):
                                 advice="range over the indexes and use &%s[i]" % node_text(right))
 
 
-_SAFE_CALLS = {b"len", b"cap", b"Sizeof", b"Alignof", b"Offsetof", b"new", b"print", b"println"}
-
-
-def _copy_context(ident):
-    """Why the identifier's value is copied here, or None when it is not copied."""
-    node = ident
-    parent = node.parent
-    while parent is not None and parent.type == "parenthesized_expression":
-        node, parent = parent, parent.parent
-    if parent is None:
-        return None
-    t = parent.type
-    if t == "expression_list":
-        gp = parent.parent
-        if gp is None:
-            return None
-        if gp.type in ("assignment_statement", "short_var_declaration") and gp.child_by_field_name("right") == parent:
-            return "assigning %s" % node_text(ident)
-        if gp.type == "var_spec":
-            return "assigning %s" % node_text(ident)
-        if gp.type == "return_statement":
-            return "returning %s" % node_text(ident)
-        return None
-    if t == "return_statement":
-        return "returning %s" % node_text(ident)
-    if t == "argument_list":
-        call = parent.parent
-        fn = call.child_by_field_name("function") if call is not None else None
-        name = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else fn
-        if name is not None and name.text in _SAFE_CALLS:
-            return None
-        return "passing %s to %s" % (node_text(ident), node_text(fn) if fn is not None else "a call")
-    if t == "literal_element":
-        kv = parent.parent
-        if kv is not None and kv.type == "keyed_element" and kv.child_by_field_name("key") == parent:
-            return None
-        return "putting %s in a composite literal" % node_text(ident)
-    if t == "send_statement" and parent.child_by_field_name("value") == node:
-        return "sending %s on a channel" % node_text(ident)
-    return None
-
-
-def _copied_idents(ctx):
-    """Enclosing function id -> [(identifier, why)] for every identifier of the file whose value is
-    copied (``_copy_context``), in document order: one pass over the file instead of one per function
-    (nested function literals made that quadratic)."""
-    key = ("gxl502.copied",)
-    got = ctx.cache.get(key)
-    if got is None:
-        got = ctx.cache[key] = {}
-        names = _lock_declared_names(ctx)  # only these can be reported (``_declared_lock``)
-        if not names:
-            return got
-        for ident in captures("(identifier) @i", ctx.root).get("i", []):
-            if ident.text not in names:
-                continue
-            why = _copy_context(ident)  # the cheap syntactic test first
-            if why is None:
-                continue
-            func = enclosing_function(ident)
-            if func is not None:
-                got.setdefault(func.id, []).append((ident, why))
-    return got
+def _why(ident, how):
+    """What the finding says copies the value (from ``copy_context``)."""
+    kind, callee = how
+    name = node_text(ident)
+    if kind == ASSIGNED:
+        return "assigning %s" % name
+    if kind == RETURNED:
+        return "returning %s" % name
+    if kind == PASSED:
+        return "passing %s to %s" % (name, node_text(callee) if callee is not None else "a call")
+    if kind == IN_LITERAL:
+        return "putting %s in a composite literal" % name
+    assert kind == SENT, kind
+    return "sending %s on a channel" % name
 
 
 def _value_copies(match, ctx, func, body):
     start, end = body.start_byte, body.end_byte
-    for ident, why in _copied_idents(ctx).get(func.id, ()):
+    for ident, how in copied_idents(ctx).get(func.id, ()):
         if not (start <= ident.start_byte < end) or not is_reference(ident, ctx):
             continue
-        lock = _declared_lock(ctx, ident)
+        lock = declared_lock(ctx, ident)
         if lock is None:
             continue
-        yield match.finding(ident, severity=_severity(lock), what=why, lock=_describe(lock), effect=_effect(lock),
-                            advice=FIX_COPY.format(name=node_text(ident)))
+        yield match.finding(ident, severity=_severity(lock), what=_why(ident, how), lock=_describe(lock),
+                            effect=_effect(lock), advice=FIX_COPY.format(name=node_text(ident)))

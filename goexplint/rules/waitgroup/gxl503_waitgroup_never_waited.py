@@ -1,9 +1,11 @@
 """GXL503: a local WaitGroup that goroutines Done but nobody Waits."""
 
-from goexplint.core.parse import captures
+from goexplint.core.parse import captures, node_text
 from goexplint.analysis.sharedstate import enclosing_function, line_of, strip_parens
-from goexplint.analysis.syntax import is_reference, node_text, resolve
-from goexplint.analysis.waitgroup import decl_kind, wg_calls
+from goexplint.analysis.syntax import is_reference, resolve
+from goexplint.rules.waitgroup._waitgroup import decl_kind, wg_calls
+
+REQUIRES = (wg_calls,)
 
 
 def _escapes(ident_decl, func):

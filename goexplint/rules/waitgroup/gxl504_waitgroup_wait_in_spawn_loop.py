@@ -1,8 +1,11 @@
 """GXL504: ``wg.Wait()`` inside the loop that spawns the goroutines."""
 
+from goexplint.analysis.package import model
 from goexplint.core.parse import captures
 from goexplint.analysis.sharedstate import line_of, normal
-from goexplint.analysis.waitgroup import calls_in, is_waitgroup, work_between
+from goexplint.rules.waitgroup._waitgroup import calls_in, is_waitgroup, wg_calls, work_between
+
+REQUIRES = (wg_calls, model)
 
 
 def refine(match, ctx):

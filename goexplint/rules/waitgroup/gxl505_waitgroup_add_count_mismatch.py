@@ -1,9 +1,12 @@
 """GXL505: one ``wg.Add(1)`` for a loop of goroutines that each call ``wg.Done()``."""
 
+from goexplint.analysis.package import model
 from goexplint.core.parse import captures
 from goexplint.analysis.sharedstate import enclosing_function, line_of, normal
 from goexplint.analysis.syntax import in_loop_within
-from goexplint.analysis.waitgroup import calls_in, is_waitgroup
+from goexplint.rules.waitgroup._waitgroup import calls_in, is_waitgroup, wg_calls
+
+REQUIRES = (wg_calls, model)
 
 
 def _leaves_after(go):

@@ -1,5 +1,6 @@
-"""Typed-nil facts (GXL70x): interface result slots, pointer-typed declarations and same-package
-functions returning pointers to error types, for the whole package (from the package model)."""
+"""Typed-nil facts: interface result slots, ``(*T)(nil)`` conversions, same-package functions returning
+pointers to error types (for the whole package, from the package model), and where a variable is
+assigned."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from tree_sitter import Node
 
 from goexplint.analysis.package import local_type_names, model
 from goexplint.analysis.syntax import resolve
-from goexplint.core.parse import FileContext, captures
+from goexplint.core.parse import FileContext, captures, node_text
+from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
 from goexplint.analysis.sharedstate import strip_parens
 
 
@@ -19,44 +21,43 @@ def _returns_nil(body: Node) -> bool:
                for r in captures("(return_statement) @r", body).get("r", []))
 
 
-def _file_ptr_funcs(ctx: FileContext) -> List[Tuple[str, bytes]]:
-    """(name, T) of the functions of one file declared to return ``*T`` that have a ``return nil``
-    (kept in the file's cache: an edit of another file of the package does not recompute it)."""
-    key = ("typednil.ptr_funcs",)
-    got = ctx.facts.get(key)
-    if got is None:
-        got = []
-        for node in ctx.root.named_children:
-            if node.type != "function_declaration":
-                continue
-            name = node.child_by_field_name("name")
-            result = node.child_by_field_name("result")
-            body = node.child_by_field_name("body")
-            if name is None or result is None or result.type != "pointer_type" or body is None:
-                continue
-            target = next(iter(result.named_children), None)
-            if target is not None and target.type == "type_identifier" and _returns_nil(body):
-                got.append((name.text.decode("utf-8", "replace"), target.text))
-        ctx.facts[key] = got
+@provider(scope=KEPT)
+def nil_pointer_funcs_of_file(ctx: FileContext) -> List[Tuple[str, bytes]]:
+    """(name, T) of the functions of one file declared to return ``*T`` that have a ``return nil`` (kept
+    with the file: an edit of another file of the package does not recompute it)."""
+    got = []
+    for node in ctx.root.named_children:
+        if node.type != "function_declaration":
+            continue
+        name = node.child_by_field_name("name")
+        result = node.child_by_field_name("result")
+        body = node.child_by_field_name("body")
+        if name is None or result is None or result.type != "pointer_type" or body is None:
+            continue
+        target = next(iter(result.named_children), None)
+        if target is not None and target.type == "type_identifier" and _returns_nil(body):
+            got.append((name.text.decode("utf-8", "replace"), target.text))
     return got
 
 
-def package_facts(ctx: FileContext):
-    """(interface type names, types with an ``Error() string`` method, functions declared to return
-    ``*T`` that have a ``return nil`` -> T), for the whole package (the package model)."""
-    key = ("typednil_facts",)
-    facts = ctx.package.cache.get(key)
-    if facts is not None:
-        return facts
+@provider(scope=PACKAGE, requires=(model, nil_pointer_funcs_of_file))
+def nil_pointer_funcs(ctx: FileContext) -> Dict[bytes, bytes]:
+    """Function name -> T, for the package's functions declared to return ``*T`` that have a
+    ``return nil`` (the first declaration of a name wins)."""
     m = model(ctx)
-    ptr_funcs: Dict[bytes, bytes] = {}
+    out: Dict[bytes, bytes] = {}
     for f in ctx.package.files:
-        for name, target in _file_ptr_funcs(f):
+        for name, target in nil_pointer_funcs_of_file(f):
             if m.funcs.get(name) is not None and m.funcs[name].file is f:  # the first declaration wins
-                ptr_funcs[name.encode()] = target
-    facts = (m.interface_names, m.error_types, ptr_funcs)
-    ctx.package.cache[key] = facts
-    return facts
+                out[name.encode()] = target
+    return out
+
+
+@provider(scope=PACKAGE, requires=(model, nil_pointer_funcs))
+def nil_error_pointer_funcs(ctx: FileContext) -> Dict[bytes, bytes]:
+    """The :func:`nil_pointer_funcs` whose ``T`` has an ``Error() string`` method."""
+    errors = model(ctx).error_types
+    return {name: t for name, t in nil_pointer_funcs(ctx).items() if t in errors}
 
 
 def interface_name(ctx: FileContext, typ: Optional[Node]) -> Optional[str]:
@@ -64,7 +65,7 @@ def interface_name(ctx: FileContext, typ: Optional[Node]) -> Optional[str]:
     if typ is None:
         return None
     if typ.type == "type_identifier":
-        if typ.text in (b"error", b"any") or (typ.text in package_facts(ctx)[0]
+        if typ.text in (b"error", b"any") or (typ.text in model(ctx).interface_names
                                               and typ.text.decode() not in local_type_names(typ)):
             return typ.text.decode()
         return None
@@ -129,19 +130,22 @@ def _plain_assign(ident: Node) -> Optional[Node]:
     return None
 
 
+@provider(scope=FILE)
+def plain_assignments(ctx: FileContext, func: Node) -> Dict[bytes, List[Node]]:
+    """Name -> the identifiers of ``func`` (nested closures included) of that name that ``=`` assigns
+    (assignment statements and select receives), in document order."""
+    table: Dict[bytes, List[Node]] = {}
+    for x in captures(_ASSIGNED, func).get("x", []):
+        if _plain_assign(x) is not None:
+            table.setdefault(x.text, []).append(x)
+    return table
+
+
 def assignments(ctx: FileContext, func: Node, decl_ident: Node) -> List[Node]:
     """The identifiers of ``func`` (nested closures included) that ``=`` assigns the variable declared by
-    ``decl_ident`` (assignment statements and select receives), in document order; found once per function."""
-    key = ("typednil.assigned", func.id)
-    table = ctx.cache.get(key)
-    if table is None:
-        table = {}
-        for x in captures(_ASSIGNED, func).get("x", []):
-            if _plain_assign(x) is not None:
-                table.setdefault(x.text, []).append(x)
-        ctx.cache[key] = table
+    ``decl_ident`` (assignment statements and select receives), in document order."""
     out = []
-    for x in table.get(decl_ident.text, ()):
+    for x in plain_assignments(ctx, func).get(decl_ident.text, ()):
         d = resolve(x)
         if d is not None and d.ident == decl_ident:
             out.append(x)
@@ -253,19 +257,32 @@ def definitely_assigns(stmt: Node, assigns) -> bool:
     return False
 
 
+@provider(scope=FILE, requires=(plain_assignments,))
+def statements_assigning(ctx: FileContext, func: Node, decl_ident: Node) -> frozenset:
+    """The ids of the statements of ``func`` itself (not of its closures) that assign the variable
+    declared by ``decl_ident`` with ``=`` or a select receive."""
+    return frozenset(_plain_assign(x).id for x in assignments(ctx, func, decl_ident) if in_closure(x, func) is None)
+
+
+@provider(scope=FILE, requires=(statements_assigning,))
+def settles(ctx: FileContext, func: Node, decl_ident: Node, stmt: Node) -> bool:
+    """Every path through ``stmt`` of ``func`` that continues after it has assigned the variable
+    declared by ``decl_ident`` (:func:`definitely_assigns` with the statements of
+    :func:`statements_assigning`)."""
+    stmts = statements_assigning(ctx, func, decl_ident)
+
+    def assigns(s: Node) -> bool:
+        return s.id in stmts
+
+    return definitely_assigns(stmt, assigns)
+
+
 def assigned_on_every_path(ctx: FileContext, func: Node, decl_ident: Node, at: Node) -> bool:
     """Every path from the declaration to ``at`` has assigned the variable (with ``=`` or a select receive):
     a statement before ``at``, in a statement list that holds it, definitely assigns it (see
     :func:`definitely_assigns`)."""
-    idents = [x for x in assignments(ctx, func, decl_ident) if in_closure(x, func) is None]
-    if not idents:
+    if not statements_assigning(ctx, func, decl_ident):
         return False
-    stmts = {_plain_assign(x).id for x in idents}
-
-    def assigns(stmt: Node) -> bool:
-        return stmt.id in stmts
-
-    memo = ctx.cache.setdefault(("typednil.settles", decl_ident.id), {})
     n = at
     while n is not None and n != func:
         parent = n.parent
@@ -275,10 +292,58 @@ def assigned_on_every_path(ctx: FileContext, func: Node, decl_ident: Node, at: N
                     break
                 if prior.end_byte <= decl_ident.start_byte:
                     continue
-                got = memo.get(prior.id)
-                if got is None:
-                    got = memo[prior.id] = definitely_assigns(prior, assigns)
-                if got:
+                if settles(ctx, func, decl_ident, prior):
                     return True
+        n = parent
+    return False
+
+
+# --------------------------------------------------------------------------- addresses and nil checks
+
+@provider(scope=FILE)
+def address_taken(ctx: FileContext, func: Node) -> frozenset:
+    """The ids of the declaring identifiers of the variables whose address ``func`` takes (``&x``
+    anywhere in it, closures included)."""
+    taken = set()
+    for op in captures('(unary_expression operator: "&" operand: (identifier) @x)', func).get("x", []):
+        d = resolve(op)
+        if d is not None:
+            taken.add(d.ident.id)
+    return frozenset(taken)
+
+
+def _is_nil_comparison(cond: Optional[Node], name: bytes, op: str) -> bool:
+    """``cond`` is ``name <op> nil`` or ``nil <op> name`` (spaces aside)."""
+    text = node_text(cond).replace(" ", "")
+    return text in (name.decode() + op + "nil", "nil" + op + name.decode())
+
+
+@provider(scope=FILE)
+def after_nil_return(ctx: FileContext, stmts: Node, name: bytes) -> frozenset:
+    """The ids of the statements of the statement list ``stmts`` that come after an
+    ``if name == nil { … return … }`` in it."""
+    after = set()
+    seen = False
+    for stmt in stmts.named_children:
+        if seen:
+            after.add(stmt.id)
+        elif stmt.type == "if_statement":
+            if _is_nil_comparison(stmt.child_by_field_name("condition"), name, "==") \
+                    and captures("(return_statement) @r", stmt.child_by_field_name("consequence")):
+                seen = True
+    return frozenset(after)
+
+
+def is_nil_checked(ctx: FileContext, node: Node, func: Node, name: bytes) -> bool:
+    """``node`` of ``func`` runs only where the variable ``name`` is not nil: inside ``if name != nil
+    {…}``, or after ``if name == nil { return … }`` in a statement list around it."""
+    n = node
+    while n is not None and n != func:
+        parent = ctx.parent(n)
+        if parent is not None and parent.type == "if_statement" and parent.child_by_field_name("consequence") == n \
+                and _is_nil_comparison(parent.child_by_field_name("condition"), name, "!="):
+            return True
+        if parent is not None and parent.type == "statement_list" and n.id in after_nil_return(ctx, parent, name):
+            return True
         n = parent
     return False

@@ -1,4 +1,4 @@
-"""WaitGroup facts for the waitgroup family (GXL50x), without types.
+"""WaitGroup facts for the waitgroup family, without types.
 
 A receiver is a ``sync.WaitGroup`` when its declaration says so (``var wg sync.WaitGroup``,
 ``wg := &sync.WaitGroup{}``, ``new(sync.WaitGroup)``, a ``*sync.WaitGroup`` parameter, a same-file
@@ -9,12 +9,13 @@ has ``Add``, ``Done`` and ``Wait`` calls in the function.
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 from tree_sitter import Node
 
 from goexplint.core.facts import file_captures, file_query
 from goexplint.core.parse import FileContext, captures
+from goexplint.core.providers import FILE, provider
 from goexplint.analysis.package import model
 from goexplint.analysis.sharedstate import match_rows, normal, root_of, strip_parens
 from goexplint.analysis.syntax import FUNC_TYPES, Decl, is_ancestor, is_package_type, resolve
@@ -97,14 +98,13 @@ class WGCall:
     key: str  # normalised receiver text
 
 
+@provider(scope=FILE)
 def wg_calls(ctx: FileContext, func: Node) -> List[WGCall]:
-    key = ("wg_calls", func.id)
-    found = ctx.cache.get(key)
-    if found is None:
-        found = [WGCall(r["call"], r["recv"], r["method"].text.decode(), normal(r["recv"]))
-                 for r in match_rows(_CALLS, func)]
-        found.sort(key=lambda c: c.call.start_byte)
-        ctx.cache[key] = found
+    """The ``X.Add`` / ``X.Done`` / ``X.Wait`` / ``X.Go`` calls in ``func`` (nested literals included), in
+    document order."""
+    found = [WGCall(r["call"], r["recv"], r["method"].text.decode(), normal(r["recv"]))
+             for r in match_rows(_CALLS, func)]
+    found.sort(key=lambda c: c.call.start_byte)
     return found
 
 
@@ -195,8 +195,3 @@ def work_between(ctx: FileContext, launch: Node, wait_stmt: Node) -> Optional[No
                     continue
             return stmt
     return None
-
-
-__all__ = ["Dict", "WGCall", "body_calls", "calls_in", "declared_inside", "first_statement", "is_waitgroup",
-           "outer_function", "wg_calls",
-           "work_between"]
