@@ -20,9 +20,9 @@ from goexplint.analysis.concurrency import Launch, is_errgroup_receiver, iterati
 from goexplint.analysis.package import base_type_name, model
 from goexplint.analysis.summaries import OUTLIVES_CALL, callee_summary, flow_up, summaries, type_like
 from goexplint.analysis.types import selection
-from goexplint.core.parse import FileContext
 from goexplint.analysis.syntax import (enclosing_loops, file_loop_var_names, identifiers, is_ancestor, is_reference,
                                        loop_vars, resolve)
+from goexplint.core.parse import FileContext
 
 PARENS = ("parenthesized_expression",)
 
