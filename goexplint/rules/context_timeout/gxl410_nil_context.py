@@ -63,7 +63,8 @@ def _context_in_scope(ctx, node):
 
 
 def _shadowed(node, name):
-    """A local declaration of ``name`` is in scope at ``node`` (S2 walk via a synthetic lookup)."""
+    """A local declaration of ``name`` is in scope at ``node`` (the scope walk of ``resolve``, for a name
+    that no identifier at ``node`` spells)."""
     child, parent = node, node.parent
     while parent is not None and parent.type != "source_file":
         for ident, _ in scope_decls(parent, child, node.start_byte):

@@ -142,7 +142,9 @@ class PackageFacts:
     def fields_of(self) -> Dict[bytes, Dict[bytes, bytes]]:
         out: Dict[bytes, Dict[bytes, bytes]] = {}
         for struct, field, typ in self.struct_fields:
-            seen = out.setdefault(struct, {})
+            if struct not in out:
+                out[struct] = {}
+            seen = out[struct]
             seen[field] = typ if seen.get(field, typ) == typ else b"?"  # differs between build variants
         return out
 
