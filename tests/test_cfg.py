@@ -6,6 +6,7 @@ import pytest
 
 from goexplint.analysis import cfg
 from goexplint.core.engine import Options, lint_files
+from goexplint.core.parse import FileContext, captures, parse_bytes
 
 
 def elseif_lock(n):
@@ -97,3 +98,45 @@ def test_walk_work_grows_linearly(tmp_path, shape, rule):
     assert sum(1 for f in big.findings if f.rule_id == rule) == big_expected
     assert small_work > n  # the walker did run over every branch
     assert big_work <= 4.5 * small_work, (small_work, big_work)
+
+
+NEVER_RETURNS_SRC = b"""package p
+
+import (
+\t"log"
+\t"os"
+)
+
+func die() { os.Exit(1) }
+
+func fail() { die() }
+
+func later() { dieBelow() }
+
+func dieBelow() { log.Fatal("x") }
+
+func loop() { loop() }
+
+func calls() {
+\tpanic("x")
+\tdie()
+\tfail()
+\tdieBelow()
+\tlater()
+\tloop()
+\tt.Fatal()
+}
+"""
+
+
+def test_never_returns_and_the_functions_of_the_file_that_end_in_it():
+    ctx = FileContext("p.go", NEVER_RETURNS_SRC, parse_bytes(NEVER_RETURNS_SRC), None)
+    # a helper counts another one only when that one is declared above it; calling itself last is no exit
+    assert cfg.no_return_functions(ctx) == {b"die", b"fail", b"dieBelow", b"calls"}
+    body = [f for f in ctx.root.named_children if f.type == "function_declaration"][-1]
+    got = {ctx.text(c.child_by_field_name("function")): cfg.never_returns(ctx, c)
+           for c in captures("(call_expression) @c", body)["c"]}
+    assert got == {"panic": True, "die": True, "fail": True, "dieBelow": True, "later": False, "loop": False,
+                   "t.Fatal": True}
+    stmts = cfg.statements(body.child_by_field_name("body"))
+    assert [cfg.no_return_call(ctx, s) for s in stmts] == [True, True, True, True, False, False, True]

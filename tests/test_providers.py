@@ -127,6 +127,16 @@ def test_tracing_reports_undeclared_calls():
         "provider %s calls %s, which it does not require" % (b.name, a.name)]
 
 
+def test_a_recursive_provider_needs_no_declaration_of_itself():
+    @providers.provider(name=_name())
+    def depth(ctx, n):
+        return 0 if n == 0 else 1 + depth(ctx, n - 1)
+
+    with providers.tracing("RULE") as trace:
+        assert depth(_ctx(), 3) == 3
+    assert providers.undeclared(trace, {"RULE": [depth]}) == []
+
+
 def test_every_rule_and_provider_calls_only_what_it_declares():
     """Lint every fixture unit with tracing on: the engine names the running rule, so each call of a
     provider from a rule's ``applies``/``refine`` (directly or through plain helpers) must be covered by

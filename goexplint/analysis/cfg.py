@@ -6,8 +6,12 @@ branch dead), ``switch``/``select`` (``fallthrough`` carries into the next case)
 fixed point; a ``for`` without condition ends only by ``break``), labels, ``break``/``continue`` (labelled
 or not), ``return`` and calls that never return.  What a state *means* belongs to a :class:`Domain`:
 
-* ``lockflow.LockDomain`` -- GXL209: not taken / held / released / unknown for one lock site;
-* ``ctxflow.CancelDomain`` -- GXL407: the cancel function of a ``context.With*`` call used or not.
+* ``lockflow.LockDomain``: not taken / held / released / unknown for one lock site;
+* the context family's ``CancelDomain``: the cancel function of a ``context.With*`` call used or not.
+
+:func:`never_returns` is the one "this call never returns" check (``panic``, ``os.Exit``,
+``log.Fatal*``, ``t.Fatal*`` … and same-file functions that always end that way) of the domains, the
+function summaries and the lock and goroutine analyses.
 
 The walk is **iterative** (handlers are generators driven from one explicit stack, so an else-if chain
 of thousands of branches or hundreds of nested blocks cannot raise RecursionError) and **linear**: the
@@ -21,11 +25,13 @@ statement, e.g. for a deferred closure that unlocks).
 
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, Generator, Hashable, List, Optional
+from typing import Dict, FrozenSet, Generator, Hashable, List, Optional, Set
 
 from tree_sitter import Node
 
-from goexplint.analysis.syntax import unparen
+from goexplint.analysis.syntax import package_member, resolve, unparen
+from goexplint.core.parse import FileContext, node_text
+from goexplint.core.providers import FILE, provider
 
 State = Hashable
 States = FrozenSet[State]
@@ -346,3 +352,81 @@ class Walker:
         if not infinite:
             out |= self._eval(cond, entry)
         return Flow(d.join(out), breaks, continues)
+
+
+# --------------------------------------------------------------------------- calls that never return
+
+_FATAL_METHODS = {"Fatal", "Fatalf", "Fatalln", "FailNow", "SkipNow", "Skip", "Skipf", "Panic", "Panicf",
+                  "Panicln", "Exit", "Exitf"}
+_LOG_FATAL = ("Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln")
+# Names trusted on any receiver or package with ``by_name`` (klog.Fatalf, logrus.Panic, t.Goexit).
+TERMINATORS = frozenset(("Exit", "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln", "FailNow",
+                         "Goexit", "Skip", "Skipf", "SkipNow"))
+
+
+def no_return_call(ctx: FileContext, stmt: Node) -> bool:
+    """An expression statement that never returns: ``panic``, ``os.Exit``, ``log.Fatal*``,
+    ``runtime.Goexit``, ``t.Fatal*``/``FailNow``/``Skip*`` and similar methods, or a call to a
+    same-file function whose body always ends that way."""
+    return _no_return_statement(ctx, stmt, None)
+
+
+def never_returns(ctx: FileContext, call: Optional[Node], by_name: bool = False) -> bool:
+    """The call expression of :func:`no_return_call`; the one "this call never returns" check.
+    ``by_name`` also trusts another package's function or any method named in :data:`TERMINATORS`
+    (``klog.Fatalf``, ``logger.Exit``), which the lock analyses want and vet's lostcancel (types, no
+    names) does not."""
+    return _never_returns(ctx, call, by_name, None)
+
+
+@provider(scope=FILE)
+def no_return_functions(ctx: FileContext) -> Set[bytes]:
+    """Names of the file's functions whose body ends in a call that never returns (a call of another
+    function of the file counts when that one is declared above; a function calling itself last does not)."""
+    found: Set[bytes] = set()
+    for fn in [c for c in ctx.root.named_children if c.type == "function_declaration"]:
+        stmts = statements(fn.child_by_field_name("body"))
+        if stmts and stmts[-1].type == "expression_statement":
+            last = stmts[-1]
+            call = unparen(last.named_children[0]) if last.named_children else None
+            if call is not None and call.type == "call_expression":
+                f = call.child_by_field_name("function")
+                if f is not None and f.type == "identifier" and f.text == fn.child_by_field_name("name").text:
+                    continue
+            if _no_return_statement(ctx, last, found):
+                found.add(fn.child_by_field_name("name").text)
+    return found
+
+
+def _no_return_statement(ctx: FileContext, stmt: Node, known: Optional[Set[bytes]]) -> bool:
+    if stmt.type != "expression_statement" or not stmt.named_children:
+        return False
+    return _never_returns(ctx, unparen(stmt.named_children[0]), False, known)
+
+
+def _never_returns(ctx: FileContext, call: Optional[Node], by_name: bool, known: Optional[Set[bytes]]) -> bool:
+    """:func:`never_returns`, with the same-file functions found so far (``known``, while
+    :func:`no_return_functions` works them out) or, when ``known`` is None, all of them."""
+    if call is None or call.type != "call_expression":
+        return False
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return False
+    if fn.type == "identifier":  # the name first: resolve() is the costly part
+        if fn.text != b"panic" and fn.text not in (known if known is not None else no_return_functions(ctx)):
+            return False
+        return resolve(fn) is None
+    if fn.type == "selector_expression":
+        if package_member(ctx, fn, "os", ("Exit",)) or package_member(ctx, fn, "log", _LOG_FATAL) \
+                or package_member(ctx, fn, "runtime", ("Goexit",)):
+            return True
+        operand = fn.child_by_field_name("operand")
+        field = fn.child_by_field_name("field")
+        name = node_text(field) if field is not None else ""
+        if by_name and name in TERMINATORS:
+            return True
+        if operand is not None and operand.type == "identifier" and ctx.imports.get(node_text(operand)) \
+                and resolve(operand) is None:
+            return False  # another package's function: unknown
+        return name in _FATAL_METHODS and name != "Exit"
+    return False

@@ -33,12 +33,12 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from tree_sitter import Node
 
-from goexplint.analysis.ctxflow import never_returns
+from goexplint.analysis.cfg import never_returns, no_return_functions
 from goexplint.analysis.package import FuncDecl, PackageModel, model
 from goexplint.analysis.types import expression_types, method, method_of
 from goexplint.analysis.syntax import FUNC_TYPES, identifiers, is_package_type, package_selector, parameters, resolve
 from goexplint.core.parse import FileContext, captures, node_text
-from goexplint.core.providers import PACKAGE, provider
+from goexplint.core.providers import FILE, PACKAGE, provider
 
 ESCAPE_KINDS = ("store", "return", "send", "goroutine", "defer")
 # Escapes that outlive the *caller's* statement: what a loop variable handed to the call must not do.
@@ -118,12 +118,6 @@ class Summaries:
             for (r, m) in sorted(self.model.methods):
                 self._by_name.setdefault(m, []).append(r)
         return [self.method(r, name) for r in self._by_name.get(name, ())]
-
-
-@provider(scope=PACKAGE, requires=(model, expression_types, method))
-def summaries(ctx: FileContext) -> Summaries:
-    """The summaries of ``ctx``'s package, built once per package."""
-    return Summaries(model(ctx))
 
 
 # --------------------------------------------------------------------------- building
@@ -324,25 +318,26 @@ def _fresh_fate(ctx: FileContext, fn_node: Node, decl) -> Optional[str]:
     key = decl.ident.id
     if key in _in_progress:
         return "store"  # a cycle of fresh locals stored into each other: give up, conservatively
-    cached = ctx.cache.get(("fresh_fate", key), _UNSET)
-    if cached is not _UNSET:
-        return cached
     _in_progress.add(key)
     try:
-        got = ctx.cache[("fresh_fate", key)] = _fresh_fate_uncached(ctx, fn_node, decl, key)
-        return got
+        return fresh_fate(ctx, fn_node, decl.ident)
     finally:
         _in_progress.discard(key)
 
 
-_UNSET = object()
+@provider(scope=FILE)
+def fresh_fate(ctx: FileContext, fn_node: Node, decl_ident: Node) -> Optional[str]:
+    """Where the object the fresh local declared by ``decl_ident`` in ``fn_node`` goes (see
+    :func:`_fresh_fate`, which guards the cycles)."""
+    return _fresh_fate_uncached(ctx, fn_node, decl_ident)
 
 
-def _fresh_fate_uncached(ctx: FileContext, fn_node: Node, decl, key: int) -> Optional[str]:
+def _fresh_fate_uncached(ctx: FileContext, fn_node: Node, decl_ident: Node) -> Optional[str]:
+    key = decl_ident.id
     fate: Optional[str] = None
     body = fn_node.child_by_field_name("body")
     for ref in identifiers(body) if body is not None else ():
-        if ref.text != decl.ident.text or ref.id == key:
+        if ref.text != decl_ident.text or ref.id == key:
             continue
         d = resolve(ref)
         if d is None or d.ident.id != key:
@@ -573,3 +568,9 @@ def function_node_of(node: Node) -> Optional[Node]:
     while n is not None and n.type not in FUNC_TYPES:
         n = n.parent
     return n
+
+
+@provider(scope=PACKAGE, requires=(model, expression_types, method, fresh_fate, no_return_functions))
+def summaries(ctx: FileContext) -> Summaries:
+    """The summaries of ``ctx``'s package, built once per package."""
+    return Summaries(model(ctx))

@@ -739,3 +739,54 @@ def element_type_text(type_text: str) -> Optional[str]:
         return None
     m = re.match(r"^\[[^\]]*\]", t)
     return t[m.end():].strip() if m else None
+
+
+def package_member(ctx: FileContext, node: Optional[Node], path: str, names) -> Optional[str]:
+    """The name ``F`` when ``node`` is the expression ``pkg.F`` for the package ``path`` (any alias, not
+    shadowed, or a bare ``F`` through a dot import) and ``F`` is one of ``names``."""
+    if node is None:
+        return None
+    if node.type == "selector_expression":
+        field = node.child_by_field_name("field")
+        name = node_text(field) if field is not None else ""
+        if name in names and package_selector(ctx, node.child_by_field_name("operand"), path):
+            return name
+    elif node.type == "identifier" and ("." + path) in ctx.imports:
+        name = node_text(node)
+        if name in names and resolve(node) is None and node.text not in top_level_names(ctx):
+            return name
+    return None
+
+
+def package_func(ctx: FileContext, call: Optional[Node], path: str, names) -> Optional[str]:
+    """The name ``F`` when ``call`` is ``pkg.F(...)`` (see :func:`package_member`)."""
+    if call is None or call.type != "call_expression":
+        return None
+    return package_member(ctx, call.child_by_field_name("function"), path, names)
+
+
+def strip_pointer(typ: Optional[Node]) -> Optional[Node]:
+    """``T`` of a type written ``*T``, ``**T`` or ``(*T)``."""
+    while typ is not None and typ.type in ("pointer_type", "parenthesized_type"):
+        inner = [c for c in typ.named_children]
+        typ = inner[0] if inner else None
+    return typ
+
+
+def scope_body(node: Node, ctx: FileContext) -> Node:
+    """The body of the function enclosing ``node``, or the file for package-level code."""
+    fn = enclosing_function(node)
+    body = fn.child_by_field_name("body") if fn is not None else None
+    return body if body is not None else ctx.root
+
+
+def is_named_result(fn: Node, name: bytes) -> bool:
+    """``name`` is one of the named results of the function ``fn``."""
+    result = fn.child_by_field_name("result")
+    if result is None or result.type != "parameter_list":
+        return False
+    for p in result.named_children:
+        for i in range(p.child_count):
+            if p.field_name_for_child(i) == "name" and p.children[i].text == name:
+                return True
+    return False

@@ -194,6 +194,8 @@ def undeclared(trace: _Trace, requires_of: Dict[str, Iterable[Provider]]) -> Lis
     outside the closure of its own ``requires``."""
     bad = []
     for caller, callee in sorted(trace.edges):
+        if caller == callee:
+            continue  # a recursive provider (its own cycle guard decides when to stop)
         p = _REGISTRY.get(caller)
         declared = p.requires if p is not None else requires_of.get(caller, ())
         if callee not in {q.name for q in closure(declared)}:

@@ -1,7 +1,7 @@
 """GXL601: ``for { select { …; default: } }`` spins."""
 
-from goexplint.analysis.syntax import node_text, resolve, unparen
-from goexplint.core.parse import captures
+from goexplint.analysis.syntax import resolve, unparen
+from goexplint.core.parse import captures, node_text
 
 TIMER_FUNCS = ("After", "Tick")
 

@@ -1,6 +1,7 @@
 """GXL401: package-level http.Get/Head/Post/PostForm (they use http.DefaultClient)."""
 
-from goexplint.analysis.ctxflow import HTTP, package_member
+from goexplint.analysis.syntax import package_member
+from goexplint.rules.context_timeout._support import HTTP
 
 METHODS = {"Get": "http.MethodGet", "Head": "http.MethodHead", "Post": "http.MethodPost",
            "PostForm": "http.MethodPost"}

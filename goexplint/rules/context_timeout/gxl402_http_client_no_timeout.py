@@ -3,20 +3,20 @@
 import dataclasses
 import re
 
-from goexplint.analysis.ctxflow import (CONTEXT, HTTP, STREAMY, bound_target, decl_ident_of, enclosing_function,
-                                        field_assigned_in_file, is_package_type, later_field_assignment, literal_keys,
-                                        literal_of, method_call_on, package_member, package_name, package_var,
-                                        result_targets,
-                                        scope_body, set_keys, unparen)
-from goexplint.core.parse import captures
-from goexplint.analysis.syntax import node_text, resolve
+from goexplint.analysis.syntax import enclosing_function, is_package_type, package_member, resolve, scope_body, unparen
+from goexplint.analysis.values import (bound_target, decl_ident_of, field_assigned_in_file, later_field_assignment,
+                                       literal_keys, literal_of, method_call_on, package_var, result_targets, set_keys)
+from goexplint.core.parse import captures, node_text, package_clause
+from goexplint.rules.context_timeout._support import CONTEXT, HTTP, STREAMY, name_selected_in_package
+
+REQUIRES = (name_selected_in_package,)
 
 FIX = "&http.Client{Timeout: 30 * time.Second}"
 REQUEST_METHODS = ("Do", "Get", "Head", "Post", "PostForm")
 
 
 def refine(match, ctx):
-    if package_name(ctx) == "httptest":
+    if package_clause(ctx.root) == "httptest":
         return  # the test-server package itself (httptest servers and their clients are test scaffolding)
     if match["lit"] is not None:
         lit = match["lit"]
@@ -58,7 +58,7 @@ def _unless_set_later(match, ctx, report, holder, transport, what, target=None):
         if target.type == "literal_element":  # a keyed element: Field: &http.Client{...}
             if field_assigned_in_file(ctx, node_text(target), ("Timeout",)) is not None:
                 return
-            if not _field_read_in_package(ctx, node_text(target)):
+            if not name_selected_in_package(ctx, node_text(target)):
                 return  # the field is never read: no request is ever sent with this client
         else:
             scope = scope_body(report, ctx)
@@ -81,15 +81,6 @@ def _unless_set_later(match, ctx, report, holder, transport, what, target=None):
     if note:
         finding = dataclasses.replace(finding, severity="note")
     yield finding
-
-
-def _field_read_in_package(ctx, name) -> bool:
-    """Some file of the package selects ``.name`` (``f.baseClient``): a byte search, which errs towards
-    "read" (a selector of another type's field of the same name counts too)."""
-    pattern = re.compile(rb"\.\s*" + re.escape(name.strip().encode()) + rb"\b")
-    files = getattr(ctx, "package", None)
-    sources = [f.source for f in files.files] if files is not None else [ctx.source]
-    return any(pattern.search(src) for src in sources)
 
 
 def _plain_transport(ctx, expr, depth=0) -> bool:

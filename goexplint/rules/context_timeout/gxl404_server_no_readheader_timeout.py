@@ -1,15 +1,16 @@
 """GXL404: an http.Server without ReadHeaderTimeout or ReadTimeout."""
 
-from goexplint.analysis.ctxflow import (HTTP, bound_target, field_assigned_in_file, is_package_type,
-                                        later_field_assignment, literal_keys, literal_of, package_name, scope_body,
-                                        set_keys)
-from goexplint.analysis.syntax import node_text
+from goexplint.analysis.syntax import is_package_type, scope_body
+from goexplint.analysis.values import (bound_target, field_assigned_in_file, later_field_assignment, literal_keys,
+                                       literal_of, set_keys)
+from goexplint.core.parse import node_text, package_clause
+from goexplint.rules.context_timeout._support import HTTP
 
 KEYS = ("ReadHeaderTimeout", "ReadTimeout")
 
 
 def refine(match, ctx):
-    if package_name(ctx) == "httptest":
+    if package_clause(ctx.root) == "httptest":
         return  # the test-server package itself (httptest servers and their clients are test scaffolding)
     if match["lit"] is not None:
         lit = match["lit"]

@@ -1,6 +1,7 @@
 """GXL405: package http.ListenAndServe[TLS] / http.Serve[TLS] (a server with no timeouts)."""
 
-from goexplint.analysis.ctxflow import HTTP, package_member, short
+from goexplint.analysis.syntax import package_member
+from goexplint.rules.context_timeout._support import HTTP, short
 
 FUNCS = ("ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS")
 

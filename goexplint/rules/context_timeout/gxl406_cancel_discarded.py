@@ -1,6 +1,8 @@
 """GXL406: the cancel function of a context.With{Cancel,Timeout,Deadline}[Cause] call is discarded."""
 
-from goexplint.analysis.ctxflow import CONTEXT, WITH_CANCEL, package_member, result_targets, unparen
+from goexplint.analysis.syntax import package_member, unparen
+from goexplint.analysis.values import result_targets
+from goexplint.rules.context_timeout._support import CONTEXT, WITH_CANCEL
 
 
 def refine(match, ctx):

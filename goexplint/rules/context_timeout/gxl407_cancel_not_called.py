@@ -1,12 +1,14 @@
 """GXL407: the cancel function of context.With* is not used on every path (vet lostcancel, without types)."""
 
+from goexplint.analysis.cfg import no_return_functions
+from goexplint.analysis.syntax import enclosing_function, is_ancestor, is_named_result, package_member
+from goexplint.analysis.values import decl_ident_of, references, result_targets
+from goexplint.core.parse import node_text, package_clause
+from goexplint.rules.context_timeout._cancel import CancelWalk, conditional_deferred_cancel, lost_in_fields, read_fields
+from goexplint.rules.context_timeout._support import CONTEXT, WITH_CANCEL
 from goexplint.analysis.package import model
-from goexplint.analysis.ctxflow import (CONTEXT, WITH_CANCEL, CancelWalk, decl_ident_of, enclosing_function,
-                                        is_named_result, package_member, package_name, references, result_targets)
-from goexplint.analysis.cancelstore import conditional_deferred_cancel, lost_in_fields
-from goexplint.analysis.syntax import is_ancestor, node_text
 
-REQUIRES = (model,)
+REQUIRES = (model, no_return_functions, read_fields)
 
 
 def refine(match, ctx):
@@ -30,7 +32,7 @@ def refine(match, ctx):
     if ident.type != "identifier" or ident.text == b"_":
         return  # stored in an index expression (a use), or discarded (GXL406)
     if fn.type == "function_declaration" and node_text(fn.child_by_field_name("name")) == "main" \
-            and package_name(ctx) == "main":
+            and package_clause(ctx.root) == "main":
         return  # returning from main.main ends the process
     decl = decl_ident_of(ident)
     if decl is None or not is_ancestor(fn, decl):

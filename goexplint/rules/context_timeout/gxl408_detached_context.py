@@ -3,15 +3,16 @@
 import dataclasses
 import re
 
-from goexplint.analysis.ctxflow import (CONTEXT, HTTP, WITH_CANCEL, bound_target, context_params, decl_ident_of,
-                                        enclosing_function, package_member, references, result_targets,
-                                        strip_pointer)
+from goexplint.analysis.syntax import (enclosing_function, is_package_type, package_member, parameters, resolve,
+                                       strip_pointer, unparen)
+from goexplint.analysis.values import bound_target, decl_ident_of, references, result_targets
+from goexplint.core.parse import activate, captures, node_text
+from goexplint.rules.context_timeout._support import (CONTEXT, HTTP, WITH_CANCEL, context_params, creates_detached,
+                                                      detaching_method_names, package_mentions_background)
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import package_type_name, summaries
-from goexplint.analysis.syntax import is_package_type, node_text, parameters, resolve, unparen
-from goexplint.core.parse import activate, captures
 
-REQUIRES = (model, summaries)
+REQUIRES = (model, summaries, context_params, detaching_method_names, package_mentions_background)
 
 WITH_FUNCS = WITH_CANCEL + ("WithValue", "WithoutCancel")
 # Functions that only read a logger or a trace span out of the context they are given (containerd/log.G
@@ -42,7 +43,7 @@ def _scope_params(ctx, call):
 def applies(ctx):
     """The file names Background or TODO, or some file of the package creates one (for the calls of
     same-package helpers that do)."""
-    return b"Background" in ctx.source or b"TODO" in ctx.source or _package_may_detach(ctx)
+    return b"Background" in ctx.source or b"TODO" in ctx.source or package_mentions_background(ctx)
 
 
 def refine(match, ctx):
@@ -339,23 +340,6 @@ def _alt(ctx, repl):
     return ""
 
 
-def _creates_detached(decl):
-    body = decl.body if decl is not None else None
-    if body is None:
-        return False
-    text = decl.file.source[body.start_byte:body.end_byte]
-    return b"Background()" in text or b"TODO()" in text
-
-
-def _detaching_methods(pkg):
-    """Method names of the package whose body mentions Background()/TODO() (cached per package)."""
-    key = "gxl408.detaching_methods"
-    got = pkg.files.cache.get(key)
-    if got is None:
-        got = pkg.files.cache[key] = {name for (_, name), d in pkg.methods.items() if _creates_detached(d)}
-    return got
-
-
 def _callee_decl(ctx, call):
     """The same-package FuncDecl a call targets (a package function, or a method found through the
     written type of its receiver variable) when its body mentions Background()/TODO(), and a display
@@ -364,11 +348,11 @@ def _callee_decl(ctx, call):
     pkg = model(ctx)
     if fn.type == "identifier":
         decl = pkg.funcs.get(node_text(fn))
-        if not _creates_detached(decl) or resolve(fn) is not None:
+        if not creates_detached(decl) or resolve(fn) is not None:
             return None, ""
         return decl, node_text(fn)
     name = node_text(fn.child_by_field_name("field"))
-    if name not in _detaching_methods(pkg):
+    if name not in detaching_method_names(ctx):
         return None, ""
     operand = fn.child_by_field_name("operand")
     decl = resolve(operand)
@@ -380,33 +364,14 @@ def _callee_decl(ctx, call):
     return pkg.method(base, name), "%s.%s" % (base, name)
 
 
-def _ctx_params_of(ctx, fn):
-    key = ("gxl408.ctx_params", fn.id)
-    got = ctx.cache.get(key)
-    if got is None:
-        got = ctx.cache[key] = context_params(ctx, fn)
-    return got
-
-
-def _package_may_detach(ctx):
-    """A byte test on the package's files (already loaded: linting is scheduled by package) before the
-    package is modelled: most packages never create Background()/TODO() and need no summaries here."""
-    key = "gxl408.may_detach"
-    files = ctx.package
-    got = files.cache.get(key)
-    if got is None:
-        got = files.cache[key] = any(b"Background()" in f.source or b"TODO()" in f.source for f in files.files)
-    return got
-
-
 def _same_package_call(match, ctx, call):
-    if not _package_may_detach(ctx):
+    if not package_mentions_background(ctx):
         return  # (the package-wide byte test first: it is one lookup per call after the first)
     fn = enclosing_function(call)
-    if fn is None or not _ctx_params_of(ctx, fn):
+    if fn is None or not context_params(ctx, fn):
         return  # no context in scope (goroutine closures excluded: detaching there is usually deliberate)
     callee, shown = _callee_decl(ctx, call)
-    if not _creates_detached(callee):
+    if not creates_detached(callee):
         return
     summ = summaries(ctx)
     s = summ.func(callee.name) if callee.receiver is None else summ.method(callee.receiver, callee.name)
@@ -420,7 +385,7 @@ def _same_package_call(match, ctx, call):
         return  # every fresh context of the helper is in a closure, kept, cleanup, or detaches nothing
     if enclosing_function(call) is callee.node or enclosing_function(call) == callee.node:
         return  # recursion
-    params = _ctx_params_of(ctx, fn)
+    params = context_params(ctx, fn)
     ident, kind = next(((p, k) for p, k in params if k == "ctx"), params[0])
     pname = node_text(ident)
     bg_name = node_text(bg.child_by_field_name("function").child_by_field_name("field"))

@@ -2,13 +2,14 @@
 
 import re
 
+from goexplint.analysis.syntax import is_package_type, package_func, package_member, resolve, scope_body, unparen
+from goexplint.analysis.values import (later_field_assignment, literal_keys, literal_of, local_values, set_keys,
+                                       string_prefixes, values_of_local)
+from goexplint.core.parse import node_text
+from goexplint.rules.context_timeout._support import HTTPTEST, NET, TLS
 from goexplint.analysis.package import model
-from goexplint.analysis.ctxflow import (HTTPTEST, NET, TLS, is_package_type, later_field_assignment, literal_keys,
-                                        literal_of, local_values, package_func, package_member, scope_body, set_keys,
-                                        string_prefixes, unparen)
-from goexplint.analysis.syntax import node_text, resolve
 
-REQUIRES = (model,)
+REQUIRES = (model, values_of_local)
 
 KEYS = ("Timeout", "Deadline")
 NET_ADVICE = "use (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, network, addr) or net.DialTimeout"

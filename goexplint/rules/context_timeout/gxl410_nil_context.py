@@ -1,10 +1,10 @@
 """GXL410: nil passed where a context.Context is expected."""
 
-from goexplint.analysis.ctxflow import CONTEXT, HTTP, is_package_type, package_member, top_level_names, unparen
+from goexplint.analysis.syntax import is_package_type, package_member, resolve, scope_decls, top_level_names, unparen
+from goexplint.core.parse import captures, node_text
+from goexplint.rules.context_timeout._support import CONTEXT, HTTP
 from goexplint.core.data import Edit, Fix
 from goexplint.analysis.package import model
-from goexplint.core.parse import captures
-from goexplint.analysis.syntax import node_text, resolve, scope_decls
 from goexplint.analysis.types import selection
 
 REQUIRES = (model, selection)
@@ -63,7 +63,8 @@ def _context_in_scope(ctx, node):
 
 
 def _shadowed(node, name):
-    """A local declaration of ``name`` is in scope at ``node`` (S2 walk via a synthetic lookup)."""
+    """A local declaration of ``name`` is in scope at ``node`` (the scope walk of ``resolve``, for a name
+    that no identifier at ``node`` spells)."""
     child, parent = node, node.parent
     while parent is not None and parent.type != "source_file":
         for ident, _ in scope_decls(parent, child, node.start_byte):

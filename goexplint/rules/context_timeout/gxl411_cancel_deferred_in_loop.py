@@ -2,10 +2,10 @@
 
 import re
 
-from goexplint.analysis.ctxflow import (CONTEXT, WITH_CANCEL, decl_ident_of, enclosing_function, package_member,
-                                        references, result_targets)
-from goexplint.core.parse import captures
-from goexplint.analysis.syntax import enclosing_loops, is_ancestor, node_text
+from goexplint.analysis.syntax import enclosing_function, enclosing_loops, is_ancestor, package_member
+from goexplint.analysis.values import decl_ident_of, references, result_targets
+from goexplint.core.parse import captures, node_text
+from goexplint.rules.context_timeout._support import CONTEXT, WITH_CANCEL
 
 
 def refine(match, ctx):

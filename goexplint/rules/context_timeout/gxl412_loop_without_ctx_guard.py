@@ -1,8 +1,10 @@
 """GXL412 (opt-in): an endless for loop that blocks but never looks at the function's ctx."""
 
-from goexplint.analysis.ctxflow import HTTP, context_params, enclosing_function, package_member
-from goexplint.core.parse import captures
-from goexplint.analysis.syntax import FUNC_TYPES, node_text
+from goexplint.analysis.syntax import FUNC_TYPES, enclosing_function, package_member
+from goexplint.core.parse import captures, node_text
+from goexplint.rules.context_timeout._support import HTTP, context_params
+
+REQUIRES = (context_params,)
 
 BLOCKING_METHODS = ("Do", "Read", "Write", "Recv", "Send")
 

@@ -3,8 +3,8 @@
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import summaries
 from goexplint.analysis.concurrency import launch_of
-from goexplint.analysis.loopcapture import capture_finding, launch_captures
-from goexplint.analysis.loopfix import copy_fix
+from goexplint.rules.loopvar._capture import capture_finding, launch_captures
+from goexplint.rules.loopvar._fix import copy_fix
 
 REQUIRES = (model, summaries)
 

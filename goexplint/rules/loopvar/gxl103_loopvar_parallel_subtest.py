@@ -1,7 +1,7 @@
 """GXL103: loop variables referenced after ``t.Parallel()`` in a ``t.Run`` literal inside the loop."""
 
-from goexplint.analysis.loopcapture import capture_finding, captured_refs, loops_with
-from goexplint.analysis.syntax import node_text
+from goexplint.core.parse import node_text
+from goexplint.rules.loopvar._capture import capture_finding, captured_refs, loops_with
 
 
 def _testing_t_param(ctx, lit):

@@ -3,10 +3,10 @@
 from goexplint.analysis.types import selection
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import summaries
-from goexplint.analysis.loopcapture import (capture_finding, captured_refs, closure_escape, escape_of,
-                                            leaves_loop_after, loops_with)
 from goexplint.analysis.syntax import identifiers, loop_vars
 from goexplint.core.parse import captures
+from goexplint.rules.loopvar._capture import (capture_finding, captured_refs, closure_escape, escape_of,
+                                              leaves_loop_after, loops_with)
 
 REQUIRES = (model, summaries, selection)
 

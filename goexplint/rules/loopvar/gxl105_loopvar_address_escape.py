@@ -5,8 +5,8 @@ implicit ``&v`` of a pointer-receiver method whose summary lets the receiver esc
 from goexplint.analysis.types import selection
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import summaries
-from goexplint.analysis.loopcapture import address_escape, capture_finding, implicit_address_escape, root_identifier
 from goexplint.analysis.syntax import file_loop_var_names
+from goexplint.rules.loopvar._capture import address_escape, capture_finding, implicit_address_escape, root_identifier
 
 REQUIRES = (model, summaries, selection)
 

@@ -4,9 +4,9 @@ from goexplint.analysis.types import selection
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import summaries
 from goexplint.analysis.concurrency import launch_of
-from goexplint.analysis.loopcapture import (address_escape, capture_finding, implicit_address_escape, launch_captures,
-                                            root_identifier)
 from goexplint.analysis.syntax import file_loop_var_names
+from goexplint.rules.loopvar._capture import (address_escape, capture_finding, implicit_address_escape, launch_captures,
+                                              root_identifier)
 
 REQUIRES = (model, summaries, selection)
 

@@ -1,8 +1,11 @@
 """GXL209: a ``return`` reached while a ``X.Lock()`` taken earlier in the function is still held."""
 
+from goexplint.analysis.cfg import no_return_functions
 from goexplint.analysis.lockflow import (LOCKS, deferred_releases_before, enclosing_function, function_has_goto,
                                          hands_over, held_returns, is_lock_statement, relock_site, unlock_calls)
 from goexplint.analysis.syntax import node_text
+
+REQUIRES = (no_return_functions,)
 
 
 def refine(match, ctx):

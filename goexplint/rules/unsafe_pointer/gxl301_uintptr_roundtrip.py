@@ -1,11 +1,13 @@
 """GXL301: a uintptr kept in a variable, parameter, field or ``.Pointer()`` result turned back into a pointer."""
 
+from goexplint.analysis.syntax import unparen
+from goexplint.analysis.values import values_of_local
+from goexplint.rules.unsafe_pointer._support import (add_advice, declaration, header_advice, imports_unsafe,
+                                                     is_pointer_conversion, package_facts, short, since, spine,
+                                                     uintptr_evidence)
 from goexplint.analysis.package import model
-from goexplint.analysis.unsafeptr import imports_unsafe
-from goexplint.analysis.unsafeptr import (add_advice, header_advice, is_pointer_conversion, short, since, spine,
-                                          strip_parens, uintptr_evidence)
 
-REQUIRES = (model,)
+REQUIRES = (model, values_of_local, declaration, package_facts)
 
 WHY = {
     3: "pointer -> uintptr -> arithmetic -> pointer is only valid within one expression, and a uintptr kept "
@@ -25,7 +27,7 @@ def refine(match, ctx):
     conv = match["conv"]
     if not is_pointer_conversion(ctx, conv):
         return
-    arg = strip_parens(match["arg"])
+    arg = unparen(match["arg"])
     base, steps = spine(arg)
     ev = uintptr_evidence(ctx, base)
     if ev is None and base is not None and base.type == "int_literal":

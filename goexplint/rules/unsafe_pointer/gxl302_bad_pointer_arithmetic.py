@@ -1,21 +1,24 @@
 """GXL302: pointer arithmetic inside unsafe.Pointer(...) outside the shape pattern (3) allows."""
 
-from goexplint.analysis.unsafeptr import imports_unsafe
-from goexplint.analysis.unsafeptr import (PATTERN_OPS, add_advice, is_pointer_conversion, is_pointer_expr,
-                                          is_pointer_uintptr, short, spine, strip_parens, uintptr_conversion_arg,
-                                          uintptr_evidence, unsafe_func)
+from goexplint.analysis.syntax import unparen
+from goexplint.rules.unsafe_pointer._support import (PATTERN_OPS, add_advice, declaration, imports_unsafe,
+                                                     is_pointer_conversion, is_pointer_expr, is_pointer_uintptr,
+                                                     package_facts, short, spine, uintptr_conversion_arg,
+                                                     uintptr_evidence, unsafe_func)
+
+REQUIRES = (declaration, package_facts)
 
 
 def _is_nil_pointer(ctx, node):
-    node = strip_parens(node)
+    node = unparen(node)
     if unsafe_func(ctx, node) != "Pointer":
         return False
     args = node.child_by_field_name("arguments").named_children
-    return len(args) == 1 and strip_parens(args[0]).type == "nil"
+    return len(args) == 1 and unparen(args[0]).type == "nil"
 
 
 def _text(ctx, node):
-    return "".join(ctx.text(strip_parens(node)).split())
+    return "".join(ctx.text(unparen(node)).split())
 
 
 def _end_of_object(ctx, base_ptr, op, operand):
@@ -23,11 +26,11 @@ def _end_of_object(ctx, base_ptr, op, operand):
     if op != "+" or unsafe_func(ctx, base_ptr) != "Pointer":
         return None
     args = base_ptr.child_by_field_name("arguments").named_children
-    amp = strip_parens(args[0]) if len(args) == 1 else None
+    amp = unparen(args[0]) if len(args) == 1 else None
     if amp is None or amp.type != "unary_expression" or amp.child_by_field_name("operator").type != "&":
         return None
-    target = strip_parens(amp.child_by_field_name("operand"))
-    operand = strip_parens(operand)
+    target = unparen(amp.child_by_field_name("operand"))
+    operand = unparen(operand)
     if unsafe_func(ctx, operand) == "Sizeof" and target.type != "index_expression":
         sargs = operand.child_by_field_name("arguments").named_children
         if len(sargs) == 1 and _text(ctx, sargs[0]) == _text(ctx, target):
@@ -36,8 +39,8 @@ def _end_of_object(ctx, base_ptr, op, operand):
         seq = _text(ctx, target.child_by_field_name("operand"))
         factors = [operand]
         if operand.type == "binary_expression" and operand.child_by_field_name("operator").type == "*":
-            factors = [strip_parens(operand.child_by_field_name("left")),
-                       strip_parens(operand.child_by_field_name("right"))]
+            factors = [unparen(operand.child_by_field_name("left")),
+                       unparen(operand.child_by_field_name("right"))]
         for f in factors:
             inner = uintptr_conversion_arg(f)
             text = _text(ctx, inner if inner is not None else f)
@@ -55,7 +58,7 @@ def refine(match, ctx):
     conv = match["conv"]
     if not is_pointer_conversion(ctx, conv):
         return
-    arg = strip_parens(match["arg"])
+    arg = unparen(match["arg"])
     base, steps = spine(arg)
     if not steps or base is None or uintptr_evidence(ctx, base) is not None:
         return  # no arithmetic, or a stored uintptr (GXL301)
@@ -68,7 +71,7 @@ def refine(match, ctx):
     elif base_ptr is not None and is_pointer_expr(ctx, base_ptr):
         bad_op = next((op for op, _ in steps if op not in PATTERN_OPS), None)
         second = next((operand for _, operand in steps if is_pointer_uintptr(ctx, operand)), None)
-        end = _end_of_object(ctx, strip_parens(base_ptr), *steps[0]) if len(steps) == 1 else None
+        end = _end_of_object(ctx, unparen(base_ptr), *steps[0]) if len(steps) == 1 else None
         if bad_op is not None:
             problem = "the %s operator is applied to a pointer-derived uintptr" % bad_op
             why = "only adding or subtracting an offset, or rounding with &^, keeps the value a pointer into the " \

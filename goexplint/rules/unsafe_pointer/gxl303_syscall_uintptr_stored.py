@@ -1,8 +1,11 @@
 """GXL303: uintptr(unsafe.Pointer(p)) stored in a variable before being passed to a syscall-style call."""
 
-from goexplint.analysis.syntax import node_text, package_selector
-from goexplint.analysis.unsafeptr import (SYSCALL_PACKAGES, call_args, is_lazy_proc, pointer_uintptr_store, short,
-                                          strip_parens)
+from goexplint.analysis.syntax import package_selector, unparen
+from goexplint.core.parse import node_text
+from goexplint.rules.unsafe_pointer._support import (SYSCALL_PACKAGES, call_args, declaration, is_lazy_proc,
+                                                     pointer_uintptr_store, short)
+
+REQUIRES = (declaration,)
 
 
 def refine(match, ctx):
@@ -19,7 +22,7 @@ def refine(match, ctx):
         args = call_args(call)[1:]  # the trap number
     callee = short(ctx, call.child_by_field_name("function"))
     for arg in args:
-        arg = strip_parens(arg)
+        arg = unparen(arg)
         store = pointer_uintptr_store(ctx, arg)
         if store is None:
             continue

@@ -1,10 +1,11 @@
 """GXL304: reflect.SliceHeader / reflect.StringHeader used as a value instead of a pointer onto a real one."""
 
+from goexplint.analysis.syntax import unparen
+from goexplint.rules.unsafe_pointer._support import (REFLECT, address_taken, declaration, header_advice, header_kind,
+                                                     header_type_name, header_value_literal, is_deref, short)
 from goexplint.analysis.package import model
-from goexplint.analysis.unsafeptr import (REFLECT, address_taken, header_advice, header_kind, header_type_name,
-                                          header_value_literal, is_deref, short, strip_parens)
 
-REQUIRES = (model,)
+REQUIRES = (model, declaration)
 
 KIND = {"SliceHeader": "slice", "StringHeader": "string"}
 
@@ -79,7 +80,7 @@ def refine(match, ctx):
         node, what = deref, "%s copies the header into a value" % short(ctx, deref, 40)
     elif match["addr"] is not None:
         addr = match["addr"]
-        ident = strip_parens(addr.child_by_field_name("operand"))
+        ident = unparen(addr.child_by_field_name("operand"))
         kind = header_kind(ctx, ident)
         if kind is None or kind[0] != "value":
             return

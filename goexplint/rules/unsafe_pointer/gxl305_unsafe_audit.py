@@ -1,8 +1,10 @@
 """GXL305 (opt-in): every call into package unsafe that makes or converts a pointer."""
 
-from goexplint.analysis.unsafeptr import imports_unsafe
-from goexplint.analysis.unsafeptr import (call_args, header_kind, reflect_method_call, spine, strip_parens,
-                                          uintptr_conversion_arg, unsafe_func)
+from goexplint.analysis.syntax import unparen
+from goexplint.rules.unsafe_pointer._support import (call_args, declaration, header_kind, imports_unsafe,
+                                                     reflect_method_call, spine, uintptr_conversion_arg, unsafe_func)
+
+REQUIRES = (declaration,)
 
 POINTER_FUNCS = ("Pointer", "Add", "Slice", "SliceData", "String", "StringData")
 HELPERS = {
@@ -18,7 +20,7 @@ def _kind(ctx, call, fn):
     if fn != "Pointer":
         return HELPERS[fn]
     args = call_args(call)
-    arg = strip_parens(args[0]) if len(args) == 1 else None
+    arg = unparen(args[0]) if len(args) == 1 else None
     if arg is None:
         return "review"
     base, steps = spine(arg)

@@ -21,8 +21,8 @@ from typing import Optional, Tuple
 from tree_sitter import Node
 
 from goexplint.core.data import Edit, Fix
-from goexplint.core.parse import FileContext
 from goexplint.analysis.syntax import identifiers
+from goexplint.core.parse import FileContext
 
 _WRITES = ("assignment_statement", "inc_statement", "dec_statement")
 

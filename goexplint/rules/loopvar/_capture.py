@@ -2,8 +2,8 @@
 
 A *capture* is a reference, inside a func literal that runs after the
 current iteration may have ended, to an iteration variable of an enclosing
-loop (S5), that is not shadowed between the reference and the loop (S2: a
-``v := v`` copy before the launch, a parameter, a local of the closure...).
+loop (:func:`goexplint.analysis.syntax.loop_vars`), that is not shadowed between the reference and
+the loop (a ``v := v`` copy before the launch, a parameter, a local of the closure...).
 
 ``mode`` selects which loop variables count: ``"declared"`` for ``:=`` loops
 (shared only under pre-Go-1.22 semantics) and ``"outer"`` for loops that
@@ -20,9 +20,9 @@ from goexplint.analysis.concurrency import Launch, is_errgroup_receiver, iterati
 from goexplint.analysis.package import base_type_name, model
 from goexplint.analysis.summaries import OUTLIVES_CALL, callee_summary, flow_up, summaries, type_like
 from goexplint.analysis.types import selection
-from goexplint.core.parse import FileContext
 from goexplint.analysis.syntax import (enclosing_loops, file_loop_var_names, identifiers, is_ancestor, is_reference,
                                        loop_vars, resolve)
+from goexplint.core.parse import FileContext
 
 PARENS = ("parenthesized_expression",)
 
@@ -115,7 +115,8 @@ def captured_refs(ctx: FileContext, closure: Node, loop: Node, mode: str) -> Ite
 
 
 def launch_captures(ctx: FileContext, launch: Launch, mode: str, waits: bool = True) -> Iterator[Tuple[Node, Node]]:
-    """(reference, loop) pairs for a launch, skipping loops synchronised per iteration (S6)."""
+    """(reference, loop) pairs for a launch, skipping loops each of whose iterations waits for what it launched
+    (:func:`goexplint.analysis.concurrency.iteration_synced`)."""
     if not launch.closures:
         return
     for loop in enclosing_loops(launch.stmt):

@@ -23,13 +23,14 @@ import re
 import functools
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
+import tree_sitter
 from tree_sitter import Node
 
-from goexplint.analysis.ctxflow import local_values
 from goexplint.analysis.package import model
-from goexplint.core.parse import FileContext, captures
-from goexplint.analysis.syntax import (FUNC_TYPES, Decl, identifiers, is_reference, node_text, unparen,
-                                       package_selector, resolve)
+from goexplint.analysis.syntax import Decl, FUNC_TYPES, identifiers, is_reference, package_selector, resolve, unparen
+from goexplint.analysis.values import local_values
+from goexplint.core.parse import FileContext, captures, compile_query, node_text
+from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
 
 UNSAFE = "unsafe"
 REFLECT = "reflect"
@@ -38,9 +39,6 @@ HEADERS = ("SliceHeader", "StringHeader")
 PATTERN_OPS = ("+", "-", "&^")  # the operators pattern (3) allows on a pointer-derived uintptr
 ARITH_OPS = ("+", "-", "&^", "&", "|", "^", "*", "/", "%", "<<", ">>")
 MAX_DEPTH = 6
-
-
-strip_parens = unparen
 
 
 def call_args(call: Node) -> List[Node]:
@@ -144,7 +142,9 @@ class PackageFacts:
     def fields_of(self) -> Dict[bytes, Dict[bytes, bytes]]:
         out: Dict[bytes, Dict[bytes, bytes]] = {}
         for struct, field, typ in self.struct_fields:
-            seen = out.setdefault(struct, {})
+            if struct not in out:
+                out[struct] = {}
+            seen = out[struct]
             seen[field] = typ if seen.get(field, typ) == typ else b"?"  # differs between build variants
         return out
 
@@ -203,10 +203,6 @@ def _struct_name(field_decl: Node) -> Optional[bytes]:
 
 
 def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
-    import tree_sitter
-
-    from goexplint.core.parse import compile_query
-
     for _, caps in tree_sitter.QueryCursor(compile_query(_FACTS_QUERY)).matches(root):
         if "field" in caps:
             typ = caps["ftype"][0]
@@ -239,30 +235,22 @@ def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
                 acc["uv0"].update(v.text for v in caps["var"])
 
 
-def _facts_of_file(ctx: FileContext) -> Dict[str, set]:
-    """One file's facts, kept in its cache (an edit of another file of the package reuses them)."""
-    key = ("unsafeptr.file_facts",)
-    got = ctx.facts.get(key)
-    if got is None:
-        got = {k: set() for k in _FACT_KEYS}
-        _collect_facts(ctx.root, got)
-        ctx.facts[key] = got
+@provider(scope=KEPT)
+def file_facts(ctx: FileContext) -> Dict[str, set]:
+    """One file's part of :func:`package_facts` (an edit of another file of the package reuses it)."""
+    got: Dict[str, set] = {k: set() for k in _FACT_KEYS}
+    _collect_facts(ctx.root, got)
     return got
 
 
+@provider(scope=PACKAGE, requires=(file_facts,))
 def package_facts(ctx: FileContext) -> PackageFacts:
     """Facts of every file of the package (``ctx.package``, parsed once), built once per package."""
-    key = ("unsafeptr.package_facts",)
-    found = ctx.package.cache.get(key)
-    if found is not None:
-        return found
     acc: Dict[str, set] = {k: set() for k in _FACT_KEYS}
     for f in ctx.package.files:
-        for k, v in _facts_of_file(f).items():
+        for k, v in file_facts(f).items():
             acc[k] |= v
-    found = PackageFacts(*(frozenset(acc[k]) for k in _FACT_KEYS))
-    ctx.package.cache[key] = found
-    return found
+    return PackageFacts(*(frozenset(acc[k]) for k in _FACT_KEYS))
 
 
 # --------------------------------------------------------------------------- classification
@@ -279,22 +267,21 @@ class Evidence:
     decl: Optional[Node] = None  # where the uintptr was stored
 
 
-def _decl_of(ctx: FileContext, ident: Node) -> Optional[Decl]:
-    key = ("unsafeptr.decl", ident.id)
-    if key not in ctx.cache:
-        ctx.cache[key] = resolve(ident)
-    return ctx.cache[key]
+@provider(scope=FILE)
+def declaration(ctx: FileContext, ident: Node) -> Optional[Decl]:
+    """:func:`goexplint.analysis.syntax.resolve` of ``ident``, once per identifier."""
+    return resolve(ident)
 
 
 def is_pointer_expr(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> bool:
     """``expr`` is evidently an ``unsafe.Pointer`` value (pattern 1/3 base)."""
-    expr = strip_parens(expr)
+    expr = unparen(expr)
     if expr is None or depth > MAX_DEPTH:
         return False
     if expr.type == "call_expression":
         return unsafe_func(ctx, expr) in ("Pointer", "Add")
     if expr.type == "identifier":
-        decl = _decl_of(ctx, expr)
+        decl = declaration(ctx, expr)
         if decl is None:
             return False
         if is_unsafe_pointer_type(ctx, decl.written_type()):
@@ -305,19 +292,19 @@ def is_pointer_expr(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> b
 
 def is_pointer_uintptr(ctx: FileContext, expr: Optional[Node]) -> bool:
     """``uintptr(p)`` where ``p`` is evidently an unsafe.Pointer."""
-    return is_pointer_expr(ctx, uintptr_conversion_arg(strip_parens(expr)))
+    return is_pointer_expr(ctx, uintptr_conversion_arg(unparen(expr)))
 
 
 def spine(expr: Node) -> Tuple[Node, List[Tuple[str, Node]]]:
     """``a + b - c`` -> (a, [("+", b), ("-", c)]): the base and the (operator, operand) steps applied to it."""
     steps: List[Tuple[str, Node]] = []
-    node = strip_parens(expr)
+    node = unparen(expr)
     while node is not None and node.type == "binary_expression":
         op = node.child_by_field_name("operator")
         if op is None or op.type not in ARITH_OPS:
             break
         steps.append((op.type, node.child_by_field_name("right")))
-        node = strip_parens(node.child_by_field_name("left"))
+        node = unparen(node.child_by_field_name("left"))
     steps.reverse()
     return node, steps
 
@@ -344,7 +331,7 @@ def header_pointer_conversion(ctx: FileContext, call: Optional[Node]) -> Optiona
     """``SliceHeader`` for ``(*reflect.SliceHeader)(x)``."""
     if call is None or call.type != "call_expression":
         return None
-    fn = strip_parens(call.child_by_field_name("function"))
+    fn = unparen(call.child_by_field_name("function"))
     if fn is None or fn.type not in ("unary_expression", "pointer_type"):
         return None
     if fn.type == "unary_expression":
@@ -372,7 +359,7 @@ def is_deref(node: Optional[Node]) -> Optional[Node]:
 
 def header_kind(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optional[Tuple[str, str]]:
     """("value" | "pointer", "SliceHeader" | "StringHeader") when ``expr`` evidently is a header."""
-    expr = strip_parens(expr)
+    expr = unparen(expr)
     if expr is None or depth > MAX_DEPTH:
         return None
     name = header_value_literal(ctx, expr)
@@ -408,7 +395,7 @@ def header_kind(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optio
         typ = field.node.child_by_field_name("type") if field is not None and not field.embedded else None
         return _written_header(ctx, typ, decl.file if decl is not None else ctx)
     if expr.type == "identifier":
-        decl = _decl_of(ctx, expr)
+        decl = declaration(ctx, expr)
         if decl is None:
             return None
         typ = decl.written_type()
@@ -449,14 +436,14 @@ def _result_header(ctx: FileContext, fn: Optional[Node]) -> Optional[Tuple[str, 
 def struct_type_of(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optional[bytes]:
     """The package-local type name ``T`` of ``expr`` when declarations say it is a ``T`` or ``*T``:
     a local or package variable, parameter or receiver written with that type, or a field of one."""
-    expr = strip_parens(expr)
+    expr = unparen(expr)
     if expr is None or depth > MAX_DEPTH:
         return None
     operand = is_deref(expr)
     if operand is not None:
         return struct_type_of(ctx, operand, depth + 1)
     if expr.type == "identifier":
-        decl = _decl_of(ctx, expr)
+        decl = declaration(ctx, expr)
         if decl is not None:
             return _base_type(type_name(decl.written_type()))
         if expr.text in ctx.imports:
@@ -472,7 +459,7 @@ def struct_type_of(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Op
 def uintptr_evidence(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optional[Evidence]:
     """Why ``expr`` holds a uintptr that was stored before this expression, or None when it did not
     (or we cannot tell)."""
-    expr = strip_parens(expr)
+    expr = unparen(expr)
     if expr is None or depth > MAX_DEPTH:
         return None
     t = expr.type
@@ -490,7 +477,7 @@ def uintptr_evidence(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> 
                     return None  # pattern (6)
                 return Evidence(expr, "the Data field of a reflect.%s value" % kind[1], 6, "high")
         if operand is not None and operand.type == "identifier" and operand.text in ctx.imports \
-                and _decl_of(ctx, operand) is None:
+                and declaration(ctx, operand) is None:
             return None  # pkg.Name: another package's variable, unknown
         facts = package_facts(ctx)
         struct = struct_type_of(ctx, operand)
@@ -506,7 +493,7 @@ def uintptr_evidence(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> 
     if t == "index_expression":
         return _element_evidence(ctx, expr, depth)
     if t == "unary_expression" and expr.child_by_field_name("operator").type == "*":
-        target = strip_parens(expr.child_by_field_name("operand"))
+        target = unparen(expr.child_by_field_name("operand"))
         if target is not None and _converted_to(target, "uintptr", pointer=True):
             return Evidence(expr, "a uintptr loaded from memory (%s)" % short(ctx, expr, 30), 3, "high")
         return None
@@ -520,12 +507,12 @@ def uintptr_evidence(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> 
         if fn is None:
             return None
         name = None
-        if fn.type == "identifier" and _decl_of(ctx, fn) is None:
+        if fn.type == "identifier" and declaration(ctx, fn) is None:
             name = fn
         elif fn.type == "selector_expression":
             operand = fn.child_by_field_name("operand")
             if not (operand is not None and operand.type == "identifier" and operand.text in ctx.imports
-                    and _decl_of(ctx, operand) is None):
+                    and declaration(ctx, operand) is None):
                 name = fn.child_by_field_name("field")
         if name is not None and package_facts(ctx).func(name.text):
             return Evidence(expr, "the uintptr result of %s()" % node_text(name), 3, "medium")
@@ -557,7 +544,7 @@ def _container_written(ctx: FileContext, typ: Optional[Node], value: Optional[No
     """A map, slice or array (or pointer to an array) of uintptr, by its written type or initialiser."""
     if typ is not None:
         return bool(_UINTPTR_CONTAINER.match(re.sub(rb"\s+", b"", typ.text)))
-    value = strip_parens(value)
+    value = unparen(value)
     if value is None:
         return False
     if value.type == "composite_literal":
@@ -568,13 +555,13 @@ def _container_written(ctx: FileContext, typ: Optional[Node], value: Optional[No
 def _element_evidence(ctx: FileContext, expr: Node, depth: int) -> Optional[Evidence]:
     """``m[k]``/``s[i]``/``(*[2]uintptr)(p)[1]`` whose container holds uintptrs (vet's unsafeptr reports
     these: an element is a uintptr stored in memory)."""
-    operand = strip_parens(expr.child_by_field_name("operand"))
+    operand = unparen(expr.child_by_field_name("operand"))
     if operand is None:
         return None
     if _converted_to(operand, "uintptr", pointer=False):
         return Evidence(expr, "a uintptr read through %s" % short(ctx, operand, 30), 3, "high")
     if operand.type == "identifier":
-        decl = _decl_of(ctx, operand)
+        decl = declaration(ctx, operand)
         name = node_text(operand)
         if decl is not None:
             if decl.kind in ("var", "param", "for") and _container_written(ctx, decl.written_type(), decl.value()):
@@ -606,10 +593,10 @@ def _element_evidence(ctx: FileContext, expr: Node, depth: int) -> Optional[Evid
 
 def _integer_evidence(ctx: FileContext, expr: Node) -> Optional[Evidence]:
     """``x`` of ``uintptr(x)`` declared with a (non-uintptr) integer type: an address kept as a number."""
-    expr = strip_parens(expr)
+    expr = unparen(expr)
     if expr is None or expr.type != "identifier":
         return None
-    decl = _decl_of(ctx, expr)
+    decl = declaration(ctx, expr)
     typ = decl.written_type() if decl is not None else None
     if typ is not None and typ.type == "type_identifier" and typ.text in INTEGER_TYPES:
         what = "the %s %s %s" % (typ.text.decode(), "parameter" if decl.kind == "param" else "variable",
@@ -626,7 +613,7 @@ def _uintptr_written(ctx: FileContext, typ: Optional[Node]) -> bool:
 
 
 def _ident_evidence(ctx: FileContext, ident: Node, depth: int) -> Optional[Evidence]:
-    decl = _decl_of(ctx, ident)
+    decl = declaration(ctx, ident)
     name = node_text(ident)
     if decl is None:
         facts = package_facts(ctx)
@@ -647,7 +634,7 @@ def _ident_evidence(ctx: FileContext, ident: Node, depth: int) -> Optional[Evide
         return Evidence(ident, "the uintptr variable %s" % name, 3, "high", decl.ident)
     if typ is not None:
         return None
-    value = strip_parens(decl.value())
+    value = unparen(decl.value())
     if value is None:
         return None
     method = reflect_method_call(value)
@@ -676,7 +663,7 @@ def pointer_uintptr_store(ctx: FileContext, ident: Node) -> Optional[Node]:
     """The declaration of ``ident`` when it was initialised as ``uintptr(<unsafe.Pointer>)`` (plus offsets)."""
     if ident.type != "identifier":
         return None
-    decl = _decl_of(ctx, ident)
+    decl = declaration(ctx, ident)
     if decl is None or decl.kind not in ("var", "for"):
         return None
     value = decl.value()
@@ -684,7 +671,7 @@ def pointer_uintptr_store(ctx: FileContext, ident: Node) -> Optional[Node]:
     arg = uintptr_conversion_arg(base)
     if arg is None:
         return None
-    if unsafe_func(ctx, strip_parens(arg)) in ("Pointer", "Add") or is_pointer_expr(ctx, arg):
+    if unsafe_func(ctx, unparen(arg)) in ("Pointer", "Add") or is_pointer_expr(ctx, arg):
         return decl.ident
     return None
 
@@ -702,7 +689,7 @@ def address_taken(ctx: FileContext, decl_ident: Node) -> List[Node]:
             continue
         p = ident.parent
         if p is not None and p.type == "unary_expression" and p.child_by_field_name("operator").type == "&":
-            d = _decl_of(ctx, ident)
+            d = declaration(ctx, ident)
             if d is not None and d.ident == decl_ident:
                 out.append(p)
     return out
@@ -756,14 +743,14 @@ _PROC_MAKERS = (b".NewProc(", b".FindProc(", b"MustFindProc(", b".MustFindProc("
 def is_lazy_proc(ctx: FileContext, recv: Optional[Node]) -> bool:
     """``recv`` is a ``*syscall.LazyProc``/``*syscall.Proc`` (or x/sys/windows'): declared from NewProc/FindProc
     in this function or at package level in this file, or written with that type."""
-    recv = strip_parens(recv)
+    recv = unparen(recv)
     if recv is None:
         return False
     if recv.type == "call_expression":  # dll.NewProc("X").Call(...)
         return any(m in recv.text for m in _PROC_MAKERS)
     if recv.type != "identifier":
         return False
-    decl = _decl_of(ctx, recv)
+    decl = declaration(ctx, recv)
     if decl is not None:
         typ = decl.written_type()
         if typ is not None:

@@ -1,7 +1,6 @@
-"""Where a cancel function goes after ``context.With*`` (GXL407's package-wide checks).
-
-Two checks that sit beside the path walk of :class:`goexplint.analysis.ctxflow.CancelWalk` and need
-no paths of the function itself:
+"""Where the cancel function of ``context.With*`` goes (GXL407): the paths of the function on which it is
+never used (:class:`CancelWalk` on the :mod:`goexplint.analysis.cfg` walker), and two checks that need no
+paths of the function itself:
 
 * :func:`lost_in_fields`: every later use of the cancel variable stores it into a struct field (or a
   slice/map held in one), and no code of the package ever reads that field (``x.cancel()``,
@@ -14,18 +13,103 @@ no paths of the function itself:
 
 from __future__ import annotations
 
-from typing import List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
+from goexplint.analysis.cfg import Domain, Walker, never_returns, statements
+from goexplint.analysis.syntax import resolve
+from goexplint.analysis.values import references
+from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.analysis.package import PackageModel, model
 from goexplint.analysis.summaries import flow_up, package_type_name
-from goexplint.analysis.syntax import resolve
-from goexplint.core.parse import FileContext, captures, node_text
+from goexplint.core.providers import PACKAGE, provider
 
-_READS = "cancelstore.read_fields"
+# --------------------------------------------------------------------------- the path walk
+
+SAFE, LEAK = 1, 2  # LEAK = reachable with the cancel not yet used on some path
 
 
+class CancelDomain(Domain):
+    """The states on the :mod:`goexplint.analysis.cfg` walker: the cancel var used (SAFE) or not
+    (LEAK) since the ``With*`` call; a path merging both is LEAK."""
+
+    def __init__(self, ctx: FileContext, fn: Node, def_stmt: Node, decl_ident: Node, named_result: bool):
+        self.ctx = ctx
+        self.def_stmt = def_stmt
+        self.named_result = named_result
+        self.leaks: List[Node] = []
+        self._seen: Set[int] = set()
+        self._refs = {r.id for r in references(fn, decl_ident)}
+
+    def _uses(self, node: Node) -> bool:
+        if not self._refs:
+            return False
+        return any(ident.id in self._refs for ident in captures("(identifier) @id", node).get("id", []))
+
+    def join(self, states):
+        return frozenset((LEAK,)) if LEAK in states else states
+
+    def no_return(self, call: Node) -> bool:
+        return never_returns(self.ctx, call)
+
+    def simple(self, node: Node, state: int):
+        """Uses make the path safe; the definition makes it leak."""
+        if node == self.def_stmt or (node.start_byte <= self.def_stmt.start_byte
+                                     and self.def_stmt.end_byte <= node.end_byte):
+            return frozenset((LEAK,))
+        return frozenset((SAFE,)) if self._uses(node) else frozenset((state,))
+
+    def reached_return(self, stmt: Node, state: int) -> None:
+        if state != LEAK or self._uses(stmt) or (self.named_result and not stmt.named_children):
+            return
+        if stmt.id not in self._seen:
+            self._seen.add(stmt.id)
+            self.leaks.append(stmt)
+
+
+class CancelWalk:
+    """Paths from a ``With*`` call to the function's exits on which the cancel var is never used.
+
+    Follows vet's lostcancel: any reference to the variable (nested closures included) is a use, a
+    naked return uses a named result, paths ending in a call that never returns are not leaks, loops
+    may run zero times and ``for {}`` without ``break`` never ends.  ``goto`` makes it give up.
+    """
+
+    def __init__(self, ctx: FileContext, fn: Node, def_stmt: Node, decl_ident: Node, named_result: bool):
+        self.fn = fn
+        self.domain = CancelDomain(ctx, fn, def_stmt, decl_ident, named_result)
+
+    def run(self) -> Optional[List[Node]]:
+        """Return statements (or the closing brace) reached with the cancel unused; None: gave up."""
+        body = self.fn.child_by_field_name("body") if self.fn is not None else None
+        if body is None:
+            return []
+        if captures("(goto_statement) @g", body).get("g"):
+            return None
+        end = Walker(self.domain).walk(body, frozenset((SAFE,)))
+        leaks = list(self.domain.leaks)
+        if LEAK in end.fall:
+            leaks.append(body.children[-1] if body.children else body)
+        return leaks
+
+
+# --------------------------------------------------------------------------- cancel functions kept in fields
+
+
+@provider(scope=PACKAGE)
+def field_selectors(ctx: FileContext) -> Dict[bytes, List[Node]]:
+    """The package's selector field names (``x.f``), by name."""
+    by_name: Dict[bytes, List[Node]] = {}
+    for f in ctx.package.files:
+        for field in captures("(selector_expression field: (field_identifier) @f)", f.root).get("f", []):
+            if field.text not in by_name:
+                by_name[field.text] = []
+            by_name[field.text].append(field)
+    return by_name
+
+
+@provider(scope=PACKAGE, requires=(field_selectors, model))
 def read_fields(ctx: FileContext, name: bytes) -> Set[Optional[str]]:
     """Owner structs of every read of a field called ``name`` anywhere in the package: anything but a
     plain assignment target or the first argument of ``append``.  The owner is the package struct the
@@ -33,20 +117,9 @@ def read_fields(ctx: FileContext, name: bytes) -> Set[Optional[str]]:
     with a type or a literal), None when unknown (then the read counts for every struct).  The
     package's selectors are grouped by field name once; owners are worked out only for the names
     asked about."""
-    cache = ctx.package.cache
-    by_name = cache.get(_READS)
-    if by_name is None:
-        by_name = {}
-        for f in ctx.package.files:
-            for field in captures("(selector_expression field: (field_identifier) @f)", f.root).get("f", []):
-                by_name.setdefault(field.text, []).append(field)
-        cache[_READS] = by_name
-    owners = cache.get((_READS, name))
-    if owners is None:
-        pkg = model(ctx)  # a sibling's FileContext does not know its package: use this file's model
-        owners = {owner_struct(pkg, field.parent) for field in by_name.get(name, ()) if not _written_only(field.parent)}
-        cache[(_READS, name)] = owners
-    return owners
+    pkg = model(ctx)  # a sibling's FileContext does not know its package: use this file's model
+    return {owner_struct(pkg, field.parent) for field in field_selectors(ctx).get(name, ())
+            if not _written_only(field.parent)}
 
 
 def owner_struct(pkg: PackageModel, sel: Node) -> Optional[str]:
@@ -180,7 +253,7 @@ def conditional_deferred_cancel(ctx: FileContext, fn: Node, refs: List[Node],
         return None
     body = lit.child_by_field_name("body")
     names = {r.text for r in refs}
-    if body is None or _always_calls(_stmts(body), names):
+    if body is None or _always_calls(statements(body), names):
         return None
     if not _context_outlives(fn, context_var):
         return None
@@ -202,13 +275,6 @@ def _deferred_literal(ref: Node) -> Optional[Node]:
     return None
 
 
-def _stmts(block: Node) -> List[Node]:
-    for c in block.named_children:
-        if c.type == "statement_list":
-            return [s for s in c.named_children if s.type != "comment"]
-    return []
-
-
 def _calls_cancel(stmt: Node, names: Set[bytes]) -> bool:
     if stmt.type != "expression_statement" or not stmt.named_children:
         return False
@@ -224,14 +290,14 @@ def _always_calls(stmts: List[Node], names: Set[bytes]) -> bool:
             return True
         if s.type == "return_statement":
             return False
-        if s.type == "block" and _always_calls(_stmts(s), names):
+        if s.type == "block" and _always_calls(statements(s), names):
             return True
         if s.type == "if_statement":
             cons = s.child_by_field_name("consequence")
             alt = s.child_by_field_name("alternative")
             if alt is not None:
-                alt_ok = _always_calls(_stmts(alt), names) if alt.type == "block" else _always_calls([alt], names)
-                if _always_calls(_stmts(cons), names) and alt_ok:
+                alt_ok = _always_calls(statements(alt), names) if alt.type == "block" else _always_calls([alt], names)
+                if _always_calls(statements(cons), names) and alt_ok:
                     return True
             if captures("(return_statement) @r", s).get("r"):
                 return False
