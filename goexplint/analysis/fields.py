@@ -22,9 +22,9 @@ the counts agree (no call on an untyped operand, no method value handed on).  Lo
 declaration or their initialiser: ``&T{…}``, ``new(T)`` and calls of functions that build and return a ``T``
 are "fresh"; ``fs.lmb``, ``fs.blks[i]`` and calls returning ``*T`` are "fetched".
 
-Per-file summaries are plain data (no tree nodes); the index is built once per package (and kept for
-the last few package contents per process), so linting each file of a package does not re-walk its
-siblings.  The summaries are not kept per file: each depends on the whole package (its model).
+Per-file summaries are plain data (no tree nodes), one per file (``file_summary``, kept with the file for
+the package model it was computed on); the index merges them once per package (and is kept for the last
+few package contents per process), so linting each file of a package does not re-walk its siblings.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from goexplint.analysis.sharedstate import (UNKNOWN, UNLOCKS, _apply, _is_sync_p
 from goexplint.analysis.syntax import element_type_text, parameters
 from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function_within, resolve_within
 from goexplint.core.parse import FileContext, captures, node_text
-from goexplint.core.providers import PACKAGE, provider
+from goexplint.core.providers import KEPT, PACKAGE, provider
 
 ATOMIC = "sync/atomic"
 _ATOMIC_FUNC = re.compile(r"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
@@ -936,12 +936,21 @@ def _callback_kind(lit: Node) -> Optional[str]:
 # --------------------------------------------------------------------------- the package index
 
 def summarise(ctx: FileContext, m: PackageModel, names: Tuple[Set[bytes], Set[bytes], Set[bytes]]) -> FileSummary:
-    """One file's accesses and calls (plain data), given the package's model and ``package_names``.  Not
-    memoised on its own: a summary depends on the whole package (its model), so it is reused exactly
-    when the package's index is (``index``)."""
+    """One file's accesses and calls (plain data), given the package's model and ``package_names``
+    (``file_summary`` memoises it)."""
     w = _Walker(ctx, m, names)
     w.run()
     return FileSummary(w.accesses, w.calls, w.go_launched, w.method_refs, w.signatures)
+
+
+@provider(scope=KEPT, requires=(model, package_names), depends_on=model)
+def file_summary(ctx: FileContext) -> FileSummary:
+    """One file's part of the field-access index (plain data): its accesses, method calls, ``go`` launches,
+    method references and walked signatures.  It depends on the whole package's model, so it is kept with
+    the file only for the model it was computed on (``depends_on``: a sibling's summary is recomputed when
+    the package's declarations change).  Any file's summary can be computed on its own once the model is
+    known (workers summarising the files of one package in parallel call this)."""
+    return summarise(ctx, model(ctx), package_names(ctx))
 
 
 class FieldIndex:
@@ -959,7 +968,7 @@ class FieldIndex:
         self.signatures: Dict[Tuple[str, str], Tuple[str, Tuple[str, ...]]] = {}
         self._origins: Dict[Tuple[Tuple[str, str], str], Optional[FrozenSet[tuple]]] = {}
         for ctx in files.files:
-            s = summarise(ctx, m, names)
+            s = file_summary(ctx)
             self.by_file.setdefault(ctx.path, []).extend(s.accesses)
             for a in s.accesses:
                 self.accesses.setdefault(a.key, []).append(a)
@@ -1204,7 +1213,7 @@ _INDEXES: "collections.OrderedDict[tuple, FieldIndex]" = collections.OrderedDict
 _INDEX_LIMIT = 4
 
 
-@provider(scope=PACKAGE, requires=(model, package_names))
+@provider(scope=PACKAGE, requires=(model, package_names, file_summary))
 def index(ctx: FileContext) -> FieldIndex:
     """The field-access index of ``ctx``'s package, built once per package (and kept per process for the
     same package contents, so a package re-linted unchanged reuses it)."""

@@ -209,7 +209,11 @@ def load(ctx, override: Optional[str] = None, environ: Tuple[Tuple[str, str], ..
             files.append(sib)
     _settle()
     files.sort(key=lambda f: f.real_path or f.path)
-    return PackageFiles(directory, name, files)
+    pkg = PackageFiles(directory, name, files)
+    for f in files:
+        if f is not ctx:
+            set_package(f, pkg)  # a sibling's package-dependent facts (``file_summary``) are of this package
+    return pkg
 
 
 def set_package(ctx: FileContext, files: PackageFiles) -> None:

@@ -50,7 +50,8 @@ class ProviderError(Exception):
 class Provider:
     """A declared analysis: call it as ``provider(ctx, *args)``."""
 
-    def __init__(self, fn: Callable, name: str, scope: str, requires: Tuple["Provider", ...], doc: str):
+    def __init__(self, fn: Callable, name: str, scope: str, requires: Tuple["Provider", ...], doc: str,
+                 depends_on: Optional[Callable] = None):
         if scope not in SCOPES:
             raise ProviderError("%s: unknown scope %r (one of %s)" % (name, scope, ", ".join(SCOPES)))
         for r in requires:
@@ -61,6 +62,11 @@ class Provider:
         self.scope = scope
         self.requires = tuple(requires)
         self.doc = doc
+        # KEPT providers whose answer depends on the package: ``depends_on(ctx)`` names what it depends on
+        # (e.g. the package model); a kept answer is reused only while that compares equal.
+        self.depends_on = depends_on
+        if depends_on is not None and scope != KEPT:
+            raise ProviderError("%s: only a kept provider can depend on its package (depends_on)" % name)
         functools.update_wrapper(self, fn)
 
     def __repr__(self) -> str:
@@ -82,6 +88,8 @@ class Provider:
             key = (self.name,)
         store = self._store(ctx)
         got = store.get(key, _MISSING)
+        if self.depends_on is not None:
+            return self._call_dependent(ctx, args, store, key, got)
         if got is _MISSING:
             if _TRACE is not None:
                 _TRACE.stack.append(self)
@@ -96,6 +104,20 @@ class Provider:
                     _TRACE.stack.pop()
             store[key] = got
         return got
+
+    def _call_dependent(self, ctx: FileContext, args: tuple, store: Dict[object, object], key: object, got):
+        token = self.depends_on(ctx)
+        if got is not _MISSING and got[0] == token:  # type: ignore[index]
+            return got[1]  # type: ignore[index]
+        if _TRACE is not None:
+            _TRACE.stack.append(self)
+        try:
+            value = self.fn(ctx, *args)
+        finally:
+            if _TRACE is not None:
+                _TRACE.stack.pop()
+        store[key] = (token, value)
+        return value
 
     def uncached(self, ctx: FileContext, *args):
         """The answer computed afresh, bypassing and not touching the memo (for tests)."""
@@ -113,15 +135,17 @@ def _arg_key(arg: object, p: Provider) -> object:
 _REGISTRY: Dict[str, Provider] = {}
 
 
-def provider(scope: str = FILE, requires: Iterable[Provider] = (), name: Optional[str] = None):
+def provider(scope: str = FILE, requires: Iterable[Provider] = (), name: Optional[str] = None,
+             depends_on: Optional[Callable] = None):
     """Declare the decorated function a provider (see the module docstring).  ``name`` defaults to
-    ``<module>.<function>`` with the leading ``goexplint.`` dropped."""
+    ``<module>.<function>`` with the leading ``goexplint.`` dropped.  ``depends_on`` (kept providers
+    only): a function of the context whose answer the kept value is valid for (see ``Provider``)."""
 
     def wrap(fn: Callable) -> Provider:
         full = name or "%s.%s" % (fn.__module__.replace("goexplint.", "", 1), fn.__name__)
         if full in _REGISTRY:
             raise ProviderError("provider %s declared twice" % full)
-        p = _REGISTRY[full] = Provider(fn, full, scope, tuple(requires), (fn.__doc__ or "").strip())
+        p = _REGISTRY[full] = Provider(fn, full, scope, tuple(requires), (fn.__doc__ or "").strip(), depends_on)
         return p
 
     return wrap
