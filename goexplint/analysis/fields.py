@@ -39,6 +39,7 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import PackageModel, base_type_name, model
+from goexplint.analysis.package import fingerprint as model_fingerprint
 from goexplint.analysis.sharedstate import (UNKNOWN, UNLOCKS, _apply, _is_sync_point, _lock_calls, _method_call,
                                             _passed_to_lock_helper, enclosing_function, goroutine_bodies,
                                             handler_bodies, is_handler_signature, normal, statements_after,
@@ -173,7 +174,6 @@ class _Walker:
         self.var_names, self.field_names, self.method_names = names
         self.positions = _interesting_positions(ctx, self.var_names, self.field_names, self.method_names)
         self.method_refs: Dict[str, int] = {}
-        self._builds: Dict[Tuple[str, int], Optional[str]] = {}
         self.signatures: Dict[Tuple[str, str], Tuple[str, Tuple[str, ...]]] = {}
 
     @functools.cached_property
@@ -404,8 +404,7 @@ class _Walker:
                 fd = self.m.method(owner, node_text(field)) if owner is not None and field is not None else None
             if fd is None or fd.type_params:
                 return None
-            result = fd.node.child_by_field_name("result")
-            base, _ = base_type_name(result)
+            base = fd.result_base
             return base if base is not None and self.m.struct(base) is not None else None
         return None
 
@@ -423,19 +422,16 @@ class _Walker:
                     and field.text in self.method_names:
                 tname, _ = self._root_type(operand)
                 fd = self.m.method(tname, node_text(field)) if tname is not None else None
-        if fd is None or fd.node.type not in ("function_declaration", "method_declaration"):
+        if fd is None:
             return None
-        key = (fd.file.path, fd.node.start_byte)
-        if key not in self._builds:
-            base, _ = base_type_name(fd.node.child_by_field_name("result"))
-            ok = base is not None and self.m.struct(base) is not None and not fd.type_params \
-                and base in _constructed_types(fd.node)
-            self._builds[key] = base if ok else None
-        return self._builds[key]
+        base = fd.result_base
+        ok = base is not None and self.m.struct(base) is not None and not fd.type_params and base in fd.builds
+        return base if ok else None
 
     def _type_params(self) -> Tuple[str, ...]:
         fd = self.m.method(*self.method) if self.method else self.m.funcs.get(self.decl_name)
-        return fd.type_params if fd is not None and fd.node == self.decl else ()
+        return fd.type_params if fd is not None and fd.file is self.ctx and fd.start == self.decl.start_byte \
+            and fd.kind == self.decl.type else ()
 
     # -- accesses
     def _identifier(self, ident: Node, held: Dict[str, str]) -> None:
@@ -943,12 +939,13 @@ def summarise(ctx: FileContext, m: PackageModel, names: Tuple[Set[bytes], Set[by
     return FileSummary(w.accesses, w.calls, w.go_launched, w.method_refs, w.signatures)
 
 
-@provider(scope=KEPT, requires=(model, package_names), depends_on=model)
+@provider(scope=KEPT, requires=(model, package_names), depends_on=model_fingerprint, persistent=True)
 def file_summary(ctx: FileContext) -> FileSummary:
     """One file's part of the field-access index (plain data): its accesses, method calls, ``go`` launches,
     method references and walked signatures.  It depends on the whole package's model, so it is kept with
-    the file only for the model it was computed on (``depends_on``: a sibling's summary is recomputed when
-    the package's declarations change).  Any file's summary can be computed on its own once the model is
+    the file only for the package declarations it was computed on (``depends_on``: a sibling's summary is
+    recomputed when they change, not when an edit only moves them); plain data, so it persists in the
+    per-file facts store.  Any file's summary can be computed on its own once the model is
     known (workers summarising the files of one package in parallel call this)."""
     return summarise(ctx, model(ctx), package_names(ctx))
 
