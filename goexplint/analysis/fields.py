@@ -46,7 +46,7 @@ from goexplint.analysis.sharedstate import (UNKNOWN, UNLOCKS, _apply, _is_sync_p
                                             strip_parens, value_copy_root)
 from goexplint.analysis.syntax import element_type_text, parameters
 from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function_within, resolve_within
-from goexplint.core.parse import FileContext, captures, node_text
+from goexplint.core.parse import FileContext, captures, gc_paused, node_text
 from goexplint.core.providers import KEPT, PACKAGE, provider
 
 ATOMIC = "sync/atomic"
@@ -1218,7 +1218,9 @@ def index(ctx: FileContext) -> FieldIndex:
     signature = tuple((f.path, hash(f.source), len(f.source)) for f in files.files)
     got = _INDEXES.get(signature)
     if got is None:
-        got = FieldIndex(files, model(ctx), package_names(ctx))
+        m, names = model(ctx), package_names(ctx)
+        with gc_paused():  # the files' summaries, many read back from the facts store, and their merge
+            got = FieldIndex(files, m, names)
         _INDEXES[signature] = got
         while len(_INDEXES) > _INDEX_LIMIT:
             _INDEXES.popitem(last=False)

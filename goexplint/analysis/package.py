@@ -32,7 +32,7 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
-from goexplint.core.parse import FileContext, PackageFiles, captures, node_text
+from goexplint.core.parse import FileContext, PackageFiles, captures, gc_paused, node_text
 from goexplint.core.providers import KEPT, PACKAGE, provider
 
 
@@ -600,7 +600,9 @@ def file_part(ctx: FileContext) -> PackageModel:
 @provider(scope=PACKAGE, requires=(file_part,))
 def model(ctx: FileContext) -> PackageModel:
     """The model of ``ctx``'s package, built once per package."""
-    return PackageModel(ctx.package)
+    files = ctx.package
+    with gc_paused():  # the files' parts, many read back from the facts store
+        return PackageModel(files)
 
 
 def fingerprint(ctx: FileContext) -> str:

@@ -35,6 +35,7 @@ from typing import Dict, List, Optional, Tuple
 
 from goexplint import __version__
 from goexplint.core.package import directory_go_files, lexical_package_name
+from goexplint.core.parse import gc_paused
 from goexplint.core.safe_write import write_atomic
 from goexplint.core.registry import queries_dir
 
@@ -210,7 +211,7 @@ class FactsStore:
             with open(path, "rb") as fh:
                 data = fh.read()
                 mtime = os.fstat(fh.fileno()).st_mtime
-            stored_key, value = pickle.loads(data)
+            stored_key, value = _loads(data)
         except Exception:  # missing, truncated, corrupt, from another Python: a miss
             self.misses += 1
             return default
@@ -291,6 +292,13 @@ class FactsStore:
             total -= size
             removed += 1
         return removed
+
+
+def _loads(data: bytes):
+    """``pickle.loads`` with the cyclic collector paused (``parse.gc_paused``): the thousands of small
+    objects of a sibling's facts would otherwise set off collections that walk every live object."""
+    with gc_paused():
+        return pickle.loads(data)
 
 
 def _default_mode() -> int:

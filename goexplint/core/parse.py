@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
+import gc
 import hashlib
 import re
 import threading
@@ -402,6 +403,28 @@ def package_work():
     ctx = active()
     budget = ctx.budget if ctx is not None else None
     return budget.exempt() if budget is not None else contextlib.nullcontext()
+
+
+_PAUSED = [0]
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the ``with`` body: for work that builds many small, long-lived
+    objects at once (reading a package's per-file facts back from the store, merging them), which would
+    otherwise set off collections that walk every live object again and again.  The collector runs once,
+    on the first allocation after the body; nested pauses end with the outermost."""
+    if _PAUSED[0] == 0 and not gc.isenabled():
+        yield  # disabled by someone else: leave it so
+        return
+    _PAUSED[0] += 1
+    gc.disable()
+    try:
+        yield
+    finally:
+        _PAUSED[0] -= 1
+        if _PAUSED[0] == 0:
+            gc.enable()
 
 
 @contextlib.contextmanager
