@@ -175,6 +175,7 @@ class _Walker:
         self.positions = _interesting_positions(ctx, self.var_names, self.field_names, self.method_names)
         self.method_refs: Dict[str, int] = {}
         self.signatures: Dict[Tuple[str, str], Tuple[str, Tuple[str, ...]]] = {}
+        self._values: Dict[object, object] = {}
 
     @functools.cached_property
     def goroutines(self) -> Set[int]:
@@ -245,7 +246,7 @@ class _Walker:
                 roles.add(how)
         saved = (getattr(self, "fn", None), getattr(self, "roles", None))
         self.fn = fn
-        self.roles = frozenset(roles)
+        self.roles = self._same(frozenset(roles))
         self._walk(body, held)
         self.fn, self.roles = saved
 
@@ -484,11 +485,12 @@ class _Walker:
         fresh_value = kind == "write" and _assigned_fresh_value(path)
         locks = self._locks(held, name)
         func_name = self.decl_name
+        i = self._same
         self.accesses.append(Access(
-            key=(owner, fields), file=self.ctx.path, start=path.start_byte, end=path.end_byte,
-            line=path.start_point[0] + 1, text=normal(path), root=name, root_kind=root_kind, kind=kind,
-            atomic=atomic, locks=locks, func=func_name, func_key=(self.ctx.path, self.fn.start_byte),
-            decl_key=(self.ctx.path, self.decl.start_byte), method=self.method, roles=self.roles,
+            key=i((owner, fields)), file=self.ctx.path, start=path.start_byte, end=path.end_byte,
+            line=path.start_point[0] + 1, text=i(normal(path)), root=i(name), root_kind=root_kind, kind=kind,
+            atomic=atomic, locks=locks, func=i(func_name), func_key=i((self.ctx.path, self.fn.start_byte)),
+            decl_key=i((self.ctx.path, self.decl.start_byte)), method=self.method, roles=self.roles,
             held_on_entry=_CALLER in held,
             constructs=owner in self._constructs(), init=self.is_init, test=self.ctx.is_test,
             after_wait="#wait" in held, fresh_value=fresh_value))
@@ -505,7 +507,13 @@ class _Walker:
                 out.append(Lock((self.method[0], "*"), _CALLER, "W", self._receiver_name() or ""))
                 continue
             out.append(self._lock(text, mode))
-        return tuple(out)
+        i = self._same
+        return i(tuple(i(lk) for lk in out))
+
+    def _same(self, value):
+        """One object per distinct value within the file (locks, keys, names repeat a lot): the summary is
+        smaller and reads back faster from the facts store (pickle writes a repeated object once)."""
+        return self._values.setdefault(value, value)
 
     def _receiver_name(self) -> Optional[str]:
         fd = self.m.method(*self.method) if self.method else None
@@ -577,16 +585,17 @@ class _Walker:
         while parent is not None and parent.type == "parenthesized_expression":
             parent = parent.parent
         args = call.child_by_field_name("arguments")
-        self.calls.append(Call((tname, node_text(field)), self.ctx.path, call.start_point[0] + 1, locks, same_root,
-                               self.decl_name, (self.ctx.path, self.decl.start_byte),
-                               _CALLER in held, node_text(root),
+        i = self._same
+        self.calls.append(Call(i((tname, node_text(field))), self.ctx.path, call.start_point[0] + 1, locks, same_root,
+                               i(self.decl_name), i((self.ctx.path, self.decl.start_byte)),
+                               _CALLER in held, i(node_text(root)),
                                go=parent is not None and parent.type == "go_statement",
                                in_loop=in_loop_within(call, self.fn),
                                fresh_root=operand.type == "identifier" and self._root_type(operand)[1] == "fresh",
                                caller=self.method, roles=self.roles, in_literal=self.fn.type == "func_literal",
-                               recv_arg=self._arg(operand, call),
-                               args=tuple(self._arg(a, call) for a in (args.named_children if args is not None
-                                                                       else ()) if a.type != "comment")))
+                               recv_arg=i(self._arg(operand, call)),
+                               args=i(tuple(i(self._arg(a, call)) for a in (args.named_children if args is not None
+                                                                            else ()) if a.type != "comment"))))
 
     def _arg(self, expr: Optional[Node], call: Node) -> Tuple[str, str, bool]:
         """(name, root kind, declared inside the innermost loop around ``call``) of a bare identifier."""

@@ -195,11 +195,14 @@ class FactsStore:
         self._checked = False
 
     def key(self, name: str, ctx, token: object = None) -> str:
-        h = hashlib.sha256(code_fingerprint().encode())
-        h.update(("\0%s\0%s\0%s\0%s\0" % (name, ctx.path, ctx.real_path, ctx.digest))
-                 .encode("utf-8", "surrogateescape"))
-        h.update(repr(dataclasses.astuple(ctx.go)).encode("utf-8", "surrogateescape"))
-        h.update(("\0%r" % (token,)).encode("utf-8", "surrogateescape"))
+        base = ctx.__dict__.get("_facts_key")  # what every key of the file shares, worked out once
+        if base is None:
+            h = hashlib.sha256(code_fingerprint().encode())
+            h.update(("\0%s\0%s\0%s\0" % (ctx.path, ctx.real_path, ctx.digest)).encode("utf-8", "surrogateescape"))
+            h.update(repr(dataclasses.astuple(ctx.go)).encode("utf-8", "surrogateescape"))
+            base = ctx.__dict__["_facts_key"] = h.digest()
+        h = hashlib.sha256(base)
+        h.update(("\0%s\0%r" % (name, token)).encode("utf-8", "surrogateescape"))
         return h.hexdigest()
 
     def _path(self, key: str) -> str:
