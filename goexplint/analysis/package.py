@@ -15,6 +15,12 @@ top-level declarations of every file:
 variants of a name that several files declare under different build tags are all there.
 ``named_type(name, at)`` hides package types behind type parameters and local types in scope.
 
+Declarations are plain data: names, written texts and byte ranges (``FuncDecl.result_base``,
+``body_span``, ``builds``... answer the common questions without a node).  ``.node`` and ``.file`` are
+found through the declaration's :class:`FileRef` when first asked: a file's part (``file_part``) persists
+in the per-file facts store, and a sibling whose part was read back from it is parsed only if a rule asks
+for one of its nodes.
+
 Written types are source text (no type checking): ``sync.Mutex`` stays ``sync.Mutex`` whatever the
 import name resolves to; ask ``FileContext.imports`` of the declaring file to resolve a qualifier.
 

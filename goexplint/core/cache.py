@@ -20,6 +20,10 @@ Entries are written to a temporary file in the same directory and moved into pla
 ``os.replace``, so concurrent runs never see half-written entries; an entry that cannot be read
 or unpickled (truncated, corrupt, from another Python) is ignored and rewritten.  The cache is
 a local, per-user build artefact: do not point ``--cache-dir`` at a directory others can write.
+
+Beside it, ``<cache dir>/facts-v1/`` holds the per-file facts store (:class:`FactsStore`): the plain
+per-file parts of package facts (declarations, field summaries...) that let a one-file lint of a big
+package skip parsing and walking its siblings.  ``--no-cache`` disables both.
 """
 
 from __future__ import annotations

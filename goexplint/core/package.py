@@ -6,7 +6,9 @@ configurations; generated files only with ``--include-generated``, as they are n
 ``FileContext.package`` returns the :class:`PackageFiles` of a file: the file's own context plus a
 context for each sibling of the same package.  The CLI parses a directory's packages once per run
 (``load_directory``); the lazy path (``load``: stdin, the language server) reads siblings from disk
-once per process (keyed by path, mtime and size, so an edited sibling is re-read).
+once per process (keyed by path, mtime and size, so an edited sibling is re-read).  ``load_directory``
+parses only the files it lints: a sibling's tree is parsed when first asked (``FileContext.tree``), which
+a sibling whose facts all come from the per-file facts store never is.
 
 This module only loads and groups files.  What the package *means* (declarations, receivers,
 struct fields, function summaries, field accesses) is computed from these trees by

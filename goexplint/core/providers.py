@@ -19,6 +19,16 @@ argument is keyed by its id), so no module keeps memo keys of its own:
   happened to ask first.  Arguments of a package provider must not be nodes (a node id means
   something only within its own tree).
 
+A kept provider may say more about its answer:
+
+* ``depends_on=f``: the answer depends on the package, not only on the file (a file's field summary
+  depends on the package model): it is reused only while ``f(ctx)`` (a fingerprint string) is unchanged;
+* ``persistent=True``: the answer is plain, picklable data, also kept in the per-file facts store
+  (``ctx.store``, a ``core.cache.FactsStore``; None with ``--no-cache``), keyed by the file's bytes, path
+  and Go version, the tool's code fingerprint and the ``depends_on`` answer; ``restore(ctx, value)`` binds
+  a value read back to its context.  Linting one file of a big package then reads its siblings' parts
+  instead of parsing and walking them.
+
 Rules declare what they require in their module (``REQUIRES = (shared_writes, ...)``);
 ``--explain RULE`` lists the closure.  ``tests/test_providers.py`` runs every rule's fixtures with
 :func:`tracing` on and fails when a rule or a provider calls a provider it did not declare (directly
