@@ -600,6 +600,7 @@ def file_part(ctx: FileContext) -> PackageModel:
     siblings' parts come from the store needs none of them parsed to build its model."""
     part = PackageModel(None)
     part._add_file(ctx)
+    part.digest  # noqa: B018 -- worked out now, so it is stored with the part
     return part
 
 
