@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from goexplint.core.engine import Options, lint_source
 from goexplint.analysis.cfg import Walker
-from goexplint.analysis.lockflow import (HELD, NONE, LockDomain, enclosing_function, held_returns,
-                                         is_lock_statement, normalise)
+from goexplint.analysis.locks import HELD, NONE, LockDomain, held_returns, is_lock_statement, normalise
+from goexplint.analysis.syntax import enclosing_function
 from goexplint.core.parse import FileContext, activate, captures, parse_bytes
 
 LOCK, UNLOCK, WORK, RETURN = "lock", "unlock", "work", "return"

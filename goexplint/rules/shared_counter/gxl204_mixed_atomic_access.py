@@ -2,7 +2,7 @@
 
 from goexplint.analysis.package import model
 from goexplint.analysis.atomicmix import plain_accesses
-from goexplint.analysis.sharedstate import normal
+from goexplint.analysis.syntax import normal_text
 
 REQUIRES = (model,)
 
@@ -13,4 +13,4 @@ def refine(match, ctx):
         related = ((site.call, "atomic access here"),) if site.call is not None else ()
         yield match.finding(node, related=related, confidence="low" if low else None,
                             evidence="atomic at %s; plain %s" % (site.where, access),
-                            var=normal(node), atomic_at=site.where, access="is " + access)
+                            var=normal_text(node), atomic_at=site.where, access="is " + access)

@@ -1,8 +1,9 @@
 """GXL209: a ``return`` reached while a ``X.Lock()`` taken earlier in the function is still held."""
 
-from goexplint.analysis.lockflow import (LOCKS, deferred_releases_before, enclosing_function, function_has_goto,
-                                         hands_over, held_returns, is_lock_statement, relock_site, unlock_calls)
-from goexplint.analysis.syntax import node_text
+from goexplint.analysis.locks import (LOCKS, deferred_releases_before, function_has_goto, hands_over, held_returns,
+                                      is_lock_statement, relock_site, unlock_calls)
+from goexplint.analysis.syntax import enclosing_function
+from goexplint.core.parse import node_text
 
 
 def refine(match, ctx):
