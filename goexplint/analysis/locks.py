@@ -181,23 +181,31 @@ def _held_before(ctx: FileContext, node: Node) -> Dict[str, str]:
 
 
 def _held_above(ctx: FileContext, node: Node) -> Dict[str, str]:
-    """The locks held before ``node`` runs, from the innermost statement list above it."""
+    """The locks held before ``node`` runs: the statement lists above it, outermost first, each from
+    its memoised prefix states (:func:`held_in_list`)."""
+    chain = []  # (statement list, its child on the way up), innermost first
     child = node
     while True:
         parent = ctx.parent(child)
         if parent is None:
-            return {}
+            base: Dict[str, str] = {}
+            break
         if parent.type in FUNC_TYPES:
-            return _initial_held(parent)
+            base = _initial_held(parent)
+            break
         if parent.type == "statement_list":
-            return held_in_list(ctx, parent)[child.id]
+            chain.append((parent, child))
         child = parent
+    for stmts, child in reversed(chain):
+        base = held_in_list(ctx, stmts, tuple(base.items()))[child.id]
+    return base
 
 
 @provider(scope=FILE)
-def held_in_list(ctx: FileContext, stmts: Node) -> Dict[int, Dict[str, str]]:
-    """Statement id -> the locks held before it, for each statement of the statement list ``stmts``."""
-    held = dict(_held_above(ctx, stmts))
+def held_in_list(ctx: FileContext, stmts: Node, entry: Tuple[Tuple[str, str], ...]) -> Dict[int, Dict[str, str]]:
+    """Statement id -> the locks held before it, for each statement of the statement list ``stmts``
+    entered with the locks ``entry`` held (receiver, mode pairs)."""
+    held = dict(entry)
     states: Dict[int, Dict[str, str]] = {}
     for stmt in stmts.named_children:
         states[stmt.id] = dict(held)

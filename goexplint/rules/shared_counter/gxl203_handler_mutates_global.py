@@ -1,5 +1,6 @@
 """GXL203: HTTP handlers that mutate package-level state without a lock."""
 
+from goexplint.analysis.locks import held_in_list
 from goexplint.analysis.package import model
 from goexplint.analysis.goroutines import HTTP, Body, is_handler_signature
 from goexplint.analysis.locks import write_locked
@@ -7,7 +8,7 @@ from goexplint.analysis.syntax import normal_text
 from goexplint.core.parse import function_name, node_text
 from goexplint.rules.shared_counter._support import sharing_of, writes_in
 
-REQUIRES = (model,)
+REQUIRES = (model, held_in_list, writes_in)
 
 _VERBS = {"incremented": "increments", "decremented": "decrements", "appended to": "appends to",
           "written": "writes an element of", "deleted from": "deletes from"}

@@ -1,10 +1,13 @@
 """GXL204: a path updated through sync/atomic somewhere in the package and accessed plainly here."""
 
+from goexplint.analysis.goroutines import goroutine_bodies
+from goexplint.analysis.goroutines import handler_bodies
+from goexplint.analysis.goroutines import sync_point
 from goexplint.analysis.package import model
 from goexplint.analysis.atomicmix import plain_accesses
 from goexplint.analysis.syntax import normal_text
 
-REQUIRES = (model,)
+REQUIRES = (model, goroutine_bodies, handler_bodies, sync_point)
 
 
 def refine(match, ctx):

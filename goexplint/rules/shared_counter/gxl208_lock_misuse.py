@@ -6,6 +6,8 @@ from goexplint.analysis.locks import (LOCKS, assigns_to, comments_by_row, is_int
                                       later_siblings, lock_call, mentions_unlock, simple_receiver)
 from goexplint.analysis.syntax import root_identifier
 
+REQUIRES = (comments_by_row, lock_call)
+
 _STOP = ("return_statement", "break_statement", "continue_statement", "goto_statement", "labeled_statement",
          "fallthrough_statement")
 
