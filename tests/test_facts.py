@@ -83,7 +83,7 @@ def test_renaming_leaves_strings_alone():
 def test_launch_words_prefilter_hides_no_launch():
     # goroutine_bodies skips the traversal for a file without the go keyword, a ``.Go`` or AfterFunc:
     # wherever the words are missing the launch query finds nothing (and the filter does skip files)
-    from goexplint.analysis.sharedstate import _LAUNCHES, _LAUNCH_WORDS
+    from goexplint.analysis.goroutines import LAUNCHES as _LAUNCHES, LAUNCH_WORDS as _LAUNCH_WORDS
     skipped = 0
     for path in _files():
         source = path.read_bytes()

@@ -16,9 +16,9 @@ from tree_sitter import Node
 
 from goexplint.core.parse import FileContext, captures
 from goexplint.analysis.package import model
-from goexplint.analysis.sharedstate import (enclosing_function, is_init, match_rows, normal, root_of,
-                                            strip_parens, value_copy_root)
-from goexplint.analysis.syntax import FUNC_TYPES, in_loop_within, is_reference, package_selector, resolve
+from goexplint.analysis.syntax import (enclosing_function, in_loop_within, is_init, is_reference,
+                                       match_rows, normal_text, package_selector, resolve, root_identifier, unparen,
+                                       value_copy_root)
 
 ATOMIC = "sync/atomic"
 _ATOMIC_FUNC = re.compile(rb"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
@@ -48,7 +48,7 @@ def _type_name(typ: Optional[Node]) -> Optional[str]:
 
 
 def path_key(ctx: FileContext, path: Node) -> Optional[PathKey]:
-    path = strip_parens(path)
+    path = unparen(path)
     if path is None:
         return None
     if path.type == "identifier":
@@ -57,8 +57,8 @@ def path_key(ctx: FileContext, path: Node) -> Optional[PathKey]:
         return None
     if path.type != "selector_expression":
         return None
-    root = root_of(path)
-    text = normal(path)
+    root = root_identifier(path)
+    text = normal_text(path)
     if root is None or not text.startswith(root.text.decode() + "."):
         return None
     if root.text in ctx.imports and resolve(root) is None:
@@ -196,7 +196,7 @@ def atomic_sites(ctx: FileContext) -> List[AtomicSite]:
                     continue
                 k = path_key(ctx, target)
                 if k is not None:
-                    site = AtomicSite(call, strip_parens(target), k, "line %d" % (call.start_point[0] + 1))
+                    site = AtomicSite(call, unparen(target), k, "line %d" % (call.start_point[0] + 1))
                     site.load = _is_load(site)
                     sites.append(site)
         ctx.cache[key] = sites
@@ -273,7 +273,7 @@ def plain_accesses(ctx: FileContext, root: Node) -> List[Tuple[Node, AtomicSite,
                 continue  # address taken: passed on, we cannot follow it
             if parent is not None and parent.type == "selector_expression" \
                     and parent.child_by_field_name("operand") is not None \
-                    and strip_parens(parent.child_by_field_name("operand")) == node:
+                    and unparen(parent.child_by_field_name("operand")) == node:
                 continue  # a longer path is the access
             func = enclosing_function(node)
             while func is not None and func.type == "func_literal":
@@ -310,7 +310,7 @@ def _unshared_root(ctx: FileContext, node: Node, func: Node) -> bool:
     the shared value before the access (``nsub := *sub; sub = &nsub``)."""
     from goexplint.analysis.fields import index
 
-    root = root_of(node) if node.type == "selector_expression" else None
+    root = root_identifier(node) if node.type == "selector_expression" else None
     if root is None or resolve(root) is None:
         return False
     access = index(ctx).at(ctx.path, node.start_byte)
@@ -324,11 +324,11 @@ def _unshared_root(ctx: FileContext, node: Node, func: Node) -> bool:
         right = stmt.child_by_field_name("right")
         if left is None or right is None or len(left.named_children) != 1 or len(right.named_children) != 1:
             continue
-        target, value = strip_parens(left.named_children[0]), strip_parens(right.named_children[0])
+        target, value = unparen(left.named_children[0]), unparen(right.named_children[0])
         if target is None or target.type != "identifier" or target.text != name or value is None \
                 or value.type != "unary_expression" or value.child_by_field_name("operator").type != "&":
             continue
-        copy = strip_parens(value.child_by_field_name("operand"))
+        copy = unparen(value.child_by_field_name("operand"))
         decl = resolve(copy) if copy is not None and copy.type == "identifier" else None
         if decl is not None and decl.kind == "var" and _is_ancestor(func, decl.ident):
             return True  # root = &local: from here on the root is the function's own copy
@@ -373,11 +373,11 @@ def _self_assigned_from_atomic(node: Node, atomic_targets) -> bool:
     right = stmt.child_by_field_name("right")
     if stmt.child_by_field_name("left") != p or right is None:
         return False
-    text = normal(node)
+    text = normal_text(node)
     for row in match_rows(_CALLS, right):
-        target = strip_parens(row["target"])
+        target = unparen(row["target"])
         if target.id in atomic_targets and _SELF_ASSIGN_FUNC.match(row["fn"].text) \
-                and normal(target) == text:
+                and normal_text(target) == text:
             return True
     return False
 
@@ -407,4 +407,4 @@ def _serial_test(ctx: FileContext, func: Node) -> bool:
     return b".Parallel()" not in text and b".RunParallel(" not in text and b"go " not in text
 
 
-__all__ = ["FUNC_TYPES", "atomic_sites", "plain_accesses", "path_key"]
+__all__ = ["atomic_sites", "plain_accesses", "path_key"]

@@ -6,7 +6,7 @@ branch dead), ``switch``/``select`` (``fallthrough`` carries into the next case)
 fixed point; a ``for`` without condition ends only by ``break``), labels, ``break``/``continue`` (labelled
 or not), ``return`` and calls that never return.  What a state *means* belongs to a :class:`Domain`:
 
-* ``lockflow.LockDomain``: not taken / held / released / unknown for one lock site;
+* ``locks.LockDomain``: not taken / held / released / unknown for one lock site;
 * the context family's ``CancelDomain``: the cancel function of a ``context.With*`` call used or not.
 
 :func:`never_returns` is the one "this call never returns" check (``panic``, ``os.Exit``,

@@ -15,7 +15,6 @@ import dataclasses
 from typing import Dict, List, Optional, Tuple
 
 from goexplint.analysis.fields import SETUP_NAME, Access, FieldIndex, index
-from goexplint.analysis.sharedstate import root_of
 from goexplint.core.parse import FileContext
 
 MIN_GUARDED = 3
@@ -152,27 +151,3 @@ def unguarded_writes(ctx: FileContext) -> List[Unguarded]:
     found.sort(key=lambda u: u.access.start)
     ctx.cache[key] = found
     return found
-
-
-def package_var_used_elsewhere(ctx, rec) -> bool:
-    """GXL201/202: the package-level variable written by a goroutine body (whose launcher waits for it
-    before returning) is also used somewhere that may run at the same time: anywhere in the package
-    (field-access index) except the body itself and its launcher before the launch or after a wait
-    (``close(ch)`` -> consumers' ``range`` ends -> ``wg.Wait()`` -> read)."""
-    root = root_of(rec.write.target)
-    if root is None:
-        return True
-    name = root.text.decode()
-    body, launcher = rec.body.func, rec.body.launcher
-    ix = index(ctx)
-    sites = ix.package_var_sites.get(name, [])
-    if not sites:
-        return True  # not indexed (a var of another kind): keep the old answer
-    for a in sites:
-        if a.file == ctx.path and body.start_byte <= a.start and a.end <= body.end_byte:
-            continue
-        if launcher is not None and a.file == ctx.path and a.func_key == (ctx.path, launcher.start_byte) \
-                and (a.after_wait or (rec.body.launch is not None and a.end <= rec.body.launch.start_byte)):
-            continue
-        return True
-    return False

@@ -19,6 +19,7 @@ import re
 import dataclasses
 from typing import Dict, Iterator, List, Optional, Tuple
 
+import tree_sitter
 from tree_sitter import Node
 
 from goexplint.analysis.package import model
@@ -790,3 +791,208 @@ def is_named_result(fn: Node, name: bytes) -> bool:
             if p.field_name_for_child(i) == "name" and p.children[i].text == name:
                 return True
     return False
+
+
+# --------------------------------------------------------------------------- expressions and statements
+
+
+def match_rows(query_source: str, node: Node) -> List[Dict[str, Node]]:
+    """One dict per query match (capture name -> node).  Unlike zipping the per-name lists of
+    ``captures()``, the nodes of a row always come from the same match."""
+    rows = []
+    for _, caps in tree_sitter.QueryCursor(compile_query(query_source)).matches(node):
+        rows.append({name: nodes[0] for name, nodes in caps.items() if nodes})
+    return rows
+
+
+def normal_text(node: Node) -> str:
+    """Whitespace- and paren-free text of an expression: the key of a variable path (``s.stats.n``)."""
+    text = "".join(node_text(node).split())
+    while text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]
+    return text
+
+
+def root_identifier(expr: Optional[Node]) -> Optional[Node]:
+    """Root identifier of ``x``, ``x.f.g``, ``x[i].f``, ``x[a:b]``, ``(*x).f``, ``*x`` (None through
+    anything else: a call, ``&x``, a literal)."""
+    n = expr
+    while n is not None:
+        t = n.type
+        if t == "identifier":
+            return n
+        if t in ("selector_expression", "index_expression", "slice_expression"):
+            n = n.child_by_field_name("operand")
+        elif t == "parenthesized_expression" or (t == "unary_expression"
+                                                 and n.child_by_field_name("operator").type == "*"):
+            n = n.named_children[-1] if n.named_children else None
+        else:
+            return None
+    return None
+
+
+def line_of(node: Node) -> int:
+    """The 1-based line ``node`` starts on."""
+    return node.start_point[0] + 1
+
+
+def ancestors_until(node: Node, stop: Node) -> Iterator[Node]:
+    """The ancestors of ``node`` below ``stop``, innermost first."""
+    n = node.parent
+    while n is not None and n != stop:
+        yield n
+        n = n.parent
+
+
+def statements_after(node: Node, stop: Node, cross_loops: bool) -> Iterator[Node]:
+    """The statements that run after ``node`` in program order, up to the end of ``stop`` (the enclosing
+    function): following siblings, then those of each enclosing statement list.  Without
+    ``cross_loops`` it ends at the first enclosing loop (the next iteration is another matter)."""
+    while node is not None and node != stop:
+        parent = node.parent
+        if parent is not None and parent.type == "statement_list":
+            after = False
+            for stmt in parent.named_children:
+                if after:
+                    yield stmt
+                elif stmt == node:
+                    after = True
+        if parent is not None and parent.type == "for_statement" and not cross_loops:
+            return
+        node = parent
+
+
+def named_results(func: Optional[Node]) -> Dict[bytes, Node]:
+    """The named results of a function (name -> identifier), ``_`` excluded."""
+    if func is None:
+        return {}
+    result = func.child_by_field_name("result")
+    out: Dict[bytes, Node] = {}
+    if result is not None and result.type == "parameter_list":
+        for p in result.named_children:
+            for c in p.named_children:
+                if c.type == "identifier" and c.text != b"_":
+                    out[c.text] = c
+    return out
+
+
+def is_init(func: Optional[Node]) -> bool:
+    """``func`` is a package's ``func init()``."""
+    if func is None or func.type != "function_declaration":
+        return False
+    name = func.child_by_field_name("name")
+    return name is not None and name.text == b"init"
+
+
+# --------------------------------------------------------------------------- value copies of roots
+
+# written types whose values share what they point to: a path through one of them reaches shared memory
+REFERENCE_PREFIXES = ("*", "map[", "[]", "chan ", "chan<-", "<-chan", "func(", "func ", "interface")
+
+
+def type_of_text(text: str) -> Tuple[Optional[str], bool]:
+    """(package struct name or None, reference) of a written type: ``*T`` / maps / slices / chans / funcs /
+    interfaces are references (their values share memory); ``T``, ``pkg.T``, ``[4]T`` are values."""
+    t = text.strip()
+    if t.startswith(REFERENCE_PREFIXES):
+        return None, True
+    if t.startswith("["):
+        t = t[t.index("]") + 1:].strip() if "]" in t else ""  # [N]T: an array value holds its elements
+        return type_of_text(t) if t else (None, False)
+    t = t.split("[", 1)[0]  # G[int]
+    if "." in t:
+        return None, False  # another package's named type: a value as far as we can tell
+    return (t if t.isidentifier() else None), False
+
+
+def root_type_text(ctx: FileContext, ident: Node, depth: int = 0) -> Optional[str]:
+    """The written type of a local identifier's variable, as text: a parameter's or ``var``'s type, the
+    type of a composite literal it is initialised with, or the type of the value it copies (``v :=
+    s.stats``, ``v := *p``, ``v := s.items[i]``, a range value over a typed slice or map)."""
+    decl = resolve(ident)
+    if decl is None or depth > 4:
+        return None
+    typ = decl.written_type()
+    if typ is not None:
+        return node_text(typ)
+    if decl.kind == "var":
+        value = unparen(decl.value())
+        if value is not None and value.type == "unary_expression" and value.child_by_field_name("operator").type == "&":
+            inner = unparen(value.child_by_field_name("operand"))
+            if inner is not None and inner.type == "composite_literal":
+                return "*" + node_text(inner.child_by_field_name("type"))
+            return None
+        return expr_type_text(ctx, value, depth + 1)
+    if decl.kind == "range":
+        clause = decl.ident.parent.parent if decl.ident.parent is not None else None
+        if clause is None or clause.type != "range_clause":
+            return None
+        left = clause.child_by_field_name("left")
+        names = left.named_children if left is not None else []
+        if len(names) != 2 or names[1] != decl.ident:
+            return None  # the key or index of a range: an int or a map key, not the element
+        ranged = expr_type_text(ctx, clause.child_by_field_name("right"), depth + 1)
+        return element_type_text(ranged) if ranged is not None else None
+    return None
+
+
+def expr_type_text(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optional[str]:
+    """The written type of ``expr`` as text when the package's declarations say it: a typed local, a
+    field of a package struct (``s.stats``), ``*p`` of a typed pointer, an element ``x.items[i]`` of a
+    typed slice or map.  None when it cannot be read without types."""
+    expr = unparen(expr)
+    if expr is None or depth > 6:
+        return None
+    if expr.type == "identifier":
+        return root_type_text(ctx, expr, depth)
+    if expr.type == "selector_expression":
+        owner = expr_type_text(ctx, expr.child_by_field_name("operand"), depth + 1)
+        field = expr.child_by_field_name("field")
+        if owner is None or field is None:
+            return None
+        name = owner.lstrip("*").strip().split("[", 1)[0]
+        st = model(ctx).struct(name) if name.isidentifier() else None
+        fd = st.field(node_text(field)) if st is not None else None
+        return fd.type_text if fd is not None and not fd.embedded else None
+    if expr.type == "unary_expression" and expr.child_by_field_name("operator").type == "*":
+        inner = expr_type_text(ctx, expr.child_by_field_name("operand"), depth + 1)
+        return inner[1:] if inner is not None and inner.startswith("*") else None
+    if expr.type == "index_expression":
+        container = expr_type_text(ctx, expr.child_by_field_name("operand"), depth + 1)
+        return element_type_text(container) if container is not None else None
+    if expr.type == "composite_literal":
+        typ = expr.child_by_field_name("type")
+        return node_text(typ) if typ is not None else None
+    return None
+
+
+def value_copy_root(ctx: FileContext, root: Node, path: Optional[Node] = None) -> bool:
+    """``root`` (a local identifier) holds its function's own value, not the shared one: a by-value
+    parameter or receiver (``func (p *M) add(q M)``), a named result, a local of a struct type (declared,
+    built with ``T{…}``, or a copy: ``v := s.stats``, ``v := *p``, a range value over ``[]T``), and
+    ``path`` (``q.n``, ``v.stats.n``) does not go through a pointer, map, slice, chan or interface field,
+    which would reach shared memory again.  False when the written types do not say so."""
+    decl = resolve(root)
+    if decl is None or decl.kind not in ("param", "var", "range"):
+        return False
+    text = root_type_text(ctx, root)
+    if text is None:
+        return False
+    name, reference = type_of_text(text)
+    if reference or name is None or model(ctx).struct(name) is None:
+        return False
+    if path is None:
+        return True
+    fields = normal_text(path)[len(node_text(root)):].lstrip(".").split(".")
+    cur = name
+    for seg in fields[:-1]:
+        if not seg.isidentifier():
+            return False  # an index or a call along the path: not followed
+        st = model(ctx).struct(cur) if cur is not None else None
+        fd = st.field(seg) if st is not None else None
+        if fd is None or fd.embedded:
+            return False
+        cur, reference = type_of_text(fd.type_text)
+        if reference:
+            return False  # v.stats.n with stats *Stats: the copy points at the shared Stats
+    return True

@@ -5,9 +5,9 @@ from goexplint.analysis.values import (decl_ident_of, expr_has_type, method_call
                                        result_targets, struct_field_types)
 from goexplint.core.parse import captures, node_text
 from goexplint.rules.context_timeout._support import HTTP, short
-from goexplint.analysis.sharedstate import same_file_functions
+from goexplint.analysis.goroutines import same_file_functions
 
-REQUIRES = (package_vars, struct_field_types)
+REQUIRES = (package_vars, struct_field_types, same_file_functions)
 
 SHORTCUTS = {"Get": "http.MethodGet", "Head": "http.MethodHead", "Post": "http.MethodPost",
              "PostForm": "http.MethodPost"}

@@ -16,7 +16,7 @@ from typing import Iterator, List, Optional, Tuple
 
 from tree_sitter import Node
 
-from goexplint.analysis.concurrency import Launch, is_errgroup_receiver, iteration_synced
+from goexplint.analysis.goroutines import Launch, is_errgroup_receiver, iteration_synced
 from goexplint.analysis.package import base_type_name, model
 from goexplint.analysis.summaries import OUTLIVES_CALL, callee_summary, flow_up, summaries, type_like
 from goexplint.analysis.types import selection
@@ -116,7 +116,7 @@ def captured_refs(ctx: FileContext, closure: Node, loop: Node, mode: str) -> Ite
 
 def launch_captures(ctx: FileContext, launch: Launch, mode: str, waits: bool = True) -> Iterator[Tuple[Node, Node]]:
     """(reference, loop) pairs for a launch, skipping loops each of whose iterations waits for what it launched
-    (:func:`goexplint.analysis.concurrency.iteration_synced`)."""
+    (:func:`goexplint.analysis.goroutines.iteration_synced`)."""
     if not launch.closures:
         return
     for loop in enclosing_loops(launch.stmt):

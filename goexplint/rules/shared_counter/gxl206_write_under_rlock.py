@@ -1,11 +1,14 @@
 """GXL206: writes to shared state while only a read lock is held, and that lock guards the data."""
 
+from goexplint.analysis.locks import held_in_list
 from goexplint.analysis.package import model
 from goexplint.analysis.fields import index
-from goexplint.analysis.sharedstate import (function_scope, goroutine_bodies, locks_at, normal, root_of, sharing_of,
-                                            writes_in)
+from goexplint.analysis.goroutines import goroutine_bodies
+from goexplint.analysis.locks import locks_at
+from goexplint.analysis.syntax import normal_text, root_identifier
+from goexplint.rules.shared_counter._support import function_scope, sharing_of, writes_in
 
-REQUIRES = (model, index)
+REQUIRES = (model, goroutine_bodies, held_in_list, writes_in, index)
 
 
 def refine(match, ctx):
@@ -29,7 +32,7 @@ def refine(match, ctx):
         if sharing.how == "captured" and scope.func.type == "func_literal" \
                 and scope.func.id not in {b.func.id for b in goroutine_bodies(ctx)}:
             continue  # a local of the enclosing function, written by a closure that runs on its goroutine
-        root = root_of(w.target)
+        root = root_identifier(w.target)
         owned = _owning_lock(ctx, held, root, sharing, w.target)
         if owned is None:
             continue  # the read lock belongs to another object: it does not guard this data
@@ -38,7 +41,7 @@ def refine(match, ctx):
             continue  # *out = …: the caller's result buffer, not state the lock guards
         yield match.finding(w.node, related=((rlock, "read lock taken here"),),
                             evidence="RLock held: %s (%s); %s" % (", ".join(sorted(held)), why, sharing.text),
-                            var=normal(w.target), op=w.op, lock=lock)
+                            var=normal_text(w.target), op=w.op, lock=lock)
 
 
 def _same_root(lock, root):

@@ -1,10 +1,13 @@
 """GXL210: a write without the lock that guards the field everywhere else (guarded-by inference)."""
 
 from goexplint.analysis.fields import index
+from goexplint.analysis.goroutines import goroutine_bodies
+from goexplint.analysis.goroutines import handler_bodies
+from goexplint.analysis.goroutines import sync_point
 from goexplint.analysis.package import model
 from goexplint.analysis.guards import unguarded_writes
 
-REQUIRES = (model, index)
+REQUIRES = (model, goroutine_bodies, handler_bodies, sync_point, index)
 
 
 def refine(match, ctx):

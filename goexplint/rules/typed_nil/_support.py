@@ -12,7 +12,7 @@ from goexplint.analysis.package import local_type_names, model
 from goexplint.analysis.syntax import resolve
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
-from goexplint.analysis.sharedstate import strip_parens
+from goexplint.analysis.syntax import unparen
 
 
 def _returns_nil(body: Node) -> bool:
@@ -94,7 +94,7 @@ def result_slots(func: Node) -> List[Tuple[Optional[Node], Optional[Node]]]:
 
 def nil_conversion(node: Optional[Node]) -> Optional[Node]:
     """``(*T)(nil)`` -> the ``*T`` type expression, else None."""
-    node = strip_parens(node)
+    node = unparen(node)
     if node is None or node.type != "call_expression":
         return None
     fn = node.child_by_field_name("function")
@@ -187,7 +187,7 @@ def _terminates(stmt: Node) -> bool:
     if t in ("return_statement", "continue_statement", "goto_statement"):
         return True
     if t == "expression_statement" and stmt.named_children:
-        call = strip_parens(stmt.named_children[0])
+        call = unparen(stmt.named_children[0])
         fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
         return fn is not None and fn.type == "identifier" and fn.text == b"panic" and resolve(fn) is None
     return False

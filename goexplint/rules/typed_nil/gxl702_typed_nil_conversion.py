@@ -3,7 +3,7 @@
 import re
 
 from goexplint.analysis.package import model
-from goexplint.analysis.sharedstate import enclosing_function, strip_parens
+from goexplint.analysis.syntax import enclosing_function, unparen
 from goexplint.analysis.syntax import resolve
 from goexplint.core.parse import node_text
 from goexplint.rules.typed_nil._support import interface_name as _interface_name
@@ -37,7 +37,7 @@ def _pointer_call(ctx, value):
 
 
 def _check(match, ctx, value, iface, what):
-    value = strip_parens(value)
+    value = unparen(value)
     conv = nil_conversion(value)
     if conv is not None:
         yield match.finding(value, what=what, typ=node_text(conv), iface=iface, advice=ADVICE_NIL)

@@ -3,7 +3,7 @@
 from goexplint.rules.waitgroup._copylocks import (ASSIGNED, IN_LITERAL, PASSED, RETURNED, SENT, copied_idents,
                                                   declared_lock, lock_declared_names, lock_structs, lock_type_name,
                                                   names_a_lock_type, range_clauses)
-from goexplint.analysis.sharedstate import strip_parens
+from goexplint.analysis.syntax import unparen
 from goexplint.analysis.syntax import is_reference, resolve
 from goexplint.core.parse import node_text
 
@@ -69,7 +69,7 @@ def _range_copies(match, ctx, func, body):
         if not (start <= clause.start_byte < end):
             continue
         left = clause.child_by_field_name("left")
-        right = strip_parens(clause.child_by_field_name("right"))
+        right = unparen(clause.child_by_field_name("right"))
         if left is None or len(left.named_children) < 2 or right is None or right.type != "identifier":
             continue
         value = left.named_children[1]

@@ -2,7 +2,7 @@
 
 from goexplint.analysis.package import model
 from goexplint.core.parse import captures
-from goexplint.analysis.sharedstate import enclosing_function, line_of, normal
+from goexplint.analysis.syntax import enclosing_function, line_of, normal_text
 from goexplint.analysis.syntax import in_loop_within
 from goexplint.rules.waitgroup._waitgroup import calls_in, is_waitgroup, wg_calls
 
@@ -42,7 +42,7 @@ def refine(match, ctx):
     func = enclosing_function(stmt)
     if func is None or in_loop_within(stmt, func) or stmt.parent is None:
         return
-    key = normal(recv)
+    key = normal_text(recv)
     after = False
     for sib in stmt.parent.named_children:
         if sib == stmt:
