@@ -32,6 +32,7 @@ from tree_sitter import Node
 from goexplint.analysis.syntax import package_member, resolve, unparen
 from goexplint.core.parse import FileContext, node_text
 from goexplint.core.providers import FILE, provider
+from goexplint.analysis.syntax import scopes
 
 State = Hashable
 States = FrozenSet[State]
@@ -379,7 +380,7 @@ def never_returns(ctx: FileContext, call: Optional[Node], by_name: bool = False)
     return _never_returns(ctx, call, by_name, None)
 
 
-@provider(scope=FILE)
+@provider(scope=FILE, requires=(scopes,))
 def no_return_functions(ctx: FileContext) -> Set[bytes]:
     """Names of the file's functions whose body ends in a call that never returns (a call of another
     function of the file counts when that one is declared above; a function calling itself last does not)."""

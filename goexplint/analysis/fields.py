@@ -48,6 +48,7 @@ from goexplint.analysis.syntax import element_type_text, parameters
 from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function_within, resolve_within
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.core.providers import PACKAGE, provider
+from goexplint.analysis.syntax import scopes
 
 ATOMIC = "sync/atomic"
 _ATOMIC_FUNC = re.compile(r"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
@@ -1170,7 +1171,7 @@ _INDEXES: "collections.OrderedDict[tuple, FieldIndex]" = collections.OrderedDict
 _INDEX_LIMIT = 4
 
 
-@provider(scope=PACKAGE, requires=(model, package_names, goroutine_bodies, handler_bodies, sync_point))
+@provider(scope=PACKAGE, requires=(model, package_names, goroutine_bodies, handler_bodies, sync_point, scopes))
 def index(ctx: FileContext) -> FieldIndex:
     """The field-access index of ``ctx``'s package, built once per package (and kept per process for the
     same package contents, so a package re-linted unchanged reuses it)."""

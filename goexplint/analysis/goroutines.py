@@ -40,6 +40,7 @@ from goexplint.analysis.syntax import (FUNC_TYPES, Decl, ancestors_until, enclos
 from goexplint.core.facts import file_captures, file_query
 from goexplint.core.parse import FileContext, active, captures, node_text
 from goexplint.core.providers import FILE, PACKAGE, provider
+from goexplint.analysis.syntax import scopes
 
 ERRGROUP = "golang.org/x/sync/errgroup"
 HTTP = "net/http"
@@ -392,7 +393,7 @@ LAUNCHES = file_query("""
 LAUNCH_WORDS = re.compile(rb"\bgo\b|\.(?:\s|/\*(?:[^*]|\*(?!/))*\*/|//[^\n]*\n)*Go\b|AfterFunc")
 
 
-@provider(scope=FILE, requires=(same_file_functions,))
+@provider(scope=FILE, requires=(same_file_functions, scopes))
 def goroutine_bodies(ctx: FileContext) -> List[Body]:
     """The code of this file that runs on a goroutine it starts, in launch order (``go`` statements,
     then ``errgroup.Go`` calls, then ``time.AfterFunc`` calls)."""
@@ -525,7 +526,7 @@ def is_sync_point(stmt: Node) -> bool:
     return sync_point(ctx, stmt)
 
 
-@provider(scope=FILE)
+@provider(scope=FILE, requires=(scopes,))
 def sync_point(ctx: FileContext, stmt: Node) -> bool:
     """:func:`is_sync_point` of a statement of the file being linted."""
     return _sync_point(stmt)

@@ -35,6 +35,7 @@ from goexplint.analysis.syntax import (FUNC_TYPES, ancestors_until, enclosing_fu
                                        resolve, root_identifier, unparen)
 from goexplint.core.parse import FileContext, active, captures, node_text
 from goexplint.core.providers import FILE, provider
+from goexplint.analysis.syntax import scopes
 
 # --------------------------------------------------------------------------- locks held at a node
 
@@ -443,7 +444,7 @@ class _Reach(Domain):
         return frozenset((s,))
 
 
-@provider(scope=FILE, requires=(no_return_functions,))
+@provider(scope=FILE, requires=(no_return_functions, scopes))
 def body_plan(ctx: FileContext, body: Node):
     """The top-level statements of ``body``, their start offsets, and for each whether a path reaches it;
     None when the body holds a statement the parser could not complete (``LockDomain.broken`` turns a

@@ -39,6 +39,7 @@ from goexplint.analysis.types import expression_types, method, method_of
 from goexplint.analysis.syntax import FUNC_TYPES, identifiers, is_package_type, package_selector, parameters, resolve
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.core.providers import FILE, PACKAGE, provider
+from goexplint.analysis.syntax import scopes
 
 ESCAPE_KINDS = ("store", "return", "send", "goroutine", "defer")
 # Escapes that outlive the *caller's* statement: what a loop variable handed to the call must not do.
@@ -325,7 +326,7 @@ def _fresh_fate(ctx: FileContext, fn_node: Node, decl) -> Optional[str]:
         _in_progress.discard(key)
 
 
-@provider(scope=FILE)
+@provider(scope=FILE, requires=(scopes,))
 def fresh_fate(ctx: FileContext, fn_node: Node, decl_ident: Node) -> Optional[str]:
     """Where the object the fresh local declared by ``decl_ident`` in ``fn_node`` goes (see
     :func:`_fresh_fate`, which guards the cycles)."""

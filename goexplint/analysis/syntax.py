@@ -24,8 +24,8 @@ from tree_sitter import Node
 
 from goexplint.analysis.package import model
 from goexplint.core.facts import file_captures, file_query
-from goexplint.core.parse import (FileContext, active, captures, compile_query, default_package_name,  # noqa: F401
-                                  function_name, import_table, node_text)
+from goexplint.core.providers import provider
+from goexplint.core.parse import FileContext, active, captures, compile_query, node_text
 
 FUNC_TYPES = ("func_literal", "function_declaration", "method_declaration")
 _FUNC_SET = frozenset(FUNC_TYPES)
@@ -53,15 +53,11 @@ _TOP_LEVEL_NAMES = file_query("(source_file (function_declaration name: (identif
                               "(type_spec name: (type_identifier) @t)")
 
 
+@provider()
 def top_level_names(ctx: FileContext) -> "set[bytes]":
     """Names of functions and types declared at file level (they hide dot-imported names)."""
-    key = ("syntax.top_level_names",)
-    found = ctx.cache.get(key)
-    if found is None:
-        caps = file_captures(ctx, _TOP_LEVEL_NAMES)
-        found = {n.text for ns in caps.values() for n in ns}
-        ctx.cache[key] = found
-    return found
+    caps = file_captures(ctx, _TOP_LEVEL_NAMES)
+    return {n.text for ns in caps.values() for n in ns}
 
 
 def is_package_type(ctx: FileContext, typ: Optional[Node], path: str, name: str) -> bool:
@@ -268,19 +264,6 @@ _BODY_DECLS = """
 """
 
 
-def _function_params(ctx: FileContext, fn: Node) -> Dict[bytes, Decl]:
-    """Name -> the receiver, parameter or named result of ``fn`` that declares it (the first; memoised)."""
-    key = ("syntax.function_params", fn.id)
-    params = ctx.cache.get(key)
-    if params is None:
-        params = {}
-        for field in ("receiver", "parameters", "result"):
-            for p in _params(fn.child_by_field_name(field)):
-                params.setdefault(p.text, Decl(p, "param"))
-        ctx.cache[key] = params
-    return params
-
-
 def resolve_in_function(fn: Node, ident: Node) -> Optional[Decl]:
     """``resolve(ident)`` for an identifier whose innermost function is ``fn``, without the upward walk
     when the name is a parameter (receiver, named result) of ``fn`` that nothing in its body declares
@@ -289,15 +272,9 @@ def resolve_in_function(fn: Node, ident: Node) -> Optional[Decl]:
     ctx = active()
     if ctx is None:
         return resolve(ident)
-    params = _function_params(ctx, fn)
-    key = ("syntax.body_declares", fn.id)
-    declared = ctx.cache.get(key)
-    if declared is None:
-        body = fn.child_by_field_name("body")
-        declared = {d.text for d in captures(_BODY_DECLS, body).get("d", [])} if body is not None and params else set()
-        ctx.cache[key] = declared
+    params = scopes(ctx).function_params(fn)
     name = ident.text
-    if name in params and name not in declared:
+    if name in params and name not in scopes(ctx).body_declared_names(fn):
         return params[name]
     return resolve(ident)
 
@@ -375,25 +352,6 @@ def _classify(d: Node, top: Node) -> Optional[Tuple[Node, str, int, Node, int, i
     return d, "", _OTHER, top, 0, 0
 
 
-def _top_declarations(ctx: FileContext, top: Node
-                      ) -> Tuple[Dict[bytes, List[Tuple[Node, str, int, Node, int, int]]], Dict[bytes, List[int]]]:
-    """(name -> every declaration of the name inside ``top`` that ``resolve`` may return, name -> where
-    every capture of ``_BODY_DECLS`` inside ``top`` starts), memoised per ``top``.  The captures come in
-    document order (``parse.captures``): the first declaration of a block comes first."""
-    key = ("syntax.top_declarations", top.id)
-    found = ctx.cache.get(key)
-    if found is None:
-        decls: Dict[bytes, List[Tuple[Node, str, int, Node, int, int]]] = {}
-        starts: Dict[bytes, List[int]] = {}
-        for d in captures(_BODY_DECLS, top).get("d", []):
-            starts.setdefault(d.text, []).append(d.start_byte)
-            got = _classify(d, top)
-            if got is not None:
-                decls.setdefault(d.text, []).append(got)
-        found = ctx.cache[key] = (decls, starts)
-    return found
-
-
 def resolve_within(top: Node, ident: Node) -> Optional[Decl]:
     """``resolve(ident)`` (the same answer) for an identifier inside ``top``, a top-level declaration of
     the file, mostly without walking up the tree: from every declaration inside ``top`` (listed once per
@@ -407,7 +365,7 @@ def resolve_within(top: Node, ident: Node) -> Optional[Decl]:
     if ctx is None or not (top.start_byte <= start and end <= top.end_byte) or start == end \
             or ctx.parent(top) is None or ctx.parent(top).type != "source_file":
         return resolve(ident)
-    cands = _top_declarations(ctx, top)[0].get(ident.text)
+    cands = scopes(ctx).top_declarations(top)[0].get(ident.text)
     if cands is None:
         return None
     best = None
@@ -446,13 +404,13 @@ def resolve_in_function_within(top: Node, fn: Node, ident: Node) -> Optional[Dec
     if ctx is None or not (top.start_byte <= fn.start_byte and fn.end_byte <= top.end_byte):
         return resolve_in_function(fn, ident)
     name = ident.text
-    param = _function_params(ctx, fn).get(name)
+    param = scopes(ctx).function_params(fn).get(name)
     if param is not None:
         body = fn.child_by_field_name("body")
         if body is None:
             return param
         lo, hi = body.start_byte, body.end_byte
-        if not any(lo <= at < hi for at in _top_declarations(ctx, top)[1].get(name, ())):
+        if not any(lo <= at < hi for at in scopes(ctx).top_declarations(top)[1].get(name, ())):
             return param
     return resolve_within(top, ident)
 
@@ -484,35 +442,11 @@ def _can_declare(node: Node) -> bool:
     return False
 
 
-def _declares(ctx: FileContext, node: Node) -> bool:
-    """Whether ``node`` can put any name in scope for a descendant (memoised)."""
-    key = ("syntax.declares", node.id)
-    found = ctx.cache.get(key)
-    if found is None:
-        found = bool(_block_index(ctx, node)) if node.type in _LIST_TYPES else _can_declare(node)
-        ctx.cache[key] = found
-    return found
-
-
-def _block_index(ctx: FileContext, block: Node) -> Dict[bytes, Tuple[int, int, Node, str]]:
-    """name -> (start and end of the declaring statement, declaring identifier, kind) of the *first*
-    declaration of each name among the statements of ``block`` (what ``scope_decls`` finds first)."""
-    key = ("syntax.block_index", block.id)
-    index = ctx.cache.get(key)
-    if index is None:
-        index = {}
-        for stmt in block.named_children:
-            for decl_ident, kind in _stmt_decls(stmt):
-                index.setdefault(decl_ident.text, (stmt.start_byte, stmt.end_byte, decl_ident, kind))
-        ctx.cache[key] = index
-    return index
-
-
 def _declaring_above(ctx: FileContext, node: Node) -> Optional[Tuple[Node, Node]]:
     """(nearest strict ancestor that declares names, its child on the way from ``node``), stopping
     at ``source_file`` (None).  Memoised along the path, so every lookup is amortised O(1)."""
-    found = ctx.search_above(node, "syntax.declaring_above",
-                             lambda p: p.type == "source_file" or _declares(ctx, p))
+    declares = scopes(ctx).declares_names
+    found = ctx.search_above(node, "syntax.declaring_above", lambda p: p.type == "source_file" or declares(p))
     return found if found is not None and found[0].type != "source_file" else None
 
 
@@ -537,12 +471,13 @@ def _resolve_indexed(ctx: FileContext, ident: Node, stop: Optional[Node]) -> Opt
     # a ``stop`` that is not above ``ident`` is never met by the walk (which then goes on to the top)
     stop_above = stop is not None and stop != ident and stop.start_byte <= start and ident.end_byte <= stop.end_byte
     step = _declaring_above(ctx, ident)
+    block_index = scopes(ctx).block_index
     while step is not None:
         parent, child = step
         if stop_above and not _below(ctx, parent, stop):
             return None
         if parent.type in _LIST_TYPES:
-            hit = _block_index(ctx, parent).get(name)
+            hit = block_index(parent).get(name)
             if hit is not None and hit[0] < child.start_byte and hit[1] <= start:
                 return Decl(hit[2], hit[3])
         else:
@@ -629,11 +564,9 @@ class LoopVars:
         return set(self.declared) | set(self.outer)
 
 
+@provider()
 def loop_vars(ctx: FileContext, loop: Node) -> LoopVars:
-    key = ("loop_vars", loop.id)
-    cached = ctx.cache.get(key)
-    if cached is not None:
-        return cached
+    """The variables a ``for`` statement declares (per iteration from Go 1.22) and the outer ones it assigns."""
     declared: Dict[bytes, Node] = {}
     outer: Dict[bytes, Node] = {}
     for c in loop.named_children:
@@ -653,9 +586,7 @@ def loop_vars(ctx: FileContext, loop: Node) -> LoopVars:
             for ident in _assigned_idents(update):
                 if ident.text not in declared and ident.text != b"_":
                     outer[ident.text] = ident
-    result = LoopVars(loop, declared, outer)
-    ctx.cache[key] = result
-    return result
+    return LoopVars(loop, declared, outer)
 
 
 def _assigned_idents(stmt: Optional[Node]) -> Iterator[Node]:
@@ -715,16 +646,19 @@ _LOOPS = file_query("(for_statement) @loop")
 def file_loop_var_names(ctx: FileContext, outer: bool = False) -> set:
     """Every loop variable name in the file (a cheap pre-filter for candidate nodes); with ``outer``
     only those of loops that assign variables declared before the loop (``for v = range``)."""
-    key = ("file_loop_var_names",)
-    got = ctx.cache.get(key)
-    if got is None:
-        names, outers = set(), set()
-        for loop in file_captures(ctx, _LOOPS).get("loop", []):
-            lv = loop_vars(ctx, loop)
-            names |= lv.names
-            outers |= set(lv.outer)
-        got = ctx.cache[key] = (names, outers)
+    got = loop_var_names(ctx)
     return got[1] if outer else got[0]
+
+
+@provider(requires=(loop_vars,))
+def loop_var_names(ctx: FileContext) -> Tuple[set, set]:
+    """(every loop variable name of the file, those of loops that assign outer variables)."""
+    names, outers = set(), set()
+    for loop in file_captures(ctx, _LOOPS).get("loop", []):
+        lv = loop_vars(ctx, loop)
+        names |= lv.names
+        outers |= set(lv.outer)
+    return names, outers
 
 
 def element_type_text(type_text: str) -> Optional[str]:
@@ -996,3 +930,84 @@ def value_copy_root(ctx: FileContext, root: Node, path: Optional[Node] = None) -
         if reference:
             return False  # v.stats.n with stats *Stats: the copy points at the shared Stats
     return True
+
+
+# --------------------------------------------------------------------------- the scope index of a file
+class Scopes:
+    """The scope index of one file, filled as its identifiers are resolved: per block the first
+    declaration of each name, per node whether it can declare names at all, per top-level declaration
+    every declaration inside it, per function its parameters and the names its body declares.  One
+    fact (the :func:`scopes` provider) rather than five, because every analysis that resolves a name
+    needs all of them; ``resolve`` and its variants read it."""
+
+    __slots__ = ("blocks", "declares", "tops", "params", "body_names")
+
+    def __init__(self):
+        self.blocks: Dict[int, Dict[bytes, Tuple[int, int, Node, str]]] = {}
+        self.declares: Dict[int, bool] = {}
+        self.tops: Dict[int, tuple] = {}
+        self.params: Dict[int, Dict[bytes, Decl]] = {}
+        self.body_names: Dict[int, "set[bytes]"] = {}
+
+    def block_index(self, block: Node) -> Dict[bytes, Tuple[int, int, Node, str]]:
+        """name -> (start and end of the declaring statement, declaring identifier, kind) of the *first*
+        declaration of each name among the statements of ``block`` (what ``scope_decls`` finds first)."""
+        index = self.blocks.get(block.id)
+        if index is None:
+            index = self.blocks[block.id] = {}
+            for stmt in block.named_children:
+                for decl_ident, kind in _stmt_decls(stmt):
+                    if decl_ident.text not in index:
+                        index[decl_ident.text] = (stmt.start_byte, stmt.end_byte, decl_ident, kind)
+        return index
+
+    def declares_names(self, node: Node) -> bool:
+        """Whether ``node`` can put any name in scope for a descendant."""
+        found = self.declares.get(node.id)
+        if found is None:
+            found = self.declares[node.id] = (bool(self.block_index(node)) if node.type in _LIST_TYPES
+                                              else _can_declare(node))
+        return found
+
+    def top_declarations(self, top: Node
+                         ) -> Tuple[Dict[bytes, List[Tuple[Node, str, int, Node, int, int]]], Dict[bytes, List[int]]]:
+        """(name -> every declaration of the name inside ``top`` that ``resolve`` may return, name -> where
+        every capture of ``_BODY_DECLS`` inside ``top`` starts).  The captures come in document order
+        (``parse.captures``): the first declaration of a block comes first."""
+        found = self.tops.get(top.id)
+        if found is None:
+            decls: Dict[bytes, List[Tuple[Node, str, int, Node, int, int]]] = {}
+            starts: Dict[bytes, List[int]] = {}
+            for d in captures(_BODY_DECLS, top).get("d", []):
+                starts.setdefault(d.text, []).append(d.start_byte)
+                got = _classify(d, top)
+                if got is not None:
+                    decls.setdefault(d.text, []).append(got)
+            found = self.tops[top.id] = (decls, starts)
+        return found
+
+    def function_params(self, fn: Node) -> Dict[bytes, Decl]:
+        """Name -> the receiver, parameter or named result of ``fn`` that declares it (the first)."""
+        params = self.params.get(fn.id)
+        if params is None:
+            params = self.params[fn.id] = {}
+            for field in ("receiver", "parameters", "result"):
+                for p in _params(fn.child_by_field_name(field)):
+                    if p.text not in params:
+                        params[p.text] = Decl(p, "param")
+        return params
+
+    def body_declared_names(self, fn: Node) -> "set[bytes]":
+        """Every name a declaration inside ``fn``'s body declares."""
+        names = self.body_names.get(fn.id)
+        if names is None:
+            body = fn.child_by_field_name("body")
+            names = self.body_names[fn.id] = ({d.text for d in captures(_BODY_DECLS, body).get("d", [])}
+                                              if body is not None else set())
+        return names
+
+
+@provider()
+def scopes(ctx: FileContext) -> Scopes:
+    """The scope index of ``ctx``'s file (see :class:`Scopes`)."""
+    return Scopes()

@@ -41,6 +41,7 @@ from goexplint.analysis.package import FuncDecl, TypeDecl, local_type_names, mod
 from goexplint.analysis.syntax import inside_within, is_declaration_site, resolve, unparen
 from goexplint.core.parse import FileContext, activate, active, captures, node_text
 from goexplint.core.providers import FILE, PACKAGE, provider
+from goexplint.analysis.syntax import scopes
 
 PREDECLARED = frozenset((
     "bool", "byte", "complex64", "complex128", "error", "float32", "float64", "int", "int8", "int16", "int32",
@@ -908,7 +909,7 @@ class Selection:
         return self.candidates[0] if self.kind == "unknown" and len(self.candidates) == 1 else None
 
 
-@provider(scope=FILE, requires=(expression_types, method, method_declarations))
+@provider(scope=FILE, requires=(expression_types, method, method_declarations, scopes))
 def selection(ctx: FileContext, selector: Node) -> Optional[Selection]:
     """How the selector ``x.m`` of ``ctx``'s file resolves (see :class:`Selection`)."""
     if selector is None or selector.type != "selector_expression":

@@ -1,7 +1,10 @@
 """GXL601: ``for { select { …; default: } }`` spins."""
 
+from goexplint.analysis.syntax import scopes
 from goexplint.analysis.syntax import resolve, unparen
 from goexplint.core.parse import captures, node_text
+
+REQUIRES = (scopes,)
 
 TIMER_FUNCS = ("After", "Tick")
 

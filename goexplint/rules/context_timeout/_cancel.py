@@ -24,6 +24,7 @@ from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.analysis.package import PackageModel, model
 from goexplint.analysis.summaries import flow_up, package_type_name
 from goexplint.core.providers import PACKAGE, provider
+from goexplint.analysis.syntax import scopes
 
 # --------------------------------------------------------------------------- the path walk
 
@@ -109,7 +110,7 @@ def field_selectors(ctx: FileContext) -> Dict[bytes, List[Node]]:
     return by_name
 
 
-@provider(scope=PACKAGE, requires=(field_selectors, model))
+@provider(scope=PACKAGE, requires=(field_selectors, model, scopes))
 def read_fields(ctx: FileContext, name: bytes) -> Set[Optional[str]]:
     """Owner structs of every read of a field called ``name`` anywhere in the package: anything but a
     plain assignment target or the first argument of ``append``.  The owner is the package struct the

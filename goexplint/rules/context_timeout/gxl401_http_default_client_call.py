@@ -1,7 +1,11 @@
 """GXL401: package-level http.Get/Head/Post/PostForm (they use http.DefaultClient)."""
 
+from goexplint.analysis.syntax import scopes
+from goexplint.analysis.syntax import top_level_names
 from goexplint.analysis.syntax import package_member
 from goexplint.rules.context_timeout._support import HTTP
+
+REQUIRES = (scopes, top_level_names)
 
 METHODS = {"Get": "http.MethodGet", "Head": "http.MethodHead", "Post": "http.MethodPost",
            "PostForm": "http.MethodPost"}

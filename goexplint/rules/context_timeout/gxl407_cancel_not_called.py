@@ -1,5 +1,7 @@
 """GXL407: the cancel function of context.With* is not used on every path (vet lostcancel, without types)."""
 
+from goexplint.analysis.syntax import scopes
+from goexplint.analysis.syntax import top_level_names
 from goexplint.analysis.cfg import no_return_functions
 from goexplint.analysis.syntax import enclosing_function, is_ancestor, is_named_result, package_member
 from goexplint.analysis.values import decl_ident_of, references, result_targets
@@ -8,7 +10,7 @@ from goexplint.rules.context_timeout._cancel import CancelWalk, conditional_defe
 from goexplint.rules.context_timeout._support import CONTEXT, WITH_CANCEL
 from goexplint.analysis.package import model
 
-REQUIRES = (model, no_return_functions, read_fields)
+REQUIRES = (model, no_return_functions, read_fields, scopes, top_level_names)
 
 
 def refine(match, ctx):

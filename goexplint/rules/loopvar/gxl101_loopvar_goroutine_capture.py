@@ -1,5 +1,7 @@
 """GXL101: references to a ``:=`` loop variable inside a goroutine launched in the loop."""
 
+from goexplint.analysis.syntax import loop_vars
+from goexplint.analysis.syntax import scopes
 from goexplint.analysis.goroutines import literal_sync_facts
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import summaries
@@ -7,7 +9,7 @@ from goexplint.analysis.goroutines import launch_of
 from goexplint.rules.loopvar._capture import capture_finding, launch_captures
 from goexplint.rules.loopvar._fix import copy_fix
 
-REQUIRES = (model, summaries, literal_sync_facts)
+REQUIRES = (model, summaries, literal_sync_facts, loop_vars, scopes)
 
 
 def refine(match, ctx):

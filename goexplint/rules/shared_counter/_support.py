@@ -34,6 +34,7 @@ from goexplint.analysis.syntax import (FUNC_TYPES, Decl, ancestors_until, enclos
 from goexplint.core.facts import file_captures, file_query
 from goexplint.core.parse import FileContext, active, captures, node_text
 from goexplint.core.providers import FILE, provider
+from goexplint.analysis.syntax import scopes
 
 LOOP = "for_statement"
 
@@ -97,7 +98,7 @@ def _classify_assignment(stmt: Node) -> Iterator[Write]:
             yield Write(target, target, "assign", "assigned")
 
 
-@provider(scope=FILE)
+@provider(scope=FILE, requires=(scopes,))
 def writes_in(ctx: FileContext, func: Node) -> List[Write]:
     """Writes in the body of ``func``, not counting nested func literals except ``defer func(){…}()``
     and immediately called ``func(){…}()`` (they run on the same goroutine).  Nested ``go``
@@ -758,7 +759,7 @@ def package_var_used_elsewhere(ctx, rec) -> bool:
 
 @provider(scope=FILE, requires=(goroutine_bodies, writes_in, field_container_kinds, sync_point, sync_list,
                                 next_sync_or_use, own_identifiers, receive_send_flags, held_in_list, model,
-                                literal_sync_facts))
+                                literal_sync_facts, scopes))
 def shared_writes(ctx: FileContext) -> List[SharedWrite]:
     """Every conflicting update (:func:`conflicting_update`) from a goroutine body to shared state, except
     writes to a slot of its own (``out[i]`` with a per-goroutine ``i``), a named result of the launcher

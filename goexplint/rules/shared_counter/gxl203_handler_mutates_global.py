@@ -1,5 +1,6 @@
 """GXL203: HTTP handlers that mutate package-level state without a lock."""
 
+from goexplint.analysis.syntax import scopes
 from goexplint.analysis.locks import held_in_list
 from goexplint.analysis.package import model
 from goexplint.analysis.goroutines import HTTP, Body, is_handler_signature
@@ -8,7 +9,7 @@ from goexplint.analysis.syntax import normal_text
 from goexplint.core.parse import function_name, node_text
 from goexplint.rules.shared_counter._support import sharing_of, writes_in
 
-REQUIRES = (model, held_in_list, writes_in)
+REQUIRES = (model, held_in_list, writes_in, scopes)
 
 _VERBS = {"incremented": "increments", "decremented": "decrements", "appended to": "appends to",
           "written": "writes an element of", "deleted from": "deletes from"}

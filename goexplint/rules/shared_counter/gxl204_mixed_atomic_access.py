@@ -1,5 +1,6 @@
 """GXL204: a path updated through sync/atomic somewhere in the package and accessed plainly here."""
 
+from goexplint.analysis.syntax import scopes
 from goexplint.analysis.fields import index
 from goexplint.analysis.goroutines import goroutine_bodies
 from goexplint.analysis.goroutines import handler_bodies
@@ -8,7 +9,7 @@ from goexplint.analysis.package import model
 from goexplint.analysis.atomicmix import plain_accesses
 from goexplint.analysis.syntax import normal_text
 
-REQUIRES = (model, goroutine_bodies, handler_bodies, sync_point, index)
+REQUIRES = (model, goroutine_bodies, handler_bodies, sync_point, index, scopes)
 
 
 def refine(match, ctx):

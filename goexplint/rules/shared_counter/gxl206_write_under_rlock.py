@@ -1,5 +1,6 @@
 """GXL206: writes to shared state while only a read lock is held, and that lock guards the data."""
 
+from goexplint.analysis.syntax import scopes
 from goexplint.analysis.locks import held_in_list
 from goexplint.analysis.package import model
 from goexplint.analysis.fields import index
@@ -8,7 +9,7 @@ from goexplint.analysis.locks import locks_at
 from goexplint.analysis.syntax import normal_text, root_identifier
 from goexplint.rules.shared_counter._support import function_scope, sharing_of, writes_in
 
-REQUIRES = (model, goroutine_bodies, held_in_list, writes_in, index)
+REQUIRES = (model, goroutine_bodies, held_in_list, writes_in, index, scopes)
 
 
 def refine(match, ctx):

@@ -1,5 +1,6 @@
 """GXL207: a goroutine writes a named result of the function that launched it, which may return first."""
 
+from goexplint.analysis.syntax import scopes
 from goexplint.analysis.goroutines import goroutine_bodies_by_launch
 from goexplint.analysis.goroutines import sync_point
 from goexplint.analysis.goroutines import bodies_of_launch, return_while_running
@@ -7,7 +8,7 @@ from goexplint.analysis.syntax import line_of, named_results, normal_text, resol
 from goexplint.core.parse import node_text
 from goexplint.rules.shared_counter._support import writes_in
 
-REQUIRES = (goroutine_bodies_by_launch, sync_point, writes_in)
+REQUIRES = (goroutine_bodies_by_launch, sync_point, writes_in, scopes)
 
 
 def refine(match, ctx):

@@ -1,5 +1,6 @@
 """GXL209: a ``return`` reached while a ``X.Lock()`` taken earlier in the function is still held."""
 
+from goexplint.analysis.syntax import scopes
 from goexplint.analysis.cfg import no_return_functions
 from goexplint.analysis.locks import body_plan
 from goexplint.analysis.locks import first_lock_call
@@ -11,7 +12,8 @@ from goexplint.analysis.locks import (LOCKS, deferred_releases_before, function_
 from goexplint.analysis.syntax import enclosing_function
 from goexplint.core.parse import node_text
 
-REQUIRES = (body_plan, first_lock_call, function_own_nodes, function_unlock_calls, lock_call, no_return_functions)
+REQUIRES = (body_plan, first_lock_call, function_own_nodes, function_unlock_calls, lock_call, no_return_functions,
+            scopes)
 
 
 def refine(match, ctx):

@@ -3,6 +3,7 @@ several calls of them may run at once (names such as ``On…`` or ``…Hook`` ar
 
 import os
 
+from goexplint.analysis.syntax import scopes
 from goexplint.analysis.goroutines import hook_goroutine_calls
 from goexplint.analysis.locks import held_in_list
 from goexplint.rules.shared_counter._support import field_container_kinds
@@ -16,7 +17,8 @@ from goexplint.analysis.syntax import identifiers, in_loop_within, is_ancestor, 
 from goexplint.core.parse import captures, function_name, node_text
 from goexplint.rules.shared_counter._support import container_kind, sharing_of, writes_in
 
-REQUIRES = (model, summaries, goroutine_bodies, hook_goroutine_calls, held_in_list, field_container_kinds, writes_in)
+REQUIRES = (model, summaries, goroutine_bodies, hook_goroutine_calls, held_in_list, field_container_kinds, writes_in,
+            scopes)
 
 _OPS = {"incremented": "incremented", "decremented": "decremented", "appended to": "appended to",
         "written": "written (an element)", "deleted from": "deleted from"}

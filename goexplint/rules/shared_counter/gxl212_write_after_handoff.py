@@ -1,5 +1,6 @@
 """GXL212: a pointer value is handed to another goroutine (go / send), then written by the sender."""
 
+from goexplint.analysis.syntax import scopes
 from goexplint.analysis.goroutines import sync_point
 from goexplint.analysis.locks import held_in_list
 from goexplint.analysis.goroutines import is_sync_point
@@ -8,7 +9,7 @@ from goexplint.analysis.syntax import (enclosing_function, normal_text, resolve,
                                        unparen)
 from goexplint.rules.shared_counter._support import writes_in
 
-REQUIRES = (sync_point, held_in_list, writes_in)
+REQUIRES = (sync_point, held_in_list, writes_in, scopes)
 
 
 def _pointer_decl(ident):

@@ -13,6 +13,7 @@ from goexplint.analysis.syntax import resolve
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
 from goexplint.analysis.syntax import unparen
+from goexplint.analysis.syntax import scopes
 
 
 def _returns_nil(body: Node) -> bool:
@@ -257,7 +258,7 @@ def definitely_assigns(stmt: Node, assigns) -> bool:
     return False
 
 
-@provider(scope=FILE, requires=(plain_assignments,))
+@provider(scope=FILE, requires=(plain_assignments, scopes))
 def statements_assigning(ctx: FileContext, func: Node, decl_ident: Node) -> frozenset:
     """The ids of the statements of ``func`` itself (not of its closures) that assign the variable
     declared by ``decl_ident`` with ``=`` or a select receive."""
@@ -300,7 +301,7 @@ def assigned_on_every_path(ctx: FileContext, func: Node, decl_ident: Node, at: N
 
 # --------------------------------------------------------------------------- addresses and nil checks
 
-@provider(scope=FILE)
+@provider(scope=FILE, requires=(scopes,))
 def address_taken(ctx: FileContext, func: Node) -> frozenset:
     """The ids of the declaring identifiers of the variables whose address ``func`` takes (``&x``
     anywhere in it, closures included)."""

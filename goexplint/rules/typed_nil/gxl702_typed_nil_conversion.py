@@ -2,6 +2,7 @@
 
 import re
 
+from goexplint.analysis.syntax import scopes
 from goexplint.analysis.package import model
 from goexplint.analysis.syntax import enclosing_function, unparen
 from goexplint.analysis.syntax import resolve
@@ -9,7 +10,7 @@ from goexplint.core.parse import node_text
 from goexplint.rules.typed_nil._support import interface_name as _interface_name
 from goexplint.rules.typed_nil._support import nil_conversion, nil_error_pointer_funcs, result_slots
 
-REQUIRES = (model, nil_error_pointer_funcs)
+REQUIRES = (model, nil_error_pointer_funcs, scopes)
 
 
 def interface_name(ctx, typ):

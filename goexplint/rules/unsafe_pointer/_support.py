@@ -31,6 +31,7 @@ from goexplint.analysis.syntax import Decl, FUNC_TYPES, identifiers, is_referenc
 from goexplint.analysis.values import local_values
 from goexplint.core.parse import FileContext, captures, compile_query, node_text
 from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
+from goexplint.analysis.syntax import scopes
 
 UNSAFE = "unsafe"
 REFLECT = "reflect"
@@ -267,7 +268,7 @@ class Evidence:
     decl: Optional[Node] = None  # where the uintptr was stored
 
 
-@provider(scope=FILE)
+@provider(scope=FILE, requires=(scopes,))
 def declaration(ctx: FileContext, ident: Node) -> Optional[Decl]:
     """:func:`goexplint.analysis.syntax.resolve` of ``ident``, once per identifier."""
     return resolve(ident)

@@ -1,5 +1,6 @@
 """GXL502: sync values (and structs holding them) copied by value."""
 
+from goexplint.analysis.syntax import scopes
 from goexplint.rules.waitgroup._copylocks import (ASSIGNED, IN_LITERAL, PASSED, RETURNED, SENT, copied_idents,
                                                   declared_lock, lock_declared_names, lock_structs, lock_type_name,
                                                   names_a_lock_type, range_clauses)
@@ -7,7 +8,7 @@ from goexplint.analysis.syntax import unparen
 from goexplint.analysis.syntax import is_reference, resolve
 from goexplint.core.parse import node_text
 
-REQUIRES = (lock_structs, names_a_lock_type, range_clauses, lock_declared_names, copied_idents)
+REQUIRES = (lock_structs, names_a_lock_type, range_clauses, lock_declared_names, copied_idents, scopes)
 
 FIX_PARAM = "take a pointer ({star}{typ}) instead"
 FIX_COPY = "use a pointer to it (&{name}) or restructure so the original is used"
