@@ -1,7 +1,7 @@
 """Function summaries: one level, same package, built once per package on the package model.
 
-``summaries(ctx)`` returns a :class:`Summaries` for ``ctx``'s package (cached in
-``ctx.package.cache``).  For every function and method of the package it records, without types:
+``summaries(ctx)`` (a package provider) returns a :class:`Summaries` for ``ctx``'s package.  For every
+function and method of the package it records, without types:
 
 * which parameters (and the receiver) *escape*, and how: ``store`` (assigned into a package var, a
   field, a map or slice element, or appended to one of those), ``return`` (returned, possibly inside
