@@ -1,13 +1,13 @@
 """Shared machinery over tree-sitter-go trees, used by every rule family.
 
-* S1 import aliases: :func:`import_table`, :func:`package_selector`.
-* S2 scopes without types: :func:`resolve` finds the declaration an identifier
+* import aliases: :func:`import_table`, :func:`package_selector`.
+* scopes without types: :func:`resolve` finds the declaration an identifier
   refers to (params, receivers, named results, ``:=``, ``var``/``const``, range
   and for-clause variables, if/switch initializers, type-switch aliases,
   ``case v := <-ch``), honouring Go's rule that a local's scope starts after its
   declaration.  :func:`is_reference` tells variable uses from declarations,
   struct-literal keys and field names.
-* S5 loop variables: :func:`loop_vars`.
+* loop variables: :func:`loop_vars`.
 
 Nothing here knows about a particular rule.
 """
@@ -33,7 +33,7 @@ IDENT_QUERY = "(identifier) @id"
 
 
 def package_selector(ctx: FileContext, operand: Node, import_path: str) -> bool:
-    """True when ``operand`` (the X of ``X.F``) names package ``import_path`` and is not shadowed (S1+S2)."""
+    """True when ``operand`` (the X of ``X.F``) names package ``import_path`` and is not shadowed."""
     if operand is None or operand.type != "identifier":
         return False
     name = node_text(operand)
@@ -61,7 +61,7 @@ def top_level_names(ctx: FileContext) -> "set[bytes]":
 
 
 def is_package_type(ctx: FileContext, typ: Optional[Node], path: str, name: str) -> bool:
-    """S1 for types: ``typ`` is ``pkg.Name`` of package ``path`` under any import name (a qualified
+    """For types: ``typ`` is ``pkg.Name`` of package ``path`` under any import name (a qualified
     type), or a bare ``Name`` through a dot import that no file-level declaration hides."""
     if typ is None:
         return False
@@ -87,7 +87,7 @@ def is_ancestor(anc: Node, node: Node) -> bool:
     return anc.start_byte <= node.start_byte and node.end_byte <= anc.end_byte
 
 
-# --------------------------------------------------------------------------- S2
+# --------------------------------------------------------------------------- scopes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -225,7 +225,7 @@ def scope_decls(parent: Node, child: Node, ident_start: int) -> Iterator[Tuple[N
 
 
 def resolve(ident: Node, stop: Optional[Node] = None) -> Optional[Decl]:
-    """S2: the local declaration ``ident`` refers to, or None (package level, builtin or unknown).
+    """The local declaration ``ident`` refers to, or None (package level, builtin or unknown).
 
     The walk goes up from ``ident``; when ``stop`` is given it ends there (exclusive):
     the result then says whether something *between* ``ident`` and ``stop`` declares the name.
@@ -543,12 +543,12 @@ def is_reference(ident: Node, ctx: Optional[FileContext] = None) -> bool:
     return True
 
 
-# --------------------------------------------------------------------------- S5
+# --------------------------------------------------------------------------- loop variables
 
 
 @dataclasses.dataclass(frozen=True)
 class LoopVars:
-    """S5: the iteration variables of one ``for`` statement.
+    """The iteration variables of one ``for`` statement.
 
     ``declared`` are per-loop (``:=``) variables, fresh per iteration only in Go >= 1.22 files;
     ``outer`` are variables declared outside and assigned by the loop (``for v = range``, the
