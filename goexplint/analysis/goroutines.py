@@ -37,7 +37,7 @@ from goexplint.analysis.cfg import never_returns
 from goexplint.analysis.summaries import callee_summary
 from goexplint.analysis.syntax import (FUNC_TYPES, Decl, ancestors_until, enclosing_function, is_ancestor,
                                        is_package_type, line_of, package_selector, resolve, statements_after, unparen)
-from goexplint.core.facts import file_captures, file_query
+from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.parse import FileContext, active, captures, node_text
 from goexplint.core.providers import FILE, PACKAGE, provider
 from goexplint.analysis.syntax import scopes

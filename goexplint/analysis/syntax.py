@@ -23,7 +23,7 @@ import tree_sitter
 from tree_sitter import Node
 
 from goexplint.analysis.package import model
-from goexplint.core.facts import file_captures, file_query
+from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.providers import provider
 from goexplint.core.parse import FileContext, active, captures, compile_query, node_text
 

@@ -31,7 +31,7 @@ from goexplint.analysis.package import model
 from goexplint.analysis.syntax import (FUNC_TYPES, Decl, ancestors_until, enclosing_function, is_ancestor, line_of,
                                        match_rows, named_results, normal_text, resolve, root_identifier,
                                        statements_after, unparen)
-from goexplint.core.facts import file_captures, file_query
+from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.parse import FileContext, active, captures, node_text
 from goexplint.core.providers import FILE, provider
 from goexplint.analysis.syntax import scopes

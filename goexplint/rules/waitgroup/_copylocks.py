@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import model, type_params_in_scope
-from goexplint.core.facts import file_captures, file_query
+from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.parse import FileContext, captures
 from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
 from goexplint.analysis.syntax import match_rows

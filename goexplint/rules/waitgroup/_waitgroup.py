@@ -13,7 +13,7 @@ from typing import List, Optional
 
 from tree_sitter import Node
 
-from goexplint.core.facts import file_captures, file_query
+from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.parse import FileContext, captures
 from goexplint.core.providers import FILE, provider
 from goexplint.analysis.package import model
