@@ -29,10 +29,9 @@ from typing import Dict, FrozenSet, Generator, Hashable, List, Optional, Set
 
 from tree_sitter import Node
 
-from goexplint.analysis.syntax import package_member, resolve, unparen
+from goexplint.analysis.syntax import package_member, resolve, scopes, unparen
 from goexplint.core.parse import FileContext, node_text
 from goexplint.core.providers import FILE, provider
-from goexplint.analysis.syntax import scopes
 
 State = Hashable
 States = FrozenSet[State]

@@ -32,15 +32,14 @@ from typing import Dict, List, Optional, Sequence, Set
 
 from tree_sitter import Node
 
-from goexplint.analysis.cfg import EMPTY, Domain, Walker
-from goexplint.analysis.cfg import never_returns
+from goexplint.analysis.cfg import Domain, EMPTY, Walker, never_returns
 from goexplint.analysis.summaries import callee_summary
-from goexplint.analysis.syntax import (FUNC_TYPES, Decl, ancestors_until, enclosing_function, is_ancestor,
-                                       is_package_type, line_of, package_selector, resolve, statements_after, unparen)
+from goexplint.analysis.syntax import (Decl, FUNC_TYPES, ancestors_until, enclosing_function, is_ancestor,
+                                       is_package_type, line_of, package_selector, resolve, scopes, statements_after,
+                                       unparen)
 from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.parse import FileContext, active, captures, node_text
 from goexplint.core.providers import FILE, PACKAGE, provider
-from goexplint.analysis.syntax import scopes
 
 ERRGROUP = "golang.org/x/sync/errgroup"
 HTTP = "net/http"

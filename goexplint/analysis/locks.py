@@ -32,10 +32,9 @@ from tree_sitter import Node
 
 from goexplint.analysis.cfg import EMPTY, Domain, Walker, never_returns, no_return_functions, statements
 from goexplint.analysis.syntax import (FUNC_TYPES, ancestors_until, enclosing_function, match_rows, normal_text,
-                                       resolve, root_identifier, unparen)
+                                       resolve, root_identifier, scopes, unparen)
 from goexplint.core.parse import FileContext, active, captures, node_text
 from goexplint.core.providers import FILE, provider
-from goexplint.analysis.syntax import scopes
 
 # --------------------------------------------------------------------------- locks held at a node
 

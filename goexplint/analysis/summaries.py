@@ -36,10 +36,10 @@ from tree_sitter import Node
 from goexplint.analysis.cfg import never_returns, no_return_functions
 from goexplint.analysis.package import FuncDecl, PackageModel, model
 from goexplint.analysis.types import expression_types, method, method_of
-from goexplint.analysis.syntax import FUNC_TYPES, identifiers, is_package_type, package_selector, parameters, resolve
+from goexplint.analysis.syntax import (FUNC_TYPES, identifiers, is_package_type, package_selector, parameters, resolve,
+                                       scopes)
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.core.providers import FILE, PACKAGE, provider
-from goexplint.analysis.syntax import scopes
 
 ESCAPE_KINDS = ("store", "return", "send", "goroutine", "defer")
 # Escapes that outlive the *caller's* statement: what a loop variable handed to the call must not do.

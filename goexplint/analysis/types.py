@@ -38,10 +38,9 @@ from typing import Dict, List, Optional, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import FuncDecl, TypeDecl, local_type_names, model, type_params_in_scope
-from goexplint.analysis.syntax import inside_within, is_declaration_site, resolve, unparen
+from goexplint.analysis.syntax import inside_within, is_declaration_site, resolve, scopes, unparen
 from goexplint.core.parse import FileContext, activate, active, captures, node_text
 from goexplint.core.providers import FILE, PACKAGE, provider
-from goexplint.analysis.syntax import scopes
 
 PREDECLARED = frozenset((
     "bool", "byte", "complex64", "complex128", "error", "float32", "float64", "int", "int8", "int16", "int32",

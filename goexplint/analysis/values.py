@@ -15,11 +15,10 @@ from tree_sitter import Node
 
 from goexplint.analysis.package import model
 from goexplint.analysis.syntax import (Decl, FUNC_TYPES, enclosing_function, is_declaration_site, is_package_type,
-                                       package_func, resolve, strip_pointer, unparen)
+                                       package_func, resolve, scopes, strip_pointer, unparen)
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.providers import FILE, provider
-from goexplint.analysis.syntax import scopes
 
 
 # --------------------------------------------------------------------------- declarations and references

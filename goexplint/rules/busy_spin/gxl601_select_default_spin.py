@@ -1,7 +1,6 @@
 """GXL601: ``for { select { …; default: } }`` spins."""
 
-from goexplint.analysis.syntax import scopes
-from goexplint.analysis.syntax import resolve, unparen
+from goexplint.analysis.syntax import resolve, scopes, unparen
 from goexplint.core.parse import captures, node_text
 
 REQUIRES = (scopes,)

@@ -18,13 +18,12 @@ from typing import Dict, List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.cfg import Domain, Walker, never_returns, statements
-from goexplint.analysis.syntax import resolve
+from goexplint.analysis.syntax import resolve, scopes
 from goexplint.analysis.values import references
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.analysis.package import PackageModel, model
 from goexplint.analysis.summaries import flow_up, package_type_name
 from goexplint.core.providers import PACKAGE, provider
-from goexplint.analysis.syntax import scopes
 
 # --------------------------------------------------------------------------- the path walk
 

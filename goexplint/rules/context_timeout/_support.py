@@ -10,10 +10,9 @@ from typing import List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import FuncDecl, model
-from goexplint.analysis.syntax import is_package_type, strip_pointer
+from goexplint.analysis.syntax import is_package_type, strip_pointer, top_level_names
 from goexplint.core.parse import FileContext
 from goexplint.core.providers import FILE, PACKAGE, provider
-from goexplint.analysis.syntax import top_level_names
 
 HTTP = "net/http"
 CONTEXT = "context"

@@ -1,8 +1,6 @@
 """GXL401: package-level http.Get/Head/Post/PostForm (they use http.DefaultClient)."""
 
-from goexplint.analysis.syntax import scopes
-from goexplint.analysis.syntax import top_level_names
-from goexplint.analysis.syntax import package_member
+from goexplint.analysis.syntax import package_member, scopes, top_level_names
 from goexplint.rules.context_timeout._support import HTTP
 
 REQUIRES = (scopes, top_level_names)

@@ -3,9 +3,8 @@
 import dataclasses
 import re
 
-from goexplint.analysis.syntax import scopes
-from goexplint.analysis.syntax import top_level_names
-from goexplint.analysis.syntax import enclosing_function, is_package_type, package_member, resolve, scope_body, unparen
+from goexplint.analysis.syntax import (enclosing_function, is_package_type, package_member, resolve, scope_body,
+                                       scopes, top_level_names, unparen)
 from goexplint.analysis.values import (bound_target, decl_ident_of, field_assigned_in_file, later_field_assignment,
                                        literal_keys, literal_of, method_call_on, package_var, result_targets, set_keys)
 from goexplint.core.parse import captures, node_text, package_clause

@@ -1,7 +1,6 @@
 """GXL403: http.NewRequest, and Get/Head/Post/PostForm on an http.Client variable (no context)."""
 
-from goexplint.analysis.syntax import scopes
-from goexplint.analysis.syntax import enclosing_function, package_member, resolve, scope_body, unparen
+from goexplint.analysis.syntax import enclosing_function, package_member, resolve, scope_body, scopes, unparen
 from goexplint.analysis.values import (decl_ident_of, expr_has_type, method_call_on, package_vars, references,
                                        result_targets, struct_field_types)
 from goexplint.core.parse import captures, node_text

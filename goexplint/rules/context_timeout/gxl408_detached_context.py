@@ -3,10 +3,8 @@
 import dataclasses
 import re
 
-from goexplint.analysis.syntax import scopes
-from goexplint.analysis.syntax import top_level_names
 from goexplint.analysis.syntax import (enclosing_function, is_package_type, package_member, parameters, resolve,
-                                       strip_pointer, unparen)
+                                       scopes, strip_pointer, top_level_names, unparen)
 from goexplint.analysis.values import bound_target, decl_ident_of, references, result_targets
 from goexplint.core.parse import activate, captures, node_text
 from goexplint.rules.context_timeout._support import (CONTEXT, HTTP, WITH_CANCEL, context_params, creates_detached,

@@ -2,8 +2,8 @@
 
 import re
 
-from goexplint.analysis.syntax import scopes
-from goexplint.analysis.syntax import is_package_type, package_func, package_member, resolve, scope_body, unparen
+from goexplint.analysis.syntax import (is_package_type, package_func, package_member, resolve, scope_body, scopes,
+                                       unparen)
 from goexplint.analysis.values import (later_field_assignment, literal_keys, literal_of, local_values, set_keys,
                                        string_prefixes, values_of_local)
 from goexplint.core.parse import node_text

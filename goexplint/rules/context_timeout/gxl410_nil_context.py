@@ -1,7 +1,7 @@
 """GXL410: nil passed where a context.Context is expected."""
 
-from goexplint.analysis.syntax import scopes
-from goexplint.analysis.syntax import is_package_type, package_member, resolve, scope_decls, top_level_names, unparen
+from goexplint.analysis.syntax import (is_package_type, package_member, resolve, scope_decls, scopes, top_level_names,
+                                       unparen)
 from goexplint.core.parse import captures, node_text
 from goexplint.rules.context_timeout._support import CONTEXT, HTTP
 from goexplint.core.data import Edit, Fix

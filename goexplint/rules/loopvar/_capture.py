@@ -21,7 +21,7 @@ from goexplint.analysis.package import base_type_name, model
 from goexplint.analysis.summaries import OUTLIVES_CALL, callee_summary, flow_up, summaries, type_like
 from goexplint.analysis.types import selection
 from goexplint.analysis.syntax import (enclosing_loops, file_loop_var_names, identifiers, is_ancestor, is_reference,
-                                       loop_vars, resolve)
+                                       loop_vars, resolve, root_identifier)
 from goexplint.core.parse import FileContext
 
 PARENS = ("parenthesized_expression",)
@@ -127,24 +127,6 @@ def launch_captures(ctx: FileContext, launch: Launch, mode: str, waits: bool = T
             continue
         for ref in refs:
             yield ref, loop
-
-
-def root_identifier(expr: Optional[Node]) -> Optional[Node]:
-    """``x`` of ``x``, ``x.f.g``, ``x[i]``, ``(*x).f``, ``*x``."""
-    n = expr
-    while n is not None:
-        t = n.type
-        if t == "identifier":
-            return n
-        if t == "selector_expression":
-            n = n.child_by_field_name("operand")
-        elif t in ("index_expression", "slice_expression"):
-            n = n.child_by_field_name("operand")
-        elif t in PARENS or (t == "unary_expression" and n.child_by_field_name("operator").type == "*"):
-            n = n.named_children[-1] if n.named_children else None
-        else:
-            return None
-    return None
 
 
 def declared_outside(target: Node, loop: Node) -> bool:

@@ -1,7 +1,6 @@
 """GXL102: references to a ``:=`` loop variable inside a deferred func literal in the loop."""
 
-from goexplint.analysis.syntax import loop_vars
-from goexplint.analysis.syntax import scopes
+from goexplint.analysis.syntax import loop_vars, scopes
 from goexplint.analysis.goroutines import launch_of
 from goexplint.rules.loopvar._capture import capture_finding, launch_captures
 from goexplint.rules.loopvar._fix import copy_fix

@@ -28,13 +28,12 @@ from goexplint.analysis.goroutines import (Body, goroutine_bodies, is_sync_point
                                            literal_sync_facts, loop_between, return_while_running, runs_in, sync_point)
 from goexplint.analysis.locks import held_in_list, write_locked
 from goexplint.analysis.package import model
-from goexplint.analysis.syntax import (FUNC_TYPES, Decl, ancestors_until, enclosing_function, is_ancestor, line_of,
-                                       match_rows, named_results, normal_text, resolve, root_identifier,
+from goexplint.analysis.syntax import (Decl, FUNC_TYPES, ancestors_until, enclosing_function, is_ancestor, line_of,
+                                       match_rows, named_results, normal_text, resolve, root_identifier, scopes,
                                        statements_after, unparen)
 from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.parse import FileContext, active, captures, node_text
 from goexplint.core.providers import FILE, provider
-from goexplint.analysis.syntax import scopes
 
 LOOP = "for_statement"
 

@@ -1,10 +1,9 @@
 """GXL201: see queries/shared-counter/gxl201_unsynchronized_counter.scm."""
 
 from goexplint.analysis.fields import index
-from goexplint.rules.shared_counter._support import reported_writes
-from goexplint.rules.shared_counter._support import shared_writes_by_launch
+from goexplint.rules.shared_counter._support import (package_var_used_elsewhere, report_shared_writes, reported_writes,
+                                                     shared_writes_by_launch)
 from goexplint.analysis.package import model
-from goexplint.rules.shared_counter._support import package_var_used_elsewhere, report_shared_writes
 
 REQUIRES = (model, reported_writes, shared_writes_by_launch, index)
 

@@ -1,8 +1,7 @@
 """GXL202: see queries/shared-counter/gxl202_racy_append_or_map_write.scm."""
 
-from goexplint.rules.shared_counter._support import reported_writes
-from goexplint.rules.shared_counter._support import shared_writes_by_launch
-from goexplint.rules.shared_counter._support import package_var_used_elsewhere, report_shared_writes
+from goexplint.rules.shared_counter._support import (package_var_used_elsewhere, report_shared_writes, reported_writes,
+                                                     shared_writes_by_launch)
 
 REQUIRES = (reported_writes, shared_writes_by_launch)
 

@@ -1,11 +1,9 @@
 """GXL203: HTTP handlers that mutate package-level state without a lock."""
 
-from goexplint.analysis.syntax import scopes
-from goexplint.analysis.locks import held_in_list
+from goexplint.analysis.syntax import normal_text, scopes
+from goexplint.analysis.locks import held_in_list, write_locked
 from goexplint.analysis.package import model
 from goexplint.analysis.goroutines import HTTP, Body, is_handler_signature
-from goexplint.analysis.locks import write_locked
-from goexplint.analysis.syntax import normal_text
 from goexplint.core.parse import function_name, node_text
 from goexplint.rules.shared_counter._support import sharing_of, writes_in
 

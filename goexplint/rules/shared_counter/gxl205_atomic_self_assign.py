@@ -2,9 +2,8 @@
 
 import re
 
-from goexplint.analysis.syntax import scopes
+from goexplint.analysis.syntax import package_selector, resolve, scopes, unparen
 from goexplint.analysis.locks import normalise
-from goexplint.analysis.syntax import package_selector, resolve, unparen
 from goexplint.core.parse import node_text
 
 REQUIRES = (scopes,)

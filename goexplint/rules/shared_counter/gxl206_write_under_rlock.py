@@ -1,10 +1,9 @@
 """GXL206: writes to shared state while only a read lock is held, and that lock guards the data."""
 
-from goexplint.analysis.locks import held_in_list
+from goexplint.analysis.locks import held_in_list, locks_at
 from goexplint.analysis.package import model
 from goexplint.analysis.fields import index
 from goexplint.analysis.goroutines import goroutine_bodies
-from goexplint.analysis.locks import locks_at
 from goexplint.analysis.syntax import normal_text, root_identifier
 from goexplint.core.parse import FileContext
 from goexplint.core.providers import FILE, provider

@@ -1,10 +1,7 @@
 """GXL207: a goroutine writes a named result of the function that launched it, which may return first."""
 
-from goexplint.analysis.syntax import scopes
-from goexplint.analysis.goroutines import goroutine_bodies_by_launch
-from goexplint.analysis.goroutines import sync_point
-from goexplint.analysis.goroutines import bodies_of_launch, return_while_running
-from goexplint.analysis.syntax import line_of, named_results, normal_text, resolve
+from goexplint.analysis.syntax import line_of, named_results, normal_text, resolve, scopes
+from goexplint.analysis.goroutines import bodies_of_launch, goroutine_bodies_by_launch, return_while_running, sync_point
 from goexplint.core.parse import node_text
 from goexplint.rules.shared_counter._support import writes_in
 

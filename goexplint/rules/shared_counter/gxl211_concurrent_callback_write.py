@@ -3,19 +3,14 @@ several calls of them may run at once (names such as ``On…`` or ``…Hook`` ar
 
 import os
 
-from goexplint.analysis.syntax import scopes
-from goexplint.analysis.goroutines import hook_goroutine_calls
-from goexplint.analysis.locks import held_in_list
-from goexplint.rules.shared_counter._support import field_container_kinds
-from goexplint.analysis.package import model
-from goexplint.analysis.summaries import summaries
+from goexplint.analysis.syntax import identifiers, in_loop_within, is_ancestor, normal_text, resolve, scopes, unparen
 from goexplint.analysis.goroutines import (Body, goroutine_bodies, handler_concurrency, hook_concurrency,
-                                           is_handler_signature)
-from goexplint.analysis.locks import write_locked
-from goexplint.analysis.summaries import callee_summary
-from goexplint.analysis.syntax import identifiers, in_loop_within, is_ancestor, normal_text, resolve, unparen
+                                           hook_goroutine_calls, is_handler_signature)
+from goexplint.analysis.locks import held_in_list, write_locked
+from goexplint.rules.shared_counter._support import container_kind, field_container_kinds, sharing_of, writes_in
+from goexplint.analysis.package import model
+from goexplint.analysis.summaries import callee_summary, summaries
 from goexplint.core.parse import captures, function_name, node_text
-from goexplint.rules.shared_counter._support import container_kind, sharing_of, writes_in
 
 REQUIRES = (model, summaries, goroutine_bodies, hook_goroutine_calls, held_in_list, field_container_kinds, writes_in,
             scopes)

@@ -1,12 +1,9 @@
 """GXL212: a pointer value is handed to another goroutine (go / send), then written by the sender."""
 
-from goexplint.analysis.syntax import scopes
-from goexplint.analysis.goroutines import sync_point
-from goexplint.analysis.locks import held_in_list
-from goexplint.analysis.goroutines import is_sync_point
-from goexplint.analysis.locks import called_with_lock_held, write_locked
-from goexplint.analysis.syntax import (enclosing_function, normal_text, resolve, root_identifier, statements_after,
-                                       unparen)
+from goexplint.analysis.syntax import (enclosing_function, normal_text, resolve, root_identifier, scopes,
+                                       statements_after, unparen)
+from goexplint.analysis.goroutines import is_sync_point, sync_point
+from goexplint.analysis.locks import called_with_lock_held, held_in_list, write_locked
 from goexplint.rules.shared_counter._support import writes_in
 
 REQUIRES = (sync_point, held_in_list, writes_in, scopes)

@@ -9,11 +9,9 @@ from typing import Dict, List, Optional, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import local_type_names, model
-from goexplint.analysis.syntax import resolve
+from goexplint.analysis.syntax import resolve, scopes, unparen
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
-from goexplint.analysis.syntax import unparen
-from goexplint.analysis.syntax import scopes
 
 
 def _returns_nil(body: Node) -> bool:

@@ -1,7 +1,6 @@
 """GXL701: a pointer variable that may be nil returned in an interface result slot."""
 
-from goexplint.analysis.syntax import enclosing_function, unparen
-from goexplint.analysis.syntax import is_ancestor, resolve
+from goexplint.analysis.syntax import enclosing_function, is_ancestor, resolve, unparen
 from goexplint.core.parse import node_text
 from goexplint.analysis.package import model
 from goexplint.rules.typed_nil._support import (address_taken, after_nil_return, assigned_by_closure,

@@ -2,13 +2,11 @@
 
 import re
 
-from goexplint.analysis.syntax import scopes
+from goexplint.analysis.syntax import enclosing_function, resolve, scopes, unparen
 from goexplint.analysis.package import model
-from goexplint.analysis.syntax import enclosing_function, unparen
-from goexplint.analysis.syntax import resolve
 from goexplint.core.parse import node_text
-from goexplint.rules.typed_nil._support import interface_name as _interface_name
-from goexplint.rules.typed_nil._support import nil_conversion, nil_error_pointer_funcs, result_slots
+from goexplint.rules.typed_nil._support import (interface_name as _interface_name, nil_conversion,
+                                                nil_error_pointer_funcs, result_slots)
 
 REQUIRES = (model, nil_error_pointer_funcs, scopes)
 

@@ -27,11 +27,11 @@ import tree_sitter
 from tree_sitter import Node
 
 from goexplint.analysis.package import model
-from goexplint.analysis.syntax import Decl, FUNC_TYPES, identifiers, is_reference, package_selector, resolve, unparen
+from goexplint.analysis.syntax import (Decl, FUNC_TYPES, identifiers, is_reference, package_selector, resolve, scopes,
+                                       unparen)
 from goexplint.analysis.values import local_values
 from goexplint.core.parse import FileContext, captures, compile_query, node_text
 from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
-from goexplint.analysis.syntax import scopes
 
 UNSAFE = "unsafe"
 REFLECT = "reflect"

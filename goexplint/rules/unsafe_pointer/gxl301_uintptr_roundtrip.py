@@ -1,7 +1,6 @@
 """GXL301: a uintptr kept in a variable, parameter, field or ``.Pointer()`` result turned back into a pointer."""
 
-from goexplint.analysis.syntax import scopes
-from goexplint.analysis.syntax import unparen
+from goexplint.analysis.syntax import scopes, unparen
 from goexplint.analysis.values import values_of_local
 from goexplint.rules.unsafe_pointer._support import (add_advice, declaration, header_advice, imports_unsafe,
                                                      is_pointer_conversion, package_facts, short, since, spine,

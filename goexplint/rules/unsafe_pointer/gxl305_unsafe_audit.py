@@ -1,7 +1,6 @@
 """GXL305 (opt-in): every call into package unsafe that makes or converts a pointer."""
 
-from goexplint.analysis.syntax import scopes
-from goexplint.analysis.syntax import unparen
+from goexplint.analysis.syntax import scopes, unparen
 from goexplint.rules.unsafe_pointer._support import (call_args, declaration, header_kind, imports_unsafe,
                                                      reflect_method_call, spine, uintptr_conversion_arg, unsafe_func)
 

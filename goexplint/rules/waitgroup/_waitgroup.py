@@ -17,8 +17,8 @@ from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.parse import FileContext, captures
 from goexplint.core.providers import FILE, provider
 from goexplint.analysis.package import model
-from goexplint.analysis.syntax import match_rows, normal_text, root_identifier, unparen
-from goexplint.analysis.syntax import FUNC_TYPES, Decl, is_ancestor, is_package_type, resolve
+from goexplint.analysis.syntax import (Decl, FUNC_TYPES, is_ancestor, is_package_type, match_rows, normal_text,
+                                       resolve, root_identifier, unparen)
 
 SYNC = "sync"
 

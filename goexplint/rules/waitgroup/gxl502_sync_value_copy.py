@@ -1,11 +1,9 @@
 """GXL502: sync values (and structs holding them) copied by value."""
 
-from goexplint.analysis.syntax import scopes
+from goexplint.analysis.syntax import is_reference, resolve, scopes, unparen
 from goexplint.rules.waitgroup._copylocks import (ASSIGNED, IN_LITERAL, PASSED, RETURNED, SENT, copied_idents,
                                                   declared_lock, lock_declared_names, lock_structs, lock_type_name,
                                                   names_a_lock_type, range_clauses)
-from goexplint.analysis.syntax import unparen
-from goexplint.analysis.syntax import is_reference, resolve
 from goexplint.core.parse import node_text
 
 REQUIRES = (lock_structs, names_a_lock_type, range_clauses, lock_declared_names, copied_idents, scopes)

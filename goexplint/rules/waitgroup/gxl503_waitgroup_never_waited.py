@@ -1,9 +1,7 @@
 """GXL503: a local WaitGroup that goroutines Done but nobody Waits."""
 
-from goexplint.analysis.syntax import scopes
+from goexplint.analysis.syntax import enclosing_function, is_reference, line_of, resolve, scopes, unparen
 from goexplint.core.parse import captures, node_text
-from goexplint.analysis.syntax import enclosing_function, line_of, unparen
-from goexplint.analysis.syntax import is_reference, resolve
 from goexplint.rules.waitgroup._waitgroup import decl_kind, wg_calls
 
 REQUIRES = (wg_calls, scopes)

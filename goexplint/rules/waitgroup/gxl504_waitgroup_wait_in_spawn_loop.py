@@ -1,9 +1,8 @@
 """GXL504: ``wg.Wait()`` inside the loop that spawns the goroutines."""
 
-from goexplint.analysis.syntax import scopes
+from goexplint.analysis.syntax import line_of, normal_text, scopes
 from goexplint.analysis.package import model
 from goexplint.core.parse import captures
-from goexplint.analysis.syntax import line_of, normal_text
 from goexplint.rules.waitgroup._waitgroup import calls_in, is_waitgroup, wg_calls, work_between
 
 REQUIRES = (wg_calls, model, scopes)

@@ -1,10 +1,8 @@
 """GXL505: one ``wg.Add(1)`` for a loop of goroutines that each call ``wg.Done()``."""
 
-from goexplint.analysis.syntax import scopes
+from goexplint.analysis.syntax import enclosing_function, in_loop_within, line_of, normal_text, scopes
 from goexplint.analysis.package import model
 from goexplint.core.parse import captures
-from goexplint.analysis.syntax import enclosing_function, line_of, normal_text
-from goexplint.analysis.syntax import in_loop_within
 from goexplint.rules.waitgroup._waitgroup import calls_in, is_waitgroup, wg_calls
 
 REQUIRES = (wg_calls, model, scopes)
