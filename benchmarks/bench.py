@@ -117,12 +117,12 @@ def query_floor(corpus: str) -> int:
     sys.path.insert(0, str(ROOT))
     import tree_sitter
 
-    from goexplint.core import facts
+    from goexplint.core import filequeries
     from goexplint.core.query import combined_query
     from goexplint.core.registry import select_rules
 
     ids = tuple(r.id for r in select_rules(None, None) if r.query_source)
-    query, _ = combined_query(ids, facts.registered())
+    query, _ = combined_query(ids, filequeries.registered())
     n = sum(len(tree_sitter.QueryCursor(query).matches(tree.root_node)) for tree in _parsed_trees(corpus))
     return 0 if n >= 0 else 1
 

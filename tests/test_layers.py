@@ -97,3 +97,146 @@ def test_no_import_circles():
     for m in sorted(graph):
         if m not in state:
             visit(m)
+
+
+# ---- names: private ones stay home, each is imported from where it is defined, no needless local imports
+
+def _module_path(module: str) -> Path:
+    base = PKG.parent / module.replace(".", "/")
+    return base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+
+
+def _is_module(module: str) -> bool:
+    base = PKG.parent / module.replace(".", "/")
+    return base.is_dir() or base.with_suffix(".py").exists()
+
+
+def _package_of(module: str) -> str:
+    path = _module_path(module)
+    return module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+
+
+def _top_level_names(module: str):
+    """(names a module defines at its top level, names it only imports there)."""
+    tree = ast.parse(_module_path(module).read_text())
+    defined, imported = set(), set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, ast.Assign):
+            for t in node.targets:
+                for n in ast.walk(t):
+                    if isinstance(n, ast.Name):
+                        defined.add(n.id)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
+            defined.add(node.target.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            imported.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.If, ast.Try)):  # conditional definitions (TYPE_CHECKING, fallbacks)
+            for n in ast.walk(node):
+                if isinstance(n, (ast.FunctionDef, ast.ClassDef)):
+                    defined.add(n.name)
+                elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                    defined.add(n.id)
+    return defined, imported - defined
+
+
+def _from_imports():
+    """(importing module, imported-from module, name, line, inside a function) for every
+    ``from goexplint... import name`` of the package."""
+    out = []
+    for path in sorted(PKG.rglob("*.py")):
+        module = _module_name(path)
+        tree = ast.parse(path.read_text(), str(path))
+        local = set()
+        for fn in ast.walk(tree):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                local.update(id(n) for n in ast.walk(fn) if isinstance(n, (ast.Import, ast.ImportFrom)))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("goexplint"):
+                for a in node.names:
+                    out.append((module, node.module, a.name, node.lineno, id(node) in local))
+    return out
+
+
+def test_no_private_name_is_imported_from_another_module():
+    """A name with a leading underscore is its module's own; a private *module* (``_support``) is its
+    package's own, for the modules of that package."""
+    bad = []
+    for module, source, name, line, _ in _from_imports():
+        dunder = name.startswith("__") and name.endswith("__")  # __version__ is public
+        if name.startswith("_") and not dunder and not _is_module(source + "." + name) and source != module:
+            bad.append("%s:%d imports %s from %s" % (module, line, name, source))
+        parts = (source + "." + name if _is_module(source + "." + name) else source).split(".")
+        private = [i for i, p in enumerate(parts) if p.startswith("_") and p != "__init__"]
+        if private and not module.startswith(".".join(parts[:private[0]]) + "."):
+            bad.append("%s:%d imports %s from %s, private to package %s" % (
+                module, line, name, source, ".".join(parts[:private[0]])))
+    assert not bad, "private names imported from elsewhere:\n" + "\n".join(bad)
+
+
+def test_names_are_imported_from_the_module_that_defines_them():
+    bad = []
+    for module, source, name, line, _ in _from_imports():
+        if name == "*" or _is_module(source + "." + name) or source == "goexplint":
+            continue
+        defined, imported = _top_level_names(source)
+        if name not in defined and name in imported:
+            bad.append("%s:%d imports %s from %s, which only imports it" % (module, line, name, source))
+    assert not bad, "re-exported names:\n" + "\n".join(bad)
+
+
+def _top_level_graph() -> Dict[str, Set[str]]:
+    graph = {}
+    for path in sorted(PKG.rglob("*.py")):
+        module = _module_name(path)
+        tree = ast.parse(path.read_text(), str(path))
+        deps = set()
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("goexplint"):
+                for a in node.names:
+                    deps.add(node.module + "." + a.name if _is_module(node.module + "." + a.name) else node.module)
+            elif isinstance(node, ast.Import):
+                deps.update(a.name for a in node.names if a.name.startswith("goexplint"))
+        graph[module] = deps
+    return graph
+
+
+def _reaches(graph: Dict[str, Set[str]], start: str, goal: str) -> bool:
+    seen, todo = set(), [start]
+    while todo:
+        m = todo.pop()
+        if m == goal:
+            return True
+        if m in seen:
+            continue
+        seen.add(m)
+        todo.extend(graph.get(m, ()))
+        if m.count(".") > 1:
+            todo.append(_package_of(m))  # importing a module runs its package's __init__
+    return False
+
+
+# Function-local imports that are deliberate for another reason than a cycle: (module, imported
+# module or None for all of them) -> why.
+_LAZY_BY_DESIGN = {
+    ("goexplint.__main__", None): "the entry point installs its Ctrl-C handler before the linter is imported, "
+                                  "so an interrupt at any moment ends in one line, never a traceback",
+    ("goexplint.cli", "goexplint.integrations.lsp"): "pygls is imported only by `goexplint lsp`, not by every "
+                                                     "command-line run",
+}
+
+
+def test_function_local_imports_of_the_package_break_a_cycle():
+    """An import inside a function is allowed only where the same import at the top of the module
+    would close an import circle."""
+    graph = _top_level_graph()
+    bad = []
+    for module, source, name, line, local in _from_imports():
+        target = source + "." + name if _is_module(source + "." + name) else source
+        if not local or (module, None) in _LAZY_BY_DESIGN or (module, target) in _LAZY_BY_DESIGN:
+            continue
+        if not _reaches(graph, target, module):
+            bad.append("%s:%d imports %s from %s inside a function; no import circle needs that" % (
+                module, line, name, source))
+    assert not bad, "needless function-local imports:\n" + "\n".join(bad)

@@ -2,7 +2,7 @@
 
 The generator builds function bodies from ``mu.Lock()``, ``mu.Unlock()``, ``work()``, ``return``,
 ``if c() {…} else {…}`` and ``for c() {…}``.  The model below enumerates paths over that little AST
-directly (no tree-sitter), so it shares no code with goexplint/lockflow.py.
+directly (no tree-sitter), so it shares no code with goexplint/analysis/locks.py.
 """
 
 from typing import List, Optional, Tuple
@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from goexplint.core.engine import Options, lint_source
 from goexplint.analysis.cfg import Walker
-from goexplint.analysis.lockflow import (HELD, NONE, LockDomain, enclosing_function, held_returns,
-                                         is_lock_statement, normalise)
+from goexplint.analysis.locks import HELD, NONE, LockDomain, held_returns, is_lock_statement, normalise
+from goexplint.analysis.syntax import enclosing_function
 from goexplint.core.parse import FileContext, activate, captures, parse_bytes
 
 LOCK, UNLOCK, WORK, RETURN = "lock", "unlock", "work", "return"

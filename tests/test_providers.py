@@ -159,3 +159,37 @@ def test_explain_lists_what_a_rule_requires():
                 assert p.name in text
         else:
             assert "requires: its query only" in text
+
+
+# ---- one memo framework, and analyses that name no rule ----------------------------------------------
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+PKG = Path(__file__).resolve().parent.parent / "goexplint"
+# The spellings of a hand-written memo in one of the stores the framework owns.
+_MEMO = re.compile(r"\.cache\[|\.cache\.(?:get|setdefault|pop)\(|\.facts\[|\.facts\.(?:get|setdefault|pop)\(|"
+                   r"__dict__\.setdefault\(|\bfiles\.cache\b|\bpackage\.cache\b")
+
+
+def _sources(*dirs):
+    for d in dirs:
+        for path in sorted((PKG / d).rglob("*.py")):
+            yield path, path.read_text().splitlines()
+
+
+def test_analyses_and_rules_keep_no_memo_of_their_own():
+    """Every memo of an analysis or a rule is a provider (core.providers): no module writes the
+    file, kept or package stores itself."""
+    bad = ["%s:%d: %s" % (p.relative_to(PKG.parent), n, line.strip())
+           for p, lines in _sources("analysis", "rules") for n, line in enumerate(lines, 1)
+           if _MEMO.search(line) and not line.lstrip().startswith("#")]
+    assert not bad, "hand-written memos:\n" + "\n".join(bad)
+
+
+def test_analysis_names_no_rule_id():
+    """analysis/ holds facts; which rule reports what is decided in rules/ (comments and docstrings
+    included: a rule id there is a decision, or a claim about one, in the wrong place)."""
+    bad = ["%s:%d: %s" % (p.relative_to(PKG.parent), n, line.strip())
+           for p, lines in _sources("analysis") for n, line in enumerate(lines, 1)
+           if re.search(r"\bGXL\d{3}\b", line)]
+    assert not bad, "rule ids in analysis/:\n" + "\n".join(bad)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import goroot_files
 
-from goexplint.core import engine, facts
+from goexplint.core import engine, filequeries
 from goexplint.core.parse import FileContext, parse_bytes
 from goexplint.core.query import rule_matches
 from goexplint.core.registry import rules_by_id, select_rules
@@ -38,8 +38,8 @@ def _shapes(per_rule):
 
 
 def _facts(ctx):
-    return [{k: [(n.start_byte, n.end_byte) for n in v] for k, v in facts.file_captures(ctx, q).items()}
-            for q in facts.queries()]
+    return [{k: [(n.start_byte, n.end_byte) for n in v] for k, v in filequeries.file_captures(ctx, q).items()}
+            for q in filequeries.queries()]
 
 
 def _edit(rng, source):

@@ -6,7 +6,7 @@ branch dead), ``switch``/``select`` (``fallthrough`` carries into the next case)
 fixed point; a ``for`` without condition ends only by ``break``), labels, ``break``/``continue`` (labelled
 or not), ``return`` and calls that never return.  What a state *means* belongs to a :class:`Domain`:
 
-* ``lockflow.LockDomain``: not taken / held / released / unknown for one lock site;
+* ``locks.LockDomain``: not taken / held / released / unknown for one lock site;
 * the context family's ``CancelDomain``: the cancel function of a ``context.With*`` call used or not.
 
 :func:`never_returns` is the one "this call never returns" check (``panic``, ``os.Exit``,
@@ -29,7 +29,7 @@ from typing import Dict, FrozenSet, Generator, Hashable, List, Optional, Set
 
 from tree_sitter import Node
 
-from goexplint.analysis.syntax import package_member, resolve, unparen
+from goexplint.analysis.syntax import package_member, resolve, scopes, unparen
 from goexplint.core.parse import FileContext, node_text
 from goexplint.core.providers import FILE, provider
 
@@ -379,7 +379,7 @@ def never_returns(ctx: FileContext, call: Optional[Node], by_name: bool = False)
     return _never_returns(ctx, call, by_name, None)
 
 
-@provider(scope=FILE)
+@provider(scope=FILE, requires=(scopes,))
 def no_return_functions(ctx: FileContext) -> Set[bytes]:
     """Names of the file's functions whose body ends in a call that never returns (a call of another
     function of the file counts when that one is declared above; a function calling itself last does not)."""

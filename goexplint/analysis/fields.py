@@ -40,18 +40,19 @@ from tree_sitter import Node
 
 from goexplint.analysis.package import PackageModel, base_type_name, model
 from goexplint.analysis.package import fingerprint as model_fingerprint
-from goexplint.analysis.sharedstate import (UNKNOWN, UNLOCKS, _apply, _is_sync_point, _lock_calls, _method_call,
-                                            _passed_to_lock_helper, enclosing_function, goroutine_bodies,
-                                            handler_bodies, is_handler_signature, normal, statements_after,
-                                            strip_parens, value_copy_root)
+from goexplint.analysis.goroutines import (goroutine_bodies, handler_bodies, is_handler_signature, is_sync_point,
+                                           sync_point)
+from goexplint.analysis.locks import (HELD_ON_ENTRY_NAME, UNKNOWN_LOCK, UNLOCK_MODES, apply_statement, doc_says_locked,
+                                      lock_calls_in, method_call, passed_to_lock_helper)
+from goexplint.analysis.syntax import enclosing_function, normal_text, statements_after, unparen, value_copy_root
 from goexplint.analysis.syntax import element_type_text, parameters
 from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function_within, resolve_within
 from goexplint.core.parse import FileContext, captures, gc_paused, node_text
 from goexplint.core.providers import KEPT, PACKAGE, provider
+from goexplint.analysis.syntax import scopes
 
 ATOMIC = "sync/atomic"
 _ATOMIC_FUNC = re.compile(r"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
-HELD_ON_ENTRY = re.compile(r"(?:(?<![Uu]n)[Ll]ocked|WithLock|Locked_)$")  # not …Unlocked
 # callees that call a func argument synchronously, before they return (not a concurrent callback)
 _SYNC_CALLEES = frozenset((
     "Slice", "SliceStable", "Sort", "Search", "SortFunc", "SortStableFunc", "IndexFunc", "ContainsFunc",
@@ -222,7 +223,7 @@ class _Walker:
             self.signatures[recv] = (receiver[0] if receiver else "",
                                      tuple(_param_names(decl.child_by_field_name("parameters"))))
         self._local_types: Dict[str, str] = {}  # locals typed from their initialiser, by name
-        self.held_on_entry = recv is not None and (bool(HELD_ON_ENTRY.search(name)) or doc_says_locked(decl))
+        self.held_on_entry = recv is not None and (bool(HELD_ON_ENTRY_NAME.search(name)) or doc_says_locked(decl))
         self.constructs: Optional[Set[str]] = None  # worked out at the declaration's first access
         self.is_init = decl.type == "function_declaration" and name == "init"
         held: Dict[str, str] = {}
@@ -270,16 +271,16 @@ class _Walker:
                 inner = {}
             else:
                 inner = {k: v for k, v in held.items() if k != "#wait"}
-            if _passed_to_lock_helper(node):
-                inner[UNKNOWN] = UNKNOWN
+            if passed_to_lock_helper(node):
+                inner[UNKNOWN_LOCK] = UNKNOWN_LOCK
             self._function(node, inner)
             return
         if t == "statement_list":
             h = dict(held)
             for stmt in node.named_children:
                 self._walk(stmt, h)
-                _apply(h, stmt)
-                if "#wait" not in h and _may_wait(self.ctx, stmt) and _is_sync_point(stmt):
+                apply_statement(h, stmt)
+                if "#wait" not in h and _may_wait(self.ctx, stmt) and is_sync_point(stmt):
                     h["#wait"] = "#"
             return
         if t == "identifier":
@@ -287,7 +288,7 @@ class _Walker:
             return
         if t == "go_statement":
             call = next((c for c in node.named_children if c.type == "call_expression"), None)
-            fn = strip_parens(call.child_by_field_name("function")) if call is not None else None
+            fn = unparen(call.child_by_field_name("function")) if call is not None else None
             if fn is not None and fn.type == "identifier":
                 self.go_launched.add(node_text(fn))
             elif fn is not None and fn.type == "selector_expression":
@@ -331,10 +332,10 @@ class _Walker:
             typ = decl.written_type()
         elif decl.kind == "var":
             typ = decl.written_type()
-            value = strip_parens(decl.value())
+            value = unparen(decl.value())
             if value is not None:
                 if value.type == "unary_expression" and value.named_children:
-                    inner = strip_parens(value.named_children[-1])
+                    inner = unparen(value.named_children[-1])
                     if inner is not None and inner.type == "composite_literal":
                         typ = inner.child_by_field_name("type")
                         kind = "fresh"
@@ -374,7 +375,7 @@ class _Walker:
         """The package struct type ``T`` of ``expr`` when it is a typed root, a field (``x.f`` of type ``T``
         or ``*T``), an element of a field (``x.f[i]`` of ``[]*T`` / ``map[K]*T``) or a call of a package
         function or typed method returning ``T`` or ``*T``; None otherwise."""
-        expr = strip_parens(expr)
+        expr = unparen(expr)
         if expr is None:
             return None
         if expr.type == "identifier":
@@ -386,7 +387,7 @@ class _Walker:
             fd = st.field(node_text(field)) if st is not None else None
             return _struct_of_text(self.m, fd.type_text) if fd is not None else None
         if expr.type == "index_expression":
-            operand = strip_parens(expr.child_by_field_name("operand"))
+            operand = unparen(expr.child_by_field_name("operand"))
             if operand is None or operand.type != "selector_expression":
                 return None
             field = operand.child_by_field_name("field")
@@ -395,7 +396,7 @@ class _Walker:
             fd = st.field(node_text(field)) if st is not None else None
             return _struct_of_text(self.m, _element_text(fd.type_text)) if fd is not None else None
         if expr.type == "call_expression":
-            fn = strip_parens(expr.child_by_field_name("function"))
+            fn = unparen(expr.child_by_field_name("function"))
             fd = None
             if fn is not None and fn.type == "identifier" and self._resolve(fn) is None:
                 fd = self.m.funcs.get(node_text(fn))
@@ -412,12 +413,12 @@ class _Walker:
     def _constructor_result(self, call: Node) -> Optional[str]:
         """``T`` when ``call`` calls a package function, or a method of a typed receiver, that returns ``T``
         or ``*T`` and builds a ``T`` value itself (``fs.initMsgBlock(i)`` returning ``&msgBlock{…}``)."""
-        fn = strip_parens(call.child_by_field_name("function"))
+        fn = unparen(call.child_by_field_name("function"))
         fd = None
         if fn is not None and fn.type == "identifier" and self._resolve(fn) is None:
             fd = self.m.funcs.get(node_text(fn))
         elif fn is not None and fn.type == "selector_expression":
-            operand = strip_parens(fn.child_by_field_name("operand"))
+            operand = unparen(fn.child_by_field_name("operand"))
             field = fn.child_by_field_name("field")
             if operand is not None and operand.type == "identifier" and field is not None \
                     and field.text in self.method_names:
@@ -460,7 +461,7 @@ class _Walker:
             if parent is not None and parent.type == "call_expression" \
                     and parent.child_by_field_name("function") == path:
                 return  # x.M(...): a method call, indexed as a Call
-            text = normal(path)
+            text = normal_text(path)
             fields = text[len(name) + 1:]
             if not fields or "(" in fields or "[" in fields:
                 return
@@ -488,7 +489,7 @@ class _Walker:
         i = self._same
         self.accesses.append(Access(
             key=i((owner, fields)), file=self.ctx.path, start=path.start_byte, end=path.end_byte,
-            line=path.start_point[0] + 1, text=i(normal(path)), root=i(name), root_kind=root_kind, kind=kind,
+            line=path.start_point[0] + 1, text=i(normal_text(path)), root=i(name), root_kind=root_kind, kind=kind,
             atomic=atomic, locks=locks, func=i(func_name), func_key=i((self.ctx.path, self.fn.start_byte)),
             decl_key=i((self.ctx.path, self.decl.start_byte)), method=self.method, roles=self.roles,
             held_on_entry=_CALLER in held,
@@ -500,7 +501,7 @@ class _Walker:
         for text, mode in sorted(held.items()):
             if text == "#wait":
                 continue
-            if text == UNKNOWN:
+            if text == UNKNOWN_LOCK:
                 out.append(Lock(("?", "?"), "?", "?", ""))
                 continue
             if text == _CALLER:
@@ -551,16 +552,16 @@ class _Walker:
 
     # -- calls
     def _call(self, call: Node, held: Dict[str, str]) -> None:
-        fn = strip_parens(call.child_by_field_name("function"))
+        fn = unparen(call.child_by_field_name("function"))
         if fn is None or fn.type != "selector_expression":
             return
-        operand = strip_parens(fn.child_by_field_name("operand"))
+        operand = unparen(fn.child_by_field_name("operand"))
         field = fn.child_by_field_name("field")
         if operand is None or field is None or field.text not in self.method_names:
             return
         root = operand
         while root is not None and root.type == "selector_expression":
-            root = strip_parens(root.child_by_field_name("operand"))
+            root = unparen(root.child_by_field_name("operand"))
         if root is None or root.type != "identifier":
             return
         tname = None
@@ -570,7 +571,7 @@ class _Walker:
             # x.inner.M(): the type of the field x.inner when x is typed
             rt, _ = self._root_type(root)
             if rt is not None:
-                parts = normal(operand).split(".")[1:]
+                parts = normal_text(operand).split(".")[1:]
                 cur = rt
                 for part in parts:
                     st = self.m.struct(cur) if cur is not None else None
@@ -599,7 +600,7 @@ class _Walker:
 
     def _arg(self, expr: Optional[Node], call: Node) -> Tuple[str, str, bool]:
         """(name, root kind, declared inside the innermost loop around ``call``) of a bare identifier."""
-        expr = strip_parens(expr)
+        expr = unparen(expr)
         if expr is None or expr.type != "identifier":
             return ("", "", False)
         decl = self._decl_of(expr)
@@ -634,13 +635,13 @@ def joined_under(ctx: FileContext, launch: Optional[Node], held: Dict[str, str])
         if stmt.type == "return_statement" or b"return" in text and captures("(return_statement) @r", stmt):
             return {}
         if b"nlock" in text:
-            locked, unlocked = _lock_calls(stmt)
-            call = _method_call(stmt)
-            if call is not None and call[1] in UNLOCKS:
+            locked, unlocked = lock_calls_in(stmt)
+            call = method_call(stmt)
+            if call is not None and call[1] in UNLOCK_MODES:
                 unlocked.add(call[0])
-            if unlocked & set(locks) or (unlocked and UNKNOWN in locks):
+            if unlocked & set(locks) or (unlocked and UNKNOWN_LOCK in locks):
                 return {}
-        if b".Wait()" in text and _is_sync_point(stmt):
+        if b".Wait()" in text and is_sync_point(stmt):
             return locks
     return {}
 
@@ -665,40 +666,6 @@ _LOCKED_DOC = re.compile(r"(?i)\b(?:lock|mutex|mu|mtx)\b[^.\n]*\b(?:held|hold|ho
                          r"|\bcallers? (?:must |should |already )?(?:holds?|has|have|owns?)\b"
                          r"(?:[^.\n]|\.(?=\w))*?" + _LOCK_WORD
                          + r"|\bno lock(?:ing)? (?:as|because|since)\b[^.\n]*\bcalled (?:from|by|with(?:in)?|under)\b")
-
-
-def _leading_body_comments(decl: Node) -> List[str]:
-    """The comments at the top of the declaration's body, before its first statement."""
-    body = decl.child_by_field_name("body")
-    out: List[str] = []
-    if body is None:
-        return out
-    nodes = list(body.named_children)
-    while nodes:
-        node = nodes.pop(0)
-        if node.type == "comment":
-            out.append(node_text(node))
-        elif node.type == "statement_list":
-            nodes = list(node.named_children) + nodes
-        else:
-            break
-    return out
-
-
-def doc_says_locked(decl: Node) -> bool:
-    """The declaration's own comment says its caller holds the lock: the doc comment right above it, or
-    the comments at the top of its body (``// No locking as this is called from FindLeaf``)."""
-    lines: List[str] = []
-    prev = decl.prev_sibling
-    end_row = decl.start_point[0]
-    while prev is not None and prev.type == "comment" and prev.end_point[0] >= end_row - 1:
-        lines.append(node_text(prev))
-        end_row = prev.start_point[0]
-        prev = prev.prev_sibling
-    if lines and _LOCKED_DOC.search(" ".join(reversed(lines))):
-        return True
-    body = _leading_body_comments(decl)
-    return bool(body) and bool(_LOCKED_DOC.search(" ".join(body)))
 
 
 def _element_text(type_text: str) -> str:
@@ -838,10 +805,10 @@ def _access_kind(w: "_Walker", path: Node) -> Tuple[Optional[str], bool]:
         lefts = parent.named_children
         rights = right.named_children if right is not None else []
         if len(lefts) == len(rights):
-            value = strip_parens(rights[lefts.index(node)]) if node in lefts else None
+            value = unparen(rights[lefts.index(node)]) if node in lefts else None
             if value is not None and value.type == "binary_expression":
-                lhs = strip_parens(value.child_by_field_name("left"))
-                if lhs is not None and normal(lhs) == normal(node):
+                lhs = unparen(value.child_by_field_name("left"))
+                if lhs is not None and normal_text(lhs) == normal_text(node):
                     return "rmw", False
         return "write", False
     if parent.type == "unary_expression" and node_text(parent.child_by_field_name("operator")) == "&" and not sub:
@@ -877,17 +844,17 @@ def _assigned_fresh_value(path: Node) -> bool:
     rights = right.named_children if right is not None else []
     if len(lefts) != len(rights) or path not in lefts:
         return False
-    value = strip_parens(rights[lefts.index(path)])
+    value = unparen(rights[lefts.index(path)])
     if value is None:
         return False
     if value.type == "unary_expression" and value.named_children:
-        value = strip_parens(value.named_children[-1])
+        value = unparen(value.named_children[-1])
     if value is None:
         return False
     if value.type in ("composite_literal", "nil", "func_literal"):
         return True
     if value.type == "call_expression":
-        fn = strip_parens(value.child_by_field_name("function"))
+        fn = unparen(value.child_by_field_name("function"))
         name = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else fn
         text = node_text(name) if name is not None else ""
         return text in ("make", "new") or text.startswith(("New", "new"))
@@ -921,7 +888,7 @@ def _callback_kind(lit: Node) -> Optional[str]:
     if p is None:
         return None
     if p.type == "argument_list" and p.parent is not None:
-        fn = strip_parens(p.parent.child_by_field_name("function"))
+        fn = unparen(p.parent.child_by_field_name("function"))
         name = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else fn
         if name is None:
             return None
@@ -933,7 +900,7 @@ def _callback_kind(lit: Node) -> Optional[str]:
         return "stored"
     if p.type == "expression_list" and p.parent is not None and p.parent.type == "assignment_statement":
         left = p.parent.child_by_field_name("left")
-        if left is not None and any(strip_parens(x).type == "selector_expression" for x in left.named_children):
+        if left is not None and any(unparen(x).type == "selector_expression" for x in left.named_children):
             return "stored"
     return None
 
@@ -948,7 +915,8 @@ def summarise(ctx: FileContext, m: PackageModel, names: Tuple[Set[bytes], Set[by
     return FileSummary(w.accesses, w.calls, w.go_launched, w.method_refs, w.signatures)
 
 
-@provider(scope=KEPT, requires=(model, package_names), depends_on=model_fingerprint, persistent=True)
+@provider(scope=KEPT, requires=(model, package_names, goroutine_bodies, handler_bodies, sync_point, scopes),
+          depends_on=model_fingerprint, persistent=True)
 def file_summary(ctx: FileContext) -> FileSummary:
     """One file's part of the field-access index (plain data): its accesses, method calls, ``go`` launches,
     method references and walked signatures.  It depends on the whole package's model, so it is kept with
@@ -1219,7 +1187,8 @@ _INDEXES: "collections.OrderedDict[tuple, FieldIndex]" = collections.OrderedDict
 _INDEX_LIMIT = 4
 
 
-@provider(scope=PACKAGE, requires=(model, package_names, file_summary))
+@provider(scope=PACKAGE, requires=(model, package_names, file_summary, goroutine_bodies, handler_bodies,
+                                   sync_point, scopes))
 def index(ctx: FileContext) -> FieldIndex:
     """The field-access index of ``ctx``'s package, built once per package (and kept per process for the
     same package contents, so a package re-linted unchanged reuses it)."""

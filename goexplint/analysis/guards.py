@@ -1,4 +1,4 @@
-"""Guarded-by inference over the field-access index (GXL210, and GXL206's lock ownership).
+"""Guarded-by inference over the field-access index: which lock guards a field, with what evidence.
 
 For each key of :mod:`goexplint.analysis.fields` (a field of a package struct, a package-level
 variable) the guard is the lock held at most of its accesses: for a field of ``T`` reached through
@@ -14,14 +14,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Dict, List, Optional, Tuple
 
-from goexplint.analysis.fields import SETUP_NAME, Access, FieldIndex, index
-from goexplint.analysis.sharedstate import root_of
+from goexplint.analysis.fields import Access, index
 from goexplint.core.parse import FileContext
+from goexplint.core.providers import PACKAGE, provider
 
 MIN_GUARDED = 3
 MIN_FUNCS = 2
 MIN_SHARE = 0.6
-_OPS = {"write": "written", "rmw": "updated in place"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,7 +39,9 @@ class Guard:
         return out
 
 
-def _counts(a: Access) -> bool:
+def counts_for_guard(a: Access) -> bool:
+    """The access counts, guarded or not, in the inference of its field's guard: not in a constructor,
+    ``init`` or a test file, not atomic, and through a receiver, a parameter or a package variable."""
     return not (a.constructs or a.init or a.test or a.atomic) and a.root_kind in ("receiver", "param", "package")
 
 
@@ -55,11 +56,12 @@ def _owned_locks(a: Access):
             yield lk
 
 
-def inferred_guard(ix: FieldIndex, key: Tuple[str, str]) -> Optional[Guard]:
-    cache = ix.__dict__.setdefault("_guards", {})
-    if key in cache:
-        return cache[key]
-    counted = [a for a in ix.of(key) if _counts(a)]
+@provider(scope=PACKAGE, requires=(index,))
+def inferred_guard(ctx: FileContext, key: Tuple[str, str]) -> Optional[Guard]:
+    """The lock inferred to guard the field or package variable ``key`` of the field-access index, with
+    the accesses that hold it; None when no lock meets the thresholds (see the module docstring)."""
+    ix = index(ctx)
+    counted = [a for a in ix.of(key) if counts_for_guard(a)]
     by_lock: Dict[Tuple[str, str], List[Access]] = {}
     for a in counted:
         for lk in {lk.guard for lk in _owned_locks(a)}:
@@ -76,103 +78,11 @@ def inferred_guard(ix: FieldIndex, key: Tuple[str, str]) -> Optional[Guard]:
             continue
         best = Guard(key, lock, tuple(sites), len(counted))
         break
-    cache[key] = best
     return best
 
 
-@dataclasses.dataclass
-class Unguarded:
-    access: Access
-    guard: Guard
-    guard_text: str
-    guard_lock: str
-    funcs: str
-    count: int
-    op: str
-    confidence: Optional[str]
-    evidence: str
-
-
-def _lock_text(guard: Tuple[str, str], root: str) -> Tuple[str, str]:
-    """(how the guard is named in the message, the call to take it)."""
-    owner, path = guard
-    if owner == "":
-        return path, "%s.Lock()" % path
-    if path == "":
-        return "%s's embedded mutex" % root, "%s.Lock()" % root
-    return "%s.%s" % (root, path), "%s.%s.Lock()" % (root, path)
-
-
-def _package_locks(ctx: FileContext) -> bool:
+@provider(scope=PACKAGE)
+def package_takes_locks(ctx: FileContext) -> bool:
     """Some file of the package has the text of a ``Lock()`` or ``RLock()`` call: without one no access
-    holds a lock (``_owned_locks``), so no guard can be inferred and the index need not be built."""
-    got = ctx.package.cache.get("guards.package_locks")
-    if got is None:
-        got = ctx.package.cache["guards.package_locks"] = any(b"Lock(" in f.source for f in ctx.package.files)
-    return got
-
-
-def unguarded_writes(ctx: FileContext) -> List[Unguarded]:
-    key = ("unguarded_writes",)
-    found = ctx.cache.get(key)
-    if found is not None:
-        return found
-    found = []
-    if not _package_locks(ctx):
-        ctx.cache[key] = found  # no Lock()/RLock() call in the package: no guard can be inferred
-        return found
-    ix = index(ctx)
-    for a in ix.in_file(ctx.path):
-        if not a.is_write or not _counts(a) or a.locks or a.held_on_entry or a.after_wait:
-            continue
-        if a.root_kind == "param" or "stored" in a.roles or a.fresh_value or SETUP_NAME.match(a.func):
-            continue  # an object handed in, a hook whose caller we cannot see, (re)initialisation
-        g = inferred_guard(ix, a.key)
-        if g is None:
-            continue
-        if a.method is not None:
-            calls = ix.calls.get(a.method, [])
-            if ix.callers_hold_lock(a.method) or ix.some_caller_holds_lock(a.method, g.lock):
-                continue  # the caller takes the lock
-            if not calls and not a.method[1][:1].isupper() and not ix.runs_concurrently(a):
-                continue  # an unexported method nobody here calls: we cannot see its context
-        guard_text, guard_lock = _lock_text(g.lock, a.root)
-        funcs = g.funcs
-        names = " and ".join(funcs[:2]) if len(funcs) <= 2 else "%s, %s and %d more" % (funcs[0], funcs[1],
-                                                                                        len(funcs) - 2)
-        exported = a.method is not None and a.method[1][:1].isupper()
-        concurrent = ix.runs_concurrently(a)
-        if not (exported or concurrent or a.key[0] == ""):
-            continue  # an unexported method not known to run concurrently: its callers usually hold the lock
-        confidence = None
-        evidence = "guarded %d of %d accesses by %s in %d functions; unguarded %s here%s" % (
-            len(g.sites), g.counted, guard_text, len(funcs), a.kind,
-            "; runs as " + "/".join(sorted(a.roles)) if a.roles else "")
-        found.append(Unguarded(a, g, guard_text, guard_lock, names, len(g.sites), _OPS[a.kind], confidence, evidence))
-    found.sort(key=lambda u: u.access.start)
-    ctx.cache[key] = found
-    return found
-
-
-def package_var_used_elsewhere(ctx, rec) -> bool:
-    """GXL201/202: the package-level variable written by a goroutine body (whose launcher waits for it
-    before returning) is also used somewhere that may run at the same time: anywhere in the package
-    (field-access index) except the body itself and its launcher before the launch or after a wait
-    (``close(ch)`` -> consumers' ``range`` ends -> ``wg.Wait()`` -> read)."""
-    root = root_of(rec.write.target)
-    if root is None:
-        return True
-    name = root.text.decode()
-    body, launcher = rec.body.func, rec.body.launcher
-    ix = index(ctx)
-    sites = ix.package_var_sites.get(name, [])
-    if not sites:
-        return True  # not indexed (a var of another kind): keep the old answer
-    for a in sites:
-        if a.file == ctx.path and body.start_byte <= a.start and a.end <= body.end_byte:
-            continue
-        if launcher is not None and a.file == ctx.path and a.func_key == (ctx.path, launcher.start_byte) \
-                and (a.after_wait or (rec.body.launch is not None and a.end <= rec.body.launch.start_byte)):
-            continue
-        return True
-    return False
+    holds a lock, so no guard can be inferred (and the field-access index need not be built for it)."""
+    return any(b"Lock(" in f.source for f in ctx.package.files)

@@ -1,7 +1,7 @@
 """Function summaries: one level, same package, built once per package on the package model.
 
-``summaries(ctx)`` returns a :class:`Summaries` for ``ctx``'s package (cached in
-``ctx.package.cache``).  For every function and method of the package it records, without types:
+``summaries(ctx)`` (a package provider) returns a :class:`Summaries` for ``ctx``'s package.  For every
+function and method of the package it records, without types:
 
 * which parameters (and the receiver) *escape*, and how: ``store`` (assigned into a package var, a
   field, a map or slice element, or appended to one of those), ``return`` (returned, possibly inside
@@ -36,7 +36,8 @@ from tree_sitter import Node
 from goexplint.analysis.cfg import never_returns, no_return_functions
 from goexplint.analysis.package import FuncDecl, PackageModel, model
 from goexplint.analysis.types import expression_types, method, method_of
-from goexplint.analysis.syntax import FUNC_TYPES, identifiers, is_package_type, package_selector, parameters, resolve
+from goexplint.analysis.syntax import (FUNC_TYPES, identifiers, is_package_type, package_selector, parameters, resolve,
+                                       scopes)
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.core.providers import FILE, PACKAGE, provider
 
@@ -325,7 +326,7 @@ def _fresh_fate(ctx: FileContext, fn_node: Node, decl) -> Optional[str]:
         _in_progress.discard(key)
 
 
-@provider(scope=FILE)
+@provider(scope=FILE, requires=(scopes,))
 def fresh_fate(ctx: FileContext, fn_node: Node, decl_ident: Node) -> Optional[str]:
     """Where the object the fresh local declared by ``decl_ident`` in ``fn_node`` goes (see
     :func:`_fresh_fate`, which guards the cycles)."""

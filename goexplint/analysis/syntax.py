@@ -1,13 +1,13 @@
 """Shared machinery over tree-sitter-go trees, used by every rule family.
 
-* S1 import aliases: :func:`import_table`, :func:`package_selector`.
-* S2 scopes without types: :func:`resolve` finds the declaration an identifier
+* import aliases: :func:`import_table`, :func:`package_selector`.
+* scopes without types: :func:`resolve` finds the declaration an identifier
   refers to (params, receivers, named results, ``:=``, ``var``/``const``, range
   and for-clause variables, if/switch initializers, type-switch aliases,
   ``case v := <-ch``), honouring Go's rule that a local's scope starts after its
   declaration.  :func:`is_reference` tells variable uses from declarations,
   struct-literal keys and field names.
-* S5 loop variables: :func:`loop_vars`.
+* loop variables: :func:`loop_vars`.
 
 Nothing here knows about a particular rule.
 """
@@ -19,12 +19,13 @@ import re
 import dataclasses
 from typing import Dict, Iterator, List, Optional, Tuple
 
+import tree_sitter
 from tree_sitter import Node
 
 from goexplint.analysis.package import model
-from goexplint.core.facts import file_captures, file_query
-from goexplint.core.parse import (FileContext, active, captures, compile_query, default_package_name,  # noqa: F401
-                                  function_name, import_table, node_text)
+from goexplint.core.filequeries import file_captures, file_query
+from goexplint.core.providers import provider
+from goexplint.core.parse import FileContext, active, captures, compile_query, node_text
 
 FUNC_TYPES = ("func_literal", "function_declaration", "method_declaration")
 _FUNC_SET = frozenset(FUNC_TYPES)
@@ -32,7 +33,7 @@ IDENT_QUERY = "(identifier) @id"
 
 
 def package_selector(ctx: FileContext, operand: Node, import_path: str) -> bool:
-    """True when ``operand`` (the X of ``X.F``) names package ``import_path`` and is not shadowed (S1+S2)."""
+    """True when ``operand`` (the X of ``X.F``) names package ``import_path`` and is not shadowed."""
     if operand is None or operand.type != "identifier":
         return False
     name = node_text(operand)
@@ -52,19 +53,15 @@ _TOP_LEVEL_NAMES = file_query("(source_file (function_declaration name: (identif
                               "(type_spec name: (type_identifier) @t)")
 
 
+@provider()
 def top_level_names(ctx: FileContext) -> "set[bytes]":
     """Names of functions and types declared at file level (they hide dot-imported names)."""
-    key = ("syntax.top_level_names",)
-    found = ctx.cache.get(key)
-    if found is None:
-        caps = file_captures(ctx, _TOP_LEVEL_NAMES)
-        found = {n.text for ns in caps.values() for n in ns}
-        ctx.cache[key] = found
-    return found
+    caps = file_captures(ctx, _TOP_LEVEL_NAMES)
+    return {n.text for ns in caps.values() for n in ns}
 
 
 def is_package_type(ctx: FileContext, typ: Optional[Node], path: str, name: str) -> bool:
-    """S1 for types: ``typ`` is ``pkg.Name`` of package ``path`` under any import name (a qualified
+    """For types: ``typ`` is ``pkg.Name`` of package ``path`` under any import name (a qualified
     type), or a bare ``Name`` through a dot import that no file-level declaration hides."""
     if typ is None:
         return False
@@ -90,7 +87,7 @@ def is_ancestor(anc: Node, node: Node) -> bool:
     return anc.start_byte <= node.start_byte and node.end_byte <= anc.end_byte
 
 
-# --------------------------------------------------------------------------- S2
+# --------------------------------------------------------------------------- scopes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -228,7 +225,7 @@ def scope_decls(parent: Node, child: Node, ident_start: int) -> Iterator[Tuple[N
 
 
 def resolve(ident: Node, stop: Optional[Node] = None) -> Optional[Decl]:
-    """S2: the local declaration ``ident`` refers to, or None (package level, builtin or unknown).
+    """The local declaration ``ident`` refers to, or None (package level, builtin or unknown).
 
     The walk goes up from ``ident``; when ``stop`` is given it ends there (exclusive):
     the result then says whether something *between* ``ident`` and ``stop`` declares the name.
@@ -267,19 +264,6 @@ _BODY_DECLS = """
 """
 
 
-def _function_params(ctx: FileContext, fn: Node) -> Dict[bytes, Decl]:
-    """Name -> the receiver, parameter or named result of ``fn`` that declares it (the first; memoised)."""
-    key = ("syntax.function_params", fn.id)
-    params = ctx.cache.get(key)
-    if params is None:
-        params = {}
-        for field in ("receiver", "parameters", "result"):
-            for p in _params(fn.child_by_field_name(field)):
-                params.setdefault(p.text, Decl(p, "param"))
-        ctx.cache[key] = params
-    return params
-
-
 def resolve_in_function(fn: Node, ident: Node) -> Optional[Decl]:
     """``resolve(ident)`` for an identifier whose innermost function is ``fn``, without the upward walk
     when the name is a parameter (receiver, named result) of ``fn`` that nothing in its body declares
@@ -288,15 +272,9 @@ def resolve_in_function(fn: Node, ident: Node) -> Optional[Decl]:
     ctx = active()
     if ctx is None:
         return resolve(ident)
-    params = _function_params(ctx, fn)
-    key = ("syntax.body_declares", fn.id)
-    declared = ctx.cache.get(key)
-    if declared is None:
-        body = fn.child_by_field_name("body")
-        declared = {d.text for d in captures(_BODY_DECLS, body).get("d", [])} if body is not None and params else set()
-        ctx.cache[key] = declared
+    params = scopes(ctx).function_params(fn)
     name = ident.text
-    if name in params and name not in declared:
+    if name in params and name not in scopes(ctx).body_declared_names(fn):
         return params[name]
     return resolve(ident)
 
@@ -374,25 +352,6 @@ def _classify(d: Node, top: Node) -> Optional[Tuple[Node, str, int, Node, int, i
     return d, "", _OTHER, top, 0, 0
 
 
-def _top_declarations(ctx: FileContext, top: Node
-                      ) -> Tuple[Dict[bytes, List[Tuple[Node, str, int, Node, int, int]]], Dict[bytes, List[int]]]:
-    """(name -> every declaration of the name inside ``top`` that ``resolve`` may return, name -> where
-    every capture of ``_BODY_DECLS`` inside ``top`` starts), memoised per ``top``.  The captures come in
-    document order (``parse.captures``): the first declaration of a block comes first."""
-    key = ("syntax.top_declarations", top.id)
-    found = ctx.cache.get(key)
-    if found is None:
-        decls: Dict[bytes, List[Tuple[Node, str, int, Node, int, int]]] = {}
-        starts: Dict[bytes, List[int]] = {}
-        for d in captures(_BODY_DECLS, top).get("d", []):
-            starts.setdefault(d.text, []).append(d.start_byte)
-            got = _classify(d, top)
-            if got is not None:
-                decls.setdefault(d.text, []).append(got)
-        found = ctx.cache[key] = (decls, starts)
-    return found
-
-
 def resolve_within(top: Node, ident: Node) -> Optional[Decl]:
     """``resolve(ident)`` (the same answer) for an identifier inside ``top``, a top-level declaration of
     the file, mostly without walking up the tree: from every declaration inside ``top`` (listed once per
@@ -406,7 +365,7 @@ def resolve_within(top: Node, ident: Node) -> Optional[Decl]:
     if ctx is None or not (top.start_byte <= start and end <= top.end_byte) or start == end \
             or ctx.parent(top) is None or ctx.parent(top).type != "source_file":
         return resolve(ident)
-    cands = _top_declarations(ctx, top)[0].get(ident.text)
+    cands = scopes(ctx).top_declarations(top)[0].get(ident.text)
     if cands is None:
         return None
     best = None
@@ -445,13 +404,13 @@ def resolve_in_function_within(top: Node, fn: Node, ident: Node) -> Optional[Dec
     if ctx is None or not (top.start_byte <= fn.start_byte and fn.end_byte <= top.end_byte):
         return resolve_in_function(fn, ident)
     name = ident.text
-    param = _function_params(ctx, fn).get(name)
+    param = scopes(ctx).function_params(fn).get(name)
     if param is not None:
         body = fn.child_by_field_name("body")
         if body is None:
             return param
         lo, hi = body.start_byte, body.end_byte
-        if not any(lo <= at < hi for at in _top_declarations(ctx, top)[1].get(name, ())):
+        if not any(lo <= at < hi for at in scopes(ctx).top_declarations(top)[1].get(name, ())):
             return param
     return resolve_within(top, ident)
 
@@ -483,35 +442,11 @@ def _can_declare(node: Node) -> bool:
     return False
 
 
-def _declares(ctx: FileContext, node: Node) -> bool:
-    """Whether ``node`` can put any name in scope for a descendant (memoised)."""
-    key = ("syntax.declares", node.id)
-    found = ctx.cache.get(key)
-    if found is None:
-        found = bool(_block_index(ctx, node)) if node.type in _LIST_TYPES else _can_declare(node)
-        ctx.cache[key] = found
-    return found
-
-
-def _block_index(ctx: FileContext, block: Node) -> Dict[bytes, Tuple[int, int, Node, str]]:
-    """name -> (start and end of the declaring statement, declaring identifier, kind) of the *first*
-    declaration of each name among the statements of ``block`` (what ``scope_decls`` finds first)."""
-    key = ("syntax.block_index", block.id)
-    index = ctx.cache.get(key)
-    if index is None:
-        index = {}
-        for stmt in block.named_children:
-            for decl_ident, kind in _stmt_decls(stmt):
-                index.setdefault(decl_ident.text, (stmt.start_byte, stmt.end_byte, decl_ident, kind))
-        ctx.cache[key] = index
-    return index
-
-
 def _declaring_above(ctx: FileContext, node: Node) -> Optional[Tuple[Node, Node]]:
     """(nearest strict ancestor that declares names, its child on the way from ``node``), stopping
     at ``source_file`` (None).  Memoised along the path, so every lookup is amortised O(1)."""
-    found = ctx.search_above(node, "syntax.declaring_above",
-                             lambda p: p.type == "source_file" or _declares(ctx, p))
+    declares = scopes(ctx).declares_names
+    found = ctx.search_above(node, "syntax.declaring_above", lambda p: p.type == "source_file" or declares(p))
     return found if found is not None and found[0].type != "source_file" else None
 
 
@@ -536,12 +471,13 @@ def _resolve_indexed(ctx: FileContext, ident: Node, stop: Optional[Node]) -> Opt
     # a ``stop`` that is not above ``ident`` is never met by the walk (which then goes on to the top)
     stop_above = stop is not None and stop != ident and stop.start_byte <= start and ident.end_byte <= stop.end_byte
     step = _declaring_above(ctx, ident)
+    block_index = scopes(ctx).block_index
     while step is not None:
         parent, child = step
         if stop_above and not _below(ctx, parent, stop):
             return None
         if parent.type in _LIST_TYPES:
-            hit = _block_index(ctx, parent).get(name)
+            hit = block_index(parent).get(name)
             if hit is not None and hit[0] < child.start_byte and hit[1] <= start:
                 return Decl(hit[2], hit[3])
         else:
@@ -607,12 +543,12 @@ def is_reference(ident: Node, ctx: Optional[FileContext] = None) -> bool:
     return True
 
 
-# --------------------------------------------------------------------------- S5
+# --------------------------------------------------------------------------- loop variables
 
 
 @dataclasses.dataclass(frozen=True)
 class LoopVars:
-    """S5: the iteration variables of one ``for`` statement.
+    """The iteration variables of one ``for`` statement.
 
     ``declared`` are per-loop (``:=``) variables, fresh per iteration only in Go >= 1.22 files;
     ``outer`` are variables declared outside and assigned by the loop (``for v = range``, the
@@ -628,11 +564,9 @@ class LoopVars:
         return set(self.declared) | set(self.outer)
 
 
+@provider()
 def loop_vars(ctx: FileContext, loop: Node) -> LoopVars:
-    key = ("loop_vars", loop.id)
-    cached = ctx.cache.get(key)
-    if cached is not None:
-        return cached
+    """The variables a ``for`` statement declares (per iteration from Go 1.22) and the outer ones it assigns."""
     declared: Dict[bytes, Node] = {}
     outer: Dict[bytes, Node] = {}
     for c in loop.named_children:
@@ -652,9 +586,7 @@ def loop_vars(ctx: FileContext, loop: Node) -> LoopVars:
             for ident in _assigned_idents(update):
                 if ident.text not in declared and ident.text != b"_":
                     outer[ident.text] = ident
-    result = LoopVars(loop, declared, outer)
-    ctx.cache[key] = result
-    return result
+    return LoopVars(loop, declared, outer)
 
 
 def _assigned_idents(stmt: Optional[Node]) -> Iterator[Node]:
@@ -714,16 +646,19 @@ _LOOPS = file_query("(for_statement) @loop")
 def file_loop_var_names(ctx: FileContext, outer: bool = False) -> set:
     """Every loop variable name in the file (a cheap pre-filter for candidate nodes); with ``outer``
     only those of loops that assign variables declared before the loop (``for v = range``)."""
-    key = ("file_loop_var_names",)
-    got = ctx.cache.get(key)
-    if got is None:
-        names, outers = set(), set()
-        for loop in file_captures(ctx, _LOOPS).get("loop", []):
-            lv = loop_vars(ctx, loop)
-            names |= lv.names
-            outers |= set(lv.outer)
-        got = ctx.cache[key] = (names, outers)
+    got = loop_var_names(ctx)
     return got[1] if outer else got[0]
+
+
+@provider(requires=(loop_vars,))
+def loop_var_names(ctx: FileContext) -> Tuple[set, set]:
+    """(every loop variable name of the file, those of loops that assign outer variables)."""
+    names, outers = set(), set()
+    for loop in file_captures(ctx, _LOOPS).get("loop", []):
+        lv = loop_vars(ctx, loop)
+        names |= lv.names
+        outers |= set(lv.outer)
+    return names, outers
 
 
 def element_type_text(type_text: str) -> Optional[str]:
@@ -790,3 +725,289 @@ def is_named_result(fn: Node, name: bytes) -> bool:
             if p.field_name_for_child(i) == "name" and p.children[i].text == name:
                 return True
     return False
+
+
+# --------------------------------------------------------------------------- expressions and statements
+
+
+def match_rows(query_source: str, node: Node) -> List[Dict[str, Node]]:
+    """One dict per query match (capture name -> node).  Unlike zipping the per-name lists of
+    ``captures()``, the nodes of a row always come from the same match."""
+    rows = []
+    for _, caps in tree_sitter.QueryCursor(compile_query(query_source)).matches(node):
+        rows.append({name: nodes[0] for name, nodes in caps.items() if nodes})
+    return rows
+
+
+def normal_text(node: Node) -> str:
+    """Whitespace- and paren-free text of an expression: the key of a variable path (``s.stats.n``)."""
+    text = "".join(node_text(node).split())
+    while text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]
+    return text
+
+
+def root_identifier(expr: Optional[Node]) -> Optional[Node]:
+    """Root identifier of ``x``, ``x.f.g``, ``x[i].f``, ``x[a:b]``, ``(*x).f``, ``*x`` (None through
+    anything else: a call, ``&x``, a literal)."""
+    n = expr
+    while n is not None:
+        t = n.type
+        if t == "identifier":
+            return n
+        if t in ("selector_expression", "index_expression", "slice_expression"):
+            n = n.child_by_field_name("operand")
+        elif t == "parenthesized_expression" or (t == "unary_expression"
+                                                 and n.child_by_field_name("operator").type == "*"):
+            n = n.named_children[-1] if n.named_children else None
+        else:
+            return None
+    return None
+
+
+def line_of(node: Node) -> int:
+    """The 1-based line ``node`` starts on."""
+    return node.start_point[0] + 1
+
+
+def ancestors_until(node: Node, stop: Node) -> Iterator[Node]:
+    """The ancestors of ``node`` below ``stop``, innermost first."""
+    n = node.parent
+    while n is not None and n != stop:
+        yield n
+        n = n.parent
+
+
+def statements_after(node: Node, stop: Node, cross_loops: bool) -> Iterator[Node]:
+    """The statements that run after ``node`` in program order, up to the end of ``stop`` (the enclosing
+    function): following siblings, then those of each enclosing statement list.  Without
+    ``cross_loops`` it ends at the first enclosing loop (the next iteration is another matter)."""
+    while node is not None and node != stop:
+        parent = node.parent
+        if parent is not None and parent.type == "statement_list":
+            after = False
+            for stmt in parent.named_children:
+                if after:
+                    yield stmt
+                elif stmt == node:
+                    after = True
+        if parent is not None and parent.type == "for_statement" and not cross_loops:
+            return
+        node = parent
+
+
+def named_results(func: Optional[Node]) -> Dict[bytes, Node]:
+    """The named results of a function (name -> identifier), ``_`` excluded."""
+    if func is None:
+        return {}
+    result = func.child_by_field_name("result")
+    out: Dict[bytes, Node] = {}
+    if result is not None and result.type == "parameter_list":
+        for p in result.named_children:
+            for c in p.named_children:
+                if c.type == "identifier" and c.text != b"_":
+                    out[c.text] = c
+    return out
+
+
+def is_init(func: Optional[Node]) -> bool:
+    """``func`` is a package's ``func init()``."""
+    if func is None or func.type != "function_declaration":
+        return False
+    name = func.child_by_field_name("name")
+    return name is not None and name.text == b"init"
+
+
+# --------------------------------------------------------------------------- value copies of roots
+
+# written types whose values share what they point to: a path through one of them reaches shared memory
+REFERENCE_PREFIXES = ("*", "map[", "[]", "chan ", "chan<-", "<-chan", "func(", "func ", "interface")
+
+
+def type_of_text(text: str) -> Tuple[Optional[str], bool]:
+    """(package struct name or None, reference) of a written type: ``*T`` / maps / slices / chans / funcs /
+    interfaces are references (their values share memory); ``T``, ``pkg.T``, ``[4]T`` are values."""
+    t = text.strip()
+    if t.startswith(REFERENCE_PREFIXES):
+        return None, True
+    if t.startswith("["):
+        t = t[t.index("]") + 1:].strip() if "]" in t else ""  # [N]T: an array value holds its elements
+        return type_of_text(t) if t else (None, False)
+    t = t.split("[", 1)[0]  # G[int]
+    if "." in t:
+        return None, False  # another package's named type: a value as far as we can tell
+    return (t if t.isidentifier() else None), False
+
+
+def root_type_text(ctx: FileContext, ident: Node, depth: int = 0) -> Optional[str]:
+    """The written type of a local identifier's variable, as text: a parameter's or ``var``'s type, the
+    type of a composite literal it is initialised with, or the type of the value it copies (``v :=
+    s.stats``, ``v := *p``, ``v := s.items[i]``, a range value over a typed slice or map)."""
+    decl = resolve(ident)
+    if decl is None or depth > 4:
+        return None
+    typ = decl.written_type()
+    if typ is not None:
+        return node_text(typ)
+    if decl.kind == "var":
+        value = unparen(decl.value())
+        if value is not None and value.type == "unary_expression" and value.child_by_field_name("operator").type == "&":
+            inner = unparen(value.child_by_field_name("operand"))
+            if inner is not None and inner.type == "composite_literal":
+                return "*" + node_text(inner.child_by_field_name("type"))
+            return None
+        return expr_type_text(ctx, value, depth + 1)
+    if decl.kind == "range":
+        clause = decl.ident.parent.parent if decl.ident.parent is not None else None
+        if clause is None or clause.type != "range_clause":
+            return None
+        left = clause.child_by_field_name("left")
+        names = left.named_children if left is not None else []
+        if len(names) != 2 or names[1] != decl.ident:
+            return None  # the key or index of a range: an int or a map key, not the element
+        ranged = expr_type_text(ctx, clause.child_by_field_name("right"), depth + 1)
+        return element_type_text(ranged) if ranged is not None else None
+    return None
+
+
+def expr_type_text(ctx: FileContext, expr: Optional[Node], depth: int = 0) -> Optional[str]:
+    """The written type of ``expr`` as text when the package's declarations say it: a typed local, a
+    field of a package struct (``s.stats``), ``*p`` of a typed pointer, an element ``x.items[i]`` of a
+    typed slice or map.  None when it cannot be read without types."""
+    expr = unparen(expr)
+    if expr is None or depth > 6:
+        return None
+    if expr.type == "identifier":
+        return root_type_text(ctx, expr, depth)
+    if expr.type == "selector_expression":
+        owner = expr_type_text(ctx, expr.child_by_field_name("operand"), depth + 1)
+        field = expr.child_by_field_name("field")
+        if owner is None or field is None:
+            return None
+        name = owner.lstrip("*").strip().split("[", 1)[0]
+        st = model(ctx).struct(name) if name.isidentifier() else None
+        fd = st.field(node_text(field)) if st is not None else None
+        return fd.type_text if fd is not None and not fd.embedded else None
+    if expr.type == "unary_expression" and expr.child_by_field_name("operator").type == "*":
+        inner = expr_type_text(ctx, expr.child_by_field_name("operand"), depth + 1)
+        return inner[1:] if inner is not None and inner.startswith("*") else None
+    if expr.type == "index_expression":
+        container = expr_type_text(ctx, expr.child_by_field_name("operand"), depth + 1)
+        return element_type_text(container) if container is not None else None
+    if expr.type == "composite_literal":
+        typ = expr.child_by_field_name("type")
+        return node_text(typ) if typ is not None else None
+    return None
+
+
+def value_copy_root(ctx: FileContext, root: Node, path: Optional[Node] = None) -> bool:
+    """``root`` (a local identifier) holds its function's own value, not the shared one: a by-value
+    parameter or receiver (``func (p *M) add(q M)``), a named result, a local of a struct type (declared,
+    built with ``T{…}``, or a copy: ``v := s.stats``, ``v := *p``, a range value over ``[]T``), and
+    ``path`` (``q.n``, ``v.stats.n``) does not go through a pointer, map, slice, chan or interface field,
+    which would reach shared memory again.  False when the written types do not say so."""
+    decl = resolve(root)
+    if decl is None or decl.kind not in ("param", "var", "range"):
+        return False
+    text = root_type_text(ctx, root)
+    if text is None:
+        return False
+    name, reference = type_of_text(text)
+    if reference or name is None or model(ctx).struct(name) is None:
+        return False
+    if path is None:
+        return True
+    fields = normal_text(path)[len(node_text(root)):].lstrip(".").split(".")
+    cur = name
+    for seg in fields[:-1]:
+        if not seg.isidentifier():
+            return False  # an index or a call along the path: not followed
+        st = model(ctx).struct(cur) if cur is not None else None
+        fd = st.field(seg) if st is not None else None
+        if fd is None or fd.embedded:
+            return False
+        cur, reference = type_of_text(fd.type_text)
+        if reference:
+            return False  # v.stats.n with stats *Stats: the copy points at the shared Stats
+    return True
+
+
+# --------------------------------------------------------------------------- the scope index of a file
+class Scopes:
+    """The scope index of one file, filled as its identifiers are resolved: per block the first
+    declaration of each name, per node whether it can declare names at all, per top-level declaration
+    every declaration inside it, per function its parameters and the names its body declares.  One
+    fact (the :func:`scopes` provider) rather than five, because every analysis that resolves a name
+    needs all of them; ``resolve`` and its variants read it."""
+
+    __slots__ = ("blocks", "declares", "tops", "params", "body_names")
+
+    def __init__(self):
+        self.blocks: Dict[int, Dict[bytes, Tuple[int, int, Node, str]]] = {}
+        self.declares: Dict[int, bool] = {}
+        self.tops: Dict[int, tuple] = {}
+        self.params: Dict[int, Dict[bytes, Decl]] = {}
+        self.body_names: Dict[int, "set[bytes]"] = {}
+
+    def block_index(self, block: Node) -> Dict[bytes, Tuple[int, int, Node, str]]:
+        """name -> (start and end of the declaring statement, declaring identifier, kind) of the *first*
+        declaration of each name among the statements of ``block`` (what ``scope_decls`` finds first)."""
+        index = self.blocks.get(block.id)
+        if index is None:
+            index = self.blocks[block.id] = {}
+            for stmt in block.named_children:
+                for decl_ident, kind in _stmt_decls(stmt):
+                    if decl_ident.text not in index:
+                        index[decl_ident.text] = (stmt.start_byte, stmt.end_byte, decl_ident, kind)
+        return index
+
+    def declares_names(self, node: Node) -> bool:
+        """Whether ``node`` can put any name in scope for a descendant."""
+        found = self.declares.get(node.id)
+        if found is None:
+            found = self.declares[node.id] = (bool(self.block_index(node)) if node.type in _LIST_TYPES
+                                              else _can_declare(node))
+        return found
+
+    def top_declarations(self, top: Node
+                         ) -> Tuple[Dict[bytes, List[Tuple[Node, str, int, Node, int, int]]], Dict[bytes, List[int]]]:
+        """(name -> every declaration of the name inside ``top`` that ``resolve`` may return, name -> where
+        every capture of ``_BODY_DECLS`` inside ``top`` starts).  The captures come in document order
+        (``parse.captures``): the first declaration of a block comes first."""
+        found = self.tops.get(top.id)
+        if found is None:
+            decls: Dict[bytes, List[Tuple[Node, str, int, Node, int, int]]] = {}
+            starts: Dict[bytes, List[int]] = {}
+            for d in captures(_BODY_DECLS, top).get("d", []):
+                starts.setdefault(d.text, []).append(d.start_byte)
+                got = _classify(d, top)
+                if got is not None:
+                    decls.setdefault(d.text, []).append(got)
+            found = self.tops[top.id] = (decls, starts)
+        return found
+
+    def function_params(self, fn: Node) -> Dict[bytes, Decl]:
+        """Name -> the receiver, parameter or named result of ``fn`` that declares it (the first)."""
+        params = self.params.get(fn.id)
+        if params is None:
+            params = self.params[fn.id] = {}
+            for field in ("receiver", "parameters", "result"):
+                for p in _params(fn.child_by_field_name(field)):
+                    if p.text not in params:
+                        params[p.text] = Decl(p, "param")
+        return params
+
+    def body_declared_names(self, fn: Node) -> "set[bytes]":
+        """Every name a declaration inside ``fn``'s body declares."""
+        names = self.body_names.get(fn.id)
+        if names is None:
+            body = fn.child_by_field_name("body")
+            names = self.body_names[fn.id] = ({d.text for d in captures(_BODY_DECLS, body).get("d", [])}
+                                              if body is not None else set())
+        return names
+
+
+@provider()
+def scopes(ctx: FileContext) -> Scopes:
+    """The scope index of ``ctx``'s file (see :class:`Scopes`)."""
+    return Scopes()

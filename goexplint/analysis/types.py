@@ -38,7 +38,7 @@ from typing import Dict, List, Optional, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import FuncDecl, TypeDecl, local_type_names, model, type_params_in_scope
-from goexplint.analysis.syntax import inside_within, is_declaration_site, resolve, unparen
+from goexplint.analysis.syntax import inside_within, is_declaration_site, resolve, scopes, unparen
 from goexplint.core.parse import FileContext, activate, active, captures, node_text
 from goexplint.core.providers import FILE, PACKAGE, provider
 
@@ -908,7 +908,7 @@ class Selection:
         return self.candidates[0] if self.kind == "unknown" and len(self.candidates) == 1 else None
 
 
-@provider(scope=FILE, requires=(expression_types, method, method_declarations))
+@provider(scope=FILE, requires=(expression_types, method, method_declarations, scopes))
 def selection(ctx: FileContext, selector: Node) -> Optional[Selection]:
     """How the selector ``x.m`` of ``ctx``'s file resolves (see :class:`Selection`)."""
     if selector is None or selector.type != "selector_expression":

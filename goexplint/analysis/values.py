@@ -15,9 +15,9 @@ from tree_sitter import Node
 
 from goexplint.analysis.package import model
 from goexplint.analysis.syntax import (Decl, FUNC_TYPES, enclosing_function, is_declaration_site, is_package_type,
-                                       package_func, resolve, strip_pointer, unparen)
+                                       package_func, resolve, scopes, strip_pointer, unparen)
 from goexplint.core.parse import FileContext, captures, node_text
-from goexplint.core.facts import file_captures, file_query
+from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.providers import FILE, provider
 
 
@@ -346,7 +346,7 @@ def local_values(ctx: FileContext, ident: Node) -> Optional[List[Node]]:
     return values_of_local(ctx, d, decl.kind)
 
 
-@provider(scope=FILE)
+@provider(scope=FILE, requires=(scopes,))
 def values_of_local(ctx: FileContext, d: Node, kind: str) -> Optional[List[Node]]:
     """:func:`local_values` of the local (``kind`` "var" or "const") whose declaring identifier is ``d``."""
     values: Optional[List[Node]] = []

@@ -227,7 +227,7 @@ def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
         active.append((rule, verdict is None))
     # Rules that say the file has nothing for them (``applies``) stay in the query -- one compiled query
     # for every file of a Go version, rather than one per combination -- but their matches are dropped.
-    # The query runs first: its traversal also collects the whole-file facts (``core.facts``) that the
+    # The query runs first: its traversal also answers the whole-file queries (``core.filequeries``) that the
     # ``applies`` tests and refine steps read.
     budget = ctx.budget = _Budget(options.file_timeout)
     t0 = clock() if clock else 0.0

@@ -313,7 +313,7 @@ class FileContext:
 
     @functools.cached_property
     def imports(self) -> Dict[str, str]:
-        """S1: local package name -> import path (``.`` for dot imports is keyed by path)."""
+        """Local package name -> import path (``.`` for dot imports is keyed by path)."""
         return import_table(self)
 
     def aliases_of(self, import_path: str) -> List[str]:

@@ -85,26 +85,26 @@ class Provider:
         self.restore = restore
         if persistent and scope != KEPT:
             raise ProviderError("%s: only a kept provider can be persistent" % name)
+        self._key = (name,)
+        self._node_name = name + "#node"  # one-node keys: (name#node, id), never equal to another key's
         functools.update_wrapper(self, fn)
 
     def __repr__(self) -> str:
         return "<provider %s (%s)>" % (self.name, self.scope)
 
-    def _store(self, ctx: FileContext) -> Dict[object, object]:
-        if self.scope == FILE:
-            return ctx.cache
-        if self.scope == KEPT:
-            return ctx.facts
-        return ctx.package.cache
-
     def __call__(self, ctx: FileContext, *args):
         if _TRACE is not None:
             _TRACE.called(self)
-        if args:
-            key = (self.name,) + tuple(_arg_key(a, self) for a in args)
+        # The key: the provider's name, then the arguments (a node by its id).  The common shapes
+        # (no argument, one node) are built without a loop: some providers are asked per identifier.
+        if not args:
+            key = self._key
+        elif len(args) == 1 and type(args[0]) is Node and self.scope != PACKAGE:
+            key = (self._node_name, args[0].id)
         else:
-            key = (self.name,)
-        store = self._store(ctx)
+            key = (self.name,) + tuple(_arg_key(a, self) for a in args)
+        scope = self.scope
+        store = ctx.cache if scope == FILE else ctx.facts if scope == KEPT else ctx.package.cache
         got = store.get(key, _MISSING)
         if self.depends_on is not None:
             return self._call_dependent(ctx, args, store, key, got)

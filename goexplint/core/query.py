@@ -9,7 +9,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 import tree_sitter
 from tree_sitter import Node
 
-from goexplint.core import facts, requery
+from goexplint.core import filequeries, requery
 from goexplint.core.data import Finding, Related, lower_confidence
 from goexplint.core.parse import GO_LANGUAGE, FileContext
 from goexplint.core.parse import function_name
@@ -73,20 +73,20 @@ SEPARATE_QUERIES = bool(os.environ.get("GOEXPLINT_SEPARATE_QUERIES"))
 
 
 @functools.lru_cache(maxsize=64)
-def combined_query(rule_ids: Tuple[str, ...], facts_count: int = 0
+def combined_query(rule_ids: Tuple[str, ...], queries_count: int = 0
                    ) -> Tuple[tree_sitter.Query, Tuple[Tuple[int, int], ...]]:
-    """One query for the rules and the first ``facts_count`` registered whole-file fact queries
-    (``core.facts``) and, per combined pattern index, (rule position, local pattern index) -- for a
-    fact's pattern (-1, the fact query's number)."""
+    """One query for the rules and the first ``queries_count`` registered whole-file queries
+    (``core.filequeries``) and, per combined pattern index, (rule position, local pattern index) -- for a
+    whole-file query's pattern (-1, that query's number)."""
 
     by_id = rules_by_id()
     rules = [by_id[i] for i in rule_ids]
     owner: List[Tuple[int, int]] = []
     for pos, rule in enumerate(rules):
         owner.extend((pos, i) for i in range(rule.query.pattern_count))
-    fact_source, fact_owner = facts.combined_source(facts_count)
-    owner.extend((-1, n) for n in fact_owner)
-    query = tree_sitter.Query(GO_LANGUAGE, "\n".join([r.query_source for r in rules] + [fact_source]))
+    file_source, file_owner = filequeries.combined_source(queries_count)
+    owner.extend((-1, n) for n in file_owner)
+    query = tree_sitter.Query(GO_LANGUAGE, "\n".join([r.query_source for r in rules] + [file_source]))
     if query.pattern_count != len(owner):  # cannot happen for queries that compile on their own
         raise RuntimeError("combined query has %d patterns, expected %d" % (query.pattern_count, len(owner)))
     return query, tuple(owner)
@@ -95,7 +95,7 @@ def combined_query(rule_ids: Tuple[str, ...], facts_count: int = 0
 def rule_matches(rules: Sequence, ctx: FileContext,
                  memo: Optional[requery.QueryMemo] = None) -> List[List[Tuple[int, Dict[str, List[Node]]]]]:
     """Per rule (same order as ``rules``), its matches in the order its own query yields them.  The same
-    traversal collects the file's whole-file facts (``core.facts``) when the rules share one query.
+    traversal answers the file's whole-file queries (``core.filequeries``) when the rules share one query.
     With ``memo`` (the last matches of this buffer: the language server) only the top-level
     declarations an edit changed are queried again (``core.requery``); the matches are the same."""
     out: List[List[Tuple[int, Dict[str, List[Node]]]]] = [[] for _ in rules]
@@ -105,7 +105,7 @@ def rule_matches(rules: Sequence, ctx: FileContext,
         for pos, rule in enumerate(rules):
             out[pos].extend(tree_sitter.QueryCursor(rule.query).matches(ctx.root))
         return out
-    count = facts.registered()
+    count = filequeries.registered()
     key = (tuple(r.id for r in rules), count)
     query, owner = combined_query(*key)
     matches = requery.requery(memo, key, query, ctx.source, ctx.tree) if memo is not None else None
@@ -120,7 +120,7 @@ def rule_matches(rules: Sequence, ctx: FileContext,
             found.append((local, caps))
         else:
             out[pos].append((local, caps))
-    facts.store(ctx, count, found)
+    filequeries.store(ctx, count, found)
     return out
 
 

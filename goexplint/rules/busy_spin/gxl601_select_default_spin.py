@@ -1,7 +1,9 @@
 """GXL601: ``for { select { …; default: } }`` spins."""
 
-from goexplint.analysis.syntax import resolve, unparen
+from goexplint.analysis.syntax import resolve, scopes, unparen
 from goexplint.core.parse import captures, node_text
+
+REQUIRES = (scopes,)
 
 TIMER_FUNCS = ("After", "Tick")
 

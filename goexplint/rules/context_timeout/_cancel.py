@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.cfg import Domain, Walker, never_returns, statements
-from goexplint.analysis.syntax import resolve
+from goexplint.analysis.syntax import resolve, scopes
 from goexplint.analysis.values import references
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.analysis.package import PackageModel, model
@@ -109,7 +109,7 @@ def field_selectors(ctx: FileContext) -> Dict[bytes, List[Node]]:
     return by_name
 
 
-@provider(scope=PACKAGE, requires=(field_selectors, model))
+@provider(scope=PACKAGE, requires=(field_selectors, model, scopes))
 def read_fields(ctx: FileContext, name: bytes) -> Set[Optional[str]]:
     """Owner structs of every read of a field called ``name`` anywhere in the package: anything but a
     plain assignment target or the first argument of ``append``.  The owner is the package struct the

@@ -10,7 +10,7 @@ from typing import List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import FuncDecl, model
-from goexplint.analysis.syntax import is_package_type, strip_pointer
+from goexplint.analysis.syntax import is_package_type, strip_pointer, top_level_names
 from goexplint.core.parse import FileContext
 from goexplint.core.providers import FILE, PACKAGE, provider
 
@@ -26,7 +26,7 @@ WITH_CANCEL = ("WithCancel", "WithCancelCause", "WithTimeout", "WithTimeoutCause
 STREAMY = re.compile(r"stream|watch|sse|longpoll|long_poll|websocket|(^|[^a-z])ws", re.I)
 
 
-@provider(scope=FILE)
+@provider(scope=FILE, requires=(top_level_names,))
 def context_params(ctx: FileContext, fn: Node) -> List[Tuple[Node, str]]:
     """Parameters of ``fn`` that carry a context: ``(ident, "ctx")`` for ``context.Context`` and
     ``(ident, "request")`` for ``*http.Request``.  Blank (``_``) parameters are skipped."""

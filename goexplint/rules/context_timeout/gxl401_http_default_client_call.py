@@ -1,7 +1,9 @@
 """GXL401: package-level http.Get/Head/Post/PostForm (they use http.DefaultClient)."""
 
-from goexplint.analysis.syntax import package_member
+from goexplint.analysis.syntax import package_member, scopes, top_level_names
 from goexplint.rules.context_timeout._support import HTTP
+
+REQUIRES = (scopes, top_level_names)
 
 METHODS = {"Get": "http.MethodGet", "Head": "http.MethodHead", "Post": "http.MethodPost",
            "PostForm": "http.MethodPost"}

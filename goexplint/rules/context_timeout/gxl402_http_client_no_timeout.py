@@ -3,13 +3,14 @@
 import dataclasses
 import re
 
-from goexplint.analysis.syntax import enclosing_function, is_package_type, package_member, resolve, scope_body, unparen
+from goexplint.analysis.syntax import (enclosing_function, is_package_type, package_member, resolve, scope_body,
+                                       scopes, top_level_names, unparen)
 from goexplint.analysis.values import (bound_target, decl_ident_of, field_assigned_in_file, later_field_assignment,
                                        literal_keys, literal_of, method_call_on, package_var, result_targets, set_keys)
 from goexplint.core.parse import captures, node_text, package_clause
 from goexplint.rules.context_timeout._support import CONTEXT, HTTP, STREAMY, name_selected_in_package
 
-REQUIRES = (name_selected_in_package,)
+REQUIRES = (name_selected_in_package, scopes, top_level_names)
 
 FIX = "&http.Client{Timeout: 30 * time.Second}"
 REQUEST_METHODS = ("Do", "Get", "Head", "Post", "PostForm")

@@ -1,13 +1,13 @@
 """GXL403: http.NewRequest, and Get/Head/Post/PostForm on an http.Client variable (no context)."""
 
-from goexplint.analysis.syntax import enclosing_function, package_member, resolve, scope_body, unparen
+from goexplint.analysis.syntax import enclosing_function, package_member, resolve, scope_body, scopes, unparen
 from goexplint.analysis.values import (decl_ident_of, expr_has_type, method_call_on, package_vars, references,
                                        result_targets, struct_field_types)
 from goexplint.core.parse import captures, node_text
 from goexplint.rules.context_timeout._support import HTTP, short
-from goexplint.analysis.sharedstate import same_file_functions
+from goexplint.analysis.goroutines import same_file_functions
 
-REQUIRES = (package_vars, struct_field_types)
+REQUIRES = (package_vars, struct_field_types, same_file_functions, scopes)
 
 SHORTCUTS = {"Get": "http.MethodGet", "Head": "http.MethodHead", "Post": "http.MethodPost",
              "PostForm": "http.MethodPost"}

@@ -1,10 +1,12 @@
 """GXL404: an http.Server without ReadHeaderTimeout or ReadTimeout."""
 
-from goexplint.analysis.syntax import is_package_type, scope_body
+from goexplint.analysis.syntax import is_package_type, scope_body, scopes, top_level_names
 from goexplint.analysis.values import (bound_target, field_assigned_in_file, later_field_assignment, literal_keys,
                                        literal_of, set_keys)
 from goexplint.core.parse import node_text, package_clause
 from goexplint.rules.context_timeout._support import HTTP
+
+REQUIRES = (scopes, top_level_names)
 
 KEYS = ("ReadHeaderTimeout", "ReadTimeout")
 

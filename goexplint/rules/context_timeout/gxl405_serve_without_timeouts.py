@@ -1,7 +1,9 @@
 """GXL405: package http.ListenAndServe[TLS] / http.Serve[TLS] (a server with no timeouts)."""
 
-from goexplint.analysis.syntax import package_member
+from goexplint.analysis.syntax import package_member, scopes, top_level_names
 from goexplint.rules.context_timeout._support import HTTP, short
+
+REQUIRES = (scopes, top_level_names)
 
 FUNCS = ("ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS")
 

@@ -1,8 +1,10 @@
 """GXL406: the cancel function of a context.With{Cancel,Timeout,Deadline}[Cause] call is discarded."""
 
-from goexplint.analysis.syntax import package_member, unparen
+from goexplint.analysis.syntax import package_member, scopes, top_level_names, unparen
 from goexplint.analysis.values import result_targets
 from goexplint.rules.context_timeout._support import CONTEXT, WITH_CANCEL
+
+REQUIRES = (scopes, top_level_names)
 
 
 def refine(match, ctx):

@@ -1,14 +1,15 @@
 """GXL407: the cancel function of context.With* is not used on every path (vet lostcancel, without types)."""
 
+from goexplint.analysis.syntax import (enclosing_function, is_ancestor, is_named_result, package_member, scopes,
+                                       top_level_names)
 from goexplint.analysis.cfg import no_return_functions
-from goexplint.analysis.syntax import enclosing_function, is_ancestor, is_named_result, package_member
 from goexplint.analysis.values import decl_ident_of, references, result_targets
 from goexplint.core.parse import node_text, package_clause
 from goexplint.rules.context_timeout._cancel import CancelWalk, conditional_deferred_cancel, lost_in_fields, read_fields
 from goexplint.rules.context_timeout._support import CONTEXT, WITH_CANCEL
 from goexplint.analysis.package import model
 
-REQUIRES = (model, no_return_functions, read_fields)
+REQUIRES = (model, no_return_functions, read_fields, scopes, top_level_names)
 
 
 def refine(match, ctx):

@@ -4,7 +4,7 @@ import dataclasses
 import re
 
 from goexplint.analysis.syntax import (enclosing_function, is_package_type, package_member, parameters, resolve,
-                                       strip_pointer, unparen)
+                                       scopes, strip_pointer, top_level_names, unparen)
 from goexplint.analysis.values import bound_target, decl_ident_of, references, result_targets
 from goexplint.core.parse import activate, captures, node_text
 from goexplint.rules.context_timeout._support import (CONTEXT, HTTP, WITH_CANCEL, context_params, creates_detached,
@@ -12,7 +12,8 @@ from goexplint.rules.context_timeout._support import (CONTEXT, HTTP, WITH_CANCEL
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import package_type_name, summaries
 
-REQUIRES = (model, summaries, context_params, detaching_method_names, package_mentions_background)
+REQUIRES = (model, summaries, context_params, detaching_method_names, package_mentions_background, scopes,
+            top_level_names)
 
 WITH_FUNCS = WITH_CANCEL + ("WithValue", "WithoutCancel")
 # Functions that only read a logger or a trace span out of the context they are given (containerd/log.G

@@ -2,14 +2,15 @@
 
 import re
 
-from goexplint.analysis.syntax import is_package_type, package_func, package_member, resolve, scope_body, unparen
+from goexplint.analysis.syntax import (is_package_type, package_func, package_member, resolve, scope_body, scopes,
+                                       unparen)
 from goexplint.analysis.values import (later_field_assignment, literal_keys, literal_of, local_values, set_keys,
                                        string_prefixes, values_of_local)
 from goexplint.core.parse import node_text
 from goexplint.rules.context_timeout._support import HTTPTEST, NET, TLS
 from goexplint.analysis.package import model
 
-REQUIRES = (model, values_of_local)
+REQUIRES = (model, values_of_local, scopes)
 
 KEYS = ("Timeout", "Deadline")
 NET_ADVICE = "use (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, network, addr) or net.DialTimeout"

@@ -1,13 +1,14 @@
 """GXL410: nil passed where a context.Context is expected."""
 
-from goexplint.analysis.syntax import is_package_type, package_member, resolve, scope_decls, top_level_names, unparen
+from goexplint.analysis.syntax import (is_package_type, package_member, resolve, scope_decls, scopes, top_level_names,
+                                       unparen)
 from goexplint.core.parse import captures, node_text
 from goexplint.rules.context_timeout._support import CONTEXT, HTTP
 from goexplint.core.data import Edit, Fix
 from goexplint.analysis.package import model
 from goexplint.analysis.types import selection
 
-REQUIRES = (model, selection)
+REQUIRES = (model, selection, scopes, top_level_names)
 
 # Methods of the standard library (database/sql, net, crypto/tls, net/http) whose first parameter is a
 # context.Context: a nil there fails whatever the receiver's type is.  Any other name that merely ends

@@ -2,10 +2,12 @@
 
 import re
 
-from goexplint.analysis.syntax import enclosing_function, enclosing_loops, is_ancestor, package_member
+from goexplint.analysis.syntax import enclosing_function, enclosing_loops, is_ancestor, package_member, scopes
 from goexplint.analysis.values import decl_ident_of, references, result_targets
 from goexplint.core.parse import captures, node_text
 from goexplint.rules.context_timeout._support import CONTEXT, WITH_CANCEL
+
+REQUIRES = (scopes,)
 
 
 def refine(match, ctx):

@@ -1,10 +1,10 @@
 """GXL412 (opt-in): an endless for loop that blocks but never looks at the function's ctx."""
 
-from goexplint.analysis.syntax import FUNC_TYPES, enclosing_function, package_member
+from goexplint.analysis.syntax import FUNC_TYPES, enclosing_function, package_member, scopes
 from goexplint.core.parse import captures, node_text
 from goexplint.rules.context_timeout._support import HTTP, context_params
 
-REQUIRES = (context_params,)
+REQUIRES = (context_params, scopes)
 
 BLOCKING_METHODS = ("Do", "Read", "Write", "Recv", "Send")
 

@@ -16,12 +16,12 @@ from typing import Iterator, List, Optional, Tuple
 
 from tree_sitter import Node
 
-from goexplint.analysis.concurrency import Launch, is_errgroup_receiver, iteration_synced
+from goexplint.analysis.goroutines import Launch, is_errgroup_receiver, iteration_synced
 from goexplint.analysis.package import base_type_name, model
 from goexplint.analysis.summaries import OUTLIVES_CALL, callee_summary, flow_up, summaries, type_like
 from goexplint.analysis.types import selection
 from goexplint.analysis.syntax import (enclosing_loops, file_loop_var_names, identifiers, is_ancestor, is_reference,
-                                       loop_vars, resolve)
+                                       loop_vars, resolve, root_identifier)
 from goexplint.core.parse import FileContext
 
 PARENS = ("parenthesized_expression",)
@@ -116,7 +116,7 @@ def captured_refs(ctx: FileContext, closure: Node, loop: Node, mode: str) -> Ite
 
 def launch_captures(ctx: FileContext, launch: Launch, mode: str, waits: bool = True) -> Iterator[Tuple[Node, Node]]:
     """(reference, loop) pairs for a launch, skipping loops each of whose iterations waits for what it launched
-    (:func:`goexplint.analysis.concurrency.iteration_synced`)."""
+    (:func:`goexplint.analysis.goroutines.iteration_synced`)."""
     if not launch.closures:
         return
     for loop in enclosing_loops(launch.stmt):
@@ -127,24 +127,6 @@ def launch_captures(ctx: FileContext, launch: Launch, mode: str, waits: bool = T
             continue
         for ref in refs:
             yield ref, loop
-
-
-def root_identifier(expr: Optional[Node]) -> Optional[Node]:
-    """``x`` of ``x``, ``x.f.g``, ``x[i]``, ``(*x).f``, ``*x``."""
-    n = expr
-    while n is not None:
-        t = n.type
-        if t == "identifier":
-            return n
-        if t == "selector_expression":
-            n = n.child_by_field_name("operand")
-        elif t in ("index_expression", "slice_expression"):
-            n = n.child_by_field_name("operand")
-        elif t in PARENS or (t == "unary_expression" and n.child_by_field_name("operator").type == "*"):
-            n = n.named_children[-1] if n.named_children else None
-        else:
-            return None
-    return None
 
 
 def declared_outside(target: Node, loop: Node) -> bool:

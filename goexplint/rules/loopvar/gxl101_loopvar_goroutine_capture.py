@@ -1,12 +1,13 @@
 """GXL101: references to a ``:=`` loop variable inside a goroutine launched in the loop."""
 
+from goexplint.analysis.syntax import loop_vars, scopes
+from goexplint.analysis.goroutines import launch_of, literal_sync_facts
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import summaries
-from goexplint.analysis.concurrency import launch_of
 from goexplint.rules.loopvar._capture import capture_finding, launch_captures
 from goexplint.rules.loopvar._fix import copy_fix
 
-REQUIRES = (model, summaries)
+REQUIRES = (model, summaries, literal_sync_facts, loop_vars, scopes)
 
 
 def refine(match, ctx):

@@ -1,8 +1,11 @@
 """GXL102: references to a ``:=`` loop variable inside a deferred func literal in the loop."""
 
-from goexplint.analysis.concurrency import launch_of
+from goexplint.analysis.syntax import loop_vars, scopes
+from goexplint.analysis.goroutines import launch_of
 from goexplint.rules.loopvar._capture import capture_finding, launch_captures
 from goexplint.rules.loopvar._fix import copy_fix
+
+REQUIRES = (loop_vars, scopes)
 
 
 def refine(match, ctx):

@@ -1,7 +1,10 @@
 """GXL103: loop variables referenced after ``t.Parallel()`` in a ``t.Run`` literal inside the loop."""
 
+from goexplint.analysis.syntax import loop_vars, scopes
 from goexplint.core.parse import node_text
 from goexplint.rules.loopvar._capture import capture_finding, captured_refs, loops_with
+
+REQUIRES = (loop_vars, scopes)
 
 
 def _testing_t_param(ctx, lit):

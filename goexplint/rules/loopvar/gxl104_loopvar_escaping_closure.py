@@ -1,14 +1,14 @@
 """GXL104: func literals capturing a ``:=`` loop variable that are stored, sent or registered."""
 
+from goexplint.analysis.syntax import identifiers, loop_vars, scopes
 from goexplint.analysis.types import selection
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import summaries
-from goexplint.analysis.syntax import identifiers, loop_vars
 from goexplint.core.parse import captures
 from goexplint.rules.loopvar._capture import (capture_finding, captured_refs, closure_escape, escape_of,
                                               leaves_loop_after, loops_with)
 
-REQUIRES = (model, summaries, selection)
+REQUIRES = (model, summaries, selection, loop_vars, scopes)
 
 REGISTER_FUNCS = ("AfterFunc", "Cleanup", "OnClose", "RegisterOnShutdown")
 

@@ -2,13 +2,13 @@
 conversions, a loop-local holder, and same-package calls whose summary keeps the pointer), and the
 implicit ``&v`` of a pointer-receiver method whose summary lets the receiver escape."""
 
+from goexplint.analysis.syntax import file_loop_var_names, loop_var_names, loop_vars, root_identifier, scopes
 from goexplint.analysis.types import selection
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import summaries
-from goexplint.analysis.syntax import file_loop_var_names
-from goexplint.rules.loopvar._capture import address_escape, capture_finding, implicit_address_escape, root_identifier
+from goexplint.rules.loopvar._capture import address_escape, capture_finding, implicit_address_escape
 
-REQUIRES = (model, summaries, selection)
+REQUIRES = (model, summaries, selection, loop_var_names, loop_vars, scopes)
 
 
 def refine(match, ctx):

@@ -1,14 +1,13 @@
 """GXL106: GXL101/102/105 for loop variables declared outside the loop (``for v = range``), any Go version."""
 
+from goexplint.analysis.syntax import file_loop_var_names, loop_var_names, loop_vars, root_identifier, scopes
+from goexplint.analysis.goroutines import launch_of, literal_sync_facts
 from goexplint.analysis.types import selection
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import summaries
-from goexplint.analysis.concurrency import launch_of
-from goexplint.analysis.syntax import file_loop_var_names
-from goexplint.rules.loopvar._capture import (address_escape, capture_finding, implicit_address_escape, launch_captures,
-                                              root_identifier)
+from goexplint.rules.loopvar._capture import address_escape, capture_finding, implicit_address_escape, launch_captures
 
-REQUIRES = (model, summaries, selection)
+REQUIRES = (model, summaries, selection, literal_sync_facts, loop_var_names, loop_vars, scopes)
 
 WHAT = {"go": "goroutine captures", "errgroup": "errgroup goroutine captures", "defer": "deferred closure captures"}
 

@@ -3,6 +3,8 @@
 from goexplint.core.data import Edit, Fix
 from goexplint.analysis.syntax import loop_vars
 
+REQUIRES = (loop_vars,)
+
 
 def refine(match, ctx):
     stmt = match["copy"]

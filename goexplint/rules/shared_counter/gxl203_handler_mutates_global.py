@@ -1,10 +1,13 @@
 """GXL203: HTTP handlers that mutate package-level state without a lock."""
 
+from goexplint.analysis.syntax import normal_text, scopes
+from goexplint.analysis.locks import held_in_list, write_locked
 from goexplint.analysis.package import model
-from goexplint.analysis.sharedstate import HTTP, Body, is_handler_signature, normal, sharing_of, write_locked, writes_in
-from goexplint.analysis.syntax import function_name, node_text
+from goexplint.analysis.goroutines import HTTP, Body, is_handler_signature
+from goexplint.core.parse import function_name, node_text
+from goexplint.rules.shared_counter._support import sharing_of, writes_in
 
-REQUIRES = (model,)
+REQUIRES = (model, held_in_list, writes_in, scopes)
 
 _VERBS = {"incremented": "increments", "decremented": "decrements", "appended to": "appends to",
           "written": "writes an element of", "deleted from": "deletes from"}
@@ -44,4 +47,4 @@ def refine(match, ctx):
             continue
         yield match.finding(w.node, evidence="handler %s; no lock held; package-level" % name,
                             related=((func, "handler declared here"),), handler=name,
-                            op=_VERBS.get(w.op, "updates"), var=normal(_variable(w.target)))
+                            op=_VERBS.get(w.op, "updates"), var=normal_text(_variable(w.target)))

@@ -2,8 +2,11 @@
 
 import re
 
-from goexplint.analysis.lockflow import normalise
-from goexplint.analysis.syntax import node_text, package_selector, resolve, unparen
+from goexplint.analysis.syntax import package_selector, resolve, scopes, unparen
+from goexplint.analysis.locks import normalise
+from goexplint.core.parse import node_text
+
+REQUIRES = (scopes,)
 
 ATOMIC = "sync/atomic"
 # read-modify-write functions: Add* returns the new value, Swap*/And*/Or* the old one; stored back, each is a

@@ -1,11 +1,28 @@
 """GXL206: writes to shared state while only a read lock is held, and that lock guards the data."""
 
+from goexplint.analysis.locks import held_in_list, locks_at
 from goexplint.analysis.package import model
 from goexplint.analysis.fields import index
-from goexplint.analysis.sharedstate import (function_scope, goroutine_bodies, locks_at, normal, root_of, sharing_of,
-                                            writes_in)
+from goexplint.analysis.goroutines import goroutine_bodies
+from goexplint.analysis.syntax import normal_text, root_identifier
+from goexplint.core.parse import FileContext
+from goexplint.core.providers import FILE, provider
+from goexplint.rules.shared_counter._support import function_scope, sharing_of, writes_in
 
-REQUIRES = (model, index)
+
+@provider(scope=FILE)
+def rlock_offsets(ctx: FileContext, func):
+    """Offsets of the ``RLock`` names of the ``.RLock(`` calls in the text of ``func``, in order."""
+    text = ctx.source[func.start_byte:func.end_byte]
+    offsets = []
+    i = text.find(b".RLock(")
+    while i >= 0:
+        offsets.append(func.start_byte + i + 1)
+        i = text.find(b".RLock(", i + 1)
+    return offsets
+
+
+REQUIRES = (model, goroutine_bodies, held_in_list, writes_in, index, rlock_offsets)
 
 
 def refine(match, ctx):
@@ -18,7 +35,7 @@ def refine(match, ctx):
         if w.node.start_byte < rlock.start_byte:
             continue
         # each write is examined once, for the nearest RLock before it (matches come in document order)
-        if any(here < b < w.node.start_byte for b in _later_rlocks(ctx, scope.func, rlock)):
+        if any(here < b < w.node.start_byte for b in rlock_offsets(ctx, scope.func)):
             continue
         held = locks_at(w.node)
         if not held or any(mode != "R" for mode in held.values()):
@@ -29,7 +46,7 @@ def refine(match, ctx):
         if sharing.how == "captured" and scope.func.type == "func_literal" \
                 and scope.func.id not in {b.func.id for b in goroutine_bodies(ctx)}:
             continue  # a local of the enclosing function, written by a closure that runs on its goroutine
-        root = root_of(w.target)
+        root = root_identifier(w.target)
         owned = _owning_lock(ctx, held, root, sharing, w.target)
         if owned is None:
             continue  # the read lock belongs to another object: it does not guard this data
@@ -38,7 +55,7 @@ def refine(match, ctx):
             continue  # *out = …: the caller's result buffer, not state the lock guards
         yield match.finding(w.node, related=((rlock, "read lock taken here"),),
                             evidence="RLock held: %s (%s); %s" % (", ".join(sorted(held)), why, sharing.text),
-                            var=normal(w.target), op=w.op, lock=lock)
+                            var=normal_text(w.target), op=w.op, lock=lock)
 
 
 def _same_root(lock, root):
@@ -69,17 +86,3 @@ def _owning_lock(ctx, held, root, sharing, target):
             if lk.mode == "R" and len({a.decl_key for a in evidence}) >= 2:
                 return lk.text, "inferred"
     return None
-
-
-def _later_rlocks(ctx, func, rlock):
-    key = ("rlock_offsets", func.id)
-    offsets = ctx.cache.get(key)
-    if offsets is None:
-        text = ctx.source[func.start_byte:func.end_byte]
-        offsets = []
-        i = text.find(b".RLock(")
-        while i >= 0:
-            offsets.append(func.start_byte + i + 1)
-            i = text.find(b".RLock(", i + 1)
-        ctx.cache[key] = offsets
-    return offsets

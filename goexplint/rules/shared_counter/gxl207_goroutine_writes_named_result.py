@@ -1,8 +1,11 @@
 """GXL207: a goroutine writes a named result of the function that launched it, which may return first."""
 
-from goexplint.analysis.sharedstate import (bodies_of_launch, line_of, named_results, normal, return_while_running,
-                                            writes_in)
-from goexplint.analysis.syntax import node_text, resolve
+from goexplint.analysis.syntax import line_of, named_results, normal_text, resolve, scopes
+from goexplint.analysis.goroutines import bodies_of_launch, goroutine_bodies_by_launch, return_while_running, sync_point
+from goexplint.core.parse import node_text
+from goexplint.rules.shared_counter._support import writes_in
+
+REQUIRES = (goroutine_bodies_by_launch, sync_point, writes_in, scopes)
 
 
 def refine(match, ctx):
@@ -34,4 +37,4 @@ def refine(match, ctx):
                                 evidence="named result declared at L%d; returns at L%d without waiting" % (
                                     line_of(decl.ident), line_of(ret)),
                                 op="assigns" if w.kind == "assign" else w.op.replace("ed", "s", 1).split(" with")[0],
-                                var=normal(w.target), func=func, ret=where)
+                                var=normal_text(w.target), func=func, ret=where)

@@ -2,8 +2,11 @@
 
 import itertools
 
-from goexplint.analysis.lockflow import (LOCKS, assigns_to, comments_by_row, is_intent_comment, is_lock_statement,
-                                         later_siblings, lock_call, mentions_unlock, root_identifier, simple_receiver)
+from goexplint.analysis.locks import (LOCKS, assigns_to, comments_by_row, is_intent_comment, is_lock_statement,
+                                      later_siblings, lock_call, mentions_unlock, simple_receiver)
+from goexplint.analysis.syntax import root_identifier
+
+REQUIRES = (comments_by_row, lock_call)
 
 _STOP = ("return_statement", "break_statement", "continue_statement", "goto_statement", "labeled_statement",
          "fallthrough_statement")

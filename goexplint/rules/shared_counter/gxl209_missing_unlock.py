@@ -1,11 +1,14 @@
 """GXL209: a ``return`` reached while a ``X.Lock()`` taken earlier in the function is still held."""
 
+from goexplint.analysis.syntax import enclosing_function, scopes
 from goexplint.analysis.cfg import no_return_functions
-from goexplint.analysis.lockflow import (LOCKS, deferred_releases_before, enclosing_function, function_has_goto,
-                                         hands_over, held_returns, is_lock_statement, relock_site, unlock_calls)
-from goexplint.analysis.syntax import node_text
+from goexplint.analysis.locks import (LOCKS, body_plan, deferred_releases_before, first_lock_call, function_has_goto,
+                                      function_own_nodes, function_unlock_calls, hands_over, held_returns,
+                                      is_lock_statement, lock_call, relock_site, unlock_calls)
+from goexplint.core.parse import node_text
 
-REQUIRES = (no_return_functions,)
+REQUIRES = (body_plan, first_lock_call, function_own_nodes, function_unlock_calls, lock_call, no_return_functions,
+            scopes)
 
 
 def refine(match, ctx):

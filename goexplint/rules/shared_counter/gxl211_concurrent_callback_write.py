@@ -3,16 +3,17 @@ several calls of them may run at once (names such as ``On…`` or ``…Hook`` ar
 
 import os
 
+from goexplint.analysis.syntax import identifiers, in_loop_within, is_ancestor, normal_text, resolve, scopes, unparen
+from goexplint.analysis.goroutines import (Body, goroutine_bodies, handler_concurrency, hook_concurrency,
+                                           hook_goroutine_calls, is_handler_signature)
+from goexplint.analysis.locks import held_in_list, write_locked
+from goexplint.rules.shared_counter._support import container_kind, field_container_kinds, sharing_of, writes_in
 from goexplint.analysis.package import model
-from goexplint.analysis.summaries import summaries
-from goexplint.analysis.sharedstate import (Body, container_kind, goroutine_bodies, handler_concurrency,
-                                            hook_concurrency, is_handler_signature, normal, sharing_of, strip_parens,
-                                            write_locked, writes_in)
-from goexplint.analysis.summaries import callee_summary
-from goexplint.analysis.syntax import function_name, identifiers, in_loop_within, is_ancestor, node_text, resolve
-from goexplint.core.parse import captures
+from goexplint.analysis.summaries import callee_summary, summaries
+from goexplint.core.parse import captures, function_name, node_text
 
-REQUIRES = (model, summaries)
+REQUIRES = (model, summaries, goroutine_bodies, hook_goroutine_calls, held_in_list, field_container_kinds, writes_in,
+            scopes)
 
 _OPS = {"incremented": "incremented", "decremented": "decremented", "appended to": "appended to",
         "written": "written (an element)", "deleted from": "deleted from"}
@@ -36,7 +37,7 @@ def _hook_key(lit):
         left = stmt.child_by_field_name("left")
         if stmt.child_by_field_name("right") != p or left is None or len(left.named_children) != len(p.named_children):
             return None
-        target = strip_parens(left.named_children[p.named_children.index(lit)]) if lit in p.named_children else None
+        target = unparen(left.named_children[p.named_children.index(lit)]) if lit in p.named_children else None
         if target is not None and target.type == "selector_expression":
             return target.child_by_field_name("field").text
     return None
@@ -67,8 +68,8 @@ def _runs_repeatedly(summary, param):
     for b in goroutine_bodies(fctx):
         if b.loop is None or b.launcher is None or not is_ancestor(decl, b.launch):
             continue
-        call = strip_parens(b.launch.named_children[0]) if b.launch.type == "go_statement" else None
-        fn = strip_parens(call.child_by_field_name("function")) if call is not None and \
+        call = unparen(b.launch.named_children[0]) if b.launch.type == "go_statement" else None
+        fn = unparen(call.child_by_field_name("function")) if call is not None and \
             call.type == "call_expression" else None
         if fn is not None and fn.type == "identifier" and fn.text == name:
             return True
@@ -115,7 +116,7 @@ def _per_call_slot(ctx, func, target):
     """``errs[i] = …`` where the index depends on a parameter of the callback (``func(i int) {…}``,
     ``sris[idx[id]]``) and the container is not known to be a map: each call writes its own slot of a
     slice (the callee hands every call a different argument), which does not race."""
-    n = strip_parens(target)
+    n = unparen(target)
     while n is not None and n.type in ("selector_expression", "index_expression", "parenthesized_expression"):
         if n.type == "index_expression":
             index = n.child_by_field_name("index")
@@ -165,4 +166,4 @@ def refine(match, ctx):
         if handler and sharing.how == "receiver" and func.type != "method_declaration":
             continue
         yield match.finding(w.node, evidence="%s; %s; %s; no lock held" % (what, why, sharing.text),
-                            var=normal(w.target), op=_OPS.get(w.op, "updated"), what=what, why=why)
+                            var=normal_text(w.target), op=_OPS.get(w.op, "updated"), what=what, why=why)

@@ -1,9 +1,12 @@
 """GXL212: a pointer value is handed to another goroutine (go / send), then written by the sender."""
 
-from goexplint.analysis.sharedstate import (_is_sync_point, enclosing_function, normal, root_of, statements_after,
-                                            strip_parens, write_locked, writes_in)
-from goexplint.analysis.fields import HELD_ON_ENTRY, doc_says_locked
-from goexplint.analysis.syntax import node_text, resolve
+from goexplint.analysis.syntax import (enclosing_function, normal_text, resolve, root_identifier, scopes,
+                                       statements_after, unparen)
+from goexplint.analysis.goroutines import is_sync_point, sync_point
+from goexplint.analysis.locks import called_with_lock_held, held_in_list, write_locked
+from goexplint.rules.shared_counter._support import writes_in
+
+REQUIRES = (sync_point, held_in_list, writes_in, scopes)
 
 
 def _pointer_decl(ident):
@@ -19,7 +22,7 @@ def _pointer_decl(ident):
         typ = parent.child_by_field_name("type")
         if typ is not None:
             return decl if typ.type == "pointer_type" else None
-    value = strip_parens(decl.value())
+    value = unparen(decl.value())
     if value is not None and value.type == "unary_expression" and value.child_by_field_name("operator").type == "&":
         return decl
     if value is not None and value.type == "call_expression" and value.child_by_field_name("function").text == b"new":
@@ -30,7 +33,7 @@ def _pointer_decl(ident):
 def _handed(stmt):
     """(identifier, how) pairs handed off by ``stmt``."""
     if stmt.type == "send_statement":
-        value = strip_parens(stmt.child_by_field_name("value"))
+        value = unparen(stmt.child_by_field_name("value"))
         if value is not None and value.type == "identifier":
             yield value, "sent on a channel"
         return
@@ -39,7 +42,7 @@ def _handed(stmt):
         return
     args = call.child_by_field_name("arguments")
     for a in args.named_children if args is not None else []:
-        a = strip_parens(a)
+        a = unparen(a)
         if a is not None and a.type == "identifier":
             yield a, "passed to a go statement"
 
@@ -49,10 +52,8 @@ def refine(match, ctx):
     func = enclosing_function(stmt)
     if func is None:
         return
-    if func.type == "method_declaration":
-        name = func.child_by_field_name("name")
-        if doc_says_locked(func) or (name is not None and HELD_ON_ENTRY.search(node_text(name))):
-            return  # the caller holds the receiver's lock: the receiver is expected to take it too
+    if called_with_lock_held(func):
+        return  # the caller holds the receiver's lock: the receiver is expected to take it too
     handed = {}
     for ident, how in _handed(stmt):
         decl = _pointer_decl(ident)
@@ -62,12 +63,12 @@ def refine(match, ctx):
         return
     writes = writes_in(ctx, func)
     for after in statements_after(stmt, func, cross_loops=False):
-        if _is_sync_point(after) or after.type in ("return_statement", "go_statement", "send_statement"):
+        if is_sync_point(after) or after.type in ("return_statement", "go_statement", "send_statement"):
             return
         for w in writes:
             if not (after.start_byte <= w.node.start_byte and w.node.end_byte <= after.end_byte):
                 continue
-            root = root_of(w.target)
+            root = root_identifier(w.target)
             if root is None:
                 continue
             decl = resolve(root)
@@ -83,5 +84,5 @@ def refine(match, ctx):
             ident, how = handed[decl.ident.id]
             yield match.finding(w.node, related=((stmt, "handed off here"),),
                                 evidence="%s at L%d; no wait before the write" % (how, stmt.start_point[0] + 1),
-                                var=normal(w.target), op=w.op, root=ident.text.decode(), how=how,
+                                var=normal_text(w.target), op=w.op, root=ident.text.decode(), how=how,
                                 line=stmt.start_point[0] + 1)

@@ -9,10 +9,9 @@ from typing import Dict, List, Optional, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import local_type_names, model
-from goexplint.analysis.syntax import resolve
+from goexplint.analysis.syntax import resolve, scopes, unparen
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
-from goexplint.analysis.sharedstate import strip_parens
 
 
 def _returns_nil(body: Node) -> bool:
@@ -94,7 +93,7 @@ def result_slots(func: Node) -> List[Tuple[Optional[Node], Optional[Node]]]:
 
 def nil_conversion(node: Optional[Node]) -> Optional[Node]:
     """``(*T)(nil)`` -> the ``*T`` type expression, else None."""
-    node = strip_parens(node)
+    node = unparen(node)
     if node is None or node.type != "call_expression":
         return None
     fn = node.child_by_field_name("function")
@@ -187,7 +186,7 @@ def _terminates(stmt: Node) -> bool:
     if t in ("return_statement", "continue_statement", "goto_statement"):
         return True
     if t == "expression_statement" and stmt.named_children:
-        call = strip_parens(stmt.named_children[0])
+        call = unparen(stmt.named_children[0])
         fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
         return fn is not None and fn.type == "identifier" and fn.text == b"panic" and resolve(fn) is None
     return False
@@ -257,7 +256,7 @@ def definitely_assigns(stmt: Node, assigns) -> bool:
     return False
 
 
-@provider(scope=FILE, requires=(plain_assignments,))
+@provider(scope=FILE, requires=(plain_assignments, scopes))
 def statements_assigning(ctx: FileContext, func: Node, decl_ident: Node) -> frozenset:
     """The ids of the statements of ``func`` itself (not of its closures) that assign the variable
     declared by ``decl_ident`` with ``=`` or a select receive."""
@@ -300,7 +299,7 @@ def assigned_on_every_path(ctx: FileContext, func: Node, decl_ident: Node, at: N
 
 # --------------------------------------------------------------------------- addresses and nil checks
 
-@provider(scope=FILE)
+@provider(scope=FILE, requires=(scopes,))
 def address_taken(ctx: FileContext, func: Node) -> frozenset:
     """The ids of the declaring identifiers of the variables whose address ``func`` takes (``&x``
     anywhere in it, closures included)."""

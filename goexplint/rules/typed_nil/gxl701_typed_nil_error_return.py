@@ -1,7 +1,6 @@
 """GXL701: a pointer variable that may be nil returned in an interface result slot."""
 
-from goexplint.analysis.sharedstate import enclosing_function, strip_parens
-from goexplint.analysis.syntax import is_ancestor, resolve
+from goexplint.analysis.syntax import enclosing_function, is_ancestor, resolve, unparen
 from goexplint.core.parse import node_text
 from goexplint.analysis.package import model
 from goexplint.rules.typed_nil._support import (address_taken, after_nil_return, assigned_by_closure,
@@ -15,7 +14,7 @@ REQUIRES = (model, address_taken, after_nil_return, plain_assignments, statement
 def _pointer_decl(decl, slots):
     """The pointer type a variable is declared with, when declared without a value (or as nil)."""
     typ = decl.written_type()
-    value = strip_parens(decl.value())
+    value = unparen(decl.value())
     if decl.kind == "param":
         named = [n for n, _ in slots if n is not None]
         if decl.ident not in named:
@@ -41,7 +40,7 @@ def refine(match, ctx):
         return
     for (_, typ), value in zip(slots, values):
         iface = interface_name(ctx, typ)
-        value = strip_parens(value)
+        value = unparen(value)
         if iface is None or value is None or value.type != "identifier":
             continue
         decl = resolve(value)

@@ -2,14 +2,13 @@
 
 import re
 
+from goexplint.analysis.syntax import enclosing_function, resolve, scopes, unparen
 from goexplint.analysis.package import model
-from goexplint.analysis.sharedstate import enclosing_function, strip_parens
-from goexplint.analysis.syntax import resolve
 from goexplint.core.parse import node_text
-from goexplint.rules.typed_nil._support import interface_name as _interface_name
-from goexplint.rules.typed_nil._support import nil_conversion, nil_error_pointer_funcs, result_slots
+from goexplint.rules.typed_nil._support import (interface_name as _interface_name, nil_conversion,
+                                                nil_error_pointer_funcs, result_slots)
 
-REQUIRES = (model, nil_error_pointer_funcs)
+REQUIRES = (model, nil_error_pointer_funcs, scopes)
 
 
 def interface_name(ctx, typ):
@@ -37,7 +36,7 @@ def _pointer_call(ctx, value):
 
 
 def _check(match, ctx, value, iface, what):
-    value = strip_parens(value)
+    value = unparen(value)
     conv = nil_conversion(value)
     if conv is not None:
         yield match.finding(value, what=what, typ=node_text(conv), iface=iface, advice=ADVICE_NIL)

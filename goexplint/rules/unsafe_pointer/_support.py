@@ -27,7 +27,8 @@ import tree_sitter
 from tree_sitter import Node
 
 from goexplint.analysis.package import model
-from goexplint.analysis.syntax import Decl, FUNC_TYPES, identifiers, is_reference, package_selector, resolve, unparen
+from goexplint.analysis.syntax import (Decl, FUNC_TYPES, identifiers, is_reference, package_selector, resolve, scopes,
+                                       unparen)
 from goexplint.analysis.values import local_values
 from goexplint.core.parse import FileContext, captures, compile_query, node_text
 from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
@@ -267,7 +268,7 @@ class Evidence:
     decl: Optional[Node] = None  # where the uintptr was stored
 
 
-@provider(scope=FILE)
+@provider(scope=FILE, requires=(scopes,))
 def declaration(ctx: FileContext, ident: Node) -> Optional[Decl]:
     """:func:`goexplint.analysis.syntax.resolve` of ``ident``, once per identifier."""
     return resolve(ident)

@@ -1,13 +1,13 @@
 """GXL301: a uintptr kept in a variable, parameter, field or ``.Pointer()`` result turned back into a pointer."""
 
-from goexplint.analysis.syntax import unparen
+from goexplint.analysis.syntax import scopes, unparen
 from goexplint.analysis.values import values_of_local
 from goexplint.rules.unsafe_pointer._support import (add_advice, declaration, header_advice, imports_unsafe,
                                                      is_pointer_conversion, package_facts, short, since, spine,
                                                      uintptr_evidence)
 from goexplint.analysis.package import model
 
-REQUIRES = (model, values_of_local, declaration, package_facts)
+REQUIRES = (model, values_of_local, declaration, package_facts, scopes)
 
 WHY = {
     3: "pointer -> uintptr -> arithmetic -> pointer is only valid within one expression, and a uintptr kept "

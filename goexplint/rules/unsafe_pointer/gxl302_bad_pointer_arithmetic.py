@@ -1,12 +1,12 @@
 """GXL302: pointer arithmetic inside unsafe.Pointer(...) outside the shape pattern (3) allows."""
 
-from goexplint.analysis.syntax import unparen
+from goexplint.analysis.syntax import scopes, unparen
 from goexplint.rules.unsafe_pointer._support import (PATTERN_OPS, add_advice, declaration, imports_unsafe,
                                                      is_pointer_conversion, is_pointer_expr, is_pointer_uintptr,
                                                      package_facts, short, spine, uintptr_conversion_arg,
                                                      uintptr_evidence, unsafe_func)
 
-REQUIRES = (declaration, package_facts)
+REQUIRES = (declaration, package_facts, scopes)
 
 
 def _is_nil_pointer(ctx, node):

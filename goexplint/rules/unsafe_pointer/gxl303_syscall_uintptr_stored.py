@@ -1,11 +1,11 @@
 """GXL303: uintptr(unsafe.Pointer(p)) stored in a variable before being passed to a syscall-style call."""
 
-from goexplint.analysis.syntax import package_selector, unparen
+from goexplint.analysis.syntax import package_selector, scopes, unparen
 from goexplint.core.parse import node_text
 from goexplint.rules.unsafe_pointer._support import (SYSCALL_PACKAGES, call_args, declaration, is_lazy_proc,
                                                      pointer_uintptr_store, short)
 
-REQUIRES = (declaration,)
+REQUIRES = (declaration, scopes)
 
 
 def refine(match, ctx):

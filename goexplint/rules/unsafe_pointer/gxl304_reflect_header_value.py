@@ -1,11 +1,11 @@
 """GXL304: reflect.SliceHeader / reflect.StringHeader used as a value instead of a pointer onto a real one."""
 
-from goexplint.analysis.syntax import unparen
+from goexplint.analysis.syntax import scopes, unparen
 from goexplint.rules.unsafe_pointer._support import (REFLECT, address_taken, declaration, header_advice, header_kind,
                                                      header_type_name, header_value_literal, is_deref, short)
 from goexplint.analysis.package import model
 
-REQUIRES = (model, declaration)
+REQUIRES = (model, declaration, scopes)
 
 KIND = {"SliceHeader": "slice", "StringHeader": "string"}
 

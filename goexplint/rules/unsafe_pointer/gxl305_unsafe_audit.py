@@ -1,10 +1,10 @@
 """GXL305 (opt-in): every call into package unsafe that makes or converts a pointer."""
 
-from goexplint.analysis.syntax import unparen
+from goexplint.analysis.syntax import scopes, unparen
 from goexplint.rules.unsafe_pointer._support import (call_args, declaration, header_kind, imports_unsafe,
                                                      reflect_method_call, spine, uintptr_conversion_arg, unsafe_func)
 
-REQUIRES = (declaration,)
+REQUIRES = (declaration, scopes)
 
 POINTER_FUNCS = ("Pointer", "Add", "Slice", "SliceData", "String", "StringData")
 HELPERS = {

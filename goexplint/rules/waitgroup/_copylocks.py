@@ -11,11 +11,10 @@ from typing import Dict, List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import model, type_params_in_scope
-from goexplint.core.facts import file_captures, file_query
+from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.parse import FileContext, captures
 from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
-from goexplint.analysis.sharedstate import match_rows
-from goexplint.analysis.syntax import enclosing_function, resolve, unparen
+from goexplint.analysis.syntax import enclosing_function, match_rows, resolve, unparen
 
 SYNC_TYPES = {b"WaitGroup", b"Mutex", b"RWMutex", b"Once", b"Cond", b"Map", b"Pool"}
 ATOMIC_TYPES = {b"Int32", b"Int64", b"Uint32", b"Uint64", b"Uintptr", b"Bool", b"Pointer", b"Value"}

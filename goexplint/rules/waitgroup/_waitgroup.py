@@ -13,12 +13,12 @@ from typing import List, Optional
 
 from tree_sitter import Node
 
-from goexplint.core.facts import file_captures, file_query
+from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.parse import FileContext, captures
 from goexplint.core.providers import FILE, provider
 from goexplint.analysis.package import model
-from goexplint.analysis.sharedstate import match_rows, normal, root_of, strip_parens
-from goexplint.analysis.syntax import FUNC_TYPES, Decl, is_ancestor, is_package_type, resolve
+from goexplint.analysis.syntax import (Decl, FUNC_TYPES, is_ancestor, is_package_type, match_rows, normal_text,
+                                       resolve, root_identifier, unparen)
 
 SYNC = "sync"
 
@@ -38,13 +38,13 @@ def is_sync_type(ctx: FileContext, typ: Optional[Node], name: bytes = b"WaitGrou
 
 
 def _value_kind(ctx: FileContext, value: Optional[Node]) -> Optional[str]:
-    value = strip_parens(value)
+    value = unparen(value)
     if value is None:
         return None
     if value.type == "composite_literal":
         return is_sync_type(ctx, value.child_by_field_name("type"))
     if value.type == "unary_expression" and value.named_children:
-        inner = strip_parens(value.named_children[-1])
+        inner = unparen(value.named_children[-1])
         if inner is not None and inner.type == "composite_literal" and is_sync_type(
                 ctx, inner.child_by_field_name("type")):
             return "pointer"
@@ -102,14 +102,14 @@ class WGCall:
 def wg_calls(ctx: FileContext, func: Node) -> List[WGCall]:
     """The ``X.Add`` / ``X.Done`` / ``X.Wait`` / ``X.Go`` calls in ``func`` (nested literals included), in
     document order."""
-    found = [WGCall(r["call"], r["recv"], r["method"].text.decode(), normal(r["recv"]))
+    found = [WGCall(r["call"], r["recv"], r["method"].text.decode(), normal_text(r["recv"]))
              for r in match_rows(_CALLS, func)]
     found.sort(key=lambda c: c.call.start_byte)
     return found
 
 
 def is_waitgroup(ctx: FileContext, recv: Node) -> bool:
-    recv = strip_parens(recv)
+    recv = unparen(recv)
     if recv is None:
         return False
     if recv.type == "identifier":
@@ -126,12 +126,12 @@ def is_waitgroup(ctx: FileContext, recv: Node) -> bool:
     func = outer_function(recv)
     if func is None:
         return False
-    methods = {c.method for c in wg_calls(ctx, func) if c.key == normal(recv)}
+    methods = {c.method for c in wg_calls(ctx, func) if c.key == normal_text(recv)}
     return {"Add", "Done", "Wait"} <= methods
 
 
 def declared_inside(recv: Node, scope: Node) -> bool:
-    root = root_of(recv)
+    root = root_identifier(recv)
     if root is None:
         return False
     decl = resolve(root)
@@ -162,7 +162,7 @@ def first_statement(lit: Node) -> Optional[Node]:
 def call_of_statement(stmt: Optional[Node]) -> Optional[Node]:
     if stmt is None or stmt.type != "expression_statement" or not stmt.named_children:
         return None
-    call = strip_parens(stmt.named_children[0])
+    call = unparen(stmt.named_children[0])
     return call if call is not None and call.type == "call_expression" else None
 
 

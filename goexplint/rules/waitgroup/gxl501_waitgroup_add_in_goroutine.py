@@ -1,12 +1,11 @@
 """GXL501: ``wg.Add`` inside the goroutine it counts."""
 
+from goexplint.analysis.syntax import enclosing_function, is_ancestor, resolve, scopes
 from goexplint.analysis.package import model
-from goexplint.analysis.sharedstate import enclosing_function
-from goexplint.analysis.syntax import is_ancestor, resolve
 from goexplint.rules.waitgroup._waitgroup import (body_calls, call_of_statement, calls_in, first_statement,
                                                   is_waitgroup, outer_function, wg_calls)
 
-REQUIRES = (wg_calls, model)
+REQUIRES = (wg_calls, model, scopes)
 
 
 def refine(match, ctx):

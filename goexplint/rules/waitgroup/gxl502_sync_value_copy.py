@@ -1,13 +1,12 @@
 """GXL502: sync values (and structs holding them) copied by value."""
 
+from goexplint.analysis.syntax import is_reference, resolve, scopes, unparen
 from goexplint.rules.waitgroup._copylocks import (ASSIGNED, IN_LITERAL, PASSED, RETURNED, SENT, copied_idents,
                                                   declared_lock, lock_declared_names, lock_structs, lock_type_name,
                                                   names_a_lock_type, range_clauses)
-from goexplint.analysis.sharedstate import strip_parens
-from goexplint.analysis.syntax import is_reference, resolve
 from goexplint.core.parse import node_text
 
-REQUIRES = (lock_structs, names_a_lock_type, range_clauses, lock_declared_names, copied_idents)
+REQUIRES = (lock_structs, names_a_lock_type, range_clauses, lock_declared_names, copied_idents, scopes)
 
 FIX_PARAM = "take a pointer ({star}{typ}) instead"
 FIX_COPY = "use a pointer to it (&{name}) or restructure so the original is used"
@@ -69,7 +68,7 @@ def _range_copies(match, ctx, func, body):
         if not (start <= clause.start_byte < end):
             continue
         left = clause.child_by_field_name("left")
-        right = strip_parens(clause.child_by_field_name("right"))
+        right = unparen(clause.child_by_field_name("right"))
         if left is None or len(left.named_children) < 2 or right is None or right.type != "identifier":
             continue
         value = left.named_children[1]

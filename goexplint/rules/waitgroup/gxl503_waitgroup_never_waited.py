@@ -1,11 +1,10 @@
 """GXL503: a local WaitGroup that goroutines Done but nobody Waits."""
 
+from goexplint.analysis.syntax import enclosing_function, is_reference, line_of, resolve, scopes, unparen
 from goexplint.core.parse import captures, node_text
-from goexplint.analysis.sharedstate import enclosing_function, line_of, strip_parens
-from goexplint.analysis.syntax import is_reference, resolve
 from goexplint.rules.waitgroup._waitgroup import decl_kind, wg_calls
 
-REQUIRES = (wg_calls,)
+REQUIRES = (wg_calls, scopes)
 
 
 def _escapes(ident_decl, func):
@@ -20,7 +19,7 @@ def _escapes(ident_decl, func):
         while parent is not None and parent.type == "parenthesized_expression":
             parent = parent.parent
         if parent is not None and parent.type == "selector_expression" \
-                and strip_parens(parent.child_by_field_name("operand")) == ident:
+                and unparen(parent.child_by_field_name("operand")) == ident:
             call = parent.parent
             if call is not None and call.type == "call_expression" and call.child_by_field_name("function") == parent:
                 continue  # wg.Add(…) / wg.Done() / wg.Wait()

@@ -1,11 +1,11 @@
 """GXL504: ``wg.Wait()`` inside the loop that spawns the goroutines."""
 
+from goexplint.analysis.syntax import line_of, normal_text, scopes
 from goexplint.analysis.package import model
 from goexplint.core.parse import captures
-from goexplint.analysis.sharedstate import line_of, normal
 from goexplint.rules.waitgroup._waitgroup import calls_in, is_waitgroup, wg_calls, work_between
 
-REQUIRES = (wg_calls, model)
+REQUIRES = (wg_calls, model, scopes)
 
 
 def refine(match, ctx):
@@ -17,7 +17,7 @@ def refine(match, ctx):
     loop = block.parent if block is not None else None
     if parent is None or parent.type != "statement_list" or loop is None or loop.type != "for_statement":
         return  # only a Wait directly in the loop body (not in an if: batching)
-    key = normal(recv)
+    key = normal_text(recv)
     launches = [g for g in captures("(go_statement) @g", block).get("g", [])
                 if g.start_byte < stmt.start_byte and _nearest_loop(g) == loop and calls_in(ctx, g, key, "Done")]
     # one goroutine per iteration, then Wait: serial.  Two or more started before the Wait run together

@@ -1,12 +1,11 @@
 """GXL505: one ``wg.Add(1)`` for a loop of goroutines that each call ``wg.Done()``."""
 
+from goexplint.analysis.syntax import enclosing_function, in_loop_within, line_of, normal_text, scopes
 from goexplint.analysis.package import model
 from goexplint.core.parse import captures
-from goexplint.analysis.sharedstate import enclosing_function, line_of, normal
-from goexplint.analysis.syntax import in_loop_within
 from goexplint.rules.waitgroup._waitgroup import calls_in, is_waitgroup, wg_calls
 
-REQUIRES = (wg_calls, model)
+REQUIRES = (wg_calls, model, scopes)
 
 
 def _leaves_after(go):
@@ -42,7 +41,7 @@ def refine(match, ctx):
     func = enclosing_function(stmt)
     if func is None or in_loop_within(stmt, func) or stmt.parent is None:
         return
-    key = normal(recv)
+    key = normal_text(recv)
     after = False
     for sib in stmt.parent.named_children:
         if sib == stmt:

@@ -1,18 +1,22 @@
-"""S4 lock regions for the lock rules (GXL208, GXL209): lock calls, receivers, a CFG-lite walk.
+"""Locks: which are held at a node, lock and unlock calls, and the paths that return holding one.
 
-* :func:`normalise` turns a receiver expression into comparable text (``c.stats.mu``; whitespace and
-  parentheses dropped), :func:`lock_call` recognises ``R.Lock()`` / ``R.RLock()`` / ``R.Unlock()`` /
-  ``R.RUnlock()`` calls (``R`` not an import name).
+* Locks held at a node: :func:`locks_at` walks the statement lists from the enclosing function down to
+  a node and returns the locks held there (write or read mode), never crossing a func literal;
+  :func:`write_locked` says whether a write lock covers it.
+* Lock calls: :func:`lock_call` recognises ``R.Lock()`` / ``R.RLock()`` / ``R.Unlock()`` /
+  ``R.RUnlock()`` calls (``R`` not an import name); :func:`normalise` turns a receiver expression into
+  comparable text (``c.stats.mu``; whitespace and parentheses dropped).
 * :func:`mentions_unlock` is the "possible release" test: any identifier or field name containing
   ``unlock`` (``unlock()``, ``s.unlockAll()``, the method value ``mu.Unlock``, a closure that unlocks),
   except a plain ``Q.Unlock()`` call on a *different* receiver ``Q``.
-* :func:`held_returns` is the path question of GXL209, asked of the one control-flow walker
-  (:mod:`goexplint.analysis.cfg`) with :class:`LockDomain`: one abstract state per path for one lock
-  site: not taken yet, held, released, unknown.  Joins where a held path meets a released or unknown
-  one give "unknown" (a conditional unlock: no report), so reports only come from paths on which the
-  lock is known to be held.  Calls that never return are :func:`ctxflow.never_returns`.  A site's walk
-  starts at the top-level statement holding it (which statements a path reaches is found once per
-  function) and ends when no path holds the lock any more, so N lock/unlock pairs cost linear work.
+* :func:`held_returns` asks the one control-flow walker (:mod:`goexplint.analysis.cfg`), with
+  :class:`LockDomain`, which returns of a function are reached with a lock held: one abstract state per
+  path for one lock site: not taken yet, held, released, unknown.  Joins where a held path meets a
+  released or unknown one give "unknown" (a conditional unlock), so only paths on which the lock is known
+  to be held count.  Calls that never return are :func:`cfg.never_returns`.  A site's walk starts at
+  the top-level statement holding it (which statements a path reaches is found once per function) and
+  ends when no path holds the lock any more, so N lock/unlock pairs cost linear work.
+* :func:`called_with_lock_held`: a function whose name or comment says its caller holds the lock.
 
 Func literals are separate functions: a lock never crosses their boundary.
 """
@@ -22,14 +26,203 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from typing import Dict, FrozenSet, Iterator, List, Optional, Set
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
-from goexplint.core.parse import FileContext, active, captures
-from goexplint.analysis.cfg import EMPTY, Domain, Walker, statements
-from goexplint.analysis.ctxflow import never_returns
-from goexplint.analysis.syntax import FUNC_TYPES, enclosing_function, node_text, resolve, unparen  # noqa: F401
+from goexplint.analysis.cfg import EMPTY, Domain, Walker, never_returns, no_return_functions, statements
+from goexplint.analysis.syntax import (FUNC_TYPES, ancestors_until, enclosing_function, match_rows, normal_text,
+                                       resolve, root_identifier, scopes, unparen)
+from goexplint.core.parse import FileContext, active, captures, node_text
+from goexplint.core.providers import FILE, provider
+
+# --------------------------------------------------------------------------- locks held at a node
+
+LOCK_MODES = {b"Lock": "W", b"RLock": "R"}  # a lock method -> the mode it holds
+UNLOCK_MODES = {b"Unlock": "W", b"RUnlock": "R"}  # an unlock method -> the mode it releases
+UNKNOWN_LOCK = "?"  # key and mode of "an unknown lock helper ran"
+
+
+def method_call(stmt: Node) -> Optional[Tuple[str, bytes]]:
+    """``X.M()`` as an expression statement -> (normalised X, M)."""
+    if stmt.type != "expression_statement" or not stmt.named_children:
+        return None
+    call = unparen(stmt.named_children[0])
+    if call is None or call.type != "call_expression":
+        return None
+    fn = call.child_by_field_name("function")
+    args = call.child_by_field_name("arguments")
+    if fn is None or fn.type != "selector_expression" or (args is not None and args.named_children):
+        return None
+    operand = fn.child_by_field_name("operand")
+    field = fn.child_by_field_name("field")
+    if operand is None or field is None:
+        return None
+    return normal_text(operand), field.text
+
+
+# lock helpers: lock(), rlock(), unlockAll(), s.lockShard(i), withLock(f), mu.TryLock() ("Block"/"clock" are not)
+_LOCKISH = re.compile(rb"^(?:r?un)?r?lock|Lock|_lock")
+_CALLS = "(call_expression function: [(identifier) @f (selector_expression field: (field_identifier) @f)])"
+
+
+def apply_statement(held: Dict[str, str], stmt: Node) -> None:
+    """Update ``held`` (as :func:`locks_at` returns it) for the statement ``stmt`` having run."""
+    if b"ock" not in stmt.text:
+        return  # every lock change names a call with "lock"/"Lock" in it (LOCK_MODES, UNLOCK_MODES, _LOCKISH)
+    call = method_call(stmt)
+    if call is not None:
+        recv, method = call
+        if method in LOCK_MODES:
+            if held.get(recv) != "W":
+                held[recv] = LOCK_MODES[method]
+            return
+        if method in UNLOCK_MODES:
+            held.pop(recv, None)
+            return
+    if stmt.type == "defer_statement":
+        return  # defer X.Unlock() keeps the lock held to the end of the function
+    if _has_lock_helper(stmt):
+        held[UNKNOWN_LOCK] = UNKNOWN_LOCK  # lock(), s.lockShard(i), withLock(func(){...}): state unknown from here on
+        return
+    if stmt.type in _COMPOUND:
+        # a Lock inside a branch or loop may still be held after it, unless the same statement unlocks it
+        locked, unlocked = lock_calls_in(stmt)
+        if locked - unlocked:
+            held[UNKNOWN_LOCK] = UNKNOWN_LOCK
+
+
+_COMPOUND = ("if_statement", "for_statement", "expression_switch_statement", "type_switch_statement",
+             "select_statement", "block", "labeled_statement")
+_LOCK_CALLS = """
+(call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @m)
+  (#match? @m "^R?(Un)?[Ll]ock$"))
+"""
+
+
+def lock_calls_in(stmt: Node) -> Tuple[Set[str], Set[str]]:
+    """Receivers locked and unlocked by direct calls inside ``stmt`` (func literals excluded)."""
+    locked: Set[str] = set()
+    unlocked: Set[str] = set()
+    if b"ock" not in stmt.text:
+        return locked, unlocked  # no Lock/Unlock name in it: the query would find nothing
+    for row in match_rows(_LOCK_CALLS, stmt):
+        recv, m = row["recv"], row["m"]
+        if any(a.type == "func_literal" for a in ancestors_until(recv, stmt)):
+            continue
+        (unlocked if b"nlock" in m.text else locked).add(normal_text(recv))
+    return locked, unlocked
+
+
+def _has_lock_helper(stmt: Node) -> bool:
+    text = stmt.text
+    if b"lock" not in text and b"Lock" not in text:
+        return False  # every name _LOCKISH matches contains one of them
+    for f in captures(_CALLS, stmt).get("f", []):
+        if _LOCKISH.search(f.text) and f.text not in LOCK_MODES and f.text not in UNLOCK_MODES:
+            return True
+    return False
+
+
+def passed_to_lock_helper(lit: Node) -> bool:
+    """``withLock(func(){…})``, ``s.mu.Do(func(){…})``-style: the literal may run under the helper's lock."""
+    p = lit.parent
+    while p is not None and p.type == "parenthesized_expression":
+        p = p.parent
+    if p is None or p.type != "argument_list" or p.parent is None:
+        return False
+    fn = p.parent.child_by_field_name("function")
+    name = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else fn
+    return name is not None and name.type in ("identifier", "field_identifier") and bool(_LOCKISH.search(name.text))
+
+
+def locks_at(node: Node) -> Dict[str, str]:
+    """The locks held at ``node`` (normalised receiver -> "W" | "R"; key "?" = an unknown lock helper ran).
+
+    Walks the statement lists from the enclosing function (or func literal) body down to ``node``,
+    applying the statements that precede it at each level.  ``defer X.Unlock()`` keeps X held; a branch
+    that unlocks does not clear the lock for the statements after it; regions never cross a func literal.
+    While a file is being linted the state before every statement of a list is computed once per list.
+    """
+    ctx = active()
+    if ctx is not None:
+        return dict(_held_before(ctx, node))
+    chain: List[Node] = []
+    n = node
+    while n is not None and n.type not in FUNC_TYPES:
+        chain.append(n)
+        n = n.parent
+    held: Dict[str, str] = {}
+    if n is not None and n.type == "func_literal" and passed_to_lock_helper(n):
+        held[UNKNOWN_LOCK] = UNKNOWN_LOCK
+    for child in reversed(chain):
+        parent = child.parent
+        if parent is None or parent.type != "statement_list":
+            continue
+        for stmt in parent.named_children:
+            if stmt == child:
+                break
+            apply_statement(held, stmt)
+    return held
+
+
+def _initial_held(func: Optional[Node]) -> Dict[str, str]:
+    if func is not None and func.type == "func_literal" and passed_to_lock_helper(func):
+        return {UNKNOWN: UNKNOWN}
+    return {}
+
+
+def _held_before(ctx: FileContext, node: Node) -> Dict[str, str]:
+    """``locks_at`` from per-statement-list prefix states (:func:`held_in_list`; do not mutate the result)."""
+    if node.type in FUNC_TYPES:
+        return _initial_held(node)
+    return _held_above(ctx, node)
+
+
+def _held_above(ctx: FileContext, node: Node) -> Dict[str, str]:
+    """The locks held before ``node`` runs: the statement lists above it, outermost first, each from
+    its memoised prefix states (:func:`held_in_list`)."""
+    chain = []  # (statement list, its child on the way up), innermost first
+    child = node
+    while True:
+        parent = ctx.parent(child)
+        if parent is None:
+            base: Dict[str, str] = {}
+            break
+        if parent.type in FUNC_TYPES:
+            base = _initial_held(parent)
+            break
+        if parent.type == "statement_list":
+            chain.append((parent, child))
+        child = parent
+    for stmts, child in reversed(chain):
+        base = held_in_list(ctx, stmts, tuple(base.items()))[child.id]
+    return base
+
+
+@provider(scope=FILE)
+def held_in_list(ctx: FileContext, stmts: Node, entry: Tuple[Tuple[str, str], ...]) -> Dict[int, Dict[str, str]]:
+    """Statement id -> the locks held before it, for each statement of the statement list ``stmts``
+    entered with the locks ``entry`` held (receiver, mode pairs)."""
+    held = dict(entry)
+    states: Dict[int, Dict[str, str]] = {}
+    for stmt in stmts.named_children:
+        states[stmt.id] = dict(held)
+        apply_statement(held, stmt)
+    return states
+
+
+def write_locked(node: Node) -> Optional[str]:
+    """"W" when a write lock (or an unknown lock helper) covers ``node``, "R" when only read locks do, else None."""
+    held = locks_at(node)
+    if not held:
+        return None
+    if any(mode in ("W", UNKNOWN_LOCK) for mode in held.values()):
+        return "W"
+    return "R"
+
+
+# --------------------------------------------------------------------------- lock calls
 
 LOCKS = {"Lock": "Unlock", "RLock": "RUnlock"}
 UNLOCKS = {"Unlock": "Lock", "RUnlock": "RLock"}
@@ -63,27 +256,16 @@ class LockCall:
         return self.method in LOCKS
 
 
-_strip_parens = unparen
-
-
+@provider(scope=FILE)
 def lock_call(ctx: FileContext, node: Optional[Node]) -> Optional[LockCall]:
     """``node`` (a call, or an expression/defer/go statement holding one) is ``R.Lock()`` & co."""
     if node is None:
         return None
-    key = ("lockflow.lock_call", node.id)
-    try:
-        return ctx.cache[key]
-    except KeyError:
-        found = ctx.cache[key] = _lock_call(ctx, node)
-        return found
-
-
-def _lock_call(ctx: FileContext, node: Node) -> Optional[LockCall]:
     if node.type in ("expression_statement", "defer_statement", "go_statement"):
-        node = _strip_parens(node.named_children[0]) if node.named_children else None
+        node = unparen(node.named_children[0]) if node.named_children else None
     if node is None or node.type != "call_expression":
         return None
-    fn = _strip_parens(node.child_by_field_name("function"))
+    fn = unparen(node.child_by_field_name("function"))
     args = node.child_by_field_name("arguments")
     if fn is None or fn.type != "selector_expression" or args is None or args.named_child_count:
         return None
@@ -112,23 +294,6 @@ def _descendants(node: Node) -> Iterator[Node]:
         stack.extend(n.children)
 
 
-def root_identifier(node: Node) -> Optional[Node]:
-    """``s`` of ``s.a.b`` / ``(*s).mu``."""
-    n = node
-    while n is not None:
-        if n.type == "identifier":
-            return n
-        if n.type == "selector_expression":
-            n = n.child_by_field_name("operand")
-        elif n.type in ("parenthesized_expression", "unary_expression"):
-            n = n.named_children[-1] if n.named_children else None
-        elif n.type == "index_expression":
-            n = n.child_by_field_name("operand")
-        else:
-            return None
-    return None
-
-
 def mentions_unlock(ctx: FileContext, node: Node, key: Optional[str]) -> bool:
     """``node`` may release the lock keyed ``key``: a name containing "unlock" anywhere in it, except a plain
     ``Q.Unlock()``/``Q.RUnlock()`` call on a different receiver ``Q``.  With ``key=None`` every name
@@ -151,15 +316,17 @@ def mentions_unlock(ctx: FileContext, node: Node, key: Optional[str]) -> bool:
 
 def own_nodes(func: Node, query: str, name: str) -> List[Node]:
     """Captures ``name`` of ``query`` inside ``func`` but not inside a nested func literal (memoised per
-    function while a file is being linted; do not mutate the result)."""
+    function while a file is being linted, :func:`function_own_nodes`; do not mutate the result)."""
     ctx = active()
     if ctx is None:
         return _own_nodes(func, query, name)
-    key = ("lockflow.own_nodes", func.id, query, name)
-    found = ctx.cache.get(key)
-    if found is None:
-        found = ctx.cache[key] = _own_nodes(func, query, name)
-    return found
+    return function_own_nodes(ctx, func, query, name)
+
+
+@provider(scope=FILE)
+def function_own_nodes(ctx: FileContext, func: Node, query: str, name: str) -> List[Node]:
+    """:func:`own_nodes` of a function of the file being linted."""
+    return _own_nodes(func, query, name)
 
 
 def _own_nodes(func: Node, query: str, name: str) -> List[Node]:
@@ -175,19 +342,17 @@ def is_intent_comment(ctx: FileContext, comment: Node) -> bool:
     return not _MACHINE_COMMENT.match(node_text(comment))
 
 
+@provider(scope=FILE)
 def comments_by_row(ctx: FileContext) -> Dict[int, List[Node]]:
-    key = ("lockflow_comments",)
-    found = ctx.cache.get(key)
-    if found is None:
-        found = {}
-        for c in captures("(comment) @c", ctx.root).get("c", []):
-            for row in range(c.start_point[0], c.end_point[0] + 1):
-                found.setdefault(row, []).append(c)
-        ctx.cache[key] = found
+    """The comments of the file by each row they cover."""
+    found: Dict[int, List[Node]] = {}
+    for c in captures("(comment) @c", ctx.root).get("c", []):
+        for row in range(c.start_point[0], c.end_point[0] + 1):
+            found.setdefault(row, []).append(c)
     return found
 
 
-# --------------------------------------------------------------------------- GXL209 path walk
+# --------------------------------------------------------------------------- returns reached holding a lock
 
 NONE, HELD, RELEASED, UNKNOWN = "none", "held", "released", "unknown"
 
@@ -200,7 +365,7 @@ def join(states: FrozenSet[str]) -> FrozenSet[str]:
 
 
 class LockDomain(Domain):
-    """GXL209's states for one lock site on the :mod:`goexplint.analysis.cfg` walker: not taken yet, held,
+    """The states of one lock site on the :mod:`goexplint.analysis.cfg` walker: not taken yet, held,
     released, unknown; collects the returns reached while the lock is held."""
 
     def __init__(self, ctx: FileContext, site_stmt: Node, lock: LockCall):
@@ -222,7 +387,7 @@ class LockDomain(Domain):
 
     def simple(self, node: Node, s: str):
         if node == self.site:
-            return frozenset((UNKNOWN if s == HELD else HELD,))  # taken twice: GXL208's business
+            return frozenset((UNKNOWN if s == HELD else HELD,))  # taken twice: a double lock, not a missing unlock
         if s != HELD:
             return frozenset((s,))
         t = node.type
@@ -233,7 +398,7 @@ class LockDomain(Domain):
         if t == "defer_statement":
             lc = lock_call(self.ctx, node)
             if lc is not None and lc.key == self.key and lc.is_lock:
-                return frozenset((UNKNOWN,))  # defer X.Lock(): GXL208's finding, not a missing unlock
+                return frozenset((UNKNOWN,))  # defer X.Lock(): a misuse of its own, not a missing unlock
             # a deferred unlock (direct, closure or helper) protects every later return of this path
         return frozenset((UNKNOWN if self._releases(node) else HELD,))
 
@@ -278,16 +443,12 @@ class _Reach(Domain):
         return frozenset((s,))
 
 
-def _body_plan(ctx: FileContext, body: Node):
+@provider(scope=FILE, requires=(no_return_functions, scopes))
+def body_plan(ctx: FileContext, body: Node):
     """The top-level statements of ``body``, their start offsets, and for each whether a path reaches it;
     None when the body holds a statement the parser could not complete (``LockDomain.broken`` turns a
     "not taken yet" state into "unknown" there, so a site's walk must then start at the function entry).
     Computed once per body while a file is being linted."""
-    key = ("lockflow.body_plan", body.id)
-    try:
-        return ctx.cache[key]
-    except KeyError:
-        pass
     stmts = statements(body)
     walker = Walker(_Reach(ctx))
     cur = frozenset((NONE,))
@@ -296,18 +457,16 @@ def _body_plan(ctx: FileContext, body: Node):
         reached.append(bool(cur))
         if cur:
             cur = walker.step(stmt, cur).fall
-    plan = None if walker.domain.broken_seen else (stmts, [s.start_byte for s in stmts], reached)
-    ctx.cache[key] = plan
-    return plan
+    return None if walker.domain.broken_seen else (stmts, [s.start_byte for s in stmts], reached)
 
 
 def held_returns(ctx: FileContext, site_stmt: Node, lock: LockCall) -> List[Node]:
-    """GXL209: the ``return`` statements of the site's function reached with ``lock`` held, in order, and
+    """The ``return`` statements of the site's function reached with ``lock`` held, in order, and
     the closing ``}`` of the body when a path falls off the end holding it (an implicit return).
 
     The walk starts at the top-level statement of the body holding the site, not at the function entry:
     before it every path is "not taken yet" (the site is not behind a loop of the body's top level), which
-    :func:`_body_plan` knows once for all the sites of the function.  It stops after the first top-level
+    :func:`body_plan` knows once for all the sites of the function.  It stops after the first top-level
     statement that no path leaves holding the lock: later statements cannot take it again (they do not
     hold the site), so they cannot reach a return with it held.  Each site thus costs the statements its
     lock is held across (and the top-level statement it sits in), not the rest of the function."""
@@ -317,7 +476,7 @@ def held_returns(ctx: FileContext, site_stmt: Node, lock: LockCall) -> List[Node
         return []
     domain = LockDomain(ctx, site_stmt, lock)
     walker = Walker(domain)
-    plan = _body_plan(ctx, body)
+    plan = body_plan(ctx, body)
     if plan is None:
         fall = walker.walk(body, frozenset((NONE,))).fall
     else:
@@ -339,11 +498,13 @@ def unlock_calls(ctx: FileContext, func: Node, key: str, method: Optional[str] =
     being linted (a fresh list is returned)."""
     ctx_active = active()
     if ctx_active is not None:
-        memo_key = ("lockflow.unlock_calls", func.id, key, method)
-        found = ctx_active.cache.get(memo_key)
-        if found is None:
-            found = ctx_active.cache[memo_key] = _unlock_calls(ctx, func, key, method)
-        return list(found)
+        return list(function_unlock_calls(ctx_active, func, key, method))
+    return _unlock_calls(ctx, func, key, method)
+
+
+@provider(scope=FILE, requires=(function_own_nodes, lock_call))
+def function_unlock_calls(ctx: FileContext, func: Node, key: str, method: Optional[str]) -> List[LockCall]:
+    """:func:`unlock_calls` of a function of the file being linted (do not mutate the result)."""
     return _unlock_calls(ctx, func, key, method)
 
 
@@ -431,16 +592,7 @@ def relock_site(ctx: FileContext, func: Node, site: Node, key: str) -> bool:
     that comes before ``site`` (``mu.Unlock(); slow(); mu.Lock()`` in a function called with ``mu`` held)."""
     ctx_active = active()
     if ctx_active is not None:
-        memo_key = ("lockflow.first_lock_call", func.id, key)
-        if memo_key not in ctx_active.cache:
-            first = None
-            for call in own_nodes(func, "(call_expression) @c", "c"):
-                lc = lock_call(ctx, call)
-                if lc is not None and lc.key == key:
-                    first = (call.start_byte, lc.is_lock)
-                    break
-            ctx_active.cache[memo_key] = first
-        first = ctx_active.cache[memo_key]
+        first = first_lock_call(ctx_active, func, key)
         return first is not None and first[0] < site.start_byte and not first[1]
     for call in own_nodes(func, "(call_expression) @c", "c"):
         if call.start_byte >= site.start_byte:
@@ -449,3 +601,67 @@ def relock_site(ctx: FileContext, func: Node, site: Node, key: str) -> bool:
         if lc is not None and lc.key == key:
             return not lc.is_lock
     return False
+
+
+@provider(scope=FILE, requires=(function_own_nodes, lock_call))
+def first_lock_call(ctx: FileContext, func: Node, key: str) -> Optional[Tuple[int, bool]]:
+    """(start byte, is a lock) of the first lock or unlock call on ``key`` in ``func`` itself, or None."""
+    for call in own_nodes(func, "(call_expression) @c", "c"):
+        lc = lock_call(ctx, call)
+        if lc is not None and lc.key == key:
+            return call.start_byte, lc.is_lock
+    return None
+
+
+# --------------------------------------------------------------------------- functions called with a lock held
+
+HELD_ON_ENTRY_NAME = re.compile(r"(?:(?<![Uu]n)[Ll]ocked|WithLock|Locked_)$")  # not …Unlocked
+_LOCK_WORD = r"\b(?:lock|mutex|mu|mtx|[\w.]+\.(?:mu|mtx|lock|mutex|Mutex))\b"
+_LOCKED_DOC = re.compile(r"(?i)\b(?:lock|mutex|mu|mtx)\b[^.\n]*\b(?:held|hold|holding|locked|acquired)\b"
+                         r"|\bcaller must hold\b|\bmust be called with\b[^.\n]*\b(?:lock|mu|mutex)"
+                         r"|\bassumes?\b[^.\n]*\block"
+                         r"|\bcallers? (?:must |should |already )?(?:holds?|has|have|owns?)\b"
+                         r"(?:[^.\n]|\.(?=\w))*?" + _LOCK_WORD
+                         + r"|\bno lock(?:ing)? (?:as|because|since)\b[^.\n]*\bcalled (?:from|by|with(?:in)?|under)\b")
+
+
+def _leading_body_comments(decl: Node) -> List[str]:
+    """The comments at the top of the declaration's body, before its first statement."""
+    body = decl.child_by_field_name("body")
+    out: List[str] = []
+    if body is None:
+        return out
+    nodes = list(body.named_children)
+    while nodes:
+        node = nodes.pop(0)
+        if node.type == "comment":
+            out.append(node_text(node))
+        elif node.type == "statement_list":
+            nodes = list(node.named_children) + nodes
+        else:
+            break
+    return out
+
+
+def doc_says_locked(decl: Node) -> bool:
+    """The declaration's own comment says its caller holds the lock: the doc comment right above it, or
+    the comments at the top of its body (``// No locking as this is called from FindLeaf``)."""
+    lines: List[str] = []
+    prev = decl.prev_sibling
+    end_row = decl.start_point[0]
+    while prev is not None and prev.type == "comment" and prev.end_point[0] >= end_row - 1:
+        lines.append(node_text(prev))
+        end_row = prev.start_point[0]
+        prev = prev.prev_sibling
+    if lines and _LOCKED_DOC.search(" ".join(reversed(lines))):
+        return True
+    body = _leading_body_comments(decl)
+    return bool(body) and bool(_LOCKED_DOC.search(" ".join(body)))
+
+
+def called_with_lock_held(func: Node) -> bool:
+    """A method whose name (``…Locked``, ``…WithLock``) or own comment says its caller holds the lock."""
+    if func.type != "method_declaration":
+        return False
+    name = func.child_by_field_name("name")
+    return doc_says_locked(func) or (name is not None and bool(HELD_ON_ENTRY_NAME.search(node_text(name))))

@@ -1,4 +1,4 @@
-"""Whole-file facts of the shared machinery, found in the traversal the rules' query makes anyway.
+"""Whole-file queries of the shared machinery, answered in the traversal the rules' query makes anyway.
 
 A helper that needs every node of some shape in a file (``(for_statement) @loop``) registers its
 query once, at import time, with :func:`file_query`, and reads the result with
@@ -7,7 +7,7 @@ returns.  Running a query over a whole file costs about a third of parsing it, w
 so the registered queries do not run one by one:
 
 * the engine appends all of them to the rules' combined query (``query.combined_query``), so a file
-  it lints gets its facts from that one traversal (``store``);
+  it lints gets its captures from that one traversal (``store``);
 * anywhere else (a sibling read for the package model before it is linted, a test, ``run_rule``) the
   first :func:`file_captures` of a file runs all registered queries together, once.
 
@@ -30,7 +30,7 @@ _INDEX: Dict[str, int] = {}  # query source -> its position in _SOURCES
 _PREFIX = "f%d."
 # a capture name, or a string literal (left alone: a predicate's argument may contain "@")
 _CAPTURE_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|@([A-Za-z_][\w.-]*)')
-_KEY = ("core.facts",)
+_KEY = ("core.filequeries",)
 
 
 class FileQuery:
@@ -83,7 +83,7 @@ def combined_source(count: int) -> Tuple[str, Tuple[int, ...]]:
 
 
 def store(ctx: FileContext, count: int, matches: Iterable[Tuple[int, Dict[str, List[Node]]]]) -> None:
-    """Keep the facts of ``ctx`` from ``matches`` ((registered query number, captures) of the first
+    """Keep the captures of ``ctx`` from ``matches`` ((registered query number, captures) of the first
     ``count`` registered queries, in the cursor's order), unless the file has them already."""
     if ctx.cache.get(_KEY) is not None:
         return
@@ -113,7 +113,7 @@ def _in_capture_order(nodes: List[Node]) -> List[Node]:
 
 
 def file_captures(ctx: FileContext, query: FileQuery) -> Dict[str, List[Node]]:
-    """``parse.captures(query.source, ctx.root)``, from the file's facts (computed once per file)."""
+    """``parse.captures(query.source, ctx.root)``, from the file's captures (computed once per file)."""
     per = ctx.cache.get(_KEY)
     if per is None or query.number >= len(per):
         count = len(_SOURCES)

@@ -1,4 +1,4 @@
-"""Whole-file facts (``core.facts``): what a helper reads with ``file_captures`` is exactly what its query
+"""Whole-file facts (``core.filequeries``): what a helper reads with ``file_captures`` is exactly what its query
 run on its own over the file returns (``parse.captures``): the same nodes per capture name, in document
 order (py-tree-sitter's own ``captures()`` order differs from one process to the next; ``parse.captures``
 sorts) --
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import goroot_files
 
-from goexplint.core import facts
+from goexplint.core import filequeries
 from goexplint.core.parse import FileContext, captures, parse_bytes
 from goexplint.core.query import rule_matches
 from goexplint.core.registry import rules_by_id
@@ -35,7 +35,7 @@ def _shape(caps):
 
 def _queries():
     rules_by_id()  # every rule module is imported: its facts are registered
-    return facts.queries()
+    return filequeries.queries()
 
 
 def test_facts_are_registered():
@@ -54,10 +54,10 @@ def test_file_captures_equal_captures(how):
         ctx = _ctx(path)
         if how == "engine":
             rule_matches(rules, ctx)
-            assert ctx.cache.get(facts._KEY) is not None, "the rules' traversal did not collect the facts"
+            assert ctx.cache.get(filequeries._KEY) is not None, "the rules' traversal did not collect the facts"
         for q in queries:
             want = _shape(captures(q.source, ctx.root))
-            got = _shape(facts.file_captures(ctx, q))
+            got = _shape(filequeries.file_captures(ctx, q))
             assert got == want, (str(path), q.source)
             for shapes in got.values():
                 assert shapes == sorted(shapes, key=lambda s: (s[0], -s[1], s[2])), (str(path), q.source)
@@ -74,16 +74,16 @@ def test_captures_in_document_order():
 
 
 def test_renaming_leaves_strings_alone():
-    source, owner = facts.combined_source(facts.registered())
+    source, owner = filequeries.combined_source(filequeries.registered())
     # predicates' string arguments are not capture names: "Go" and "AfterFunc" stay as written
     assert '"Go"' in source and '"AfterFunc"' in source
-    assert len(owner) == sum(facts.compile_query(q.source).pattern_count for q in facts.queries())
+    assert len(owner) == sum(filequeries.compile_query(q.source).pattern_count for q in filequeries.queries())
 
 
 def test_launch_words_prefilter_hides_no_launch():
     # goroutine_bodies skips the traversal for a file without the go keyword, a ``.Go`` or AfterFunc:
     # wherever the words are missing the launch query finds nothing (and the filter does skip files)
-    from goexplint.analysis.sharedstate import _LAUNCHES, _LAUNCH_WORDS
+    from goexplint.analysis.goroutines import LAUNCHES as _LAUNCHES, LAUNCH_WORDS as _LAUNCH_WORDS
     skipped = 0
     for path in _files():
         source = path.read_bytes()
