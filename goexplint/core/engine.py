@@ -21,7 +21,7 @@ from goexplint.core import goversion
 from goexplint.core import package as package_mod
 from goexplint.core import providers
 from goexplint.core import suppress
-from goexplint.core.cache import ResultCache
+from goexplint.core.cache import FactsStore, ResultCache
 from goexplint.core.discover import is_generated
 from goexplint.core.data import Finding, Notice
 from goexplint.core.parse import FileContext, activate, first_syntax_error, parse_bytes
@@ -292,6 +292,7 @@ def _within(budget: _Budget, rule_id: str, matches):
 
 
 _CACHES: Dict[str, ResultCache] = {}  # one per cache directory per process
+_STORES: Dict[str, FactsStore] = {}  # the per-file facts stores, likewise
 
 
 def _read(real: str, shown: str):
@@ -312,10 +313,14 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
     sources: Dict[str, Tuple[str, bytes]] = {}
     keys: Dict[int, str] = {}
     cache = None
+    store = None
     if cache_dir and not profile:
         cache = _CACHES.get(cache_dir)
         if cache is None:
             cache = _CACHES[cache_dir] = ResultCache(cache_dir)
+        store = _STORES.get(cache_dir)
+        if store is None:
+            store = _STORES[cache_dir] = FactsStore(cache_dir)
     todo: List[int] = []
     for i, (real, shown) in enumerate(pairs):
         source, failed = _read(real, shown)
@@ -337,7 +342,7 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
     if todo:
         t0 = time.perf_counter()
         contexts = package_mod.load_directory(directory, sources, options.go_version, options.environ,
-                                              options.include_generated, options.max_file_size)
+                                              options.include_generated, options.max_file_size, store)
         load_time = time.perf_counter() - t0
         for n, i in enumerate(todo):
             real, shown = pairs[i]
