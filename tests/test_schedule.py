@@ -167,7 +167,7 @@ def test_what_is_split():
     assert schedule.to_split({0: 400, 1: 400, 2: 200}, {0: 40, 1: 40, 2: 40}, 2) == set()  # balanced as is
 
 
-def test_package_facts_are_those_built_from_per_file_parts():
+def test_package_facts_and_their_per_file_parts():
     from goexplint.analysis import fields
 
     targets, parts = schedule.package_facts([fields.index])

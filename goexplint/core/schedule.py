@@ -96,18 +96,16 @@ Providers = List[providers.Provider]
 
 
 def package_facts(requires: Sequence[providers.Provider]) -> Tuple[Providers, Providers]:
-    """(package providers to make before linting, the per-file providers they are built from): the
-    package providers without arguments in the closure of ``requires`` that require a per-file (KEPT)
-    provider without arguments, and those per-file providers, dependencies first."""
+    """(package providers to make before linting, the per-file providers some of them are built from): the
+    package providers without arguments in the closure of ``requires``, and the per-file (KEPT) providers
+    without arguments that they require, dependencies first."""
     targets: List[providers.Provider] = []
     parts: List[providers.Provider] = []
     for p in providers.closure(requires):
         if p.scope != providers.PACKAGE or not _argless(p):
             continue
-        kept = [r for r in p.requires if r.scope == providers.KEPT and _argless(r)]
-        if kept:
-            targets.append(p)
-            parts.extend(k for k in kept if k not in parts)
+        targets.append(p)
+        parts.extend(r for r in p.requires if r.scope == providers.KEPT and _argless(r) and r not in parts)
     return targets, parts
 
 
@@ -154,9 +152,11 @@ def make_package_facts(pkgs: Sequence[PackageFiles], targets: Sequence[providers
                        parts: Sequence[providers.Provider], jobs: int, pool: Callable[[], ProcessPoolExecutor],
                        abandon: Callable[[ProcessPoolExecutor], None], meanwhile: Callable[[], None]) -> None:
     """Make ``targets`` for every package of ``pkgs``: first the package providers the per-file ``parts``
-    require (here), then the parts that pickle for every file (workers), then the targets (here).
-    ``meanwhile()`` is called once, while the workers make the parts (or at once, when none do)."""
-    parts_of_pkg: List[Tuple[int, List[str], List[int]]] = []
+    require (here), then the parts whose answers pickle, for every file (workers); meanwhile the targets
+    built from none of those (here: once, not once per linting worker), and ``meanwhile()``; then the
+    other targets (here, from the parts handed back)."""
+    shipped: List[Set[str]] = []
+    work: List[Tuple[int, List[str], List[int]]] = []
     for n, pkg in enumerate(pkgs):
         first = pkg.files[0]
         for k in parts:
@@ -164,46 +164,48 @@ def make_package_facts(pkgs: Sequence[PackageFiles], targets: Sequence[providers
                 if r.scope == providers.PACKAGE and _argless(r):
                     with activate(first):
                         r(first)
-        ship = [k for k in parts if _argless(k) and _shippable(k, first)]
-        for k in ship:
-            missing = [i for i, f in enumerate(pkg.files) if not k.known(f)]
-            if missing:
-                parts_of_pkg.append((n, [k.name], missing))
-    # one pool for every part of every package (the same provider list per package: group them)
-    work: List[Tuple[int, List[str], List[int]]] = []
-    grouped: Dict[Tuple[int, Tuple[int, ...]], List[str]] = {}
-    for n, names, missing in parts_of_pkg:
-        grouped.setdefault((n, tuple(missing)), []).extend(names)
-    for (n, missing), names in grouped.items():
-        files = pkgs[n].files
-        for chunk in chunks(list(missing), [len(files[i].source) for i in missing], jobs):
-            work.append((n, names, chunk))
-    if sum(len(c) for _, _, c in work) >= 2:
-        _STATE["packages"] = list(pkgs)
-        executor = pool()
-        try:
-            futures = [(n, names, chunk, executor.submit(_parts_of, n, names, chunk)) for n, names, chunk in work]
-            meanwhile()
-            for n, names, chunk, fut in futures:
-                blob = fut.result()
-                if blob is None:
-                    continue  # made where needed, below
-                table = providers.registered()
+        by_files: Dict[Tuple[int, ...], List[str]] = {}  # the parts missing for the same files go together
+        for k in parts:
+            if _shippable(k, first):
+                missing = tuple(i for i, f in enumerate(pkg.files) if not k.known(f))
+                if missing:
+                    by_files.setdefault(missing, []).append(k.name)
+        shipped.append({name for names in by_files.values() for name in names})
+        for missing, names in by_files.items():
+            for chunk in chunks(list(missing), [len(pkg.files[i].source) for i in missing], jobs):
+                work.append((n, names, chunk))
+
+    def make(later: bool) -> None:
+        for n, pkg in enumerate(pkgs):
+            first = pkg.files[0]
+            with activate(first):
+                for p in targets:
+                    if later or not any(r.name in shipped[n] for r in providers.closure(p.requires)):
+                        p(first)
+
+    if sum(len(c) for _, _, c in work) < 2:
+        meanwhile()
+        make(True)
+        return
+    _STATE["packages"] = list(pkgs)
+    executor = pool()
+    try:
+        futures = [(n, executor.submit(_parts_of, n, names, chunk)) for n, names, chunk in work]
+        meanwhile()
+        make(False)
+        table = providers.registered()
+        for n, fut in futures:
+            blob = fut.result()
+            if blob is not None:  # (None: some answer did not pickle; made here when needed)
                 for (name, i), value in pickle.loads(blob).items():
                     table[name].remember(pkgs[n].files[i], value)
-        except BaseException:  # Ctrl-C above all: stop the workers at once
-            abandon(executor)
-            raise
-        finally:
-            _STATE.clear()
-        executor.shutdown(wait=True)
-    else:
-        meanwhile()
-    for pkg in pkgs:
-        first = pkg.files[0]
-        with activate(first):
-            for p in targets:
-                p(first)
+    except BaseException:  # Ctrl-C above all: stop the workers at once
+        abandon(executor)
+        raise
+    finally:
+        _STATE.clear()
+    executor.shutdown(wait=True)
+    make(True)
 
 
 # ------------------------------------------------------------------------------------------- the pool
