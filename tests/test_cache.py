@@ -64,7 +64,8 @@ def cli(d, cache, *extra):
 
 
 def entries(cache):
-    return sorted(cache.rglob("*.pkl"))
+    """The result cache's entries (the per-file facts store beside it has its own: ``facts-v1``)."""
+    return sorted((cache / "v1").rglob("*.pkl"))
 
 
 def options():

@@ -39,13 +39,14 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import PackageModel, base_type_name, model
+from goexplint.analysis.package import fingerprint as model_fingerprint
 from goexplint.analysis.sharedstate import (UNKNOWN, UNLOCKS, _apply, _is_sync_point, _lock_calls, _method_call,
                                             _passed_to_lock_helper, enclosing_function, goroutine_bodies,
                                             handler_bodies, is_handler_signature, normal, statements_after,
                                             strip_parens, value_copy_root)
 from goexplint.analysis.syntax import element_type_text, parameters
 from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function_within, resolve_within
-from goexplint.core.parse import FileContext, captures, node_text
+from goexplint.core.parse import FileContext, captures, gc_paused, node_text
 from goexplint.core.providers import KEPT, PACKAGE, provider
 
 ATOMIC = "sync/atomic"
@@ -173,8 +174,8 @@ class _Walker:
         self.var_names, self.field_names, self.method_names = names
         self.positions = _interesting_positions(ctx, self.var_names, self.field_names, self.method_names)
         self.method_refs: Dict[str, int] = {}
-        self._builds: Dict[Tuple[str, int], Optional[str]] = {}
         self.signatures: Dict[Tuple[str, str], Tuple[str, Tuple[str, ...]]] = {}
+        self._values: Dict[object, object] = {}
 
     @functools.cached_property
     def goroutines(self) -> Set[int]:
@@ -245,7 +246,7 @@ class _Walker:
                 roles.add(how)
         saved = (getattr(self, "fn", None), getattr(self, "roles", None))
         self.fn = fn
-        self.roles = frozenset(roles)
+        self.roles = self._same(frozenset(roles))
         self._walk(body, held)
         self.fn, self.roles = saved
 
@@ -404,8 +405,7 @@ class _Walker:
                 fd = self.m.method(owner, node_text(field)) if owner is not None and field is not None else None
             if fd is None or fd.type_params:
                 return None
-            result = fd.node.child_by_field_name("result")
-            base, _ = base_type_name(result)
+            base = fd.result_base
             return base if base is not None and self.m.struct(base) is not None else None
         return None
 
@@ -423,19 +423,16 @@ class _Walker:
                     and field.text in self.method_names:
                 tname, _ = self._root_type(operand)
                 fd = self.m.method(tname, node_text(field)) if tname is not None else None
-        if fd is None or fd.node.type not in ("function_declaration", "method_declaration"):
+        if fd is None:
             return None
-        key = (fd.file.path, fd.node.start_byte)
-        if key not in self._builds:
-            base, _ = base_type_name(fd.node.child_by_field_name("result"))
-            ok = base is not None and self.m.struct(base) is not None and not fd.type_params \
-                and base in _constructed_types(fd.node)
-            self._builds[key] = base if ok else None
-        return self._builds[key]
+        base = fd.result_base
+        ok = base is not None and self.m.struct(base) is not None and not fd.type_params and base in fd.builds
+        return base if ok else None
 
     def _type_params(self) -> Tuple[str, ...]:
         fd = self.m.method(*self.method) if self.method else self.m.funcs.get(self.decl_name)
-        return fd.type_params if fd is not None and fd.node == self.decl else ()
+        return fd.type_params if fd is not None and fd.file is self.ctx and fd.start == self.decl.start_byte \
+            and fd.kind == self.decl.type else ()
 
     # -- accesses
     def _identifier(self, ident: Node, held: Dict[str, str]) -> None:
@@ -488,11 +485,12 @@ class _Walker:
         fresh_value = kind == "write" and _assigned_fresh_value(path)
         locks = self._locks(held, name)
         func_name = self.decl_name
+        i = self._same
         self.accesses.append(Access(
-            key=(owner, fields), file=self.ctx.path, start=path.start_byte, end=path.end_byte,
-            line=path.start_point[0] + 1, text=normal(path), root=name, root_kind=root_kind, kind=kind,
-            atomic=atomic, locks=locks, func=func_name, func_key=(self.ctx.path, self.fn.start_byte),
-            decl_key=(self.ctx.path, self.decl.start_byte), method=self.method, roles=self.roles,
+            key=i((owner, fields)), file=self.ctx.path, start=path.start_byte, end=path.end_byte,
+            line=path.start_point[0] + 1, text=i(normal(path)), root=i(name), root_kind=root_kind, kind=kind,
+            atomic=atomic, locks=locks, func=i(func_name), func_key=i((self.ctx.path, self.fn.start_byte)),
+            decl_key=i((self.ctx.path, self.decl.start_byte)), method=self.method, roles=self.roles,
             held_on_entry=_CALLER in held,
             constructs=owner in self._constructs(), init=self.is_init, test=self.ctx.is_test,
             after_wait="#wait" in held, fresh_value=fresh_value))
@@ -509,7 +507,13 @@ class _Walker:
                 out.append(Lock((self.method[0], "*"), _CALLER, "W", self._receiver_name() or ""))
                 continue
             out.append(self._lock(text, mode))
-        return tuple(out)
+        i = self._same
+        return i(tuple(i(lk) for lk in out))
+
+    def _same(self, value):
+        """One object per distinct value within the file (locks, keys, names repeat a lot): the summary is
+        smaller and reads back faster from the facts store (pickle writes a repeated object once)."""
+        return self._values.setdefault(value, value)
 
     def _receiver_name(self) -> Optional[str]:
         fd = self.m.method(*self.method) if self.method else None
@@ -581,16 +585,17 @@ class _Walker:
         while parent is not None and parent.type == "parenthesized_expression":
             parent = parent.parent
         args = call.child_by_field_name("arguments")
-        self.calls.append(Call((tname, node_text(field)), self.ctx.path, call.start_point[0] + 1, locks, same_root,
-                               self.decl_name, (self.ctx.path, self.decl.start_byte),
-                               _CALLER in held, node_text(root),
+        i = self._same
+        self.calls.append(Call(i((tname, node_text(field))), self.ctx.path, call.start_point[0] + 1, locks, same_root,
+                               i(self.decl_name), i((self.ctx.path, self.decl.start_byte)),
+                               _CALLER in held, i(node_text(root)),
                                go=parent is not None and parent.type == "go_statement",
                                in_loop=in_loop_within(call, self.fn),
                                fresh_root=operand.type == "identifier" and self._root_type(operand)[1] == "fresh",
                                caller=self.method, roles=self.roles, in_literal=self.fn.type == "func_literal",
-                               recv_arg=self._arg(operand, call),
-                               args=tuple(self._arg(a, call) for a in (args.named_children if args is not None
-                                                                       else ()) if a.type != "comment")))
+                               recv_arg=i(self._arg(operand, call)),
+                               args=i(tuple(i(self._arg(a, call)) for a in (args.named_children if args is not None
+                                                                            else ()) if a.type != "comment"))))
 
     def _arg(self, expr: Optional[Node], call: Node) -> Tuple[str, str, bool]:
         """(name, root kind, declared inside the innermost loop around ``call``) of a bare identifier."""
@@ -943,12 +948,13 @@ def summarise(ctx: FileContext, m: PackageModel, names: Tuple[Set[bytes], Set[by
     return FileSummary(w.accesses, w.calls, w.go_launched, w.method_refs, w.signatures)
 
 
-@provider(scope=KEPT, requires=(model, package_names), depends_on=model)
+@provider(scope=KEPT, requires=(model, package_names), depends_on=model_fingerprint, persistent=True)
 def file_summary(ctx: FileContext) -> FileSummary:
     """One file's part of the field-access index (plain data): its accesses, method calls, ``go`` launches,
     method references and walked signatures.  It depends on the whole package's model, so it is kept with
-    the file only for the model it was computed on (``depends_on``: a sibling's summary is recomputed when
-    the package's declarations change).  Any file's summary can be computed on its own once the model is
+    the file only for the package declarations it was computed on (``depends_on``: a sibling's summary is
+    recomputed when they change, not when an edit only moves them); plain data, so it persists in the
+    per-file facts store.  Any file's summary can be computed on its own once the model is
     known (workers summarising the files of one package in parallel call this)."""
     return summarise(ctx, model(ctx), package_names(ctx))
 
@@ -1221,7 +1227,9 @@ def index(ctx: FileContext) -> FieldIndex:
     signature = tuple((f.path, hash(f.source), len(f.source)) for f in files.files)
     got = _INDEXES.get(signature)
     if got is None:
-        got = FieldIndex(files, model(ctx), package_names(ctx))
+        m, names = model(ctx), package_names(ctx)
+        with gc_paused():  # the files' summaries, many read back from the facts store, and their merge
+            got = FieldIndex(files, m, names)
         _INDEXES[signature] = got
         while len(_INDEXES) > _INDEX_LIMIT:
             _INDEXES.popitem(last=False)

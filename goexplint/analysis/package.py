@@ -15,6 +15,12 @@ top-level declarations of every file:
 variants of a name that several files declare under different build tags are all there.
 ``named_type(name, at)`` hides package types behind type parameters and local types in scope.
 
+Declarations are plain data: names, written texts and byte ranges (``FuncDecl.result_base``,
+``body_span``, ``builds``... answer the common questions without a node).  ``.node`` and ``.file`` are
+found through the declaration's :class:`FileRef` when first asked: a file's part (``file_part``) persists
+in the per-file facts store, and a sibling whose part was read back from it is parsed only if a rule asks
+for one of its nodes.
+
 Written types are source text (no type checking): ``sync.Mutex`` stays ``sync.Mutex`` whatever the
 import name resolves to; ask ``FileContext.imports`` of the declaring file to resolve a qualifier.
 
@@ -24,25 +30,85 @@ own modules of this layer and cache themselves in ``PackageFiles.cache``.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
+import hashlib
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
-from goexplint.core.parse import FileContext, PackageFiles, node_text
+from goexplint.core.parse import FileContext, PackageFiles, captures, gc_paused, node_text
 from goexplint.core.providers import KEPT, PACKAGE, provider
 
 
+class FileRef:
+    """The file a part's declarations come from: its display path and, once bound, its context (not
+    pickled: a part read back from the facts store is bound to the context it is read for).  A
+    declaration's node is found through it, by byte range and type, when first asked (which parses a
+    sibling read from the store: ``FileContext.tree`` is lazy)."""
+
+    __slots__ = ("path", "ctx", "_nodes")
+
+    def __init__(self, path: str, ctx: Optional[FileContext] = None):
+        self.path = path
+        self.ctx = ctx
+        self._nodes: Dict[Tuple[int, int, str], Node] = {}
+
+    def __getstate__(self):
+        return self.path
+
+    def __setstate__(self, path: str) -> None:
+        self.path = path
+        self.ctx = None
+        self._nodes = {}
+
+    def __repr__(self) -> str:
+        return "FileRef(%r)" % self.path
+
+    def node(self, start: int, end: int, kind: str) -> Node:
+        key = (start, end, kind)
+        got = self._nodes.get(key)
+        if got is None:
+            if self.ctx is None:
+                raise LookupError("%s: declarations not bound to a file" % self.path)
+            n = self.ctx.root.descendant_for_byte_range(start, end)
+            while n is not None and not (n.type == kind and n.start_byte == start and n.end_byte == end):
+                n = n.parent
+            if n is None:
+                raise LookupError("%s: no %s at bytes %d-%d" % (self.path, kind, start, end))
+            got = self._nodes[key] = n
+        return got
+
+
+# Declarations are plain data (names, written texts, byte ranges); ``node`` and ``file`` are found
+# through their ``ref`` when asked.  Two declarations are equal when they are the same declaration of
+# the same file (``ref`` compares by identity: one per file part).
 @dataclasses.dataclass(frozen=True)
 class FuncDecl:
     name: str
-    file: FileContext
-    node: Node  # function_declaration | method_declaration
+    ref: FileRef
+    start: int
+    end: int
+    kind: str  # function_declaration | method_declaration
     receiver: Optional[str] = None  # the receiver's type name (methods), without * or type arguments
     pointer_receiver: bool = False
     receiver_name: Optional[str] = None  # the receiver variable ('' or None when unnamed)
     type_params: Tuple[str, ...] = ()
+    result_base: Optional[str] = None  # ``base_type_name`` of the written result (T of ``*T``, ``pkg.T``)
+    result_kind: str = ""  # the result node's type ('' without a result)
+    result_text: str = ""
+    param_decls: int = 0  # parameter_declaration children of the parameter list
+    builds: FrozenSet[str] = frozenset()  # with a result_base: types it builds (``T{…}``, ``&T{…}``, ``new(T)``)
+    body_span: Optional[Tuple[int, int]] = None  # the body's byte range (None: no body)
+
+    @property
+    def file(self) -> FileContext:
+        return self.ref.ctx  # type: ignore[return-value]
+
+    @property
+    def node(self) -> Node:
+        return self.ref.node(self.start, self.end, self.kind)
 
     @property
     def body(self) -> Optional[Node]:
@@ -54,18 +120,37 @@ class Field:
     name: str  # for embedded fields: the type's name (``Mutex`` for ``sync.Mutex``, ``B`` for ``*B``)
     type_text: str  # as written (``sync.Mutex``, ``*B``, ``map[string]int``)
     embedded: bool
-    node: Node  # the field_declaration
+    ref: FileRef
+    start: int  # of the field_declaration
+    end: int
+
+    @property
+    def node(self) -> Node:
+        """The field_declaration."""
+        return self.ref.node(self.start, self.end, "field_declaration")
 
 
 @dataclasses.dataclass(frozen=True)
 class TypeDecl:
     name: str
-    file: FileContext
-    node: Node  # type_spec | type_alias
+    ref: FileRef
+    start: int
+    end: int
+    spec: str  # type_spec | type_alias
     kind: str  # "struct" | "interface" | "alias" | "other"
     type_text: str  # the written type (``uintptr`` for ``type X uintptr``; the aliased type)
+    type_kind: str  # the written type's node type (struct_type, map_type, qualified_type...)
     fields: Tuple[Field, ...] = ()
     type_params: Tuple[str, ...] = ()
+
+    @property
+    def file(self) -> FileContext:
+        return self.ref.ctx  # type: ignore[return-value]
+
+    @property
+    def node(self) -> Node:
+        """The type_spec | type_alias."""
+        return self.ref.node(self.start, self.end, self.spec)
 
     @property
     def type_node(self) -> Optional[Node]:
@@ -82,10 +167,20 @@ class TypeDecl:
 @dataclasses.dataclass(frozen=True)
 class VarDecl:
     name: str
-    file: FileContext
-    node: Node  # the identifier
+    ref: FileRef
+    start: int
+    end: int
     type_text: str  # '' when only a value is given
     const: bool = False
+
+    @property
+    def file(self) -> FileContext:
+        return self.ref.ctx  # type: ignore[return-value]
+
+    @property
+    def node(self) -> Node:
+        """The identifier."""
+        return self.ref.node(self.start, self.end, "identifier")
 
 
 def _type_params(node: Node) -> Tuple[str, ...]:
@@ -97,6 +192,28 @@ def _type_params(node: Node) -> Tuple[str, ...]:
         if decl.type == "type_parameter_declaration":
             out.extend(node_text(n) for n in decl.children_by_field_name("name"))
     return tuple(out)
+
+
+def _signature(node: Node) -> dict:
+    """The plain facts of a function's signature that rules read without its node."""
+    result = node.child_by_field_name("result")
+    params = node.child_by_field_name("parameters")
+    body = node.child_by_field_name("body")
+    out: dict = {"param_decls": sum(1 for c in params.named_children if c.type == "parameter_declaration")
+                 if params is not None else 0,
+                 "body_span": (body.start_byte, body.end_byte) if body is not None else None}
+    if result is not None:
+        out["result_kind"] = result.type
+        out["result_text"] = node_text(result)
+        out["result_base"] = base_type_name(result)[0]
+    return out
+
+
+# what a function builds a value of: ``T{…}`` / ``&T{…}`` (the literal's type) and ``new(T)``
+_CONSTRUCT = """
+(composite_literal type: (_) @lit)
+(call_expression function: (identifier) @_f arguments: (argument_list . (_) @new) (#eq? @_f "new"))
+"""
 
 
 def base_type_name(typ: Optional[Node]) -> Tuple[Optional[str], bool]:
@@ -117,7 +234,7 @@ def base_type_name(typ: Optional[Node]) -> Tuple[Optional[str], bool]:
     return None, pointer
 
 
-def _struct_fields(struct: Node) -> Tuple[Field, ...]:
+def _struct_fields(struct: Node, ref: FileRef) -> Tuple[Field, ...]:
     out: List[Field] = []
     for lst in struct.named_children:
         if lst.type != "field_declaration_list":
@@ -131,13 +248,14 @@ def _struct_fields(struct: Node) -> Tuple[Field, ...]:
             names = fd.children_by_field_name("name")
             text = node_text(typ)
             if names:
-                out.extend(Field(node_text(n), text, False, fd) for n in names)
+                out.extend(Field(node_text(n), text, False, ref, fd.start_byte, fd.end_byte) for n in names)
             else:
                 base, pointer = base_type_name(typ)
                 # ``*B`` embedded: tree-sitter-go puts the star beside the type, not in a pointer_type.
                 pointer = pointer or any(c.type == "*" for c in fd.children)
                 if base is not None:
-                    out.append(Field(base, ("*" if pointer and not text.startswith("*") else "") + text, True, fd))
+                    out.append(Field(base, ("*" if pointer and not text.startswith("*") else "") + text, True, ref,
+                                     fd.start_byte, fd.end_byte))
     return tuple(out)
 
 
@@ -146,6 +264,7 @@ class PackageModel:
 
     def __init__(self, files: Optional[PackageFiles]):
         self.files = files
+        self.ref: Optional[FileRef] = None  # a file's part: the file it declares
         self.funcs: Dict[str, FuncDecl] = {}
         self.methods: Dict[Tuple[str, str], FuncDecl] = {}  # (receiver type, method name)
         self.types: Dict[str, TypeDecl] = {}
@@ -201,23 +320,56 @@ class PackageModel:
 
     # ------------------------------------------------------------------ building
     def _add_file(self, ctx: FileContext) -> None:
+        ref = self.ref = FileRef(ctx.path, ctx)
         for node in ctx.root.named_children:
             kind = node.type
             if kind == "function_declaration":
                 name = node.child_by_field_name("name")
                 if name is not None and node_text(name) not in ("init", "_"):
-                    decl = FuncDecl(node_text(name), ctx, node, type_params=_type_params(node))
+                    extra = _signature(node)
+                    decl = FuncDecl(node_text(name), ref, node.start_byte, node.end_byte, kind,
+                                    type_params=_type_params(node), **extra)
                     self.funcs.setdefault(decl.name, decl)
                     self.all_funcs.setdefault(decl.name, []).append(decl)
             elif kind == "method_declaration":
-                self._add_method(ctx, node)
+                self._add_method(ctx, node, ref)
             elif kind == "type_declaration":
                 for spec in node.named_children:
-                    self._add_type(ctx, spec)
+                    self._add_type(ctx, spec, ref)
             elif kind in ("var_declaration", "const_declaration"):
-                self._add_vars(ctx, node, kind == "const_declaration")
+                self._add_vars(ctx, node, kind == "const_declaration", ref)
+        self._add_builds(ctx)
 
-    def _add_method(self, ctx: FileContext, node: Node) -> None:
+    def _add_builds(self, ctx: FileContext) -> None:
+        """``builds`` of the functions and methods whose result names a type: the types each builds a
+        value of (one query over the file, shared out by byte range)."""
+        wanted = [d for table in (self.all_funcs, self.all_methods) for decls in table.values() for d in decls
+                  if d.result_base is not None]
+        if not wanted:
+            return
+        wanted.sort(key=lambda d: d.start)
+        starts = [d.start for d in wanted]
+        built: Dict[int, Set[str]] = {}
+        caps = captures(_CONSTRUCT, ctx.root)
+        for typ in caps.get("lit", []) + caps.get("new", []):
+            i = bisect.bisect_right(starts, typ.start_byte) - 1
+            if i < 0 or typ.start_byte >= wanted[i].end:
+                continue
+            base, _ = base_type_name(typ)
+            if base is not None:
+                built.setdefault(i, set()).add(base)
+        if not built:
+            return
+        swap = {id(d): dataclasses.replace(d, builds=frozenset(built[i])) for i, d in enumerate(wanted) if i in built}
+        for table in (self.funcs, self.methods):
+            for key, d in table.items():
+                if id(d) in swap:
+                    table[key] = swap[id(d)]
+        for table in (self.all_funcs, self.all_methods):
+            for decls in table.values():
+                decls[:] = [swap.get(id(d), d) for d in decls]
+
+    def _add_method(self, ctx: FileContext, node: Node, ref: FileRef) -> None:
         name = node.child_by_field_name("name")
         recv = node.child_by_field_name("receiver")
         if name is None or recv is None:
@@ -238,12 +390,12 @@ class PackageModel:
             if args is not None:
                 tparams = tuple(node_text(a) for a in args.named_children)
         rname = param.child_by_field_name("name")
-        decl = FuncDecl(node_text(name), ctx, node, base, pointer, node_text(rname) if rname is not None else None,
-                        tparams)
+        decl = FuncDecl(node_text(name), ref, node.start_byte, node.end_byte, node.type, base, pointer,
+                        node_text(rname) if rname is not None else None, tparams, **_signature(node))
         self.methods.setdefault((base, decl.name), decl)
         self.all_methods.setdefault((base, decl.name), []).append(decl)
 
-    def _add_type(self, ctx: FileContext, spec: Node) -> None:
+    def _add_type(self, ctx: FileContext, spec: Node, ref: FileRef) -> None:
         name = spec.child_by_field_name("name")
         typ = spec.child_by_field_name("type")
         if name is None or typ is None:
@@ -258,12 +410,13 @@ class PackageModel:
             kind = "other"
         else:
             return
-        fields = _struct_fields(typ) if kind == "struct" else ()
-        decl = TypeDecl(node_text(name), ctx, spec, kind, node_text(typ), fields, _type_params(spec))
+        fields = _struct_fields(typ, ref) if kind == "struct" else ()
+        decl = TypeDecl(node_text(name), ref, spec.start_byte, spec.end_byte, spec.type, kind, node_text(typ),
+                        typ.type, fields, _type_params(spec))
         self.types.setdefault(decl.name, decl)
         self.all_types.setdefault(decl.name, []).append(decl)
 
-    def _add_vars(self, ctx: FileContext, node: Node, const: bool) -> None:
+    def _add_vars(self, ctx: FileContext, node: Node, const: bool, ref: FileRef) -> None:
         specs: List[Node] = []
         for child in node.named_children:
             if child.type in ("var_spec", "const_spec"):
@@ -275,9 +428,44 @@ class PackageModel:
             text = node_text(typ) if typ is not None else ""
             for n in spec.children_by_field_name("name"):
                 if n.type == "identifier" and node_text(n) != "_":
-                    decl = VarDecl(node_text(n), ctx, n, text, const)
+                    decl = VarDecl(node_text(n), ref, n.start_byte, n.end_byte, text, const)
                     self.vars.setdefault(decl.name, decl)
                     self.all_vars.setdefault(decl.name, []).append(decl)
+
+    def bind(self, ctx: FileContext) -> None:
+        """Make a file's part (read back from the facts store) refer to ``ctx``."""
+        self.ref.ctx = ctx
+        self.ref._nodes.clear()
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """A digest of what a file's part declares, without byte ranges (a file's part of the package's
+        ``fingerprint``: an edit that moves declarations without changing them keeps it)."""
+        if self.files is not None:
+            h = hashlib.sha256()
+            for part in self._parts:
+                h.update(("%s\0%s\0" % (part.ref.path, part.digest)).encode("utf-8", "surrogateescape"))
+            return h.hexdigest()
+        rows: List[tuple] = []
+        for decls in self._all()[0].values():
+            rows.extend(("f", d.name, d.type_params, d.result_base, d.result_kind, d.result_text, d.param_decls,
+                         sorted(d.builds), d.body_span is None) for d in decls)
+        for decls in self._all()[1].values():
+            rows.extend(("m", d.name, d.receiver, d.pointer_receiver, d.receiver_name, d.type_params, d.result_base,
+                         d.result_kind, d.result_text, d.param_decls, sorted(d.builds), d.body_span is None)
+                        for d in decls)
+        for decls in self._all()[2].values():
+            rows.extend(("t", d.name, d.spec, d.kind, d.type_text, d.type_kind, d.type_params,
+                         tuple((f.name, f.type_text, f.embedded) for f in d.fields)) for d in decls)
+        for decls in self._all()[3].values():
+            rows.extend(("v", d.name, d.type_text, d.const) for d in decls)
+        return hashlib.sha256(repr(rows).encode("utf-8", "surrogateescape")).hexdigest()
+
+    @property
+    def fingerprint(self) -> str:
+        """The package's declarations (every file's ``digest``, by path): what a package-dependent fact of
+        one file (its field summary) is valid for."""
+        return self.digest
 
     # ------------------------------------------------------------------ queries
     def method(self, receiver: str, name: str) -> Optional[FuncDecl]:
@@ -320,8 +508,7 @@ class PackageModel:
     @functools.cached_property
     def map_type_names(self) -> FrozenSet[bytes]:
         """Types declared as (or aliasing) a map type: ``type Counts map[string]int``."""
-        return frozenset(n.encode() for n, t in self.types.items() if t.type_node is not None
-                         and t.type_node.type == "map_type")
+        return frozenset(n.encode() for n, t in self.types.items() if t.type_kind == "map_type")
 
     @functools.cached_property
     def interface_names(self) -> FrozenSet[bytes]:
@@ -332,12 +519,8 @@ class PackageModel:
         """Receiver types with an ``Error() string`` method (value or pointer receiver)."""
         out: Set[bytes] = set()
         for (recv, name), d in self.methods.items():
-            if name != "Error":
-                continue
-            params = d.node.child_by_field_name("parameters")
-            result = d.node.child_by_field_name("result")
-            if params is not None and not any(c.type == "parameter_declaration" for c in params.named_children) \
-                    and result is not None and result.type == "type_identifier" and result.text == b"string":
+            if name == "Error" and d.param_decls == 0 and d.result_kind == "type_identifier" \
+                    and d.result_text == "string":
                 out.add(recv.encode())
         return frozenset(out)
 
@@ -405,16 +588,31 @@ def _local_types(node: Node, blocks: bool) -> FrozenSet[str]:
     return frozenset(out)
 
 
-@provider(scope=KEPT)
+def _bind(ctx: FileContext, part: PackageModel) -> None:
+    part.bind(ctx)
+
+
+@provider(scope=KEPT, persistent=True, restore=_bind)
 def file_part(ctx: FileContext) -> PackageModel:
     """The declarations of one file, kept with the file: a package rebuilt after an edit of one file
-    (the language server) re-reads only that file's declarations."""
+    (the language server) re-reads only that file's declarations.  Plain data (names, texts, byte
+    ranges; nodes are found when asked), so it persists in the per-file facts store: a package whose
+    siblings' parts come from the store needs none of them parsed to build its model."""
     part = PackageModel(None)
     part._add_file(ctx)
+    part.digest  # noqa: B018 -- worked out now, so it is stored with the part
     return part
 
 
 @provider(scope=PACKAGE, requires=(file_part,))
 def model(ctx: FileContext) -> PackageModel:
     """The model of ``ctx``'s package, built once per package."""
-    return PackageModel(ctx.package)
+    files = ctx.package
+    with gc_paused():  # the files' parts, many read back from the facts store
+        return PackageModel(files)
+
+
+def fingerprint(ctx: FileContext) -> str:
+    """The fingerprint of ``ctx``'s package model (``PackageModel.fingerprint``): what a package-dependent
+    per-file fact is valid for (``depends_on`` of a kept provider)."""
+    return model(ctx).fingerprint

@@ -20,6 +20,10 @@ Entries are written to a temporary file in the same directory and moved into pla
 ``os.replace``, so concurrent runs never see half-written entries; an entry that cannot be read
 or unpickled (truncated, corrupt, from another Python) is ignored and rewritten.  The cache is
 a local, per-user build artefact: do not point ``--cache-dir`` at a directory others can write.
+
+Beside it, ``<cache dir>/facts-v1/`` holds the per-file facts store (:class:`FactsStore`): the plain
+per-file parts of package facts (declarations, field summaries...) that let a one-file lint of a big
+package skip parsing and walking its siblings.  ``--no-cache`` disables both.
 """
 
 from __future__ import annotations
@@ -29,11 +33,13 @@ import functools
 import hashlib
 import os
 import pickle
+import time
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from goexplint import __version__
 from goexplint.core.package import directory_go_files, lexical_package_name
+from goexplint.core.parse import gc_paused
 from goexplint.core.safe_write import write_atomic
 from goexplint.core.registry import queries_dir
 
@@ -160,3 +166,149 @@ class ResultCache:
 
 def _atomic_write(path: str, data: bytes) -> None:
     write_atomic(path, data)
+
+
+# ------------------------------------------------------------------------------- per-file facts store
+FACTS_LAYOUT = "facts-v1"
+FACTS_LIMIT = 512 * 1000 * 1000  # bytes: above this, the least recently used entries are removed
+_PRUNE_EVERY = 3600.0  # seconds between two size checks of one store (a stamp file's mtime)
+_KEEP_YOUNG = 86400.0  # an entry read that was written longer ago is touched (it is in use)
+
+
+class FactsStore:
+    """The per-file facts store: the values of persistent kept providers (``core.providers``) on disk,
+    so that linting one edited file of a big package reads its siblings' parts (their declarations,
+    their field summaries) instead of parsing and walking every sibling again.
+
+    Layout: ``<cache dir>/facts-v1/<2 hex>/<sha256>.pkl``, beside the result cache (``--no-cache``
+    disables both; deleting the directory is safe).  The key hashes the tool's code fingerprint, the
+    provider's name, the file's display and real paths, the sha256 of its bytes, its Go version and,
+    for a provider that depends on the package, the ``depends_on`` answer (the package model's
+    fingerprint).  Writes are atomic (``core.safe_write``); an entry that cannot be read or unpickled,
+    or whose stored key differs, is a miss (and is rewritten).  The store is kept under ``FACTS_LIMIT``
+    bytes: at most once an hour a run that writes checks its size and removes the entries least
+    recently used (an entry read is touched once a day)."""
+
+    def __init__(self, directory: str, limit: int = FACTS_LIMIT):
+        self.root = os.path.join(directory, FACTS_LAYOUT)
+        self.limit = limit
+        self.hits = 0
+        self.misses = 0
+        self.writes = 0
+        self._mode: Optional[int] = None
+        self._checked = False
+
+    def key(self, name: str, ctx, token: object = None) -> str:
+        base = ctx.__dict__.get("_facts_key")  # what every key of the file shares, worked out once
+        if base is None:
+            h = hashlib.sha256(code_fingerprint().encode())
+            h.update(("\0%s\0%s\0%s\0" % (ctx.path, ctx.real_path, ctx.digest)).encode("utf-8", "surrogateescape"))
+            h.update(repr(dataclasses.astuple(ctx.go)).encode("utf-8", "surrogateescape"))
+            base = ctx.__dict__["_facts_key"] = h.digest()
+        h = hashlib.sha256(base)
+        h.update(("\0%s\0%r" % (name, token)).encode("utf-8", "surrogateescape"))
+        return h.hexdigest()
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.root, key[:2], key + ".pkl")
+
+    def get(self, key: str, default=None):
+        path = self._path(key)
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+                mtime = os.fstat(fh.fileno()).st_mtime
+            stored_key, value = _loads(data)
+        except Exception:  # missing, truncated, corrupt, from another Python: a miss
+            self.misses += 1
+            return default
+        if stored_key != key:
+            self.misses += 1
+            return default
+        self.hits += 1
+        if time.time() - mtime > _KEEP_YOUNG:
+            try:
+                os.utime(path)
+            except OSError:
+                pass
+        return value
+
+    def put(self, key: str, value) -> None:
+        try:
+            data = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # not plain data after all: it only costs speed
+            return
+        path = self._path(key)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            if self._mode is None:
+                self._mode = _default_mode()
+                tag = os.path.join(os.path.dirname(self.root), "CACHEDIR.TAG")
+                if not os.path.exists(tag):
+                    _atomic_write(tag, _TAG)
+            write_atomic(path, data, self._mode)
+        except OSError:
+            return  # a read-only or full disk only costs speed
+        self.writes += 1
+        if not self._checked:
+            self._checked = True
+            self._maybe_prune()
+
+    def _maybe_prune(self) -> None:
+        stamp = os.path.join(self.root, "last-size-check")
+        try:
+            if time.time() - os.stat(stamp).st_mtime < _PRUNE_EVERY:
+                return
+        except OSError:
+            pass
+        try:
+            write_atomic(stamp, b"", self._mode)
+        except OSError:
+            return
+        self.prune()
+
+    def prune(self) -> int:
+        """Remove the least recently used entries while the store is above its limit (down to three
+        quarters of it); returns how many were removed."""
+        entries: List[Tuple[float, int, str]] = []
+        total = 0
+        try:
+            subdirs = [e.path for e in os.scandir(self.root) if e.is_dir()]
+        except OSError:
+            return 0
+        for sub in subdirs:
+            try:
+                for e in os.scandir(sub):
+                    if e.name.endswith(".pkl"):
+                        st = e.stat()
+                        entries.append((st.st_mtime, st.st_size, e.path))
+                        total += st.st_size
+            except OSError:
+                continue
+        if total <= self.limit:
+            return 0
+        removed = 0
+        entries.sort()
+        for _, size, path in entries:
+            if total <= self.limit * 3 // 4:
+                break
+            try:
+                os.unlink(path)
+            except OSError:
+                continue
+            total -= size
+            removed += 1
+        return removed
+
+
+def _loads(data: bytes):
+    """``pickle.loads`` with the cyclic collector paused (``parse.gc_paused``): the thousands of small
+    objects of a sibling's facts would otherwise set off collections that walk every live object."""
+    with gc_paused():
+        return pickle.loads(data)
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -22,7 +22,7 @@ from goexplint.core import package as package_mod
 from goexplint.core import providers
 from goexplint.core import schedule
 from goexplint.core import suppress
-from goexplint.core.cache import ResultCache
+from goexplint.core.cache import FactsStore, ResultCache
 from goexplint.core.discover import is_generated
 from goexplint.core.data import Finding, Notice
 from goexplint.core.parse import FileContext, PackageFiles, activate, first_syntax_error, parse_bytes
@@ -300,6 +300,7 @@ def _within(budget: _Budget, rule_id: str, matches):
 
 
 _CACHES: Dict[str, ResultCache] = {}  # one per cache directory per process
+_STORES: Dict[str, FactsStore] = {}  # the per-file facts stores, likewise
 
 
 def _read(real: str, shown: str):
@@ -322,6 +323,7 @@ class _Prepared:
     keys: Dict[int, str]
     todo: List[int]
     cache: Optional[ResultCache]
+    store: Optional[FactsStore]  # the per-file facts store (None: --no-cache, --profile-rules)
 
 
 def _prepare(directory: str, pairs: Sequence[Tuple[str, str]], options: Options, cache_dir: Optional[str],
@@ -333,10 +335,14 @@ def _prepare(directory: str, pairs: Sequence[Tuple[str, str]], options: Options,
     sources: Dict[str, Tuple[str, bytes]] = {}
     keys: Dict[int, str] = {}
     cache = None
+    store = None
     if cache_dir and not profile:
         cache = _CACHES.get(cache_dir)
         if cache is None:
             cache = _CACHES[cache_dir] = ResultCache(cache_dir)
+        store = _STORES.get(cache_dir)
+        if store is None:
+            store = _STORES[cache_dir] = FactsStore(cache_dir)
     todo: List[int] = []
     for i, (real, shown) in enumerate(pairs):
         source, failed = _read(real, shown)
@@ -355,13 +361,13 @@ def _prepare(directory: str, pairs: Sequence[Tuple[str, str]], options: Options,
                 continue
         sources[real] = (shown, source)
         todo.append(i)
-    return _Prepared(directory, pairs, results, sources, keys, todo, cache)
+    return _Prepared(directory, pairs, results, sources, keys, todo, cache, store)
 
 
 def _load(prep: _Prepared, options: Options) -> Dict[str, FileContext]:
     """Parse the directory's packages once: real path -> context, for the files of ``prep.todo``."""
     return package_mod.load_directory(prep.directory, prep.sources, options.go_version, options.environ,
-                                      options.include_generated, options.max_file_size)
+                                      options.include_generated, options.max_file_size, prep.store)
 
 
 def _lint_loaded(prep: _Prepared, contexts: Dict[str, FileContext], indices: Sequence[int], options: Options,

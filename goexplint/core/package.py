@@ -6,7 +6,9 @@ configurations; generated files only with ``--include-generated``, as they are n
 ``FileContext.package`` returns the :class:`PackageFiles` of a file: the file's own context plus a
 context for each sibling of the same package.  The CLI parses a directory's packages once per run
 (``load_directory``); the lazy path (``load``: stdin, the language server) reads siblings from disk
-once per process (keyed by path, mtime and size, so an edited sibling is re-read).
+once per process (keyed by path, mtime and size, so an edited sibling is re-read).  ``load_directory``
+parses only the files it lints: a sibling's tree is parsed when first asked (``FileContext.tree``), which
+a sibling whose facts all come from the per-file facts store never is.
 
 This module only loads and groups files.  What the package *means* (declarations, receivers,
 struct fields, function summaries, field accesses) is computed from these trees by
@@ -142,14 +144,17 @@ def directory_go_files(directory: str) -> List[str]:
 
 
 def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], override: Optional[str] = None,
-                   environ: Tuple[Tuple[str, str], ...] = (), include_generated: bool = False, max_size: int = 0
-                   ) -> Dict[str, FileContext]:
-    """Parse every ``.go`` file of ``directory`` once and group them into packages by package clause.
+                   environ: Tuple[Tuple[str, str], ...] = (), include_generated: bool = False, max_size: int = 0,
+                   store=None) -> Dict[str, FileContext]:
+    """Read every ``.go`` file of ``directory`` once and group them into packages by package clause.
 
     ``sources`` maps the real paths of the files to lint to (display path, bytes already read); the
     other files of the directory are read from disk.  Returns real path -> FileContext for the files
     of ``sources`` (files with NUL bytes are in no package and absent); each context's ``package``
-    is the :class:`PackageFiles` shared by every file of its package."""
+    is the :class:`PackageFiles` shared by every file of its package.  The files of ``sources`` are
+    parsed; the others (siblings) are parsed when something first asks for their tree, which a sibling
+    whose facts all come from ``store`` (the per-file facts store, set on every context) never does.
+    A sibling's package clause is read lexically when it can be (``lexical_package_name``)."""
     paths = directory_go_files(directory)
     known = set(paths)
     paths.extend(p for p in sorted(sources) if p not in known)
@@ -172,10 +177,15 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
             shown = os.path.join(shown_dir, os.path.basename(path)) if shown_dir is not None else path
         if b"\0" in source or (not include_generated and is_generated(source)) or len(source) > max_size > 0:
             continue  # generated (and too large) files are in a package only when they are linted
-        tree = parse_bytes(source)
         version = goversion.resolve(path, source, override=override, environ=env)
-        ctx = FileContext(shown, source, tree, version, real_path=path)
-        groups.setdefault(package_clause(tree.root_node), []).append(ctx)
+        clause = None if path in sources else lexical_package_name(source)
+        if clause is None:
+            ctx = FileContext(shown, source, parse_bytes(source), version, real_path=path)
+            clause = package_clause(ctx.root)
+        else:
+            ctx = FileContext(shown, source, None, version, real_path=path)
+        ctx.store = store
+        groups.setdefault(clause, []).append(ctx)
         if path in sources:
             out[path] = ctx
     for name, files in groups.items():

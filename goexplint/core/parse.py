@@ -11,6 +11,8 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
+import gc
+import hashlib
 import re
 import threading
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
@@ -171,14 +173,18 @@ class PackageFiles:
 class FileContext:
     """One parsed file plus lazily computed, rule-independent facts."""
 
-    def __init__(self, path: str, source: bytes, tree: tree_sitter.Tree, go: GoVersion,
+    def __init__(self, path: str, source: bytes, tree: Optional[tree_sitter.Tree], go: GoVersion,
                  real_path: Optional[str] = None):
         self.path = path
         self.real_path = real_path  # where the file lives on disk (None for unsaved buffers / stdin)
         self.source = source
-        self.tree = tree
-        self.root = tree.root_node
+        if tree is not None:  # else parsed when first asked (a sibling whose facts come from the store)
+            self.__dict__["tree"] = tree
+            self.__dict__["root"] = tree.root_node
         self.go = go
+        # The per-file facts store (``core.cache.FactsStore``) persistent kept providers read and fill;
+        # None: nothing persists (--no-cache, the language server, stdin).
+        self.store = None
         self.is_test = path.endswith("_test.go")
         self.cache: Dict[object, object] = {}  # shared memo for refine helpers, keyed by (helper, node id...)
         # Per-file facts that other files of the package read (this file's part of the package model
@@ -191,6 +197,25 @@ class FileContext:
         self._above: Dict[object, Dict[int, Optional[Tuple[Node, Node]]]] = {}  # memos of ``search_above``
         # The engine's per-file budget while this file is linted (``engine._Budget``), for ``package_work``.
         self.budget = None
+
+    @functools.cached_property
+    def tree(self) -> tree_sitter.Tree:
+        """The syntax tree (parsed on first use when the context was made without one)."""
+        return parse_bytes(self.source)
+
+    @functools.cached_property
+    def root(self) -> Node:
+        return self.tree.root_node
+
+    @property
+    def parsed(self) -> bool:
+        """Whether the tree exists already (a sibling whose facts all came from the store has none)."""
+        return "tree" in self.__dict__
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """sha256 of the bytes (keys of the per-file facts store)."""
+        return hashlib.sha256(self.source).hexdigest()
 
     @property
     def package(self) -> "PackageFiles":
@@ -378,6 +403,28 @@ def package_work():
     ctx = active()
     budget = ctx.budget if ctx is not None else None
     return budget.exempt() if budget is not None else contextlib.nullcontext()
+
+
+_PAUSED = [0]
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the ``with`` body: for work that builds many small, long-lived
+    objects at once (reading a package's per-file facts back from the store, merging them), which would
+    otherwise set off collections that walk every live object again and again.  The collector runs once,
+    on the first allocation after the body; nested pauses end with the outermost."""
+    if _PAUSED[0] == 0 and not gc.isenabled():
+        yield  # disabled by someone else: leave it so
+        return
+    _PAUSED[0] += 1
+    gc.disable()
+    try:
+        yield
+    finally:
+        _PAUSED[0] -= 1
+        if _PAUSED[0] == 0:
+            gc.enable()
 
 
 @contextlib.contextmanager

@@ -19,6 +19,16 @@ argument is keyed by its id), so no module keeps memo keys of its own:
   happened to ask first.  Arguments of a package provider must not be nodes (a node id means
   something only within its own tree).
 
+A kept provider may say more about its answer:
+
+* ``depends_on=f``: the answer depends on the package, not only on the file (a file's field summary
+  depends on the package model): it is reused only while ``f(ctx)`` (a fingerprint string) is unchanged;
+* ``persistent=True``: the answer is plain, picklable data, also kept in the per-file facts store
+  (``ctx.store``, a ``core.cache.FactsStore``; None with ``--no-cache``), keyed by the file's bytes, path
+  and Go version, the tool's code fingerprint and the ``depends_on`` answer; ``restore(ctx, value)`` binds
+  a value read back to its context.  Linting one file of a big package then reads its siblings' parts
+  instead of parsing and walking them.
+
 Rules declare what they require in their module (``REQUIRES = (shared_writes, ...)``);
 ``--explain RULE`` lists the closure.  ``tests/test_providers.py`` runs every rule's fixtures with
 :func:`tracing` on and fails when a rule or a provider calls a provider it did not declare (directly
@@ -51,7 +61,8 @@ class Provider:
     """A declared analysis: call it as ``provider(ctx, *args)``."""
 
     def __init__(self, fn: Callable, name: str, scope: str, requires: Tuple["Provider", ...], doc: str,
-                 depends_on: Optional[Callable] = None):
+                 depends_on: Optional[Callable] = None, persistent: bool = False,
+                 restore: Optional[Callable] = None):
         if scope not in SCOPES:
             raise ProviderError("%s: unknown scope %r (one of %s)" % (name, scope, ", ".join(SCOPES)))
         for r in requires:
@@ -67,6 +78,13 @@ class Provider:
         self.depends_on = depends_on
         if depends_on is not None and scope != KEPT:
             raise ProviderError("%s: only a kept provider can depend on its package (depends_on)" % name)
+        # Persistent kept providers: the answer (plain, picklable data) is also kept in the per-file facts
+        # store (``ctx.store``), keyed by the file (bytes, path, Go version), the tool's fingerprint and the
+        # ``depends_on`` answer (then a string); ``restore(ctx, value)`` binds a value read back to ``ctx``.
+        self.persistent = persistent
+        self.restore = restore
+        if persistent and scope != KEPT:
+            raise ProviderError("%s: only a kept provider can be persistent" % name)
         functools.update_wrapper(self, fn)
 
     def __repr__(self) -> str:
@@ -91,31 +109,52 @@ class Provider:
         if self.depends_on is not None:
             return self._call_dependent(ctx, args, store, key, got)
         if got is _MISSING:
-            if _TRACE is not None:
-                _TRACE.stack.append(self)
-            try:
-                if self.scope == PACKAGE:
-                    with package_work():
-                        got = self.fn(ctx, *args)
-                else:
-                    got = self.fn(ctx, *args)
-            finally:
+            if self.persistent:
+                got = self._persisted(ctx, args, None)
+            else:
                 if _TRACE is not None:
-                    _TRACE.stack.pop()
+                    _TRACE.stack.append(self)
+                try:
+                    if self.scope == PACKAGE:
+                        with package_work():
+                            got = self.fn(ctx, *args)
+                    else:
+                        got = self.fn(ctx, *args)
+                finally:
+                    if _TRACE is not None:
+                        _TRACE.stack.pop()
             store[key] = got
+        return got
+
+    def _run(self, ctx: FileContext, args: tuple):
+        if _TRACE is not None:
+            _TRACE.stack.append(self)
+        try:
+            return self.fn(ctx, *args)
+        finally:
+            if _TRACE is not None:
+                _TRACE.stack.pop()
+
+    def _persisted(self, ctx: FileContext, args: tuple, token: object):
+        """The answer from the facts store when it holds one for this file, else computed (and stored)."""
+        facts = getattr(ctx, "store", None)
+        if facts is None or args:
+            return self._run(ctx, args)
+        skey = facts.key(self.name, ctx, token)
+        got = facts.get(skey, _MISSING)
+        if got is not _MISSING:
+            if self.restore is not None:
+                self.restore(ctx, got)
+            return got
+        got = self._run(ctx, args)
+        facts.put(skey, got)
         return got
 
     def _call_dependent(self, ctx: FileContext, args: tuple, store: Dict[object, object], key: object, got):
         token = self.depends_on(ctx)
         if got is not _MISSING and got[0] == token:  # type: ignore[index]
             return got[1]  # type: ignore[index]
-        if _TRACE is not None:
-            _TRACE.stack.append(self)
-        try:
-            value = self.fn(ctx, *args)
-        finally:
-            if _TRACE is not None:
-                _TRACE.stack.pop()
+        value = self._persisted(ctx, args, token) if self.persistent else self._run(ctx, args)
         store[key] = (token, value)
         return value
 
@@ -135,6 +174,8 @@ class Provider:
         """Store ``value`` as the answer, as a call would have (``core.schedule`` hands in the answers that
         worker processes computed)."""
         key = (self.name,) + tuple(_arg_key(a, self) for a in args)
+        if self.restore is not None:
+            self.restore(ctx, value)  # (a value handed in was made in another process, like one read back)
         self._store(ctx)[key] = (self.depends_on(ctx), value) if self.depends_on is not None else value
 
 
@@ -150,16 +191,18 @@ _REGISTRY: Dict[str, Provider] = {}
 
 
 def provider(scope: str = FILE, requires: Iterable[Provider] = (), name: Optional[str] = None,
-             depends_on: Optional[Callable] = None):
+             depends_on: Optional[Callable] = None, persistent: bool = False, restore: Optional[Callable] = None):
     """Declare the decorated function a provider (see the module docstring).  ``name`` defaults to
-    ``<module>.<function>`` with the leading ``goexplint.`` dropped.  ``depends_on`` (kept providers
-    only): a function of the context whose answer the kept value is valid for (see ``Provider``)."""
+    ``<module>.<function>`` with the leading ``goexplint.`` dropped.  Kept providers only: ``depends_on``,
+    a function of the context whose answer the kept value is valid for; ``persistent``, the value is plain
+    data kept in the per-file facts store too (``restore(ctx, value)`` binds a value read back)."""
 
     def wrap(fn: Callable) -> Provider:
         full = name or "%s.%s" % (fn.__module__.replace("goexplint.", "", 1), fn.__name__)
         if full in _REGISTRY:
             raise ProviderError("provider %s declared twice" % full)
-        p = _REGISTRY[full] = Provider(fn, full, scope, tuple(requires), (fn.__doc__ or "").strip(), depends_on)
+        p = _REGISTRY[full] = Provider(fn, full, scope, tuple(requires), (fn.__doc__ or "").strip(), depends_on,
+                                       persistent, restore)
         return p
 
     return wrap

@@ -9,9 +9,10 @@ process:
 2. the package facts the rules need are made here, before any worker exists -- the package providers
    (``core.providers``, PACKAGE scope, no arguments) in the closure of the enabled rules' ``REQUIRES``
    that are built from a per-file part (a KEPT provider: the field index from ``fields.file_summary``,
-   the model from ``package.file_part``...).  A per-file part whose answer is plain data (it pickles:
-   checked on the first file) is computed for the other files by worker processes and handed back
-   (``Provider.remember``); the package fact is then merged here from the parts;
+   the model from ``package.file_part``...).  A per-file part declared persistent (plain, picklable
+   data) and not known yet (nor in the per-file facts store) is computed by worker processes and handed
+   back (``Provider.remember``); the package fact is then merged here from the parts, while the package
+   facts built from no such part are made here while the workers run;
 3. the files are linted in chunks (consecutive files) by worker processes forked from this one, which
    inherit the parsed package and its facts (copy-on-write; the cyclic GC's objects are frozen first,
    so the workers' collections do not copy every page); results are put back in file order.
@@ -38,7 +39,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from goexplint.core import providers
-from goexplint.core.parse import FileContext, PackageFiles, activate
+from goexplint.core.parse import PackageFiles, activate
 
 # A directory is split when its bytes are more than SPLIT_SHARE of one worker's fair share of the run
 # (total bytes / jobs): a directory that big finishes after all the others however the rest is handed
@@ -111,7 +112,6 @@ def package_facts(requires: Sequence[providers.Provider]) -> Tuple[Providers, Pr
 
 # The state the forked workers inherit: set in the main process just before a pool is made.
 _STATE: Dict[str, object] = {}
-_SHIPPABLE: Dict[str, bool] = {}  # per-file provider name -> its answers pickle (decided once per process)
 
 
 def _parts_of(package_index: int, names: Sequence[str], file_indexes: Sequence[int]) -> Optional[bytes]:
@@ -132,20 +132,10 @@ def _parts_of(package_index: int, names: Sequence[str], file_indexes: Sequence[i
         return None
 
 
-def _shippable(p: providers.Provider, ctx: FileContext) -> bool:
-    """Whether ``p``'s answers can be made by a worker and handed back: its answer for ``ctx`` (made here,
-    where it is needed anyway) pickles."""
-    got = _SHIPPABLE.get(p.name)
-    if got is None:
-        with activate(ctx):
-            value = p(ctx)
-        try:
-            pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-            got = True
-        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            got = False
-        _SHIPPABLE[p.name] = got
-    return got
+def _shippable(p: providers.Provider) -> bool:
+    """Whether workers can make ``p``'s answers and hand them back: it is declared persistent (plain,
+    picklable data, as the per-file facts store keeps it)."""
+    return p.scope == providers.KEPT and bool(getattr(p, "persistent", False)) and _argless(p)
 
 
 def make_package_facts(pkgs: Sequence[PackageFiles], targets: Sequence[providers.Provider],
@@ -166,7 +156,7 @@ def make_package_facts(pkgs: Sequence[PackageFiles], targets: Sequence[providers
                         r(first)
         by_files: Dict[Tuple[int, ...], List[str]] = {}  # the parts missing for the same files go together
         for k in parts:
-            if _shippable(k, first):
+            if _shippable(k):
                 missing = tuple(i for i, f in enumerate(pkg.files) if not k.known(f))
                 if missing:
                     by_files.setdefault(missing, []).append(k.name)

@@ -21,7 +21,7 @@ def _returns_nil(body: Node) -> bool:
                for r in captures("(return_statement) @r", body).get("r", []))
 
 
-@provider(scope=KEPT)
+@provider(scope=KEPT, persistent=True)
 def nil_pointer_funcs_of_file(ctx: FileContext) -> List[Tuple[str, bytes]]:
     """(name, T) of the functions of one file declared to return ``*T`` that have a ``return nil`` (kept
     with the file: an edit of another file of the package does not recompute it)."""

@@ -235,7 +235,7 @@ def _collect_facts(root: Node, acc: Dict[str, set]) -> None:
                 acc["uv0"].update(v.text for v in caps["var"])
 
 
-@provider(scope=KEPT)
+@provider(scope=KEPT, persistent=True)
 def file_facts(ctx: FileContext) -> Dict[str, set]:
     """One file's part of :func:`package_facts` (an edit of another file of the package reuses it)."""
     got: Dict[str, set] = {k: set() for k in _FACT_KEYS}

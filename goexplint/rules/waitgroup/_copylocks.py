@@ -149,7 +149,7 @@ def _struct_locks(entries, known: Optional[Dict[bytes, str]] = None) -> Dict[byt
     return direct
 
 
-@provider(scope=KEPT)
+@provider(scope=KEPT, persistent=True)
 def file_structs(ctx: FileContext) -> Dict[str, Tuple[Optional[str], frozenset]]:
     """name -> ``_struct_fields`` of the top-level struct types of one file (the first of a name), kept
     with the file so an edit of another file of the package does not recompute them."""
