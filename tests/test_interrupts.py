@@ -16,22 +16,32 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import shapes  # noqa: E402
 
+from goexplint.core.cache import FACTS_LAYOUT  # noqa: E402
 from goexplint.core.safe_write import TEMP_PREFIX  # noqa: E402
 
 
-@pytest.fixture
-def tree(tmp_path):
+def _tree(tmp_path, packages):
     """Enough slow files that a -j 2 run is still busy when the signal comes."""
     d = tmp_path / "src"
     d.mkdir()
     (d / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
-    # Two packages: linting is scheduled by package, so one directory would run in the main process
-    # alone and the workers would never be exercised.
     for i in range(60):
-        sub = d / ("a" if i % 2 else "b")
+        sub = d / ("ab"[i % packages])
         sub.mkdir(exist_ok=True)
         (sub / ("f%03d.go" % i)).write_bytes(shapes.lockpairs(60).replace(b"func f()", b"func f%d()" % i))
     return d
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """Two packages: the workers lint whole directories."""
+    return _tree(tmp_path, 2)
+
+
+@pytest.fixture
+def one_package(tmp_path):
+    """One package: it is split (core.schedule), its files linted by workers forked by the main process."""
+    return _tree(tmp_path, 1)
 
 
 def _start(tree, cache):
@@ -43,8 +53,10 @@ def _start(tree, cache):
 
 
 def _entries(cache):
+    """The result entries (not the per-file facts store beside them: a split package's workers fill it
+    for every file before any file is linted)."""
     return [p for p in cache.rglob("*") if p.is_file() and not p.name.startswith(TEMP_PREFIX)
-            and p.name != "CACHEDIR.TAG"]
+            and p.name != "CACHEDIR.TAG" and FACTS_LAYOUT not in p.relative_to(cache).parts]
 
 
 def _wait_until_busy(proc, cache, deadline=120):
@@ -78,6 +90,11 @@ def test_one_ctrl_c_ends_the_run_quietly(tree, tmp_path, target):
     time.sleep(0.5)
     with pytest.raises(ProcessLookupError):  # no worker outlives the run
         os.killpg(proc.pid, 0)
+
+
+@pytest.mark.parametrize("target", ["group", "main"])
+def test_one_ctrl_c_ends_a_split_package_quietly(one_package, tmp_path, target):
+    test_one_ctrl_c_ends_the_run_quietly(one_package, tmp_path, target)
 
 
 def test_second_ctrl_c_exits_at_once(tree, tmp_path):

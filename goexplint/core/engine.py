@@ -20,12 +20,13 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 from goexplint.core import goversion
 from goexplint.core import package as package_mod
 from goexplint.core import providers
+from goexplint.core import schedule
 from goexplint.core import suppress
 from goexplint.core.cache import FactsStore, ResultCache
 from goexplint.core.discover import is_generated
 from goexplint.core.data import Finding, Notice
-from goexplint.core.parse import FileContext, activate, first_syntax_error, parse_bytes
-from goexplint.core.query import refine_matches, rule_matches
+from goexplint.core.parse import FileContext, PackageFiles, activate, first_syntax_error, parse_bytes
+from goexplint.core.query import prepare as prepare_queries, refine_matches, rule_matches
 from goexplint.core.requery import QueryMemo
 from goexplint.core.registry import Rule, rules_by_id
 
@@ -211,20 +212,9 @@ def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
                   timings: Optional[Dict[str, float]], memo: Optional[QueryMemo] = None) -> List[Finding]:
     """Stages 4-6 on one parsed file (``ctx`` is active, see ``parse.activate``)."""
     clock = time.perf_counter if timings is not None else None
-    version = ctx.go
     enabled = options.rules
     findings: List[Finding] = []
-    lang = version.lang
-    active = []  # (rule, assumed): the rules that run on this file
-    for rule in enabled:
-        if not rule.query_source:
-            continue  # engine-made rule (GXL000)
-        verdict = rule.gate_allows(lang, version.per_iteration_loops)
-        if verdict is False:
-            continue
-        if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files == "off":
-            continue
-        active.append((rule, verdict is None))
+    active = _active_rules(ctx, options, enabled)  # (rule, assumed): the rules that run on this file
     # Rules that say the file has nothing for them (``applies``) stay in the query -- one compiled query
     # for every file of a Go version, rather than one per combination -- but their matches are dropped.
     # The query runs first: its traversal also answers the whole-file queries (``core.filequeries``) that the
@@ -277,6 +267,24 @@ def _lint_context(ctx: FileContext, options: Options, notices: List[Notice],
     return findings
 
 
+def _active_rules(ctx: FileContext, options: Options, enabled: Sequence[Rule]) -> List[Tuple[Rule, bool]]:
+    """(rule, assumed) for the rules of ``enabled`` that run on ``ctx`` (its Go version and test-file
+    setting allow them); ``assumed``: allowed only by assuming legacy loop semantics."""
+    version = ctx.go
+    lang = version.lang
+    active = []
+    for rule in enabled:
+        if not rule.query_source:
+            continue  # engine-made rule (GXL000)
+        verdict = rule.gate_allows(lang, version.per_iteration_loops)
+        if verdict is False:
+            continue
+        if ctx.is_test and rule.family in TEST_FILE_FAMILIES and options.test_files == "off":
+            continue
+        active.append((rule, verdict is None))
+    return active
+
+
 def _charge(timings: Dict[str, float], stage: str, seconds: float, package: float) -> None:
     """--profile-rules: ``seconds`` of ``stage``, of which ``package`` went to package-wide work."""
     timings[stage] = timings.get(stage, 0.0) + seconds - package
@@ -304,11 +312,25 @@ def _read(real: str, shown: str):
                                 skipped="unreadable")
 
 
-def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[str], bool]) -> List[FileResult]:
-    """Lint the files ``pairs`` ((real path, display path)) of one directory: the directory's packages
-    are parsed and modelled once, and every file is linted with its context from them.  Files whose
-    cached result is valid are neither parsed nor linted (unless a sibling needs them)."""
-    directory, pairs, options, cache_dir, profile = args
+@dataclasses.dataclass
+class _Prepared:
+    """One directory's files ready to lint: what is already decided (unreadable, too large, a valid cached
+    result: ``results``) and what is left (``todo``: indexes into ``pairs``, with their bytes in ``sources``)."""
+    directory: str
+    pairs: Sequence[Tuple[str, str]]
+    results: List[Optional[FileResult]]
+    sources: Dict[str, Tuple[str, bytes]]
+    keys: Dict[int, str]
+    todo: List[int]
+    cache: Optional[ResultCache]
+    store: Optional[FactsStore]  # the per-file facts store (None: --no-cache, --profile-rules)
+
+
+def _prepare(directory: str, pairs: Sequence[Tuple[str, str]], options: Options, cache_dir: Optional[str],
+             profile: bool) -> _Prepared:
+    """Read the files ``pairs`` ((real path, display path)) of one directory and take the valid results
+    from the cache: files whose cached result is valid are neither parsed nor linted (unless a sibling
+    needs them)."""
     results: List[Optional[FileResult]] = [None] * len(pairs)
     sources: Dict[str, Tuple[str, bytes]] = {}
     keys: Dict[int, str] = {}
@@ -339,29 +361,52 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
                 continue
         sources[real] = (shown, source)
         todo.append(i)
-    if todo:
+    return _Prepared(directory, pairs, results, sources, keys, todo, cache, store)
+
+
+def _load(prep: _Prepared, options: Options) -> Dict[str, FileContext]:
+    """Parse the directory's packages once: real path -> context, for the files of ``prep.todo``."""
+    return package_mod.load_directory(prep.directory, prep.sources, options.go_version, options.environ,
+                                      options.include_generated, options.max_file_size, prep.store)
+
+
+def _lint_loaded(prep: _Prepared, contexts: Dict[str, FileContext], indices: Sequence[int], options: Options,
+                 profile: bool, first_timings: Optional[Dict[str, float]] = None) -> None:
+    """Lint the files ``indices`` of ``prep`` with their contexts, into ``prep.results`` (and the cache).
+    ``first_timings`` (--profile-rules) start the timings of the first of them (the directory's parse)."""
+    cache = prep.cache
+    for n, i in enumerate(indices):
+        real, shown = prep.pairs[i]
+        timings = None
+        if profile:
+            timings = dict(first_timings) if n == 0 and first_timings else {}
+        try:
+            result = lint_source(shown, prep.sources[real][1], options, real_path=real, timings=timings,
+                                 ctx=contexts.get(real))
+        except RecursionError:
+            result = FileResult([], [Notice(shown, "internal", "too deeply nested to analyse, skipped")], False,
+                                skipped="internal")
+        if cache is not None and not any(n.kind == "timeout" for n in result.notices):
+            cache.put(prep.keys[i], result)  # (a result cut short by the budget is not kept: a later run may finish)
+        prep.results[i] = result
+        linted = contexts.get(real)
+        if linted is not None:
+            linted.release()  # this file's memos are done; its ``facts`` stay for its siblings
+
+
+def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[str], bool]) -> List[FileResult]:
+    """Lint the files ``pairs`` ((real path, display path)) of one directory: the directory's packages
+    are parsed and modelled once, and every file is linted with its context from them.  Files whose
+    cached result is valid are neither parsed nor linted (unless a sibling needs them)."""
+    directory, pairs, options, cache_dir, profile = args
+    prep = _prepare(directory, pairs, options, cache_dir, profile)
+    if prep.todo:
         t0 = time.perf_counter()
-        contexts = package_mod.load_directory(directory, sources, options.go_version, options.environ,
-                                              options.include_generated, options.max_file_size, store)
+        contexts = _load(prep, options)
         load_time = time.perf_counter() - t0
-        for n, i in enumerate(todo):
-            real, shown = pairs[i]
-            timings = {} if profile else None
-            if timings is not None and n == 0:
-                timings["(parse)"] = load_time  # the whole directory, parsed once
-            try:
-                result = lint_source(shown, sources[real][1], options, real_path=real, timings=timings,
-                                     ctx=contexts.get(real))
-            except RecursionError:
-                result = FileResult([], [Notice(shown, "internal", "too deeply nested to analyse, skipped")], False,
-                                    skipped="internal")
-            if cache is not None and not any(n.kind == "timeout" for n in result.notices):
-                cache.put(keys[i], result)  # (a result cut short by the budget is not kept: a later run may finish)
-            results[i] = result
-            linted = contexts.get(real)
-            if linted is not None:
-                linted.release()  # this file's memos are done; its ``facts`` stay for its siblings
-    return results  # type: ignore[return-value]
+        # the whole directory, parsed once
+        _lint_loaded(prep, contexts, prep.todo, options, profile, {"(parse)": load_time})
+    return prep.results  # type: ignore[return-value]
 
 
 def _lint_file(args: Tuple[str, str, Options, Optional[str], bool]) -> FileResult:
@@ -396,12 +441,92 @@ def _abandon(pool: ProcessPoolExecutor) -> None:
         p.join(timeout=5)
 
 
+def _lint_chunk(indices: Sequence[int]) -> List[FileResult]:
+    """Worker (forked by ``_lint_split``): lint the files ``indices`` of the directory being split."""
+    prep, contexts, options, profile = schedule._STATE["split"]  # type: ignore[misc]
+    _lint_loaded(prep, contexts, indices, options, profile)
+    return [prep.results[i] for i in indices]  # type: ignore[misc]
+
+
+def _lint_split(task: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[str], bool], jobs: int,
+                take: Callable[..., None]) -> None:
+    """Lint one directory with ``jobs`` workers (``core.schedule``): its files are read and parsed here, the
+    package facts built from per-file parts are made here (their parts by workers), then chunks of its
+    files are linted by workers forked after that.  ``take(results, positions)`` gets the results of the
+    files ``positions`` (indexes into the task's files) as they come."""
+    directory, pairs, options, cache_dir, profile = task
+    prep = _prepare(directory, pairs, options, cache_dir, profile)
+    decided = [i for i, r in enumerate(prep.results) if r is not None]
+    if decided:
+        take([prep.results[i] for i in decided], decided)
+    if not prep.todo:
+        return
+    t0 = time.perf_counter()
+    contexts = _load(prep, options)
+    load_time = time.perf_counter() - t0
+    first: Dict[str, float] = {"(parse)": load_time}
+    if len(prep.todo) < schedule.SPLIT_MIN_FILES_PER_JOB * jobs:
+        _lint_loaded(prep, contexts, prep.todo, options, profile, first)
+        take([prep.results[i] for i in prep.todo], prep.todo)
+        return
+    t0 = time.perf_counter()
+    pkgs: List[PackageFiles] = []
+    for i in prep.todo:
+        ctx = contexts.get(prep.pairs[i][0])
+        if ctx is not None and ctx.package not in pkgs:
+            pkgs.append(ctx.package)
+    enabled = options.rules
+    targets, parts = schedule.package_facts([p for r in enabled for p in r.requires])
+
+    def warm() -> None:  # while the workers make the package facts: the queries, compiled once for all
+        w0 = time.perf_counter()
+        seen = set()
+        for i in prep.todo:
+            ctx = contexts.get(prep.pairs[i][0])
+            if ctx is not None:
+                active = [r for r, _ in _active_rules(ctx, options, enabled)]
+                ids = tuple(r.id for r in active)
+                if ids not in seen:
+                    seen.add(ids)
+                    prepare_queries(active)
+        first["(query)"] = -(time.perf_counter() - w0)  # charged to the query, not to the package facts
+
+    schedule.make_package_facts(pkgs, targets, parts, jobs, lambda: schedule.fork_pool(jobs, _worker_init), _abandon,
+                                warm)
+    first["(package)"] = time.perf_counter() - t0 + first.get("(query)", 0.0)
+    first["(query)"] = -first.get("(query)", 0.0)
+    schedule._STATE["split"] = (prep, contexts, options, profile)
+    try:
+        pool = schedule.fork_pool(jobs, _worker_init)
+    finally:
+        schedule._STATE.clear()
+    try:
+        futures = {}
+        for chunk in schedule.chunks(prep.todo, [len(prep.sources[prep.pairs[i][0]][1]) for i in prep.todo], jobs):
+            futures[pool.submit(_lint_chunk, chunk)] = chunk
+        for fut in as_completed(futures):
+            chunk = futures[fut]
+            results = fut.result()
+            if profile and prep.todo[0] in chunk:
+                head = results[chunk.index(prep.todo[0])]
+                timings = head.timings = dict(head.timings or {})
+                for k, v in first.items():
+                    timings[k] = timings.get(k, 0.0) + v  # the directory's parse and package facts, made here
+            take(results, chunk)
+    except KeyboardInterrupt:
+        _abandon(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
 def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1, cache_dir: Optional[str] = None,
                progress: Optional[Callable[[int, int], None]] = None, profile: bool = False) -> RunResult:
     """Lint ``files`` ((real path, display path) pairs).  The files are handed out by directory (a
-    directory's packages are parsed and modelled once per run, in one process); the result does
-    not depend on ``jobs``.  ``cache_dir`` enables the result cache; ``progress(done, total)`` is
-    called after every directory; ``profile`` collects per-rule timings (and bypasses the cache)."""
+    directory's packages are parsed and modelled once per run, in one process), except that with
+    ``jobs`` > 1 a directory too big for one worker is split (``core.schedule``: parsed and modelled
+    here, its files linted by workers forked from here); the result does not depend on ``jobs``.
+    ``cache_dir`` enables the result cache; ``progress(done, total)`` is called as files are done;
+    ``profile`` collects per-rule timings (and bypasses the cache)."""
     by_dir: Dict[str, List[int]] = {}
     for i, (real, _) in enumerate(files):
         by_dir.setdefault(os.path.dirname(os.path.abspath(real)), []).append(i)
@@ -411,17 +536,19 @@ def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1
     per_file: List[Optional[FileResult]] = [None] * total
     done = 0
 
-    def take(t: int, got: List[FileResult]) -> None:
+    def take(t: int, got: Sequence[Optional[FileResult]], positions: Optional[Sequence[int]] = None) -> None:
+        """Results of task ``t``: all of them, or those of its files ``positions``."""
         nonlocal done
-        for i, r in zip(order[t], got):
+        where = order[t] if positions is None else [order[t][k] for k in positions]
+        for i, r in zip(where, got):
             per_file[i] = r
         done += len(got)
         if progress:
             progress(done, total)
 
-    if jobs > 1 and len(tasks) > 1:
-        # Largest directories first, so no worker is left with a big one at the end.
-        sizes = []
+    pending = list(range(len(tasks)))
+    if jobs > 1:
+        sizes: Dict[int, int] = {}
         for t, (_, pairs, _, _, _) in enumerate(tasks):
             size = 0
             for real, _ in pairs:
@@ -429,10 +556,17 @@ def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1
                     size += os.stat(real).st_size
                 except OSError:
                     pass
-            sizes.append((-size, t))
+            sizes[t] = size
+        split = schedule.to_split(sizes, {t: len(task[1]) for t, task in enumerate(tasks)}, jobs)
+        for t in sorted(split, key=lambda t: -sizes[t]):
+            _lint_split(tasks[t], jobs, functools.partial(take, t))
+        pending = [t for t in pending if t not in split]
+        # Largest directories first, so no worker is left with a big one at the end.
+        pending.sort(key=lambda t: -sizes[t])
+    if jobs > 1 and len(pending) > 1:
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
         try:
-            futures = {pool.submit(_lint_package, tasks[t]): t for _, t in sorted(sizes)}
+            futures = {pool.submit(_lint_package, tasks[t]): t for t in pending}
             for fut in as_completed(futures):
                 take(futures[fut], fut.result())
         except KeyboardInterrupt:
@@ -440,8 +574,8 @@ def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1
             raise
         pool.shutdown(wait=True)
     else:
-        for t, task in enumerate(tasks):
-            take(t, _lint_package(task))
+        for t in pending:
+            take(t, _lint_package(tasks[t]))
     results: List[FileResult] = [r for r in per_file if r is not None]
     findings = [f for r in results for f in r.findings]
     notices = [n for r in results for n in r.notices]

@@ -162,6 +162,22 @@ class Provider:
         """The answer computed afresh, bypassing and not touching the memo (for tests)."""
         return self.fn(ctx, *args)
 
+    def known(self, ctx: FileContext, *args) -> bool:
+        """The memo holds a valid answer (for a dependent provider: one for what it depends on now)."""
+        key = (self.name,) + tuple(_arg_key(a, self) for a in args)
+        got = self._store(ctx).get(key, _MISSING)
+        if got is _MISSING:
+            return False
+        return self.depends_on is None or got[0] == self.depends_on(ctx)  # type: ignore[index]
+
+    def remember(self, ctx: FileContext, value: object, *args) -> None:
+        """Store ``value`` as the answer, as a call would have (``core.schedule`` hands in the answers that
+        worker processes computed)."""
+        key = (self.name,) + tuple(_arg_key(a, self) for a in args)
+        if self.restore is not None:
+            self.restore(ctx, value)  # (a value handed in was made in another process, like one read back)
+        self._store(ctx)[key] = (self.depends_on(ctx), value) if self.depends_on is not None else value
+
 
 def _arg_key(arg: object, p: Provider) -> object:
     if isinstance(arg, Node):

@@ -92,6 +92,15 @@ def combined_query(rule_ids: Tuple[str, ...], queries_count: int = 0
     return query, tuple(owner)
 
 
+def prepare(rules: Sequence) -> None:
+    """Compile now the queries that ``rule_matches`` will run for ``rules`` (a process about to fork
+    workers compiles them once for all of them)."""
+    for rule in rules:
+        rule.query
+    if rules and not SEPARATE_QUERIES and len(rules) > 1:
+        combined_query(tuple(r.id for r in rules), facts.registered())
+
+
 def rule_matches(rules: Sequence, ctx: FileContext,
                  memo: Optional[requery.QueryMemo] = None) -> List[List[Tuple[int, Dict[str, List[Node]]]]]:
     """Per rule (same order as ``rules``), its matches in the order its own query yields them.  The same
