@@ -169,3 +169,15 @@ def test_concurrent_runs_leave_a_valid_cache(tmp_path):
         key, result = pickle.loads(p.read_bytes())
         assert p.name == key + ".pkl"
     assert cli(d, cache) == expected
+
+
+def test_in_process_editing_a_sibling_invalidates(tmp_path):
+    """A long-lived process that lints again after an edit sees the edit (the directory digests a result
+    cache remembers hold for one run)."""
+    d = make(tmp_path, {"a.go": COUNTER_A, "b.go": SIBLING_VAR})
+    cache = str(tmp_path / "cache")
+    first = lint_files(files_of(d), options(), cache_dir=cache)
+    assert [f.rule_id for f in first.findings] == ["GXL201"]
+    (d / "b.go").write_text(SIBLING_TYPE)
+    second = lint_files(files_of(d), options(), cache_dir=cache)
+    assert second.findings == lint_files(files_of(d), options()).findings == []

@@ -527,6 +527,9 @@ def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1
     here, its files linted by workers forked from here); the result does not depend on ``jobs``.
     ``cache_dir`` enables the result cache; ``progress(done, total)`` is called as files are done;
     ``profile`` collects per-rule timings (and bypasses the cache)."""
+    # A result cache remembers each directory's file digests; they hold for one run only (a caller in a
+    # long-lived process that lints again after an edit must see the edit).
+    _CACHES.clear()
     by_dir: Dict[str, List[int]] = {}
     for i, (real, _) in enumerate(files):
         by_dir.setdefault(os.path.dirname(os.path.abspath(real)), []).append(i)

@@ -95,14 +95,7 @@ class Provider:
     def __call__(self, ctx: FileContext, *args):
         if _TRACE is not None:
             _TRACE.called(self)
-        # The key: the provider's name, then the arguments (a node by its id).  The common shapes
-        # (no argument, one node) are built without a loop: some providers are asked per identifier.
-        if not args:
-            key = self._key
-        elif len(args) == 1 and type(args[0]) is Node and self.scope != PACKAGE:
-            key = (self._node_name, args[0].id)
-        else:
-            key = (self.name,) + tuple(_arg_key(a, self) for a in args)
+        key = self._key_of(args)
         scope = self.scope
         store = ctx.cache if scope == FILE else ctx.facts if scope == KEPT else ctx.package.cache
         got = store.get(key, _MISSING)
@@ -125,6 +118,19 @@ class Provider:
                         _TRACE.stack.pop()
             store[key] = got
         return got
+
+    def _key_of(self, args: tuple) -> tuple:
+        """The memo key: the provider's name, then the arguments (a node by its id).  The common shapes
+        (no argument, one node) are built without a loop: some providers are asked per identifier."""
+        if not args:
+            return self._key
+        if len(args) == 1 and type(args[0]) is Node and self.scope != PACKAGE:
+            return (self._node_name, args[0].id)
+        return (self.name,) + tuple(_arg_key(a, self) for a in args)
+
+    def _store(self, ctx: FileContext) -> Dict[object, object]:
+        scope = self.scope
+        return ctx.cache if scope == FILE else ctx.facts if scope == KEPT else ctx.package.cache
 
     def _run(self, ctx: FileContext, args: tuple):
         if _TRACE is not None:
@@ -164,7 +170,7 @@ class Provider:
 
     def known(self, ctx: FileContext, *args) -> bool:
         """The memo holds a valid answer (for a dependent provider: one for what it depends on now)."""
-        key = (self.name,) + tuple(_arg_key(a, self) for a in args)
+        key = self._key_of(args)
         got = self._store(ctx).get(key, _MISSING)
         if got is _MISSING:
             return False
@@ -173,7 +179,7 @@ class Provider:
     def remember(self, ctx: FileContext, value: object, *args) -> None:
         """Store ``value`` as the answer, as a call would have (``core.schedule`` hands in the answers that
         worker processes computed)."""
-        key = (self.name,) + tuple(_arg_key(a, self) for a in args)
+        key = self._key_of(args)
         if self.restore is not None:
             self.restore(ctx, value)  # (a value handed in was made in another process, like one read back)
         self._store(ctx)[key] = (self.depends_on(ctx), value) if self.depends_on is not None else value

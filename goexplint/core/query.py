@@ -98,7 +98,7 @@ def prepare(rules: Sequence) -> None:
     for rule in rules:
         rule.query
     if rules and not SEPARATE_QUERIES and len(rules) > 1:
-        combined_query(tuple(r.id for r in rules), facts.registered())
+        combined_query(tuple(r.id for r in rules), filequeries.registered())
 
 
 def rule_matches(rules: Sequence, ctx: FileContext,
