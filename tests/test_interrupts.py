@@ -38,6 +38,13 @@ def tree(tmp_path):
     return _tree(tmp_path, 2)
 
 
+def _default_sigint():
+    """Children start with Ctrl-C's default disposition: a run launched in the background by a
+    non-interactive shell inherits SIGINT ignored, and these tests are about what a Ctrl-C does."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+
+
 @pytest.fixture
 def one_package(tmp_path):
     """One package: it is split (core.schedule), its files linted by workers forked by the main process."""
@@ -49,7 +56,7 @@ def _start(tree, cache):
     env.pop("GOEXPERIMENT", None)
     return subprocess.Popen([sys.executable, "-m", "goexplint", ".", "-j", "2", "--cache-dir", str(cache)],
                             cwd=tree, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_sigint)
 
 
 def _entries(cache):
@@ -174,6 +181,7 @@ def hooked(tmp_path_factory):
 def _run(hooked, args, **extra):
     base, src, env = hooked
     return subprocess.run([sys.executable, "-c", ENTRY, *args], cwd=src, env=dict(env, **extra),
+                          preexec_fn=_default_sigint,
                           capture_output=True, timeout=120)
 
 
@@ -212,7 +220,7 @@ def test_ctrl_c_while_the_language_server_imports(hooked):
     for name in ("goexplint.integrations.lsp", "pygls", "lsprotocol.types"):
         proc = subprocess.run([sys.executable, "-c", "import sys; from goexplint.__main__ import lsp_main; "
                                "sys.exit(lsp_main())"], cwd=hooked[1], env=dict(hooked[2], GXL_SIGINT_AT=name),
-                              capture_output=True, timeout=120, input=b"")
+                              capture_output=True, timeout=120, input=b"", preexec_fn=_default_sigint)
         assert (proc.returncode, proc.stderr) == (130, b"goexplint: interrupted\n"), (name, proc.stderr[-400:])
 
 
