@@ -18,8 +18,8 @@ from tree_sitter import Node
 
 from goexplint.analysis.fields import index
 from goexplint.analysis.package import model
-from goexplint.analysis.syntax import (enclosing_function, is_reference, match_rows, normal_text, package_selector,
-                                       resolve, root_identifier, unparen, value_copy_root)
+from goexplint.analysis.syntax import (enclosing_function, is_reference, match_rows, normal_text, outside_parens,
+                                       package_selector, resolve, root_identifier, unparen, value_copy_root)
 from goexplint.core.parse import FileContext, captures
 from goexplint.core.providers import FILE, PACKAGE, provider
 
@@ -147,9 +147,7 @@ def _is_load(site: AtomicSite) -> bool:
 
 
 def _access_kind(node: Node) -> str:
-    p = node.parent
-    while p is not None and p.type == "parenthesized_expression":
-        node, p = p, p.parent
+    node, p = outside_parens(node)
     if p is None:
         return "read"
     if p.type in ("inc_statement", "dec_statement"):
@@ -204,9 +202,7 @@ def plain_access_sites(ctx: FileContext, root: Node) -> List[PlainAccess]:
             site = by_key.get(k) if k is not None else None
             if site is None:
                 continue
-            parent = node.parent
-            while parent is not None and parent.type == "parenthesized_expression":
-                parent = parent.parent
+            parent = outside_parens(node)[1]
             if parent is not None and parent.type == "unary_expression" and parent.child_by_field_name(
                     "operator").type == "&":
                 continue  # address taken: passed on, we cannot follow it

@@ -38,18 +38,16 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
-from goexplint.analysis.package import PackageModel, base_type_name, model
-from goexplint.analysis.package import fingerprint as model_fingerprint
+from goexplint.analysis.package import PackageModel, base_type_name, fingerprint as model_fingerprint, model
 from goexplint.analysis.goroutines import (goroutine_bodies, handler_bodies, is_handler_signature, is_sync_point,
                                            sync_point)
 from goexplint.analysis.locks import (HELD_ON_ENTRY_NAME, UNKNOWN_LOCK, UNLOCK_MODES, apply_statement, doc_says_locked,
                                       lock_calls_in, method_call, passed_to_lock_helper)
-from goexplint.analysis.syntax import enclosing_function, normal_text, statements_after, unparen, value_copy_root
-from goexplint.analysis.syntax import element_type_text, parameters
-from goexplint.analysis.syntax import Decl, in_loop_within, package_selector, resolve_in_function_within, resolve_within
+from goexplint.analysis.syntax import (Decl, element_type_text, enclosing_function, in_loop_within, normal_text,
+                                       outside_parens, package_selector, parameters, resolve_in_function_within,
+                                       resolve_within, scopes, statements_after, unparen, value_copy_root)
 from goexplint.core.parse import FileContext, captures, gc_paused, node_text
 from goexplint.core.providers import KEPT, PACKAGE, provider
-from goexplint.analysis.syntax import scopes
 
 ATOMIC = "sync/atomic"
 _ATOMIC_FUNC = re.compile(r"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
@@ -582,9 +580,7 @@ class _Walker:
             return
         locks = self._locks(held, node_text(root))
         same_root = any(lk.root == node_text(root) or lk.guard[0] == tname for lk in locks)
-        parent = call.parent
-        while parent is not None and parent.type == "parenthesized_expression":
-            parent = parent.parent
+        parent = outside_parens(call)[1]
         args = call.child_by_field_name("arguments")
         i = self._same
         self.calls.append(Call(i((tname, node_text(field))), self.ctx.path, call.start_point[0] + 1, locks, same_root,
@@ -654,18 +650,6 @@ def _param_names(plist: Optional[Node]) -> List[str]:
 
 def _in_test_file(path: str) -> bool:
     return path.endswith("_test.go")
-
-
-# "Lock should be held.", "Server lock is held on entry", "The caller must hold gsb.mu.", "filestore lock
-# will be held", "Must be called with c.mu locked", "Assumes the lock is held", "the caller holds d.mu",
-# "No locking as this is called from FindLeaf" (the caller's context takes the lock)
-_LOCK_WORD = r"\b(?:lock|mutex|mu|mtx|[\w.]+\.(?:mu|mtx|lock|mutex|Mutex))\b"
-_LOCKED_DOC = re.compile(r"(?i)\b(?:lock|mutex|mu|mtx)\b[^.\n]*\b(?:held|hold|holding|locked|acquired)\b"
-                         r"|\bcaller must hold\b|\bmust be called with\b[^.\n]*\b(?:lock|mu|mutex)"
-                         r"|\bassumes?\b[^.\n]*\block"
-                         r"|\bcallers? (?:must |should |already )?(?:holds?|has|have|owns?)\b"
-                         r"(?:[^.\n]|\.(?=\w))*?" + _LOCK_WORD
-                         + r"|\bno lock(?:ing)? (?:as|because|since)\b[^.\n]*\bcalled (?:from|by|with(?:in)?|under)\b")
 
 
 def _element_text(type_text: str) -> str:
@@ -882,9 +866,7 @@ def _callback_kind(lit: Node) -> Optional[str]:
     """How a func literal is handed to someone else who may call it later or from another goroutine:
     "callback" for an argument of a call that is not a known synchronous helper, "stored" for a
     composite-literal value (``Config{OnEvent: …}``) or a value stored in a field (``x.OnEvent = …``)."""
-    p = lit.parent
-    while p is not None and p.type == "parenthesized_expression":
-        p = p.parent
+    p = outside_parens(lit)[1]
     if p is None:
         return None
     if p.type == "argument_list" and p.parent is not None:

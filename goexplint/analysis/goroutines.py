@@ -35,8 +35,8 @@ from tree_sitter import Node
 from goexplint.analysis.cfg import Domain, EMPTY, Walker, never_returns
 from goexplint.analysis.summaries import callee_summary
 from goexplint.analysis.syntax import (Decl, FUNC_TYPES, ancestors_until, enclosing_function, is_ancestor,
-                                       is_package_type, line_of, package_selector, resolve, scopes, statements_after,
-                                       unparen)
+                                       is_package_type, line_of, outside_parens, package_selector, resolve, scopes,
+                                       statements_after, unparen)
 from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.parse import FileContext, active, captures, node_text
 from goexplint.core.providers import FILE, PACKAGE, provider
@@ -490,9 +490,7 @@ def runs_in(node: Node, func: Node) -> bool:
     n = node.parent
     while n is not None and n != func:
         if n.type == "func_literal":
-            p = n.parent
-            while p is not None and p.type == "parenthesized_expression":
-                p = p.parent
+            p = outside_parens(n)[1]
             if p is None or p.type != "call_expression" or p.child_by_field_name("function") is None:
                 return False
             if not is_ancestor(p.child_by_field_name("function"), n):
@@ -610,10 +608,7 @@ def _flows_to_server(ctx: FileContext, expr: Node, depth: int = 0) -> Optional[N
     ``http.HandlerFunc(…)`` conversions and one local variable (``h := …; mux.Handle("/", h)``)."""
     if depth > 3:
         return None
-    node = expr
-    p = node.parent
-    while p is not None and p.type == "parenthesized_expression":
-        node, p = p, p.parent
+    node, p = outside_parens(expr)
     if p is None:
         return None
     if p.type == "argument_list" and p.parent is not None and p.parent.type == "call_expression":

@@ -32,7 +32,7 @@ from tree_sitter import Node
 
 from goexplint.analysis.cfg import EMPTY, Domain, Walker, never_returns, no_return_functions, statements
 from goexplint.analysis.syntax import (FUNC_TYPES, ancestors_until, enclosing_function, match_rows, normal_text,
-                                       resolve, root_identifier, scopes, unparen)
+                                       outside_parens, resolve, root_identifier, scopes, unparen)
 from goexplint.core.parse import FileContext, active, captures, node_text
 from goexplint.core.providers import FILE, provider
 
@@ -126,9 +126,7 @@ def _has_lock_helper(stmt: Node) -> bool:
 
 def passed_to_lock_helper(lit: Node) -> bool:
     """``withLock(func(){…})``, ``s.mu.Do(func(){…})``-style: the literal may run under the helper's lock."""
-    p = lit.parent
-    while p is not None and p.type == "parenthesized_expression":
-        p = p.parent
+    p = outside_parens(lit)[1]
     if p is None or p.type != "argument_list" or p.parent is None:
         return False
     fn = p.parent.child_by_field_name("function")
@@ -616,6 +614,9 @@ def first_lock_call(ctx: FileContext, func: Node, key: str) -> Optional[Tuple[in
 # --------------------------------------------------------------------------- functions called with a lock held
 
 HELD_ON_ENTRY_NAME = re.compile(r"(?:(?<![Uu]n)[Ll]ocked|WithLock|Locked_)$")  # not …Unlocked
+# "Lock should be held.", "Server lock is held on entry", "The caller must hold gsb.mu.", "filestore lock
+# will be held", "Must be called with c.mu locked", "Assumes the lock is held", "the caller holds d.mu",
+# "No locking as this is called from FindLeaf" (the caller's context takes the lock)
 _LOCK_WORD = r"\b(?:lock|mutex|mu|mtx|[\w.]+\.(?:mu|mtx|lock|mutex|Mutex))\b"
 _LOCKED_DOC = re.compile(r"(?i)\b(?:lock|mutex|mu|mtx)\b[^.\n]*\b(?:held|hold|holding|locked|acquired)\b"
                          r"|\bcaller must hold\b|\bmust be called with\b[^.\n]*\b(?:lock|mu|mutex)"

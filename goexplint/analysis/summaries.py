@@ -36,8 +36,8 @@ from tree_sitter import Node
 from goexplint.analysis.cfg import never_returns, no_return_functions
 from goexplint.analysis.package import FuncDecl, PackageModel, model
 from goexplint.analysis.types import expression_types, method, method_of
-from goexplint.analysis.syntax import (FUNC_TYPES, identifiers, is_package_type, package_selector, parameters, resolve,
-                                       scopes)
+from goexplint.analysis.syntax import (FUNC_TYPES, identifiers, is_package_type, outside_parens, package_selector,
+                                       parameters, resolve, scopes)
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.core.providers import FILE, PACKAGE, provider
 
@@ -441,9 +441,7 @@ def _signal_use(ref: Node) -> Optional[str]:
 
 
 def _called(ident: Node) -> bool:
-    p = ident.parent
-    while p is not None and p.type == "parenthesized_expression":
-        p = p.parent
+    p = outside_parens(ident)[1]
     return p is not None and p.type == "call_expression" and p.child_by_field_name("function") in (ident, ident.parent)
 
 

@@ -49,6 +49,15 @@ def unparen(node: Optional[Node]) -> Optional[Node]:
     return node
 
 
+def outside_parens(node: Node) -> Tuple[Node, Optional[Node]]:
+    """(the outermost ``( … )`` around ``node``, or ``node`` itself when there is none; its parent):
+    where the value of ``node`` goes, whatever parentheses are written around it."""
+    p = node.parent
+    while p is not None and p.type == "parenthesized_expression":
+        node, p = p, p.parent
+    return node, p
+
+
 _TOP_LEVEL_NAMES = file_query("(source_file (function_declaration name: (identifier) @f))"
                               "(type_spec name: (type_identifier) @t)")
 

@@ -15,7 +15,7 @@ from tree_sitter import Node
 
 from goexplint.analysis.package import model
 from goexplint.analysis.syntax import (Decl, FUNC_TYPES, enclosing_function, is_declaration_site, is_package_type,
-                                       package_func, resolve, scopes, strip_pointer, unparen)
+                                       outside_parens, package_func, resolve, scopes, strip_pointer, unparen)
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.providers import FILE, provider
@@ -80,10 +80,7 @@ def references(node: Node, decl_ident: Node) -> List[Node]:
 def bound_target(expr: Node) -> Optional[Node]:
     """Where the value of ``expr`` is stored: the left-hand side in ``x := expr`` / ``x = expr`` /
     ``var x = expr``, or the key node of a keyed element ``Field: expr``.  None otherwise."""
-    node = expr
-    p = node.parent
-    while p is not None and p.type == "parenthesized_expression":
-        node, p = p, p.parent
+    node, p = outside_parens(expr)
     if p is None:
         return None
     if p.type == "expression_list" and p.parent is not None:
@@ -110,10 +107,7 @@ def bound_target(expr: Node) -> Optional[Node]:
 def result_targets(call: Node) -> Tuple[Optional[Node], List[Node]]:
     """For a call whose results are assigned (``a, b := f()``, ``a, b = f()``, ``var a, b = f()``): the
     assigning statement and its left-hand side nodes.  ``(None, [])`` otherwise."""
-    node = call
-    p = node.parent
-    while p is not None and p.type == "parenthesized_expression":
-        node, p = p, p.parent
+    node, p = outside_parens(call)
     if p is None:
         return None, []
     if p.type == "expression_list" and p.parent is not None \

@@ -3,8 +3,8 @@
 import dataclasses
 import re
 
-from goexplint.analysis.syntax import (enclosing_function, is_package_type, package_member, resolve, scope_body,
-                                       scopes, top_level_names, unparen)
+from goexplint.analysis.syntax import (enclosing_function, is_package_type, outside_parens, package_member, resolve,
+                                       scope_body, scopes, top_level_names, unparen)
 from goexplint.analysis.values import (bound_target, decl_ident_of, field_assigned_in_file, later_field_assignment,
                                        literal_keys, literal_of, method_call_on, package_var, result_targets, set_keys)
 from goexplint.core.parse import captures, node_text, package_clause
@@ -140,9 +140,7 @@ def _transport_has_timeouts(ctx, transport, report) -> bool:
 def _default_client(match, ctx, sel):
     if package_member(ctx, sel, HTTP, ("DefaultClient",)) is None:
         return
-    parent = sel.parent
-    while parent is not None and parent.type == "parenthesized_expression":
-        parent = parent.parent
+    parent = outside_parens(sel)[1]
     fix = "use a client of your own that sets Timeout, e.g. " + FIX
     if parent is not None and parent.type == "selector_expression" and parent.parent is not None \
             and parent.parent.type == "call_expression":

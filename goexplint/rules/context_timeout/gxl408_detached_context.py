@@ -3,8 +3,8 @@
 import dataclasses
 import re
 
-from goexplint.analysis.syntax import (enclosing_function, is_package_type, package_member, parameters, resolve,
-                                       scopes, strip_pointer, top_level_names, unparen)
+from goexplint.analysis.syntax import (enclosing_function, is_package_type, outside_parens, package_member, parameters,
+                                       resolve, scopes, strip_pointer, top_level_names, unparen)
 from goexplint.analysis.values import bound_target, decl_ident_of, references, result_targets
 from goexplint.core.parse import activate, captures, node_text
 from goexplint.rules.context_timeout._support import (CONTEXT, HTTP, WITH_CANCEL, context_params, creates_detached,
@@ -124,10 +124,7 @@ def _log_name(name):
 def _log_sink(ctx, call):
     """``call`` is an argument of a call named like a log call whose result is dropped (an expression,
     ``defer`` or ``go`` statement); a same-package function of that name must have no results."""
-    node = call
-    p = node.parent
-    while p is not None and p.type == "parenthesized_expression":
-        node, p = p, p.parent
+    node, p = outside_parens(call)
     if p is None or p.type != "argument_list":
         return False
     outer = p.parent
@@ -215,10 +212,7 @@ def _param_names(fn):
 
 
 def _compared(call):
-    node = call
-    p = node.parent
-    while p is not None and p.type == "parenthesized_expression":
-        node, p = p, p.parent
+    node, p = outside_parens(call)
     if p is None or p.type != "binary_expression":
         return False
     op = p.child_by_field_name("operator")

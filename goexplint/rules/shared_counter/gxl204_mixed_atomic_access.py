@@ -11,8 +11,8 @@ from tree_sitter import Node
 from goexplint.analysis.atomicmix import (ATOMIC_CALLS, AtomicSite, PlainAccess, atomic_sites, atomic_update_line,
                                           atomic_update_of, plain_access_sites)
 from goexplint.analysis.fields import SETUP_NAME, index
-from goexplint.analysis.syntax import (in_loop_within, is_ancestor, is_init, match_rows, normal_text, resolve,
-                                       root_identifier, unparen)
+from goexplint.analysis.syntax import (in_loop_within, is_ancestor, is_init, match_rows, normal_text, outside_parens,
+                                       resolve, root_identifier, unparen)
 from goexplint.core.parse import FileContext, captures
 
 REQUIRES = (plain_access_sites, atomic_sites, atomic_update_line, index)
@@ -97,9 +97,7 @@ def _serial_test(ctx: FileContext, func: Node) -> bool:
 
 def _self_assigned_from_atomic(node: Node, atomic_targets) -> bool:
     """``x = atomic.AddT(&x, d)`` (also Swap/And/Or): the assignment target, which GXL205 reports."""
-    p = node.parent
-    while p is not None and p.type == "parenthesized_expression":
-        node, p = p, p.parent
+    node, p = outside_parens(node)
     if p is None or p.type != "expression_list" or p.parent is None or p.parent.type != "assignment_statement":
         return False
     stmt = p.parent

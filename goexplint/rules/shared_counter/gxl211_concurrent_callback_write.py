@@ -3,7 +3,8 @@ several calls of them may run at once (names such as ``On…`` or ``…Hook`` ar
 
 import os
 
-from goexplint.analysis.syntax import identifiers, in_loop_within, is_ancestor, normal_text, resolve, scopes, unparen
+from goexplint.analysis.syntax import (identifiers, in_loop_within, is_ancestor, normal_text, outside_parens, resolve,
+                                       scopes, unparen)
 from goexplint.analysis.goroutines import (Body, goroutine_bodies, handler_concurrency, hook_concurrency,
                                            hook_goroutine_calls, is_handler_signature)
 from goexplint.analysis.locks import held_in_list, write_locked
@@ -21,9 +22,7 @@ _OPS = {"incremented": "incremented", "decremented": "decremented", "appended to
 
 def _hook_key(lit):
     """The field a func literal is stored in: ``Config{OnEvent: func(){…}}`` or ``c.OnEvent = func(){…}``."""
-    p = lit.parent
-    while p is not None and p.type == "parenthesized_expression":
-        p = p.parent
+    p = outside_parens(lit)[1]
     if p is None:
         return None
     if p.type == "literal_element" and p.parent is not None and p.parent.type == "keyed_element":
@@ -46,9 +45,7 @@ def _hook_key(lit):
 def _async_callee(ctx, lit):
     """(callee name, parameter) when ``lit`` is an argument of a same-package function whose summary runs
     that parameter on another goroutine (``go f()``, ``go func(){ f() }()``, handing it to a ``go`` call)."""
-    p = lit.parent
-    while p is not None and p.type == "parenthesized_expression":
-        lit, p = p, p.parent
+    lit, p = outside_parens(lit)
     if p is None or p.type != "argument_list" or p.parent is None or p.parent.type != "call_expression":
         return None
     summary = callee_summary(ctx, p.parent)

@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import local_type_names, model
-from goexplint.analysis.syntax import resolve, scopes, unparen
+from goexplint.analysis.syntax import outside_parens, resolve, scopes, unparen
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
 
@@ -170,9 +170,7 @@ def assigned_by_closure(ctx: FileContext, func: Node, decl_ident: Node) -> Optio
         lit = in_closure(x, func)
         if lit is None:
             continue
-        p = lit.parent
-        while p is not None and p.type == "parenthesized_expression":
-            p = p.parent
+        p = outside_parens(lit)[1]
         if p is not None and p.type == "call_expression" and p.parent is not None \
                 and p.parent.type == "defer_statement":
             continue  # runs after the function's results are evaluated

@@ -14,7 +14,7 @@ from goexplint.analysis.package import model, type_params_in_scope
 from goexplint.core.filequeries import file_captures, file_query
 from goexplint.core.parse import FileContext, captures
 from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
-from goexplint.analysis.syntax import enclosing_function, match_rows, resolve, unparen
+from goexplint.analysis.syntax import enclosing_function, match_rows, outside_parens, resolve, unparen
 
 SYNC_TYPES = {b"WaitGroup", b"Mutex", b"RWMutex", b"Once", b"Cond", b"Map", b"Pool"}
 ATOMIC_TYPES = {b"Int32", b"Int64", b"Uint32", b"Uint64", b"Uintptr", b"Bool", b"Pointer", b"Value"}
@@ -287,10 +287,7 @@ ASSIGNED, RETURNED, PASSED, IN_LITERAL, SENT = "assigned", "returned", "passed",
 def copy_context(ident: Node) -> Optional[Tuple[str, Optional[Node]]]:
     """(how the identifier's value is copied here, the called function for ``PASSED`` (None when the
     call has none)), or None when it is not copied."""
-    node = ident
-    parent = node.parent
-    while parent is not None and parent.type == "parenthesized_expression":
-        node, parent = parent, parent.parent
+    node, parent = outside_parens(ident)
     if parent is None:
         return None
     t = parent.type

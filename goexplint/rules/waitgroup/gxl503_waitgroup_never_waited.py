@@ -1,6 +1,7 @@
 """GXL503: a local WaitGroup that goroutines Done but nobody Waits."""
 
-from goexplint.analysis.syntax import enclosing_function, is_reference, line_of, resolve, scopes, unparen
+from goexplint.analysis.syntax import (enclosing_function, is_reference, line_of, outside_parens, resolve, scopes,
+                                       unparen)
 from goexplint.core.parse import captures, node_text
 from goexplint.rules.waitgroup._waitgroup import decl_kind, wg_calls
 
@@ -15,9 +16,7 @@ def _escapes(ident_decl, func):
         decl = resolve(ident)
         if decl is None or decl.ident != ident_decl:
             continue
-        parent = ident.parent
-        while parent is not None and parent.type == "parenthesized_expression":
-            parent = parent.parent
+        parent = outside_parens(ident)[1]
         if parent is not None and parent.type == "selector_expression" \
                 and unparen(parent.child_by_field_name("operand")) == ident:
             call = parent.parent
