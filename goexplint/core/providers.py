@@ -95,7 +95,13 @@ class Provider:
     def __call__(self, ctx: FileContext, *args):
         if _TRACE is not None:
             _TRACE.called(self)
-        key = self._key_of(args)
+        # _key_of, inlined for the common shapes: some providers are asked once per identifier
+        if not args:
+            key = self._key
+        elif len(args) == 1 and type(args[0]) is Node and self.scope != PACKAGE:
+            key = (self._node_name, args[0].id)
+        else:
+            key = self._key_of(args)
         scope = self.scope
         store = ctx.cache if scope == FILE else ctx.facts if scope == KEPT else ctx.package.cache
         got = store.get(key, _MISSING)
