@@ -373,9 +373,7 @@ def _enclosing_launch(ident: Node, fn_node: Node) -> Optional[str]:
         if p is None:
             return None
         if n.type == "func_literal":
-            q = p
-            while q is not None and q.type == "parenthesized_expression":
-                q = q.parent
+            q = outside_parens(n)[1]
             if q is not None and q.type == "call_expression" and q.parent is not None and \
                     q.parent.type in ("go_statement", "defer_statement"):
                 return "goroutine" if q.parent.type == "go_statement" else "defer"

@@ -101,27 +101,14 @@ class Provider:
         elif len(args) == 1 and type(args[0]) is Node and self.scope != PACKAGE:
             key = (self._node_name, args[0].id)
         else:
-            key = self._key_of(args)
+            key = self._args_key(args)
         scope = self.scope
         store = ctx.cache if scope == FILE else ctx.facts if scope == KEPT else ctx.package.cache
         got = store.get(key, _MISSING)
         if self.depends_on is not None:
             return self._call_dependent(ctx, args, store, key, got)
         if got is _MISSING:
-            if self.persistent:
-                got = self._persisted(ctx, args, None)
-            else:
-                if _TRACE is not None:
-                    _TRACE.stack.append(self)
-                try:
-                    if self.scope == PACKAGE:
-                        with package_work():
-                            got = self.fn(ctx, *args)
-                    else:
-                        got = self.fn(ctx, *args)
-                finally:
-                    if _TRACE is not None:
-                        _TRACE.stack.pop()
+            got = self._persisted(ctx, args, None) if self.persistent else self._run(ctx, args)
             store[key] = got
         return got
 
@@ -132,6 +119,9 @@ class Provider:
             return self._key
         if len(args) == 1 and type(args[0]) is Node and self.scope != PACKAGE:
             return (self._node_name, args[0].id)
+        return self._args_key(args)
+
+    def _args_key(self, args: tuple) -> tuple:
         return (self.name,) + tuple(_arg_key(a, self) for a in args)
 
     def _store(self, ctx: FileContext) -> Dict[object, object]:
@@ -139,9 +129,13 @@ class Provider:
         return ctx.cache if scope == FILE else ctx.facts if scope == KEPT else ctx.package.cache
 
     def _run(self, ctx: FileContext, args: tuple):
+        """Compute the answer (a package provider's as package work, outside the per-file budget)."""
         if _TRACE is not None:
             _TRACE.stack.append(self)
         try:
+            if self.scope == PACKAGE:
+                with package_work():
+                    return self.fn(ctx, *args)
             return self.fn(ctx, *args)
         finally:
             if _TRACE is not None:

@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.cfg import Domain, Walker, never_returns, statements
-from goexplint.analysis.syntax import resolve, scopes
+from goexplint.analysis.syntax import outside_parens, resolve, scopes
 from goexplint.analysis.values import references
 from goexplint.core.parse import FileContext, captures, node_text
 from goexplint.analysis.package import PackageModel, model
@@ -156,10 +156,7 @@ def literal_struct(ctx: FileContext, key: Node) -> Optional[str]:
 
 def _written_only(sel: Node) -> bool:
     """``x.f = …`` or ``x.f[k] = …`` (a plain ``=`` assignment target)."""
-    n = sel
-    while n.parent is not None and n.parent.type == "parenthesized_expression":
-        n = n.parent
-    p = n.parent
+    n, p = outside_parens(sel)
     if p is not None and p.type == "index_expression" and p.child_by_field_name("operand") == n:
         n = p
         p = n.parent

@@ -1,6 +1,6 @@
 """GXL406: the cancel function of a context.With{Cancel,Timeout,Deadline}[Cause] call is discarded."""
 
-from goexplint.analysis.syntax import package_member, scopes, top_level_names, unparen
+from goexplint.analysis.syntax import outside_parens, package_member, scopes, top_level_names, unparen
 from goexplint.analysis.values import result_targets
 from goexplint.rules.context_timeout._support import CONTEXT, WITH_CANCEL
 
@@ -12,9 +12,7 @@ def refine(match, ctx):
     name = package_member(ctx, match["fn"], CONTEXT, WITH_CANCEL)
     if name is None:
         return
-    outer = call
-    while outer.parent is not None and outer.parent.type == "parenthesized_expression":
-        outer = outer.parent
+    outer = outside_parens(call)[0]
     if outer.parent is not None and outer.parent.type == "expression_statement" \
             and unparen(outer.parent.named_children[0]) == call:
         yield match.finding(call, evidence="call used as a statement", fn=name,
