@@ -5,6 +5,8 @@ byte-for-byte as it was and no temporary file behind.  Fixes keep a CRLF file's 
 import errno
 import os
 import shutil
+import stat
+import threading
 
 import pytest
 
@@ -126,3 +128,39 @@ def test_write_atomic_replaces_and_cleans_up(tmp_path, full_disk):
     with pytest.raises(OSError):
         safe_write.write_atomic(str(p), b"new bytes")
     assert p.read_bytes() == b"keep" and os.listdir(tmp_path) == ["x"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_or_device_is_written_to_not_replaced(tmp_path):
+    """``-o /dev/null`` must not put a plain file where the device was (as root it could): a target that
+    is not a regular file is written in place.  A named pipe stands in for the device here."""
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    got = []
+
+    def read():
+        with open(fifo, "rb") as fh:
+            got.append(fh.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    safe_write.write_atomic(str(fifo), b"report\n")
+    reader.join(20)
+    assert got == [b"report\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_a_linked_target_keeps_its_link(tmp_path):
+    real = tmp_path / "real.json"
+    real.write_bytes(b"old")
+    os.chmod(real, 0o640)
+    link = tmp_path / "link.json"
+    try:
+        link.symlink_to(real)
+    except OSError:
+        pytest.skip("cannot make symbolic links here")
+    safe_write.write_atomic(str(link), b"new")
+    assert link.is_symlink() and real.read_bytes() == b"new"
+    assert stat.S_IMODE(os.stat(real).st_mode) == 0o640

@@ -4,6 +4,10 @@ Every file goexplint writes (``--fix``, ``--output``, baselines, cache entries) 
 :func:`write_atomic`: the bytes go to a temporary file in the same directory, which then replaces the
 target with ``os.replace`` (atomic on POSIX and Windows).  When anything fails -- a full disk, a
 permission error, an interrupt -- the temporary file is removed and the target keeps its old bytes.
+Only a regular file (or a new one) is replaced: a target that is a device, a pipe or a socket
+(``-o /dev/null``, ``-o /dev/stdout``, a FIFO) is written to in place, since replacing it would put a
+plain file where the device was (as root, ``/dev/null`` itself); a symbolic link is followed, so
+the link stays and the file it points to is replaced.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import stat
 import tempfile
 import threading
 from typing import Optional
@@ -33,12 +38,18 @@ def _default_mode() -> int:
 def write_atomic(path: str, data: bytes, mode: Optional[int] = None) -> None:
     """Replace ``path`` with ``data``.  The file keeps its permission bits (a new file gets the usual
     ``0666 & ~umask``, or ``mode``).  Raises ``OSError`` with the target unchanged on failure."""
-    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        st: Optional[os.stat_result] = os.stat(path)
+    except OSError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        with open(path, "wb") as fh:  # a device, a pipe, a socket: written to, never replaced
+            _write_all(fh, data)
+        return
+    path = os.path.realpath(path)  # a link stays a link: the file it points to is replaced
+    directory = os.path.dirname(path)
     if mode is None:
-        try:
-            mode = os.stat(path).st_mode & 0o7777
-        except OSError:
-            mode = _default_mode()
+        mode = st.st_mode & 0o7777 if st is not None else _default_mode()
     with _signals_held():
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=TEMP_PREFIX)
         try:
