@@ -9,13 +9,14 @@
     python benchmarks/bench.py --compare-checkout ../before   # also time another checkout's goexplint
     python benchmarks/bench.py --package-edit DIR/file.go       # also: one file of a big package after an edit
 
-Run it with the Python that has goexplint's dependencies (``.venv/bin/python``).  Every tool is
-run ``--runs`` times; the table shows min and median wall time, the median CPU time (user+sys of
-the process and all the children it waited for) and the largest peak RSS of any single process
-of the tree (``ru_maxrss`` from ``wait4``; worker processes are not summed).  Each checkout's
-goexplint runs from bytecode compiled before timing (into a temporary PYTHONPYCACHEPREFIX), as an
-installed copy does; PYTHONDONTWRITEBYTECODE is ignored for the timed runs.  "CPU x parse" is the
-median CPU time over the parse-only baseline's: on a busy machine CPU time is the fairer comparison.
+Run it with the Python that has goexplint's dependencies (``.venv/bin/python``). Every tool is run
+``--runs`` times, round robin (run 1 of every tool, then run 2, ...); the table shows min and median
+wall time, the median CPU time (user+sys of the process and all the children it waited for) and the
+largest peak RSS of any single process of the tree (``ru_maxrss`` from ``wait4``; worker processes
+are not summed). Each checkout's goexplint runs from bytecode compiled before timing (into a
+temporary PYTHONPYCACHEPREFIX), as an installed copy does; PYTHONDONTWRITEBYTECODE is ignored for
+the timed runs. "CPU x parse" is the median CPU time over the parse-only baseline's: on a busy
+machine CPU time is the fairer comparison.
 ``--compare-checkout DIR`` adds DIR's goexplint (run with ``PYTHONPATH=DIR``) as extra rows, so an
 older commit (``git worktree add``) is timed side by side in the same run.  files/s and MB/s
 are computed from goexplint's file set (``.go`` files minus vendor/ and testdata/) and the
@@ -470,8 +471,11 @@ def main(argv=None):
              " ".join("%.2f" % x for x in load) if load != ("?",) else "?"))
 
     py = [sys.executable]
-    gx = py + ["-m", "goexplint", ".", "--exit-zero", "--format", "json", "-o", os.devnull]
+    # The report goes to a file of ours, not to os.devnull: an older checkout (--compare-checkout) may
+    # replace its -o target atomically, which as root puts a plain file where /dev/null was.
     warm_cache = tempfile.mkdtemp(prefix="goexplint-bench-cache-")
+    report = os.path.join(warm_cache, "report.json")
+    gx = py + ["-m", "goexplint", ".", "--exit-zero", "--format", "json", "-o", report]
     tools = [
         Tool("parse only (1 process)", py + [str(HERE / "bench.py"), "--parse-only-worker", str(corpus)],
              str(corpus), _env()),
@@ -505,11 +509,15 @@ def main(argv=None):
             tools.append(semgrep_tool(corpus, cache, not args.no_install, args.jobs))
 
     for tool in tools:
-        if tool.cmd is None:
-            continue
-        if tool.name.endswith("(warm cache)") or tool.name.startswith(("go vet (warm", "staticcheck (warm")):
+        if tool.cmd is not None and (tool.name.endswith("(warm cache)")
+                                     or tool.name.startswith(("go vet (warm", "staticcheck (warm"))):
             timed(tool.cmd, tool.cwd, tool.env)  # fill the cache, untimed
-        for _ in range(args.runs):
+    # Round robin: run 1 of every tool, then run 2, ...: a machine whose speed drifts during the bench
+    # (other guests of a VM, thermal limits) then slows every tool alike instead of the last ones.
+    for _ in range(args.runs):
+        for tool in tools:
+            if tool.cmd is None or tool.reason:
+                continue
             env = tool.env
             tmp = None
             if tool.fresh:
@@ -522,10 +530,10 @@ def main(argv=None):
                 sys.stderr.write("bench: %s: %.2f s wall, %.2f s CPU, %.0f MiB, exit %d\n" % (tool.name, w, c, m, rc))
             except OSError as exc:
                 tool.reason = str(exc)
-                break
             finally:
                 if tmp:
                     shutil.rmtree(tmp, ignore_errors=True)
+    for tool in tools:
         bad = [r for r in tool.runs if r[3] not in (0, 1)]
         if bad:
             tool.note = ("exit %d: %s" % (bad[0][3], bad[0][4]))[:90]
