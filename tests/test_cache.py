@@ -64,7 +64,7 @@ def cli(d, cache, *extra):
 
 
 def entries(cache):
-    """The result cache's entries (the per-file facts store beside it has its own: ``facts-v1``)."""
+    """The result cache's entries (the per-file facts store beside it has its own: ``facts-v2``)."""
     return sorted((cache / "v1").rglob("*.pkl"))
 
 

@@ -7,6 +7,7 @@ import os
 import pickle
 import random
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
@@ -151,27 +152,40 @@ def test_a_sibling_whose_facts_come_from_the_store_is_not_parsed(tmp_path):
     assert decl.node.child_by_field_name("name").text == b"Hits"
 
 
+def _framed(data: bytes) -> bytes:
+    """An entry as the store writes it: the CRC-32 of the pickle, then the pickle."""
+    return zlib.crc32(data).to_bytes(4, "little") + data
+
+
+def _all_accesses(ix):
+    return {k: [(a.file, a.start, a.kind) for a in ix.of(k)] for k in ix.keys()}
+
+
 def test_a_corrupt_or_foreign_entry_is_a_miss_and_is_rewritten(tmp_path):
     d = package_copy(tmp_path)
     root = tmp_path / "cache"
     ctx = contexts(d, FactsStore(str(root)))
-    expected = {k: [(a.file, a.start, a.kind) for a in v] for k, v in fields.index(ctx).accesses.items()}
+    expected = _all_accesses(fields.index(ctx))
     stored = entries(root)
-    assert stored
-    for i, p in enumerate(stored):  # truncated, garbage, another key's entry, an unpicklable object
-        if i % 4 == 0:
+    assert len(stored) >= 5
+    for i, p in enumerate(stored):
+        # truncated, garbage, another key's entry, an unpicklable object, one byte changed in a whole entry
+        if i % 5 == 0:
             p.write_bytes(p.read_bytes()[:10])
-        elif i % 4 == 1:
+        elif i % 5 == 1:
             p.write_bytes(b"not a pickle")
-        elif i % 4 == 2:
-            p.write_bytes(pickle.dumps(("another key", {"x": 1})))
+        elif i % 5 == 2:
+            p.write_bytes(_framed(pickle.dumps(("another key", {"x": 1}))))
+        elif i % 5 == 3:
+            p.write_bytes(_framed(pickle.dumps(("k", None))[:-1] + b"\x00"))
         else:
-            p.write_bytes(pickle.dumps(("k", None))[:-1] + b"\x00")
+            data = bytearray(p.read_bytes())
+            data[len(data) // 2] ^= 0x40
+            p.write_bytes(bytes(data))
     fields._INDEXES.clear()
     store = FactsStore(str(root))
     ctx2 = contexts(d, store)
-    got = {k: [(a.file, a.start, a.kind) for a in v] for k, v in fields.index(ctx2).accesses.items()}
-    assert got == expected
+    assert _all_accesses(fields.index(ctx2)) == expected
     assert store.hits == 0 and store.misses >= len(stored) and store.writes >= len(stored)
 
 
@@ -265,3 +279,30 @@ def test_only_kept_providers_persist(scope):
     from goexplint.core.providers import Provider, ProviderError
     with pytest.raises(ProviderError):
         Provider(lambda ctx: None, "t.persist_" + scope, scope, (), "", persistent=True)
+
+
+def test_a_summary_read_back_rebuilds_only_the_keys_asked(tmp_path):
+    """A field summary from the store (or a worker) keeps each key's accesses packed until asked; what is
+    rebuilt is what was walked (same accesses, walk order, calls), and one access is one object however
+    it is reached."""
+    d = package_copy(tmp_path)
+    ctx = contexts(d, None)
+    for f in ctx.package.files:
+        fresh = fields.file_summary(f)
+        if len(list(fresh.keys())) < 2:
+            continue
+        back = pickle.loads(pickle.dumps(fresh))
+        first = next(iter(fresh.keys()))
+        assert all(type(v) is bytes for v in back._by_key.values())
+        assert back.of_key(first) == fresh.of_key(first)
+        assert sum(type(v) is bytes for v in back._by_key.values()) == len(back._by_key) - 1  # the rest: packed
+        assert back.accesses == fresh.accesses  # walk order, every field
+        assert back.accesses[[a.key for a in back.accesses].index(first)] is back.of_key(first)[0]
+        assert back.at(back.of_key(first)[0].start) is back.of_key(first)[0]
+        for method in fresh.methods():
+            assert back.calls_of(method) == fresh.calls_of(method)
+        assert (back.call_counts, back.atomic_keys, back.go_launched, back.method_refs, back.signatures) == \
+            (fresh.call_counts, fresh.atomic_keys, fresh.go_launched, fresh.method_refs, fresh.signatures)
+        break
+    else:
+        pytest.fail("no file of the fixture package accesses two keys")

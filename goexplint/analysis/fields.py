@@ -33,8 +33,9 @@ import bisect
 import collections
 import dataclasses
 import functools
+import pickle
 import re
-from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
@@ -148,14 +149,107 @@ class Call:
     args: Tuple[Tuple[str, str, bool], ...] = ()
 
 
-@dataclasses.dataclass
 class FileSummary:
-    accesses: List[Access]
-    calls: List[Call]
-    go_launched: Set[str]  # names launched with ``go name(...)`` / ``go x.name(...)``
-    method_refs: Dict[str, int] = dataclasses.field(default_factory=dict)  # x.M selectors named like a method
-    # (T, M) -> (receiver name, parameter names; "..." before a variadic one's name) of walked methods
-    signatures: Dict[Tuple[str, str], Tuple[str, Tuple[str, ...]]] = dataclasses.field(default_factory=dict)
+    """One file's part of the index (plain data): its accesses (walk order), method calls, ``go`` launches,
+    method references (``x.M`` selectors named like a package method, by name), walked signatures, and
+    the number of its calls of each method name.
+
+    Pickled compactly for the facts store and the workers: the accesses of each key and the calls of each
+    method are one nested pickle each, unpickled only when something asks for that key or method.  Linting
+    one file of a big package reads every sibling's summary back but looks at few of its keys, so most of
+    the thousands of accesses are never rebuilt as objects.  Within one summary each access is one object,
+    whichever way it is reached (``of_key``, ``accesses``, ``at``)."""
+
+    def __init__(self, accesses: List[Access], calls: List[Call], go_launched: Set[str],
+                 method_refs: Optional[Dict[str, int]] = None,
+                 signatures: Optional[Dict[Tuple[str, str], Tuple[str, Tuple[str, ...]]]] = None):
+        self.go_launched = go_launched
+        self.method_refs: Dict[str, int] = method_refs if method_refs is not None else {}
+        self.signatures = signatures if signatures is not None else {}
+        # key -> (walk positions, accesses) of that key, or its nested pickle (bytes) until first asked
+        self._by_key: Dict[Tuple[str, str], object] = {}
+        for seq, a in enumerate(accesses):
+            got = self._by_key.get(a.key)
+            if got is None:
+                got = self._by_key[a.key] = ([], [])
+            got[0].append(seq)  # type: ignore[index]
+            got[1].append(a)  # type: ignore[index]
+        self._by_method: Dict[Tuple[str, str], object] = {}
+        for c in calls:
+            self._by_method.setdefault(c.method, []).append(c)  # type: ignore[union-attr]
+        self.atomic_keys = frozenset(a.key for a in accesses if a.atomic)
+        self.call_counts: Dict[str, int] = {}
+        for c in calls:
+            self.call_counts[c.method[1]] = self.call_counts.get(c.method[1], 0) + 1
+        self._all: Optional[List[Access]] = list(accesses)
+        self._at: Optional[Dict[int, Access]] = None
+
+    # -- pickling: every key's accesses and every method's calls packed on their own
+    def __getstate__(self):
+        packed_keys = {k: v if type(v) is bytes else pickle.dumps(v, pickle.HIGHEST_PROTOCOL)
+                       for k, v in self._by_key.items()}
+        packed_calls = {k: v if type(v) is bytes else pickle.dumps(v, pickle.HIGHEST_PROTOCOL)
+                        for k, v in self._by_method.items()}
+        return (self.go_launched, self.method_refs, self.signatures, self.atomic_keys, self.call_counts,
+                packed_keys, packed_calls)
+
+    def __setstate__(self, state) -> None:
+        (self.go_launched, self.method_refs, self.signatures, self.atomic_keys, self.call_counts,
+         self._by_key, self._by_method) = state
+        self._all = None
+        self._at = None
+
+    # -- what the index asks
+    def keys(self) -> Iterable[Tuple[str, str]]:
+        """The keys this file accesses."""
+        return self._by_key.keys()
+
+    def methods(self) -> Iterable[Tuple[str, str]]:
+        """The methods this file calls."""
+        return self._by_method.keys()
+
+    def _positions_and_accesses(self, key: Tuple[str, str]) -> Tuple[List[int], List[Access]]:
+        got = self._by_key.get(key)
+        if got is None:
+            return [], []
+        if type(got) is bytes:
+            got = self._by_key[key] = pickle.loads(got)
+        return got  # type: ignore[return-value]
+
+    def of_key(self, key: Tuple[str, str]) -> List[Access]:
+        """This file's accesses of ``key``, in walk order."""
+        return self._positions_and_accesses(key)[1]
+
+    def of_keys(self, keys: Iterable[Tuple[str, str]]) -> List[Access]:
+        """This file's accesses of any of ``keys``, in walk order."""
+        pairs = []
+        for key in keys:
+            positions, accesses = self._positions_and_accesses(key)
+            pairs.extend(zip(positions, accesses))
+        pairs.sort(key=lambda pa: pa[0])
+        return [a for _, a in pairs]
+
+    def calls_of(self, method: Tuple[str, str]) -> List[Call]:
+        """This file's calls of ``method``, in walk order."""
+        got = self._by_method.get(method)
+        if got is None:
+            return []
+        if type(got) is bytes:
+            got = self._by_method[method] = pickle.loads(got)
+        return got  # type: ignore[return-value]
+
+    @property
+    def accesses(self) -> List[Access]:
+        """Every access of the file, in walk order."""
+        if self._all is None:
+            self._all = self.of_keys(list(self._by_key))
+        return self._all
+
+    def at(self, start: int) -> Optional[Access]:
+        """The access whose path starts at byte ``start`` (the last in walk order, if several do)."""
+        if self._at is None:
+            self._at = {a.start: a for a in self.accesses}
+        return self._at.get(start)
 
 
 # --------------------------------------------------------------------------- per-file walk
@@ -909,43 +1003,99 @@ def file_summary(ctx: FileContext) -> FileSummary:
     return summarise(ctx, model(ctx), package_names(ctx))
 
 
+class _CallsByMethod:
+    """``method -> [Call]`` of the whole package, file by file, each list put together on first ask."""
+
+    def __init__(self, files: Dict[Tuple[str, str], List[FileSummary]]):
+        self._files = files
+        self._lists: Dict[Tuple[str, str], List[Call]] = {}
+
+    def get(self, method: Tuple[str, str], default=None):
+        got = self._lists.get(method)
+        if got is None:
+            files = self._files.get(method)
+            if files is None:
+                return default
+            got = self._lists[method] = [c for s in files for c in s.calls_of(method)]
+        return got
+
+    def __getitem__(self, method: Tuple[str, str]) -> List[Call]:
+        got = self.get(method)
+        if got is None:
+            raise KeyError(method)
+        return got
+
+    def __contains__(self, method: object) -> bool:
+        return method in self._files
+
+
 class FieldIndex:
+    """The package's accesses and calls, merged from its files' summaries.  The merge only notes which
+    files have which keys and methods; a key's accesses (a method's calls) are put together on first
+    ask, so a file read back from the facts store costs little unless its keys are asked about."""
+
     def __init__(self, files, m: PackageModel, names: Tuple[Set[bytes], Set[bytes], Set[bytes]]):
         # the index keeps plain data only (no trees, no model)
-        self.accesses: Dict[Tuple[str, str], List[Access]] = {}
-        self.calls: Dict[Tuple[str, str], List[Call]] = {}
+        self._key_files: Dict[Tuple[str, str], List[FileSummary]] = {}
+        self._method_files: Dict[Tuple[str, str], List[FileSummary]] = {}
+        self._of: Dict[Tuple[str, str], List[Access]] = {}
+        self._files: Dict[str, FileSummary] = {}
+        self._order: List[FileSummary] = []
+        self._var_keys: Dict[str, Dict[int, Tuple[FileSummary, List[Tuple[str, str]]]]] = {}
+        self._var_sites: Dict[str, List[Access]] = {}
+        self._atomic: Optional[List[Access]] = None
+        self.calls = _CallsByMethod(self._method_files)
         self.go_launched: Set[str] = set()
-        self.by_file: Dict[str, List[Access]] = {}
-        self.atomic: List[Access] = []
-        self.package_var_sites: Dict[str, List[Access]] = {}
         self.method_refs: Dict[str, int] = {}  # x.M selectors in non-test files, by name
-        self._calls_by_name: Optional[Dict[str, int]] = None
+        self._calls_by_name: Dict[str, int] = {}  # calls in non-test files, by method name
         self._sole: Dict[Tuple[str, str], Optional[Call]] = {}
         self.signatures: Dict[Tuple[str, str], Tuple[str, Tuple[str, ...]]] = {}
         self._origins: Dict[Tuple[Tuple[str, str], str], Optional[FrozenSet[tuple]]] = {}
         for ctx in files.files:
             s = file_summary(ctx)
-            self.by_file.setdefault(ctx.path, []).extend(s.accesses)
-            for a in s.accesses:
-                self.accesses.setdefault(a.key, []).append(a)
-                if a.atomic:
-                    self.atomic.append(a)
-                if a.key[0] == "":
-                    self.package_var_sites.setdefault(a.key[1].split(".")[0], []).append(a)
-            for c in s.calls:
-                self.calls.setdefault(c.method, []).append(c)
+            if ctx.path in self._files:
+                continue  # (one summary per path)
+            self._files[ctx.path] = s
+            self._order.append(s)
+            for key in s.keys():
+                self._key_files.setdefault(key, []).append(s)
+                if key[0] == "":
+                    per_file = self._var_keys.setdefault(key[1].split(".")[0], {})
+                    per_file.setdefault(id(s), (s, []))[1].append(key)
+            for method in s.methods():
+                self._method_files.setdefault(method, []).append(s)
             self.go_launched |= s.go_launched
             self.signatures.update(s.signatures)
-            if not ctx.path.endswith("_test.go"):
+            if not _in_test_file(ctx.path):
                 for name, n in s.method_refs.items():
                     self.method_refs[name] = self.method_refs.get(name, 0) + n
-        self._by_pos: Optional[Dict[Tuple[str, int], Access]] = None
+                for name, n in s.call_counts.items():
+                    self._calls_by_name[name] = self._calls_by_name.get(name, 0) + n
+
+    def keys(self) -> Iterable[Tuple[str, str]]:
+        """Every key accessed in the package (in the order the files first access them)."""
+        return self._key_files.keys()
+
+    @property
+    def atomic(self) -> List[Access]:
+        """Every atomic access of the package, file by file, in walk order."""
+        if self._atomic is None:
+            self._atomic = [a for s in self._order if s.atomic_keys
+                            for a in s.of_keys(sorted(s.atomic_keys)) if a.atomic]
+        return self._atomic
+
+    def package_var_sites(self, name: str) -> List[Access]:
+        """Every access of the package-level variable ``name`` (``name`` or a path below it), file by file."""
+        got = self._var_sites.get(name)
+        if got is None:
+            got = self._var_sites[name] = [a for s, keys in self._var_keys.get(name, {}).values()
+                                           for a in s.of_keys(keys)]
+        return got
 
     def at(self, path: str, start: int) -> Optional[Access]:
         """The access whose path starts at byte ``start`` of file ``path`` (None: not indexed)."""
-        if self._by_pos is None:
-            self._by_pos = {(a.file, a.start): a for lst in self.accesses.values() for a in lst}
-        return self._by_pos.get((path, start))
+        s = self._files.get(path)
+        return s.at(start) if s is not None else None
 
     def guard_evidence(self, key: Tuple[str, str], guard: Tuple[str, str], exclude_decl=None) -> List[Access]:
         """Sites of ``key`` that hold ``guard`` (any mode), outside declaration ``exclude_decl``, in code
@@ -956,10 +1106,19 @@ class FieldIndex:
                 and any(lk.guard == guard for lk in a.locks)]
 
     def of(self, key: Tuple[str, str]) -> List[Access]:
-        return self.accesses.get(key, [])
+        """Every access of ``key`` in the package, file by file, in walk order."""
+        got = self._of.get(key)
+        if got is None:
+            files = self._key_files.get(key)
+            if files is None:
+                return []
+            got = self._of[key] = [a for s in files for a in s.of_key(key)]
+        return got
 
     def in_file(self, path: str) -> List[Access]:
-        return self.by_file.get(path, [])
+        """Every access of file ``path``, in walk order."""
+        s = self._files.get(path)
+        return s.accesses if s is not None else []
 
     def runs_concurrently(self, a: Access) -> bool:
         """The access's function is a goroutine body, handler or callback, or a method started with ``go``."""
@@ -983,11 +1142,6 @@ class FieldIndex:
     def calls_complete(self, name: str) -> bool:
         """Every ``x.name`` of the package's non-test files is an indexed call of a method ``name`` (no
         call on an untyped operand, no method value handed on): the recorded calls are all the callers."""
-        if self._calls_by_name is None:
-            counts: Dict[str, int] = {}
-            for (_, m), calls in self.calls.items():
-                counts[m] = counts.get(m, 0) + sum(1 for c in calls if not _in_test_file(c.file))
-            self._calls_by_name = counts
         return self.method_refs.get(name, 0) == self._calls_by_name.get(name, 0)
 
     def unpublished(self, a: Access) -> bool:

@@ -21,7 +21,7 @@ Entries are written to a temporary file in the same directory and moved into pla
 or unpickled (truncated, corrupt, from another Python) is ignored and rewritten.  The cache is
 a local, per-user build artefact: do not point ``--cache-dir`` at a directory others can write.
 
-Beside it, ``<cache dir>/facts-v1/`` holds the per-file facts store (:class:`FactsStore`): the plain
+Beside it, ``<cache dir>/facts-v2/`` holds the per-file facts store (:class:`FactsStore`): the plain
 per-file parts of package facts (declarations, field summaries...) that let a one-file lint of a big
 package skip parsing and walking its siblings.  ``--no-cache`` disables both.
 """
@@ -34,6 +34,7 @@ import hashlib
 import os
 import pickle
 import time
+import zlib
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -169,7 +170,7 @@ def _atomic_write(path: str, data: bytes) -> None:
 
 
 # ------------------------------------------------------------------------------- per-file facts store
-FACTS_LAYOUT = "facts-v1"
+FACTS_LAYOUT = "facts-v2"
 FACTS_LIMIT = 512 * 1000 * 1000  # bytes: above this, the least recently used entries are removed
 _PRUNE_EVERY = 3600.0  # seconds between two size checks of one store (a stamp file's mtime)
 _KEEP_YOUNG = 86400.0  # an entry read that was written longer ago is touched (it is in use)
@@ -180,12 +181,15 @@ class FactsStore:
     so that linting one edited file of a big package reads its siblings' parts (their declarations,
     their field summaries) instead of parsing and walking every sibling again.
 
-    Layout: ``<cache dir>/facts-v1/<2 hex>/<sha256>.pkl``, beside the result cache (``--no-cache``
+    Layout: ``<cache dir>/facts-v2/<2 hex>/<sha256>.pkl``, beside the result cache (``--no-cache``
     disables both; deleting the directory is safe).  The key hashes the tool's code fingerprint, the
     provider's name, the file's display and real paths, the sha256 of its bytes, its Go version and,
     for a provider that depends on the package, the ``depends_on`` answer (the package model's
-    fingerprint).  Writes are atomic (``core.safe_write``); an entry that cannot be read or unpickled,
-    or whose stored key differs, is a miss (and is rewritten).  The store is kept under ``FACTS_LIMIT``
+    fingerprint).  An entry is a CRC-32 of its pickle, then the pickle of ``(key, value)``.  Writes are atomic
+    (``core.safe_write``); an entry that cannot be read, fails its checksum or cannot be unpickled, or
+    whose stored key differs, is a miss (and is rewritten).  (The checksum matters because a value may
+    hold nested pickles that are unpickled only later, e.g. ``fields.FileSummary``: damage to them must
+    be found when the entry is read.)  The store is kept under ``FACTS_LIMIT``
     bytes: at most once an hour a run that writes checks its size and removes the entries least
     recently used (an entry read is touched once a day)."""
 
@@ -218,7 +222,9 @@ class FactsStore:
             with open(path, "rb") as fh:
                 data = fh.read()
                 mtime = os.fstat(fh.fileno()).st_mtime
-            stored_key, value = _loads(data)
+            if len(data) < 4 or int.from_bytes(data[:4], "little") != zlib.crc32(memoryview(data)[4:]):
+                raise ValueError("checksum")
+            stored_key, value = _loads(memoryview(data)[4:])
         except Exception:  # missing, truncated, corrupt, from another Python: a miss
             self.misses += 1
             return default
@@ -238,6 +244,7 @@ class FactsStore:
             data = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # not plain data after all: it only costs speed
             return
+        data = zlib.crc32(data).to_bytes(4, "little") + data
         path = self._path(key)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)

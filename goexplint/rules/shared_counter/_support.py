@@ -740,7 +740,7 @@ def package_var_used_elsewhere(ctx, rec) -> bool:
     name = root.text.decode()
     body, launcher = rec.body.func, rec.body.launcher
     ix = index(ctx)
-    sites = ix.package_var_sites.get(name, [])
+    sites = ix.package_var_sites(name)
     if not sites:
         return True  # not indexed (a var of another kind): keep the old answer
     for a in sites:
