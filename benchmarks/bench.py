@@ -462,6 +462,8 @@ def main(argv=None):
         corpus = Path(subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True).stdout.strip()) / "src"
     if not corpus.is_dir():
         ap.error("%s is not a directory" % corpus)
+    if args.package_edit and not Path(args.package_edit).is_file():
+        ap.error("--package-edit %s: no such file (a path from the current directory)" % args.package_edit)
     files, size = corpus_files(corpus)
     cache = Path(args.tool_cache)
     cache.mkdir(parents=True, exist_ok=True)
