@@ -175,12 +175,11 @@ class FileSummary:
             got[0].append(seq)  # type: ignore[index]
             got[1].append(a)  # type: ignore[index]
         self._by_method: Dict[Tuple[str, str], object] = {}
-        for c in calls:
-            self._by_method.setdefault(c.method, []).append(c)  # type: ignore[union-attr]
-        self.atomic_keys = frozenset(a.key for a in accesses if a.atomic)
         self.call_counts: Dict[str, int] = {}
         for c in calls:
+            self._by_method.setdefault(c.method, []).append(c)  # type: ignore[union-attr]
             self.call_counts[c.method[1]] = self.call_counts.get(c.method[1], 0) + 1
+        self.atomic_keys = frozenset(a.key for a in accesses if a.atomic)
         self._all: Optional[List[Access]] = list(accesses)
         self._at: Optional[Dict[int, Access]] = None
 
@@ -209,12 +208,7 @@ class FileSummary:
         return self._by_method.keys()
 
     def _positions_and_accesses(self, key: Tuple[str, str]) -> Tuple[List[int], List[Access]]:
-        got = self._by_key.get(key)
-        if got is None:
-            return [], []
-        if type(got) is bytes:
-            got = self._by_key[key] = pickle.loads(got)
-        return got  # type: ignore[return-value]
+        return _unpacked(self._by_key, key, ([], []))  # type: ignore[return-value]
 
     def of_key(self, key: Tuple[str, str]) -> List[Access]:
         """This file's accesses of ``key``, in walk order."""
@@ -231,12 +225,7 @@ class FileSummary:
 
     def calls_of(self, method: Tuple[str, str]) -> List[Call]:
         """This file's calls of ``method``, in walk order."""
-        got = self._by_method.get(method)
-        if got is None:
-            return []
-        if type(got) is bytes:
-            got = self._by_method[method] = pickle.loads(got)
-        return got  # type: ignore[return-value]
+        return _unpacked(self._by_method, method, [])  # type: ignore[return-value]
 
     @property
     def accesses(self) -> List[Access]:
@@ -250,6 +239,14 @@ class FileSummary:
         if self._at is None:
             self._at = {a.start: a for a in self.accesses}
         return self._at.get(start)
+
+
+def _unpacked(table: Dict, key: object, default: object) -> object:
+    """``table[key]``, unpickled in place the first time (``default`` when missing)."""
+    got = table.get(key, default)
+    if type(got) is bytes:
+        got = table[key] = pickle.loads(got)
+    return got
 
 
 # --------------------------------------------------------------------------- per-file walk
@@ -1003,30 +1000,32 @@ def file_summary(ctx: FileContext) -> FileSummary:
     return summarise(ctx, model(ctx), package_names(ctx))
 
 
-class _CallsByMethod:
-    """``method -> [Call]`` of the whole package, file by file, each list put together on first ask."""
+class _Merged:
+    """``key -> [item]`` of the whole package: the lists of the files that have ``key`` (``part(summary,
+    key)``), file by file, put together on first ask."""
 
-    def __init__(self, files: Dict[Tuple[str, str], List[FileSummary]]):
-        self._files = files
-        self._lists: Dict[Tuple[str, str], List[Call]] = {}
+    def __init__(self, part):
+        self.files: Dict[Tuple[str, str], List[FileSummary]] = {}
+        self._part = part
+        self._lists: Dict[Tuple[str, str], list] = {}
 
-    def get(self, method: Tuple[str, str], default=None):
-        got = self._lists.get(method)
+    def get(self, key: Tuple[str, str], default=None):
+        got = self._lists.get(key)
         if got is None:
-            files = self._files.get(method)
+            files = self.files.get(key)
             if files is None:
                 return default
-            got = self._lists[method] = [c for s in files for c in s.calls_of(method)]
+            got = self._lists[key] = [x for s in files for x in self._part(s, key)]
         return got
 
-    def __getitem__(self, method: Tuple[str, str]) -> List[Call]:
-        got = self.get(method)
+    def __getitem__(self, key: Tuple[str, str]) -> list:
+        got = self.get(key)
         if got is None:
-            raise KeyError(method)
+            raise KeyError(key)
         return got
 
-    def __contains__(self, method: object) -> bool:
-        return method in self._files
+    def __contains__(self, key: object) -> bool:
+        return key in self.files
 
 
 class FieldIndex:
@@ -1036,15 +1035,12 @@ class FieldIndex:
 
     def __init__(self, files, m: PackageModel, names: Tuple[Set[bytes], Set[bytes], Set[bytes]]):
         # the index keeps plain data only (no trees, no model)
-        self._key_files: Dict[Tuple[str, str], List[FileSummary]] = {}
-        self._method_files: Dict[Tuple[str, str], List[FileSummary]] = {}
-        self._of: Dict[Tuple[str, str], List[Access]] = {}
+        self._accesses = _Merged(FileSummary.of_key)
         self._files: Dict[str, FileSummary] = {}
-        self._order: List[FileSummary] = []
         self._var_keys: Dict[str, Dict[int, Tuple[FileSummary, List[Tuple[str, str]]]]] = {}
         self._var_sites: Dict[str, List[Access]] = {}
         self._atomic: Optional[List[Access]] = None
-        self.calls = _CallsByMethod(self._method_files)
+        self.calls = _Merged(FileSummary.calls_of)
         self.go_launched: Set[str] = set()
         self.method_refs: Dict[str, int] = {}  # x.M selectors in non-test files, by name
         self._calls_by_name: Dict[str, int] = {}  # calls in non-test files, by method name
@@ -1056,14 +1052,13 @@ class FieldIndex:
             if ctx.path in self._files:
                 continue  # (one summary per path)
             self._files[ctx.path] = s
-            self._order.append(s)
             for key in s.keys():
-                self._key_files.setdefault(key, []).append(s)
+                self._accesses.files.setdefault(key, []).append(s)
                 if key[0] == "":
                     per_file = self._var_keys.setdefault(key[1].split(".")[0], {})
                     per_file.setdefault(id(s), (s, []))[1].append(key)
             for method in s.methods():
-                self._method_files.setdefault(method, []).append(s)
+                self.calls.files.setdefault(method, []).append(s)
             self.go_launched |= s.go_launched
             self.signatures.update(s.signatures)
             if not _in_test_file(ctx.path):
@@ -1074,13 +1069,13 @@ class FieldIndex:
 
     def keys(self) -> Iterable[Tuple[str, str]]:
         """Every key accessed in the package (in the order the files first access them)."""
-        return self._key_files.keys()
+        return self._accesses.files.keys()
 
     @property
     def atomic(self) -> List[Access]:
         """Every atomic access of the package, file by file, in walk order."""
         if self._atomic is None:
-            self._atomic = [a for s in self._order if s.atomic_keys
+            self._atomic = [a for s in self._files.values() if s.atomic_keys
                             for a in s.of_keys(sorted(s.atomic_keys)) if a.atomic]
         return self._atomic
 
@@ -1107,13 +1102,7 @@ class FieldIndex:
 
     def of(self, key: Tuple[str, str]) -> List[Access]:
         """Every access of ``key`` in the package, file by file, in walk order."""
-        got = self._of.get(key)
-        if got is None:
-            files = self._key_files.get(key)
-            if files is None:
-                return []
-            got = self._of[key] = [a for s in files for a in s.of_key(key)]
-        return got
+        return self._accesses.get(key, [])
 
     def in_file(self, path: str) -> List[Access]:
         """Every access of file ``path``, in walk order."""

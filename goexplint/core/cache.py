@@ -222,9 +222,10 @@ class FactsStore:
             with open(path, "rb") as fh:
                 data = fh.read()
                 mtime = os.fstat(fh.fileno()).st_mtime
-            if len(data) < 4 or int.from_bytes(data[:4], "little") != zlib.crc32(memoryview(data)[4:]):
+            body = memoryview(data)[4:]
+            if len(data) < 4 or int.from_bytes(data[:4], "little") != zlib.crc32(body):
                 raise ValueError("checksum")
-            stored_key, value = _loads(memoryview(data)[4:])
+            stored_key, value = _loads(body)
         except Exception:  # missing, truncated, corrupt, from another Python: a miss
             self.misses += 1
             return default
