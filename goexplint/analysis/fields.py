@@ -516,7 +516,7 @@ class _Walker:
         if fd is None:
             return None
         base = fd.result_base
-        ok = base is not None and self.m.struct(base) is not None and not fd.type_params and base in fd.builds
+        ok = base is not None and self.m.struct(base) is not None and not fd.type_params and fd.builds_result
         return base if ok else None
 
     def _type_params(self) -> Tuple[str, ...]:

@@ -16,7 +16,7 @@ variants of a name that several files declare under different build tags are all
 ``named_type(name, at)`` hides package types behind type parameters and local types in scope.
 
 Declarations are plain data: names, written texts and byte ranges (``FuncDecl.result_base``,
-``body_span``, ``builds``... answer the common questions without a node).  ``.node`` and ``.file`` are
+``body_span``, ``builds_result``... answer the common questions without a node).  ``.node`` and ``.file`` are
 found through the declaration's :class:`FileRef` when first asked: a file's part (``file_part``) persists
 in the per-file facts store, and a sibling whose part was read back from it is parsed only if a rule asks
 for one of its nodes.
@@ -30,7 +30,6 @@ own modules of this layer and cache themselves in ``PackageFiles.cache``.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import functools
 import hashlib
@@ -99,7 +98,7 @@ class FuncDecl:
     result_kind: str = ""  # the result node's type ('' without a result)
     result_text: str = ""
     param_decls: int = 0  # parameter_declaration children of the parameter list
-    builds: FrozenSet[str] = frozenset()  # with a result_base: types it builds (``T{…}``, ``&T{…}``, ``new(T)``)
+    builds_result: bool = False  # it builds a value of its result_base type (``T{…}``, ``&T{…}``, ``new(T)``)
     body_span: Optional[Tuple[int, int]] = None  # the body's byte range (None: no body)
 
     @property
@@ -205,8 +204,19 @@ def _signature(node: Node) -> dict:
     if result is not None:
         out["result_kind"] = result.type
         out["result_text"] = node_text(result)
-        out["result_base"] = base_type_name(result)[0]
+        base = out["result_base"] = base_type_name(result)[0]
+        if base is not None and body is not None and _may_build(node, result, base.encode()):
+            out["builds_result"] = any(base_type_name(t)[0] == base for ts in captures(_CONSTRUCT, node).values()
+                                       for t in ts)
     return out
+
+
+def _may_build(node: Node, result: Node, name: bytes) -> bool:
+    """The declaration's text names ``name`` outside its result type (or that type holds a literal): only
+    then can it build a value of it, so only then is it queried for one."""
+    text = node.text
+    cut, upto = result.start_byte - node.start_byte, result.end_byte - node.start_byte
+    return name in text[:cut] or name in text[upto:] or b"{" in text[cut:upto]
 
 
 # what a function builds a value of: ``T{…}`` / ``&T{…}`` (the literal's type) and ``new(T)``
@@ -326,9 +336,8 @@ class PackageModel:
             if kind == "function_declaration":
                 name = node.child_by_field_name("name")
                 if name is not None and node_text(name) not in ("init", "_"):
-                    extra = _signature(node)
                     decl = FuncDecl(node_text(name), ref, node.start_byte, node.end_byte, kind,
-                                    type_params=_type_params(node), **extra)
+                                    type_params=_type_params(node), **_signature(node))
                     self.funcs.setdefault(decl.name, decl)
                     self.all_funcs.setdefault(decl.name, []).append(decl)
             elif kind == "method_declaration":
@@ -338,36 +347,6 @@ class PackageModel:
                     self._add_type(ctx, spec, ref)
             elif kind in ("var_declaration", "const_declaration"):
                 self._add_vars(ctx, node, kind == "const_declaration", ref)
-        self._add_builds(ctx)
-
-    def _add_builds(self, ctx: FileContext) -> None:
-        """``builds`` of the functions and methods whose result names a type: the types each builds a
-        value of (one query over the file, shared out by byte range)."""
-        wanted = [d for table in (self.all_funcs, self.all_methods) for decls in table.values() for d in decls
-                  if d.result_base is not None]
-        if not wanted:
-            return
-        wanted.sort(key=lambda d: d.start)
-        starts = [d.start for d in wanted]
-        built: Dict[int, Set[str]] = {}
-        caps = captures(_CONSTRUCT, ctx.root)
-        for typ in caps.get("lit", []) + caps.get("new", []):
-            i = bisect.bisect_right(starts, typ.start_byte) - 1
-            if i < 0 or typ.start_byte >= wanted[i].end:
-                continue
-            base, _ = base_type_name(typ)
-            if base is not None:
-                built.setdefault(i, set()).add(base)
-        if not built:
-            return
-        swap = {id(d): dataclasses.replace(d, builds=frozenset(built[i])) for i, d in enumerate(wanted) if i in built}
-        for table in (self.funcs, self.methods):
-            for key, d in table.items():
-                if id(d) in swap:
-                    table[key] = swap[id(d)]
-        for table in (self.all_funcs, self.all_methods):
-            for decls in table.values():
-                decls[:] = [swap.get(id(d), d) for d in decls]
 
     def _add_method(self, ctx: FileContext, node: Node, ref: FileRef) -> None:
         name = node.child_by_field_name("name")
@@ -449,10 +428,10 @@ class PackageModel:
         rows: List[tuple] = []
         for decls in self._all()[0].values():
             rows.extend(("f", d.name, d.type_params, d.result_base, d.result_kind, d.result_text, d.param_decls,
-                         sorted(d.builds), d.body_span is None) for d in decls)
+                         d.builds_result, d.body_span is None) for d in decls)
         for decls in self._all()[1].values():
             rows.extend(("m", d.name, d.receiver, d.pointer_receiver, d.receiver_name, d.type_params, d.result_base,
-                         d.result_kind, d.result_text, d.param_decls, sorted(d.builds), d.body_span is None)
+                         d.result_kind, d.result_text, d.param_decls, d.builds_result, d.body_span is None)
                         for d in decls)
         for decls in self._all()[2].values():
             rows.extend(("t", d.name, d.spec, d.kind, d.type_text, d.type_kind, d.type_params,
