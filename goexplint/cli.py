@@ -22,6 +22,7 @@ from goexplint.core import goversion
 from goexplint.core import precision
 from goexplint.core import providers
 from goexplint.core.data import Notice
+from goexplint.core.parse import gc_for_batch
 from goexplint.core.discover import DiscoverOptions, DiscoveryError, Skipped, discover
 from goexplint.core.engine import (DEFAULT_FILE_TIMEOUT, DEFAULT_MAX_FILE_MB, Options, RunResult, environ_options,
                                    exit_now_on_sigint, lint_files, lint_source, summary_counts)
@@ -649,7 +650,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         return lsp.main(argv[1:])
     previous = _catch_first_sigint()
-    code = _main(argv)
+    with gc_for_batch():
+        code = _main(argv)
     if code == 130 and as_program:
         # Interrupted: leave now.  Interpreter shutdown resets SIGINT to its default, so a second
         # Ctrl-C arriving during it would kill the process by signal instead of exiting with 130.

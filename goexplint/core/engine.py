@@ -25,7 +25,7 @@ from goexplint.core import suppress
 from goexplint.core.cache import FactsStore, ResultCache
 from goexplint.core.discover import is_generated
 from goexplint.core.data import Finding, Notice
-from goexplint.core.parse import FileContext, PackageFiles, activate, first_syntax_error, parse_bytes
+from goexplint.core.parse import FileContext, PackageFiles, activate, close_all, first_syntax_error, parse_bytes
 from goexplint.core.query import prepare as prepare_queries, refine_matches, rule_matches
 from goexplint.core.requery import QueryMemo
 from goexplint.core.registry import Rule, rules_by_id
@@ -406,6 +406,7 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
         load_time = time.perf_counter() - t0
         # the whole directory, parsed once
         _lint_loaded(prep, contexts, prep.todo, options, profile, {"(parse)": load_time})
+        close_all(contexts.values())  # (frees the trees now, not in the cyclic collector's time)
     return prep.results  # type: ignore[return-value]
 
 
@@ -467,6 +468,7 @@ def _lint_split(task: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[st
     first: Dict[str, float] = {"(parse)": load_time}
     if len(prep.todo) < schedule.SPLIT_MIN_FILES_PER_JOB * jobs:
         _lint_loaded(prep, contexts, prep.todo, options, profile, first)
+        close_all(contexts.values())
         take([prep.results[i] for i in prep.todo], prep.todo)
         return
     t0 = time.perf_counter()
@@ -517,6 +519,7 @@ def _lint_split(task: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[st
         _abandon(pool)
         raise
     pool.shutdown(wait=True)
+    close_all(contexts.values())
 
 
 def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1, cache_dir: Optional[str] = None,
