@@ -417,9 +417,6 @@ def close_all(contexts: Iterable[FileContext]) -> None:
             if id(f) not in done:
                 done.add(id(f))
                 f.close()
-        if id(ctx) not in done:
-            done.add(id(ctx))
-            ctx.close()
 
 
 def package_work():
