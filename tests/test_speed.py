@@ -18,6 +18,23 @@ def test_combined_query_equals_separate_queries():
     assert combined.stdout.count(b'"rule": "GXL') > 100
 
 
+def test_combined_query_owners_are_the_rules_own_patterns():
+    """The combined query maps each pattern to its rule by where the pattern starts; that must give the
+    rule-local pattern numbers each rule's own query has (for any rule order, whole-file queries last)."""
+    from goexplint.core import filequeries, query, registry
+
+    rules = registry.all_rules()
+    count = filequeries.registered()
+    _, file_owner = filequeries.combined_source(count)
+    for chosen in (rules, rules[::-1], rules[::3], rules[:2]):
+        ids = tuple(r.id for r in chosen)
+        combined, owner = query.combined_query(ids, count)
+        expected = [(pos, i) for pos, r in enumerate(chosen) for i in range(r.query.pattern_count)]
+        expected += [(-1, n) for n in file_owner]
+        assert list(owner) == expected and combined.pattern_count == len(expected)
+    assert sum(r.query.pattern_count for r in rules) > len(rules)  # some rules have several patterns
+
+
 def test_progress_only_on_a_terminal(tmp_path):
     target = str(FIXTURES / "loopvar")
     plain = run_cli(target, "--no-cache", cwd=tmp_path)

@@ -77,28 +77,43 @@ def combined_query(rule_ids: Tuple[str, ...], queries_count: int = 0
                    ) -> Tuple[tree_sitter.Query, Tuple[Tuple[int, int], ...]]:
     """One query for the rules and the first ``queries_count`` registered whole-file queries
     (``core.filequeries``) and, per combined pattern index, (rule position, local pattern index) -- for a
-    whole-file query's pattern (-1, that query's number)."""
+    whole-file query's pattern (-1, that query's number).  A pattern's owner is the source it starts in
+    (``start_byte_for_pattern``), so the rules' own queries are not compiled as well."""
 
     by_id = rules_by_id()
     rules = [by_id[i] for i in rule_ids]
-    owner: List[Tuple[int, int]] = []
-    for pos, rule in enumerate(rules):
-        owner.extend((pos, i) for i in range(rule.query.pattern_count))
     file_source, file_owner = filequeries.combined_source(queries_count)
-    owner.extend((-1, n) for n in file_owner)
-    query = tree_sitter.Query(GO_LANGUAGE, "\n".join([r.query_source for r in rules] + [file_source]))
-    if query.pattern_count != len(owner):  # cannot happen for queries that compile on their own
-        raise RuntimeError("combined query has %d patterns, expected %d" % (query.pattern_count, len(owner)))
+    sources = [r.query_source for r in rules] + [file_source]
+    try:
+        query = tree_sitter.Query(GO_LANGUAGE, "\n".join(sources))
+    except Exception:  # tree-sitter raises QueryError subclasses: name the rule whose query is wrong
+        for rule in rules:
+            rule.query  # (raises RuleError)
+        raise
+    ends: List[int] = []  # byte offset just past each source in the combined text
+    at = 0
+    for text in sources:
+        at += len(text.encode("utf-8")) + 1
+        ends.append(at)
+    owner: List[Tuple[int, int]] = []
+    pos, local = 0, 0
+    for pattern in range(query.pattern_count):
+        start = query.start_byte_for_pattern(pattern)
+        while start >= ends[pos]:
+            pos, local = pos + 1, 0
+        owner.append((pos, local) if pos < len(rules) else (-1, file_owner[local]))
+        local += 1
     return query, tuple(owner)
 
 
 def prepare(rules: Sequence) -> None:
     """Compile now the queries that ``rule_matches`` will run for ``rules`` (a process about to fork
     workers compiles them once for all of them)."""
-    for rule in rules:
-        rule.query
     if rules and not SEPARATE_QUERIES and len(rules) > 1:
         combined_query(tuple(r.id for r in rules), filequeries.registered())
+    else:
+        for rule in rules:
+            rule.query
 
 
 def rule_matches(rules: Sequence, ctx: FileContext,
