@@ -181,3 +181,37 @@ def test_in_process_editing_a_sibling_invalidates(tmp_path):
     (d / "b.go").write_text(SIBLING_TYPE)
     second = lint_files(files_of(d), options(), cache_dir=cache)
     assert second.findings == lint_files(files_of(d), options()).findings == []
+
+
+def test_siblings_are_read_once_per_run(tmp_path, monkeypatch):
+    """With the cache on, the bytes a sibling was hashed from for the result cache's key are the bytes it
+    is linted with (read once, not twice), and its facts-store digest is that hash."""
+    import builtins
+    import hashlib
+
+    from goexplint.core import package
+
+    d = make(tmp_path, {"a.go": COUNTER_A, "b.go": SIBLING_VAR})
+    opened = []
+    real_open = builtins.open
+
+    def counting_open(path, *args, **kwargs):
+        if str(path).endswith("b.go"):
+            opened.append(str(path))
+        return real_open(path, *args, **kwargs)
+
+    loaded = []
+    real_load = package.load_directory
+
+    def spy(*args, **kwargs):
+        got = real_load(*args, **kwargs)
+        loaded.extend(f for ctx in got.values() for f in ctx.package.files)
+        return got
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    monkeypatch.setattr(package, "load_directory", spy)
+    result = lint_files([(str(d / "a.go"), "a.go")], options(), cache_dir=str(tmp_path / "cache"))
+    assert [f.rule_id for f in result.findings] == ["GXL201"]
+    assert len(opened) == 1
+    sib = [f for f in loaded if f.path.endswith("b.go")]
+    assert sib and sib[0].__dict__.get("digest") == hashlib.sha256(SIBLING_VAR.encode()).hexdigest()

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import hashlib
 import os
 import pickle
@@ -83,6 +84,9 @@ class ResultCache:
         self.root = os.path.join(directory, LAYOUT)
         self._dirs: Dict[str, Dict[str, Tuple[str, Optional[str]]]] = {}
         self._digests: Dict[str, Dict[Optional[str], str]] = {}
+        # directory -> real path -> (bytes, sha256) of the files read for the keys, until ``read_files``
+        # hands them on (so the directory's siblings are not read and hashed again to be linted)
+        self._read: Dict[str, Dict[str, Tuple[bytes, str]]] = {}
         self.hits = 0
         self.misses = 0
 
@@ -93,15 +97,24 @@ class ResultCache:
         got = self._dirs.get(directory)
         if got is None:
             got = {}
+            where = os.path.abspath(directory)  # (the engine's directories are absolute)
+            read = self._read[where] = {}
             for path in directory_go_files(directory):  # regular files only: a named pipe would block
                 try:
                     with open(path, "rb") as fh:
                         data = fh.read()
-                    got[os.path.basename(path)] = (hashlib.sha256(data).hexdigest(), lexical_package_name(data))
+                    digest = hashlib.sha256(data).hexdigest()
+                    got[os.path.basename(path)] = (digest, lexical_package_name(data))
+                    read[os.path.join(where, os.path.basename(path))] = (data, digest)
                 except OSError:
                     got[os.path.basename(path)] = ("<unreadable>", None)
             self._dirs[directory] = got
         return got
+
+    def read_files(self, directory: str) -> Dict[str, Tuple[bytes, str]]:
+        """real path -> (bytes, sha256) of the files of ``directory`` read for the keys (each handed on
+        once, then forgotten: a run over many directories does not keep every file's bytes)."""
+        return self._read.pop(directory, {})
 
     def key(self, shown: str, real: Optional[str], source: bytes, options, version) -> str:
         h = hashlib.sha256()
@@ -311,7 +324,10 @@ class FactsStore:
 
 def _loads(data: bytes):
     """``pickle.loads`` with the cyclic collector paused (``parse.gc_paused``): the thousands of small
-    objects of a sibling's facts would otherwise set off collections that walk every live object."""
+    objects of a sibling's facts would otherwise set off collections that walk every live object.  (Most
+    reads are made inside a pause already: merging a package's parts; then nothing more is needed.)"""
+    if not gc.isenabled():
+        return pickle.loads(data)
     with gc_paused():
         return pickle.loads(data)
 

@@ -324,6 +324,7 @@ class _Prepared:
     todo: List[int]
     cache: Optional[ResultCache]
     store: Optional[FactsStore]  # the per-file facts store (None: --no-cache, --profile-rules)
+    read: Dict[str, Tuple[bytes, str]]  # real path -> (bytes, sha256) of files the result cache read already
 
 
 def _prepare(directory: str, pairs: Sequence[Tuple[str, str]], options: Options, cache_dir: Optional[str],
@@ -361,13 +362,14 @@ def _prepare(directory: str, pairs: Sequence[Tuple[str, str]], options: Options,
                 continue
         sources[real] = (shown, source)
         todo.append(i)
-    return _Prepared(directory, pairs, results, sources, keys, todo, cache, store)
+    read = cache.read_files(directory) if cache is not None else {}
+    return _Prepared(directory, pairs, results, sources, keys, todo, cache, store, read)
 
 
 def _load(prep: _Prepared, options: Options) -> Dict[str, FileContext]:
     """Parse the directory's packages once: real path -> context, for the files of ``prep.todo``."""
     return package_mod.load_directory(prep.directory, prep.sources, options.go_version, options.environ,
-                                      options.include_generated, options.max_file_size, prep.store)
+                                      options.include_generated, options.max_file_size, prep.store, prep.read)
 
 
 def _lint_loaded(prep: _Prepared, contexts: Dict[str, FileContext], indices: Sequence[int], options: Options,

@@ -145,7 +145,7 @@ def directory_go_files(directory: str) -> List[str]:
 
 def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], override: Optional[str] = None,
                    environ: Tuple[Tuple[str, str], ...] = (), include_generated: bool = False, max_size: int = 0,
-                   store=None) -> Dict[str, FileContext]:
+                   store=None, read: Optional[Dict[str, Tuple[bytes, str]]] = None) -> Dict[str, FileContext]:
     """Read every ``.go`` file of ``directory`` once and group them into packages by package clause.
 
     ``sources`` maps the real paths of the files to lint to (display path, bytes already read); the
@@ -154,7 +154,8 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
     is the :class:`PackageFiles` shared by every file of its package.  The files of ``sources`` are
     parsed; the others (siblings) are parsed when something first asks for their tree, which a sibling
     whose facts all come from ``store`` (the per-file facts store, set on every context) never does.
-    A sibling's package clause is read lexically when it can be (``lexical_package_name``)."""
+    A sibling's package clause is read lexically when it can be (``lexical_package_name``).  ``read``:
+    real path -> (bytes, sha256) of files read already (for the result cache's keys), not read again."""
     paths = directory_go_files(directory)
     known = set(paths)
     paths.extend(p for p in sorted(sources) if p not in known)
@@ -166,14 +167,18 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
     out: Dict[str, FileContext] = {}
     env = dict(environ)
     for path in paths:
+        had = read.get(path) if read else None
         if path in sources:
             shown, source = sources[path]
+        elif had is not None:
+            source = had[0]
         else:
             try:
                 with open(path, "rb") as fh:
                     source = fh.read()
             except OSError:
                 continue
+        if path not in sources:
             shown = os.path.join(shown_dir, os.path.basename(path)) if shown_dir is not None else path
         if b"\0" in source or (not include_generated and is_generated(source)) or len(source) > max_size > 0:
             continue  # generated (and too large) files are in a package only when they are linted
@@ -185,6 +190,8 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
         else:
             ctx = FileContext(shown, source, None, version, real_path=path)
         ctx.store = store
+        if had is not None and (had[0] is source or had[0] == source):
+            ctx.__dict__["digest"] = had[1]  # (FileContext.digest, worked out already)
         groups.setdefault(clause, []).append(ctx)
         if path in sources:
             out[path] = ctx
