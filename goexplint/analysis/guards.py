@@ -16,7 +16,7 @@ from typing import Dict, List, Optional, Tuple
 
 from goexplint.analysis.fields import Access, index
 from goexplint.core.parse import FileContext
-from goexplint.core.providers import PACKAGE, provider
+from goexplint.core.providers import KEPT, PACKAGE, provider
 
 MIN_GUARDED = 3
 MIN_FUNCS = 2
@@ -81,8 +81,15 @@ def inferred_guard(ctx: FileContext, key: Tuple[str, str]) -> Optional[Guard]:
     return best
 
 
-@provider(scope=PACKAGE)
+@provider(scope=KEPT)
+def takes_locks(ctx: FileContext) -> bool:
+    """The file has the text of a ``Lock()`` or ``RLock()`` call (kept with the file, like every per-file
+    part: a re-lint after an edit of a sibling does not search this file again)."""
+    return b"Lock(" in ctx.source
+
+
+@provider(scope=PACKAGE, requires=(takes_locks,))
 def package_takes_locks(ctx: FileContext) -> bool:
     """Some file of the package has the text of a ``Lock()`` or ``RLock()`` call: without one no access
     holds a lock, so no guard can be inferred (and the field-access index need not be built for it)."""
-    return any(b"Lock(" in f.source for f in ctx.package.files)
+    return any(takes_locks(f) for f in ctx.package.files)

@@ -31,7 +31,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import tree_sitter
 from tree_sitter import Node
 
-Shape = Tuple[int, int, str]  # start and end byte (from the start of the match's top-level node), node type
+Shape = Tuple[int, int, int]  # start and end byte (from the start of the match's top-level node), node kind id
 MatchShape = Tuple[int, Tuple[Tuple[str, Tuple[Shape, ...]], ...]]  # pattern, (capture name, nodes)...
 
 
@@ -96,7 +96,7 @@ def _top_of(tops: Sequence[Tuple[int, int, str, bool]], starts: Sequence[int], s
 def _relative(pattern: int, caps: Dict[str, List[Node]], base: int) -> MatchShape:
     """A match as plain data, its nodes' bytes counted from ``base`` (the start of its top-level node),
     so it stays valid while an edit elsewhere moves the node."""
-    return pattern, tuple((name, tuple((n.start_byte - base, n.end_byte - base, n.type) for n in nodes))
+    return pattern, tuple((name, tuple((n.start_byte - base, n.end_byte - base, n.kind_id) for n in nodes))
                           for name, nodes in caps.items())
 
 
@@ -183,7 +183,7 @@ def requery(memo: QueryMemo, key, query: tree_sitter.Query, source: bytes, tree:
         out.append((pattern, {name: [root] for name in names}))
     by_top: List[List[MatchShape]] = []
     changed_set = set(changed)
-    find = root.descendant_for_byte_range
+    top_nodes = root.children
     for i, (s, e, _, _) in enumerate(tops):
         if i in changed_set:
             cursor = tree_sitter.QueryCursor(query)
@@ -202,18 +202,25 @@ def requery(memo: QueryMemo, key, query: tree_sitter.Query, source: bytes, tree:
             by_top.append(fresh)
             continue
         kept = memo.by_top[i]
+        # (found from the top-level node: from the root, every search would first scan the root's children)
+        find = top_nodes[i].descendant_for_byte_range
+        again: Dict[Shape, Node] = {}  # (several matches capture the same node)
         for pattern, shapes in kept:
             caps: Dict[str, List[Node]] = {}
             for name, nodes in shapes:
                 found = []
-                for a, b, typ in nodes:
-                    node = find(s + a, s + b)
-                    while node is not None and node.type != typ:  # same range, an outer node
-                        node = node.parent
-                        if node is not None and (node.start_byte, node.end_byte) != (s + a, s + b):
-                            node = None
+                for shape in nodes:
+                    node = again.get(shape)
                     if node is None:
-                        return None
+                        a, b, kind = shape
+                        node = find(s + a, s + b)
+                        while node is not None and node.kind_id != kind:  # same range, an outer node
+                            node = node.parent
+                            if node is not None and (node.start_byte, node.end_byte) != (s + a, s + b):
+                                node = None
+                        if node is None:
+                            return None
+                        again[shape] = node
                     found.append(node)
                 caps[name] = found
             out.append((pattern, caps))

@@ -12,7 +12,7 @@ from tree_sitter import Node
 from goexplint.analysis.package import FuncDecl, model
 from goexplint.analysis.syntax import is_package_type, strip_pointer, top_level_names
 from goexplint.core.parse import FileContext
-from goexplint.core.providers import FILE, PACKAGE, provider
+from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
 
 HTTP = "net/http"
 CONTEXT = "context"
@@ -79,11 +79,18 @@ def creates_detached(decl: Optional[FuncDecl]) -> bool:
     return b"Background()" in text or b"TODO()" in text
 
 
-@provider(scope=PACKAGE)
+@provider(scope=KEPT)
+def mentions_background(ctx: FileContext) -> bool:
+    """The file mentions ``Background()`` or ``TODO()`` (a byte test, kept with the file: the language
+    server re-lints a package after an edit without testing every sibling again)."""
+    return b"Background()" in ctx.source or b"TODO()" in ctx.source
+
+
+@provider(scope=PACKAGE, requires=(mentions_background,))
 def package_mentions_background(ctx: FileContext) -> bool:
     """Some file of the package mentions ``Background()`` or ``TODO()``: a byte test on the package's files
     (already loaded: linting is scheduled by package) that needs no package model."""
-    return any(b"Background()" in f.source or b"TODO()" in f.source for f in ctx.package.files)
+    return any(mentions_background(f) for f in ctx.package.files)
 
 
 @provider(scope=PACKAGE, requires=(model,))
