@@ -365,27 +365,35 @@ def _findings(root: Path, cmd, cwd, env):
 def package_edit(file: Path, runs: int, jobs: int, roots):
     """Lint one file of a big package after a one-line edit of it, with the result cache as pre-commit
     uses it (the cache was filled by a lint of the unedited file), against a lint without the cache;
-    then the whole package with -j1 and -jN.  Returns rows for the table and whether every cached lint
-    gave the findings of the uncached one."""
-    rows, same = [], True
-    for label, root in roots:
-        tmp = Path(tempfile.mkdtemp(prefix="goexplint-bench-pkg-"))
-        try:
+    then the whole package with -j1 and -jN.  Every checkout gets its own copy of the package and cache,
+    and the runs are round robin (run 1 of every checkout, then run 2...), so drift of the machine falls on
+    all of them alike.  Returns rows for the table and whether every cached lint gave the findings of the
+    uncached one."""
+    same = True
+    setups = []
+    try:
+        for label, root in roots:
+            tmp = Path(tempfile.mkdtemp(prefix="goexplint-bench-pkg-"))
             copy = _copy_package(file, tmp)
-            cwd, rel = str(copy.parent), copy.name
-            env = _env(root)
-            base = [sys.executable, "-m", "goexplint", "--exit-zero"]
-            cache = str(tmp / "cache")
-            timed(base + ["--cache-dir", cache, "-j", "1", rel], cwd, env)  # fill the cache, untimed
-            original = copy.read_bytes()
-            lines = original.split(b"\n")
-            candidates = [i for i, ln in enumerate(lines) if ln.rstrip().endswith(b")") and ln.startswith(b"\t")]
-            rng = random.Random(11)
-            edited, cold = Tool(label + "one file after a one-line edit (cache)"), Tool(label + "one file, no cache")
-            for n in range(runs):
-                row = rng.choice(candidates) if candidates else len(lines) - 1
-                new = list(lines)
-                new[row] = new[row] + b" // bench edit %d" % n
+            setups.append((label, root, tmp, copy, _env(root), str(tmp / "cache")))
+        base = [sys.executable, "-m", "goexplint", "--exit-zero"]
+        tools = {}
+        for label, root, tmp, copy, env, cache in setups:
+            timed(base + ["--cache-dir", cache, "-j", "1", copy.name], str(copy.parent), env)  # fill the cache, untimed
+            tools[label] = (Tool(label + "one file after a one-line edit (cache)"), Tool(label + "one file, no cache"),
+                            Tool(label + "whole package -j1 (no cache)"),
+                            Tool(label + "whole package -j%d (no cache)" % jobs))
+        original = file.read_bytes()
+        lines = original.split(b"\n")
+        candidates = [i for i, ln in enumerate(lines) if ln.rstrip().endswith(b")") and ln.startswith(b"\t")]
+        rng = random.Random(11)
+        for n in range(runs):
+            row = rng.choice(candidates) if candidates else len(lines) - 1
+            new = list(lines)
+            new[row] = new[row] + b" // bench edit %d" % n
+            for label, root, tmp, copy, env, cache in setups:
+                edited, cold, j1, jn = tools[label]
+                cwd, rel = str(copy.parent), copy.name
                 copy.write_bytes(b"\n".join(new))
                 edited.runs.append(timed(base + ["--cache-dir", cache, "-j", "1", rel], cwd, env))
                 cold.runs.append(timed(base + ["--no-cache", "-j", "1", rel], cwd, env))
@@ -393,12 +401,14 @@ def package_edit(file: Path, runs: int, jobs: int, roots):
                         _findings(root, base + ["--no-cache", "-j", "1", rel], cwd, env):
                     same = False
                 copy.write_bytes(original)
-            j1, jn = Tool(label + "whole package -j1 (no cache)"), Tool(label + "whole package -j%d (no cache)" % jobs)
-            for _ in range(runs):
-                j1.runs.append(timed(base + ["--no-cache", "-j", "1", "."], cwd, env))
-                jn.runs.append(timed(base + ["--no-cache", "-j", str(jobs), "."], cwd, env))
-            rows += [edited, cold, j1, jn]
-        finally:
+        for _ in range(runs):
+            for label, root, tmp, copy, env, cache in setups:
+                _, _, j1, jn = tools[label]
+                j1.runs.append(timed(base + ["--no-cache", "-j", "1", "."], str(copy.parent), env))
+                jn.runs.append(timed(base + ["--no-cache", "-j", str(jobs), "."], str(copy.parent), env))
+        rows = [t for label, *_ in setups for t in tools[label]]
+    finally:
+        for _, _, tmp, _, _, _ in setups:
             shutil.rmtree(tmp, ignore_errors=True)
     return rows, same
 
