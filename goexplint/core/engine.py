@@ -363,6 +363,8 @@ def _prepare(directory: str, pairs: Sequence[Tuple[str, str]], options: Options,
         sources[real] = (shown, source)
         todo.append(i)
     read = cache.read_files(directory) if cache is not None else {}
+    if not todo:
+        read = {}  # (every result came from the cache: nothing is loaded, the bytes go now)
     return _Prepared(directory, pairs, results, sources, keys, todo, cache, store, read)
 
 
