@@ -196,14 +196,19 @@ def lint_source(path: str, source: bytes, options: Options, real_path: Optional[
         what = "missing %s" % err.type if err.is_missing else "syntax error"
         notices.append(Notice(path, "parse-error", "%s at %d:%d; linted the parts that parse"
                               % (what, row + 1, col + 1), level="note", row=row, col=col))
-    if ctx is None:
+    made = ctx is None
+    if made:
         version = goversion.resolve(real_path or path, source, override=options.go_version,
                                     environ=dict(options.environ))
         ctx = FileContext(path, source, tree, version, real_path=real_path)
         ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ, buffers,
                                                options.include_generated, options.max_file_size)
-    with activate(ctx):
-        findings = _lint_context(ctx, options, notices, timings, memo)
+    try:
+        with activate(ctx):
+            findings = _lint_context(ctx, options, notices, timings, memo)
+    finally:
+        if made:
+            ctx.close()  # (made here and seen by no one else: its memos go now, not in the cyclic collector's time)
     findings.sort(key=Finding.sort_key)
     return FileResult(findings, notices, True, timings=timings)
 
