@@ -342,6 +342,9 @@ class GoexplintServer(LanguageServer):
         self.docs: Dict[str, Doc] = {}
         self.settings = Settings()
         self.lint_lock = threading.Lock()  # one lint at a time (the analyses memoise per process)
+        # contexts of buffers linted again since: closed by the next lint, under ``lint_lock`` (not while a
+        # lint that was handed one as a sibling buffer may still be running)
+        self.retired: List[FileContext] = []
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="goexplint-lint")
 
     def report_server_error(self, error: Exception, source) -> None:
@@ -404,6 +407,8 @@ class GoexplintServer(LanguageServer):
         """(result, ctx): the file linted with its package (siblings on disk, parsed once and kept while
         unchanged, and the other open buffers of the directory instead of their disk files)."""
         with self.lint_lock:
+            while self.retired:
+                self.retired.pop().close()  # (its cycles broken now: they would wait for the cyclic collector)
             version = goversion.resolve(shown, source, override=options.go_version, environ=dict(options.environ))
             ctx = FileContext(shown, source, tree, version, real_path=real)
             ctx.package_loader = functools.partial(package_mod.load, ctx, options.go_version, options.environ,
@@ -415,6 +420,8 @@ class GoexplintServer(LanguageServer):
             self.window_log_message(T.LogMessageParams(type=T.MessageType.Log, message="goexplint: " + message))
 
     def _done(self, doc: Doc, source: bytes, result, how: str, ctx) -> None:
+        if doc.ctx is not None and doc.ctx is not ctx:
+            self.retired.append(doc.ctx)
         doc.ctx = ctx
         doc.findings = [f for f in result.findings if f.suppressed is None]
         doc.linted_source = source
@@ -614,6 +621,8 @@ def build_server() -> GoexplintServer:
         doc = ls.docs.pop(params.text_document.uri, None)
         if doc is not None and doc.task is not None:
             doc.task.cancel()
+        if doc is not None and doc.ctx is not None:
+            ls.retired.append(doc.ctx)
         ls.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
     async def pull_configuration(ls: GoexplintServer) -> dict:
