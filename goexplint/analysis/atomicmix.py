@@ -18,10 +18,11 @@ from tree_sitter import Node
 
 from goexplint.analysis.fields import index
 from goexplint.analysis.package import model
-from goexplint.analysis.syntax import (enclosing_function, is_reference, match_rows, normal_text, outside_parens,
-                                       package_selector, resolve, root_identifier, unparen, value_copy_root)
+from goexplint.analysis.syntax import (enclosing_function, file_has, files_having, is_reference, match_rows,
+                                       normal_text, outside_parens, package_selector, resolve, root_identifier,
+                                       unparen, value_copy_root)
 from goexplint.core.parse import FileContext, captures
-from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
+from goexplint.core.providers import FILE, PACKAGE, provider
 
 ATOMIC = "sync/atomic"
 _ATOMIC_FUNC = re.compile(rb"^(Add|Load|Store|Swap|CompareAndSwap|And|Or)(Int32|Int64|Uint32|Uint64|Uintptr|Pointer)$")
@@ -114,14 +115,7 @@ def atomic_sites(ctx: FileContext) -> List[AtomicSite]:
     return sites
 
 
-@provider(scope=KEPT)
-def mentions_sync_atomic(ctx: FileContext) -> bool:
-    """The file's bytes contain ``sync/atomic`` (a test that needs no tree: every file importing the
-    package has it, in its import path; a comment or a string naming it counts too)."""
-    return b"sync/atomic" in ctx.source
-
-
-@provider(scope=FILE, requires=(atomic_sites, index, mentions_sync_atomic))
+@provider(scope=FILE, requires=(atomic_sites, index, file_has, files_having))
 def package_atomic_sites(ctx: FileContext) -> List[AtomicSite]:
     """Atomic sites of this file plus those of the other files of the package (field-access index: a
     field of a package struct or a package-level variable); updates first, then loads."""
@@ -131,8 +125,8 @@ def package_atomic_sites(ctx: FileContext) -> List[AtomicSite]:
     # The index sees an atomic access only in a file that imports sync/atomic: without one in the
     # package there is nothing to learn from it, so it is not built for this.  (A byte test: a sibling's
     # imports would need its tree; a sibling that only names the package finds nothing in the index.)
-    others = [a for a in index(ctx).atomic] if any(
-        mentions_sync_atomic(f) for f in ctx.package.files if f is not ctx) else []
+    named = files_having(ctx, ATOMIC.encode()) - file_has(ctx, ATOMIC.encode())  # (the other files)
+    others = [a for a in index(ctx).atomic] if named > 0 else []
     for a in others:
         if a.file == ctx.path:
             continue

@@ -15,8 +15,9 @@ import dataclasses
 from typing import Dict, List, Optional, Tuple
 
 from goexplint.analysis.fields import Access, index
+from goexplint.analysis.syntax import files_having
 from goexplint.core.parse import FileContext
-from goexplint.core.providers import KEPT, PACKAGE, provider
+from goexplint.core.providers import PACKAGE, provider
 
 MIN_GUARDED = 3
 MIN_FUNCS = 2
@@ -81,15 +82,8 @@ def inferred_guard(ctx: FileContext, key: Tuple[str, str]) -> Optional[Guard]:
     return best
 
 
-@provider(scope=KEPT)
-def takes_locks(ctx: FileContext) -> bool:
-    """The file has the text of a ``Lock()`` or ``RLock()`` call (kept with the file, like every per-file
-    part: a re-lint after an edit of a sibling does not search this file again)."""
-    return b"Lock(" in ctx.source
-
-
-@provider(scope=PACKAGE, requires=(takes_locks,))
+@provider(scope=PACKAGE, requires=(files_having,))
 def package_takes_locks(ctx: FileContext) -> bool:
     """Some file of the package has the text of a ``Lock()`` or ``RLock()`` call: without one no access
     holds a lock, so no guard can be inferred (and the field-access index need not be built for it)."""
-    return any(takes_locks(f) for f in ctx.package.files)
+    return files_having(ctx, b"Lock(") > 0

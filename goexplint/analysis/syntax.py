@@ -24,7 +24,7 @@ from tree_sitter import Node
 
 from goexplint.analysis.package import model
 from goexplint.core.filequeries import file_captures, file_query
-from goexplint.core.providers import provider
+from goexplint.core.providers import KEPT, PACKAGE, provider
 from goexplint.core.parse import FileContext, active, captures, compile_query, node_text
 
 FUNC_TYPES = ("func_literal", "function_declaration", "method_declaration")
@@ -56,6 +56,19 @@ def outside_parens(node: Node) -> Tuple[Node, Optional[Node]]:
     while p is not None and p.type == "parenthesized_expression":
         node, p = p, p.parent
     return node, p
+
+
+@provider(scope=KEPT)
+def file_has(ctx: FileContext, needle: bytes) -> bool:
+    """The file's bytes contain ``needle`` (a test that needs no tree; kept with the file, so the language
+    server's re-lint after an edit does not search every unchanged sibling again)."""
+    return needle in ctx.source
+
+
+@provider(scope=PACKAGE, requires=(file_has,))
+def files_having(ctx: FileContext, needle: bytes) -> int:
+    """How many files of the package contain ``needle`` (``file_has``): package byte tests, made once."""
+    return sum(1 for f in ctx.package.files if file_has(f, needle))
 
 
 _TOP_LEVEL_NAMES = file_query("(source_file (function_declaration name: (identifier) @f))"

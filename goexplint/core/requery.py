@@ -54,8 +54,8 @@ class QueryMemo:
         self.tops, self.by_top, self.on_root = [], [], []
 
 
-def _tops(root: Node) -> List[Tuple[int, int, str, bool]]:
-    return [(c.start_byte, c.end_byte, c.type, c.has_error) for c in root.children]
+def _tops(children: Sequence[Node]) -> List[Tuple[int, int, str, bool]]:
+    return [(c.start_byte, c.end_byte, c.type, c.has_error) for c in children]
 
 
 def _edit_span(old: bytes, new: bytes) -> Tuple[int, int, int]:
@@ -115,7 +115,7 @@ def _span(caps: Dict[str, List[Node]]) -> Tuple[int, int]:
 def remember(memo: QueryMemo, key, source: bytes, tree: tree_sitter.Tree,
              matches: Sequence[Tuple[int, Dict[str, List[Node]]]]) -> None:
     """Keep ``matches`` (the full query's, in cursor order) of ``source`` for the next lint."""
-    tops = _tops(tree.root_node)
+    tops = _tops(tree.root_node.children)
     starts = [t[0] for t in tops]
     by_top: List[List[MatchShape]] = [[] for _ in tops]
     on_root: List[Tuple[int, Tuple[str, ...]]] = []
@@ -152,7 +152,8 @@ def requery(memo: QueryMemo, key, query: tree_sitter.Query, source: bytes, tree:
     start, old_end, new_end = _edit_span(old, source)
     delta = new_end - old_end
     root = tree.root_node
-    tops = _tops(root)
+    top_nodes = root.children
+    tops = _tops(top_nodes)
     if len(tops) != len(memo.tops):
         return None
     changed = []
@@ -183,7 +184,6 @@ def requery(memo: QueryMemo, key, query: tree_sitter.Query, source: bytes, tree:
         out.append((pattern, {name: [root] for name in names}))
     by_top: List[List[MatchShape]] = []
     changed_set = set(changed)
-    top_nodes = root.children
     for i, (s, e, _, _) in enumerate(tops):
         if i in changed_set:
             cursor = tree_sitter.QueryCursor(query)

@@ -10,12 +10,13 @@ from typing import List, Optional, Set, Tuple
 from tree_sitter import Node
 
 from goexplint.analysis.package import FuncDecl, model
-from goexplint.analysis.syntax import is_package_type, strip_pointer, top_level_names
+from goexplint.analysis.syntax import files_having, is_package_type, strip_pointer, top_level_names
 from goexplint.core.parse import FileContext
-from goexplint.core.providers import FILE, KEPT, PACKAGE, provider
+from goexplint.core.providers import FILE, PACKAGE, provider
 
 HTTP = "net/http"
 CONTEXT = "context"
+DETACHED_CALLS = (b"Background()", b"TODO()")  # the text of calls that make a context nothing cancels
 NET = "net"
 TLS = "crypto/tls"
 HTTPTEST = "net/http/httptest"
@@ -76,21 +77,14 @@ def creates_detached(decl: Optional[FuncDecl]) -> bool:
     if span is None:
         return False
     text = decl.file.source[span[0]:span[1]]
-    return b"Background()" in text or b"TODO()" in text
+    return any(call in text for call in DETACHED_CALLS)
 
 
-@provider(scope=KEPT)
-def mentions_background(ctx: FileContext) -> bool:
-    """The file mentions ``Background()`` or ``TODO()`` (a byte test, kept with the file: the language
-    server re-lints a package after an edit without testing every sibling again)."""
-    return b"Background()" in ctx.source or b"TODO()" in ctx.source
-
-
-@provider(scope=PACKAGE, requires=(mentions_background,))
+@provider(scope=PACKAGE, requires=(files_having,))
 def package_mentions_background(ctx: FileContext) -> bool:
     """Some file of the package mentions ``Background()`` or ``TODO()``: a byte test on the package's files
     (already loaded: linting is scheduled by package) that needs no package model."""
-    return any(mentions_background(f) for f in ctx.package.files)
+    return any(files_having(ctx, call) > 0 for call in DETACHED_CALLS)
 
 
 @provider(scope=PACKAGE, requires=(model,))
