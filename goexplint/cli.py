@@ -28,7 +28,7 @@ from goexplint.core.engine import (DEFAULT_FILE_TIMEOUT, DEFAULT_MAX_FILE_MB, Op
                                    exit_now_on_sigint, lint_files, lint_source, summary_counts)
 from goexplint.core.registry import all_rules, rules_by_id, select_rules
 from goexplint.core.safe_write import write_atomic
-from goexplint.report import reporters
+from goexplint.report import reporter
 from goexplint.report.common import ReportOptions
 
 
@@ -468,7 +468,7 @@ def run(argv: Optional[List[str]] = None) -> int:
     if args.format == "sarif" and len(shown) > args.sarif_max_results:
         sys.stderr.write("goexplint: warning: %d findings; the SARIF report keeps the %d most severe\n"
                          % (len(shown), args.sarif_max_results))
-    _write(reporters()[args.format](result, report_rules, ropts), args.output)
+    _write(reporter(args.format)(result, report_rules, ropts), args.output)
     for n in result.notices:
         if n.kind == "skipped":
             continue  # said once, in the summary line below

@@ -73,6 +73,12 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=256)
+def version_key(version) -> bytes:
+    """A Go version's part of a key (a file's ``GoVersion``; most files of a module share one value)."""
+    return repr(dataclasses.astuple(version)).encode("utf-8", "surrogateescape")
+
+
 @functools.lru_cache(maxsize=16)
 def _options_digest(options) -> bytes:
     """The options' part of every key, once per options value (``astuple`` copies every field)."""
@@ -84,9 +90,9 @@ class ResultCache:
         self.root = os.path.join(directory, LAYOUT)
         self._dirs: Dict[str, Dict[str, Tuple[str, Optional[str]]]] = {}
         self._digests: Dict[str, Dict[Optional[str], str]] = {}
-        # directory -> real path -> (bytes, sha256) of the files read for the keys, until ``read_files``
-        # hands them on (so the directory's siblings are not read and hashed again to be linted)
-        self._read: Dict[str, Dict[str, Tuple[bytes, str]]] = {}
+        # directory -> real path -> (bytes, sha256, lexical package name) of the files read for the keys,
+        # until ``read_files`` hands them on (so the directory's siblings are not read and hashed again to be linted)
+        self._read: Dict[str, Dict[str, Tuple[bytes, str, Optional[str]]]] = {}
         self.hits = 0
         self.misses = 0
 
@@ -104,15 +110,16 @@ class ResultCache:
                     with open(path, "rb") as fh:
                         data = fh.read()
                     digest = hashlib.sha256(data).hexdigest()
-                    got[os.path.basename(path)] = (digest, lexical_package_name(data))
-                    read[os.path.join(where, os.path.basename(path))] = (data, digest)
+                    clause = lexical_package_name(data)
+                    got[os.path.basename(path)] = (digest, clause)
+                    read[os.path.join(where, os.path.basename(path))] = (data, digest, clause)
                 except OSError:
                     got[os.path.basename(path)] = ("<unreadable>", None)
             self._dirs[directory] = got
         return got
 
-    def read_files(self, directory: str) -> Dict[str, Tuple[bytes, str]]:
-        """real path -> (bytes, sha256) of the files of ``directory`` read for the keys (each handed on
+    def read_files(self, directory: str) -> Dict[str, Tuple[bytes, str, Optional[str]]]:
+        """real path -> (bytes, sha256, package clause) of the files of ``directory`` read for the keys (each handed on
         once, then forgotten: a run over many directories does not keep every file's bytes)."""
         return self._read.pop(directory, {})
 
@@ -120,7 +127,7 @@ class ResultCache:
         h = hashlib.sha256()
         h.update(code_fingerprint().encode())
         h.update(_options_digest(options))
-        h.update(repr(dataclasses.astuple(version)).encode())
+        h.update(version_key(version))
         h.update(("\0%s\0%s\0" % (shown, real)).encode("utf-8", "surrogateescape"))
         h.update(hashlib.sha256(source).digest())
         if real:
@@ -220,7 +227,7 @@ class FactsStore:
         if base is None:
             h = hashlib.sha256(code_fingerprint().encode())
             h.update(("\0%s\0%s\0%s\0" % (ctx.path, ctx.real_path, ctx.digest)).encode("utf-8", "surrogateescape"))
-            h.update(repr(dataclasses.astuple(ctx.go)).encode("utf-8", "surrogateescape"))
+            h.update(version_key(ctx.go))
             base = ctx.__dict__["_facts_key"] = h.digest()
         h = hashlib.sha256(base)
         h.update(("\0%s\0%r" % (name, token)).encode("utf-8", "surrogateescape"))

@@ -14,8 +14,7 @@ import os
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from goexplint.core import goversion
 from goexplint.core import package as package_mod
@@ -29,6 +28,9 @@ from goexplint.core.parse import FileContext, PackageFiles, activate, close_all,
 from goexplint.core.query import prepare as prepare_queries, refine_matches, rule_matches
 from goexplint.core.requery import QueryMemo
 from goexplint.core.registry import Rule, rules_by_id
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 # --max-file-size / config max-file-size default (MB, 1 MB = 1,000,000 bytes).  Memory grows with the
@@ -464,6 +466,8 @@ def _lint_split(task: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[st
     package facts built from per-file parts are made here (their parts by workers), then chunks of its
     files are linted by workers forked after that.  ``take(results, positions)`` gets the results of the
     files ``positions`` (indexes into the task's files) as they come."""
+    from concurrent.futures import as_completed
+
     directory, pairs, options, cache_dir, profile = task
     prep = _prepare(directory, pairs, options, cache_dir, profile)
     decided = [i for i, r in enumerate(prep.results) if r is not None]
@@ -579,6 +583,8 @@ def lint_files(files: Sequence[Tuple[str, str]], options: Options, jobs: int = 1
         # Largest directories first, so no worker is left with a big one at the end.
         pending.sort(key=lambda t: -sizes[t])
     if jobs > 1 and len(pending) > 1:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
         try:
             futures = {pool.submit(_lint_package, tasks[t]): t for t in pending}

@@ -363,6 +363,7 @@ def clear_cache() -> None:
     """Forget every go.mod / vendor/modules.txt lookup (for tests and the language server)."""
     _ROOTS.clear()
     _DIRS.clear()
+    _module_version.cache_clear()
     _read_gomod.cache_clear()
     _read_vendor_modules.cache_clear()
 
@@ -546,6 +547,13 @@ def _experiment_loopvar(environ: Mapping[str, str]) -> bool:
     return on
 
 
+@functools.lru_cache(maxsize=256)
+def _module_version(mv: _ModVersion, cwd: str) -> GoVersion:
+    """The version of a file without a //go:build version: its module's, one value per module and working
+    directory (the detail names files relative to it), not worked out again for each of a big package's files."""
+    return GoVersion(mv.lang, mv.kind, _module_detail(mv))
+
+
 def _resolve(path, source: bytes) -> GoVersion:
     try:
         directory = os.path.dirname(os.path.abspath(os.fsdecode(path)))
@@ -554,7 +562,7 @@ def _resolve(path, source: bytes) -> GoVersion:
     mv = _directory_version(directory)
     tag = _header_constraint(source)
     if tag is None or tag[1] is None:
-        return GoVersion(mv.lang, mv.kind, _module_detail(mv))
+        return _module_version(mv, os.getcwd())
 
     expr, found = tag
     vfile = max(found, GO1_21)

@@ -145,7 +145,8 @@ def directory_go_files(directory: str) -> List[str]:
 
 def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], override: Optional[str] = None,
                    environ: Tuple[Tuple[str, str], ...] = (), include_generated: bool = False, max_size: int = 0,
-                   store=None, read: Optional[Dict[str, Tuple[bytes, str]]] = None) -> Dict[str, FileContext]:
+                   store=None,
+                   read: Optional[Dict[str, Tuple[bytes, str, Optional[str]]]] = None) -> Dict[str, FileContext]:
     """Read every ``.go`` file of ``directory`` once and group them into packages by package clause.
 
     ``sources`` maps the real paths of the files to lint to (display path, bytes already read); the
@@ -155,7 +156,8 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
     parsed; the others (siblings) are parsed when something first asks for their tree, which a sibling
     whose facts all come from ``store`` (the per-file facts store, set on every context) never does.
     A sibling's package clause is read lexically when it can be (``lexical_package_name``).  ``read``:
-    real path -> (bytes, sha256) of files read already (for the result cache's keys), not read again."""
+    real path -> (bytes, sha256, lexical package name) of files read already (for the result cache's keys),
+    not read again."""
     paths = directory_go_files(directory)
     known = set(paths)
     paths.extend(p for p in sorted(sources) if p not in known)
@@ -183,7 +185,12 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
         if b"\0" in source or (not include_generated and is_generated(source)) or len(source) > max_size > 0:
             continue  # generated (and too large) files are in a package only when they are linted
         version = goversion.resolve(path, source, override=override, environ=env)
-        clause = None if path in sources else lexical_package_name(source)
+        if path in sources:
+            clause = None
+        elif had is not None and had[0] is source:
+            clause = had[2]  # (read for the result cache's keys already)
+        else:
+            clause = lexical_package_name(source)
         if clause is None:
             ctx = FileContext(shown, source, parse_bytes(source), version, real_path=path)
             clause = package_clause(ctx.root)

@@ -31,15 +31,17 @@ from __future__ import annotations
 
 import gc
 import inspect
-import multiprocessing
 import os
 import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from goexplint.core import providers
 from goexplint.core.parse import PackageFiles, activate
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+# (concurrent.futures and multiprocessing are imported where a pool is made: a -j1 run never needs them)
 
 # A directory is split when its bytes are more than SPLIT_SHARE of one worker's fair share of the run
 # (total bytes / jobs): a directory that big finishes after all the others however the rest is handed
@@ -52,6 +54,8 @@ CHUNK_SHARE = 3
 
 
 def can_fork() -> bool:
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -201,6 +205,9 @@ def make_package_facts(pkgs: Sequence[PackageFiles], targets: Sequence[providers
 # ------------------------------------------------------------------------------------------- the pool
 def fork_pool(jobs: int, initializer: Callable[[], None]) -> ProcessPoolExecutor:
     """A pool of ``jobs`` workers forked from this process now (they see its state as it is)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     frozen = gc.get_freeze_count() == 0
     gc.collect()
     gc.freeze()  # workers leave the inherited objects alone (no copy of every page by their first collection)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 from typing import Dict, List, Optional, Sequence, Set
 
 from goexplint.core.data import Finding
@@ -87,6 +86,8 @@ _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 
 def _git(args: List[str], cwd: str) -> str:
+    import subprocess  # (only --new-from-rev runs git: not imported by every run)
+
     try:
         proc = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=cwd, capture_output=True)
     except OSError as exc:
@@ -106,6 +107,8 @@ def _unquote(path: str) -> str:
 
 def _git_ok(args: List[str], cwd: str) -> Optional[str]:
     """git's output, or None when it fails (git itself missing is an error)."""
+    import subprocess  # (only --new-from-rev runs git: not imported by every run)
+
     try:
         proc = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=cwd, capture_output=True)
     except OSError as exc:
