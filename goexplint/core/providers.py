@@ -196,6 +196,28 @@ def _arg_key(arg: object, p: Provider) -> object:
 _REGISTRY: Dict[str, Provider] = {}
 
 
+def unload(ctx: FileContext) -> None:
+    """Free the tree of ``ctx`` (a file of a big package whose lint is done, or whose parts are made):
+    its memos go, and so do its kept facts but the persistent ones (plain data, which hold no nodes;
+    those with a ``forget_nodes`` method forget the nodes found through them).  The tree is parsed
+    again if something asks for it later, and the facts are made again from it."""
+    ctx.release()
+    kept = {}
+    for key, value in ctx.facts.items():
+        p = _REGISTRY.get(key[0]) if type(key) is tuple and key and type(key[0]) is str else None
+        if p is None or not p.persistent:
+            continue
+        kept[key] = value
+        plain = value[1] if p.depends_on is not None else value  # type: ignore[index]
+        forget = getattr(plain, "forget_nodes", None)
+        if forget is not None:
+            forget()
+    ctx.facts.clear()
+    ctx.facts.update(kept)
+    ctx.__dict__.pop("tree", None)
+    ctx.__dict__.pop("root", None)
+
+
 def provider(scope: str = FILE, requires: Iterable[Provider] = (), name: Optional[str] = None,
              depends_on: Optional[Callable] = None, persistent: bool = False, restore: Optional[Callable] = None):
     """Declare the decorated function a provider (see the module docstring).  ``name`` defaults to

@@ -1,0 +1,85 @@
+"""A big package is linted with its trees freed as it goes (``engine._Resident``): its per-file parts are made
+file by file first, and after each file's lint only the trees of the files parsed last are kept.  Findings
+must be exactly those of a lint that holds every tree, and the trees must really go.  Here every directory
+of test packages and fixtures is linted both ways, with the thresholds set so that nothing stays resident
+(every tree is freed after each file, so each tree a rule asks for again is parsed again)."""
+
+import sys
+from pathlib import Path
+
+from goexplint.analysis import fields
+from goexplint.core import engine, providers
+from goexplint.core.engine import Options, lint_files
+from goexplint.core.registry import select_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+DIRS = sorted({p.parent for base in (ROOT / "tests" / "packages", ROOT / "fixtures") for p in base.rglob("*.go")
+               if "testdata" not in p.parts})
+
+
+def lint(directory: Path):
+    fields._INDEXES.clear()
+    files = [(str(p), str(p)) for p in sorted(directory.glob("*.go"))]
+    opts = Options(rule_ids=tuple(r.id for r in select_rules(None, None)), report_unused=True)
+    return lint_files(files, opts, jobs=1, cache_dir=None)
+
+
+def test_a_big_package_keeps_the_findings_and_frees_its_trees(monkeypatch):
+    held = {d: lint(d) for d in DIRS}
+    assert sum(len(r.findings) for r in held.values()) > 100  # (the comparison below compares something)
+
+    unloads = []
+    settled = []
+    alive = []  # per directory: of the trees freed, how many something still holds (through a node)
+    trees = []
+    real_unload, real_settle, real_close = providers.unload, engine._Resident.settle, engine.close_all
+
+    def unload(ctx):
+        unloads.append(ctx.path)
+        trees.append(ctx.tree)
+        real_unload(ctx)
+
+    def close_all(contexts):
+        contexts = list(contexts)
+        alive.append(sum(sys.getrefcount(t) > 3 for t in trees))  # (the list, the loop, the argument)
+        del trees[:]
+        real_close(contexts)
+
+    def settle(self, last=None):
+        real_settle(self, last)
+        settled.append(sum(len(f.source) for f in self.files if f.parsed))
+
+    monkeypatch.setattr(providers, "unload", unload)
+    monkeypatch.setattr(engine._Resident, "settle", settle)
+    monkeypatch.setattr(engine, "close_all", close_all)
+    monkeypatch.setattr(engine, "BIG_PACKAGE_BYTES", 0)
+    monkeypatch.setattr(engine, "RESIDENT_BYTES", 0)
+    freed = {d: lint(d) for d in DIRS}
+    for d in DIRS:
+        assert freed[d].findings == held[d].findings, d
+        assert [(n.path, n.kind, n.message) for n in freed[d].notices] == \
+            [(n.path, n.kind, n.message) for n in held[d].notices], d
+    n_files = sum(len(list(d.glob("*.go"))) for d in DIRS)
+    assert len(unloads) >= n_files  # every file's tree was freed at least once
+    assert settled and max(settled) == 0  # and no tree was left after any step
+    # and the trees really go: no memo kept for the package holds a node of them (a table of methods
+    # holding each method's node kept every file with a method alive)
+    assert sum(alive) <= len(unloads) // 20, (sum(alive), len(unloads))
+
+
+def test_trees_within_the_resident_bytes_are_kept(monkeypatch):
+    """With room for every tree, none is freed (and so none parsed twice); with none, each is; findings
+    are the same either way."""
+    d = ROOT / "tests" / "packages" / "shop"
+    held = lint(d)
+    unloads = []
+    real_unload = providers.unload
+    monkeypatch.setattr(providers, "unload", lambda ctx: (unloads.append(ctx.path), real_unload(ctx)))
+    monkeypatch.setattr(engine, "BIG_PACKAGE_BYTES", 0)
+    counts = []
+    for resident in (10 ** 9, 0):
+        monkeypatch.setattr(engine, "RESIDENT_BYTES", resident)
+        del unloads[:]
+        assert lint(d).findings == held.findings
+        counts.append(len(unloads))
+    assert counts[0] == 0 and counts[1] >= len(list(d.glob("*.go")))
