@@ -1,4 +1,4 @@
-"""A big package is linted with its trees freed as it goes (``engine._Resident``): its per-file parts are made
+"""A big package is linted with its trees freed as it goes (``providers.Resident``): its per-file parts are made
 file by file first, and after each file's lint only the trees of the files parsed last are kept.  Findings
 must be exactly those of a lint that holds every tree, and the trees must really go.  Here every directory
 of test packages and fixtures is linted both ways, with the thresholds set so that nothing stays resident
@@ -7,8 +7,10 @@ of test packages and fixtures is linted both ways, with the thresholds set so th
 import sys
 from pathlib import Path
 
+import pytest
+
 from goexplint.analysis import fields
-from goexplint.core import engine, providers
+from goexplint.core import engine, providers, schedule
 from goexplint.core.engine import Options, lint_files
 from goexplint.core.registry import select_rules
 
@@ -17,11 +19,11 @@ DIRS = sorted({p.parent for base in (ROOT / "tests" / "packages", ROOT / "fixtur
                if "testdata" not in p.parts})
 
 
-def lint(directory: Path):
+def lint(directory: Path, jobs: int = 1):
     fields._INDEXES.clear()
     files = [(str(p), str(p)) for p in sorted(directory.glob("*.go"))]
     opts = Options(rule_ids=tuple(r.id for r in select_rules(None, None)), report_unused=True)
-    return lint_files(files, opts, jobs=1, cache_dir=None)
+    return lint_files(files, opts, jobs=jobs, cache_dir=None)
 
 
 def test_a_big_package_keeps_the_findings_and_frees_its_trees(monkeypatch):
@@ -32,7 +34,7 @@ def test_a_big_package_keeps_the_findings_and_frees_its_trees(monkeypatch):
     settled = []
     alive = []  # per directory: of the trees freed, how many something still holds (through a node)
     trees = []
-    real_unload, real_settle, real_close = providers.unload, engine._Resident.settle, engine.close_all
+    real_unload, real_settle, real_close = providers.unload, providers.Resident.settle, engine.close_all
 
     def unload(ctx):
         unloads.append(ctx.path)
@@ -50,7 +52,7 @@ def test_a_big_package_keeps_the_findings_and_frees_its_trees(monkeypatch):
         settled.append(sum(len(f.source) for f in self.files if f.parsed))
 
     monkeypatch.setattr(providers, "unload", unload)
-    monkeypatch.setattr(engine._Resident, "settle", settle)
+    monkeypatch.setattr(providers.Resident, "settle", settle)
     monkeypatch.setattr(engine, "close_all", close_all)
     monkeypatch.setattr(engine, "BIG_PACKAGE_BYTES", 0)
     monkeypatch.setattr(engine, "RESIDENT_BYTES", 0)
@@ -83,3 +85,23 @@ def test_trees_within_the_resident_bytes_are_kept(monkeypatch):
         assert lint(d).findings == held.findings
         counts.append(len(unloads))
     assert counts[0] == 0 and counts[1] >= len(list(d.glob("*.go")))
+
+
+@pytest.mark.skipif(not schedule.can_fork(), reason="splitting needs the fork start method")
+def test_a_big_package_split_between_workers_keeps_the_findings(monkeypatch):
+    """The same with the package split between two workers (``engine._lint_split``): the parts the
+    package facts are built from are made in the main process file by file, the others by the workers,
+    which free their trees as they go, as the linting workers do."""
+    dirs = [d for d in DIRS if len(list(d.glob("*.go"))) >= 4]
+    held = {d: lint(d) for d in dirs}
+    splits = []
+    real_split = engine._lint_split
+    monkeypatch.setattr(engine, "_lint_split", lambda task, jobs, take: (splits.append(task[0]),
+                                                                         real_split(task, jobs, take)))
+    monkeypatch.setattr(schedule, "SPLIT_SHARE", 0.0)
+    monkeypatch.setattr(schedule, "SPLIT_MIN_FILES_PER_JOB", 1)
+    monkeypatch.setattr(engine, "BIG_PACKAGE_BYTES", 0)
+    monkeypatch.setattr(engine, "RESIDENT_BYTES", 0)
+    for d in dirs:
+        assert lint(d, jobs=2).findings == held[d].findings, d
+    assert len(splits) == len(dirs)

@@ -407,41 +407,24 @@ def _package_files(contexts: Dict[str, FileContext]) -> List[FileContext]:
 RESIDENT_BYTES = 2_000_000
 
 
-class _Resident:
-    """The files of a big package whose trees are kept (the most recently parsed ones, up to
-    ``RESIDENT_BYTES`` of source); ``settle`` frees the trees of the others (``providers.unload``)."""
-
-    def __init__(self, contexts: Dict[str, FileContext]):
-        self.files = _package_files(contexts)
-        self.kept: Dict[int, FileContext] = {}  # in the order they were seen parsed
-        self.size = 0
-
-    def settle(self, last: Optional[FileContext] = None) -> None:
-        for f in self.files:
-            if f.parsed and id(f) not in self.kept:
-                self.kept[id(f)] = f
-                self.size += len(f.source)
-        if last is not None and id(last) in self.kept:  # (the file just linted is the least likely asked again)
-            del self.kept[id(last)]
-            self.kept = {id(last): last, **self.kept}
-        while self.size > RESIDENT_BYTES and self.kept:
-            key = next(iter(self.kept))
-            f = self.kept.pop(key)
-            self.size -= len(f.source)
-            if f.parsed:
-                providers.unload(f)
+def _resident(contexts: Dict[str, FileContext]) -> providers.Resident:
+    return providers.Resident(_package_files(contexts), RESIDENT_BYTES)
 
 
-def _parts_first(resident: _Resident, options: Options) -> None:
-    """Make every file's per-file parts of the package facts (``schedule.package_facts``) one file at a
-    time, freeing trees as it goes: first the parts that need no package fact, then the others (the
-    field summaries need the package model, built from the first ones), in the reverse order (the trees
-    parsed last are still there)."""
+def _part_levels(options: Options) -> Tuple[List[providers.Provider], List[providers.Provider]]:
+    """The per-file parts of the package facts (``schedule.package_facts``) in two levels: those that need
+    no package fact, then the others (the field summaries need the package model, built from the first)."""
     requires = [p for r in options.rules for p in r.requires]
     _, parts = schedule.package_facts(requires)
     first = [p for p in parts if not any(q.scope == providers.PACKAGE for q in providers.closure(p.requires))]
-    levels = [(first, resident.files), ([p for p in parts if p not in first], resident.files[::-1])]
-    for level, files in levels:
+    return first, [p for p in parts if p not in first]
+
+
+def _parts_first(resident: providers.Resident, options: Options) -> None:
+    """Make every file's per-file parts of the package facts one file at a time, freeing trees as it goes:
+    the first level, then the second in the reverse order (the trees parsed last are still there)."""
+    first, second = _part_levels(options)
+    for level, files in ((first, resident.files), (second, resident.files[::-1])):
         if not level:
             continue
         for f in files:
@@ -453,7 +436,7 @@ def _parts_first(resident: _Resident, options: Options) -> None:
 
 def _lint_loaded(prep: _Prepared, contexts: Dict[str, FileContext], indices: Sequence[int], options: Options,
                  profile: bool, first_timings: Optional[Dict[str, float]] = None,
-                 resident: Optional[_Resident] = None) -> None:
+                 resident: Optional[providers.Resident] = None) -> None:
     """Lint the files ``indices`` of ``prep`` with their contexts, into ``prep.results`` (and the cache).
     ``first_timings`` (--profile-rules) start the timings of the first of them (the directory's parse)."""
     cache = prep.cache
@@ -488,7 +471,7 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
         t0 = time.perf_counter()
         big = _big(prep)
         contexts = _load(prep, options, lazy=big)
-        resident = _Resident(contexts) if big else None
+        resident = _resident(contexts) if big else None
         if resident is not None:
             _parts_first(resident, options)
         load_time = time.perf_counter() - t0
@@ -532,8 +515,8 @@ def _abandon(pool: ProcessPoolExecutor) -> None:
 
 def _lint_chunk(indices: Sequence[int]) -> List[FileResult]:
     """Worker (forked by ``_lint_split``): lint the files ``indices`` of the directory being split."""
-    prep, contexts, options, profile = schedule._STATE["split"]  # type: ignore[misc]
-    _lint_loaded(prep, contexts, indices, options, profile)
+    prep, contexts, options, profile, resident = schedule._STATE["split"]  # type: ignore[misc]
+    _lint_loaded(prep, contexts, indices, options, profile, None, resident)
     return [prep.results[i] for i in indices]  # type: ignore[misc]
 
 
@@ -553,11 +536,15 @@ def _lint_split(task: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[st
     if not prep.todo:
         return
     t0 = time.perf_counter()
-    contexts = _load(prep, options)
+    big = _big(prep)
+    contexts = _load(prep, options, lazy=big)
+    resident = _resident(contexts) if big else None
     load_time = time.perf_counter() - t0
     first: Dict[str, float] = {"(parse)": load_time}
     if len(prep.todo) < schedule.SPLIT_MIN_FILES_PER_JOB * jobs:
-        _lint_loaded(prep, contexts, prep.todo, options, profile, first)
+        if resident is not None:
+            _parts_first(resident, options)
+        _lint_loaded(prep, contexts, prep.todo, options, profile, first, resident)
         close_all(contexts.values())
         take([prep.results[i] for i in prep.todo], prep.todo)
         return
@@ -583,11 +570,19 @@ def _lint_split(task: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[st
                     prepare_queries(active)
         first["(query)"] = -(time.perf_counter() - w0)  # charged to the query, not to the package facts
 
+    if resident is not None:
+        # (a big package: the parts that need no package fact are made by workers first, so that this process
+        # holds no tree; the workers free theirs as they go, and so do those of the other parts and the
+        # linting workers)
+        schedule.make_package_facts(pkgs, (), _part_levels(options)[0], jobs,
+                                    lambda: schedule.fork_pool(jobs, _worker_init), _abandon, lambda: None, resident)
     schedule.make_package_facts(pkgs, targets, parts, jobs, lambda: schedule.fork_pool(jobs, _worker_init), _abandon,
-                                warm)
+                                warm, resident)
+    if resident is not None:
+        resident.settle()
     first["(package)"] = time.perf_counter() - t0 + first.get("(query)", 0.0)
     first["(query)"] = -first.get("(query)", 0.0)
-    schedule._STATE["split"] = (prep, contexts, options, profile)
+    schedule._STATE["split"] = (prep, contexts, options, profile, resident)
     try:
         pool = schedule.fork_pool(jobs, _worker_init)
     finally:

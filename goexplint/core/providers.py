@@ -218,6 +218,33 @@ def unload(ctx: FileContext) -> None:
     ctx.__dict__.pop("root", None)
 
 
+class Resident:
+    """The files of a big package whose trees are kept: the most recently parsed ones, up to ``limit``
+    bytes of their source; ``settle`` frees the trees of the others (``unload``)."""
+
+    def __init__(self, files: List[FileContext], limit: int):
+        self.files = files
+        self.limit = limit
+        self.kept: Dict[int, FileContext] = {}  # in the order they were seen parsed
+        self.size = 0
+
+    def settle(self, last: Optional[FileContext] = None) -> None:
+        """Free trees beyond the limit, the oldest first; ``last`` (the file just linted, the least likely
+        to be asked for again) counts as the oldest."""
+        for f in self.files:
+            if f.parsed and id(f) not in self.kept:
+                self.kept[id(f)] = f
+                self.size += len(f.source)
+        if last is not None and id(last) in self.kept:
+            del self.kept[id(last)]
+            self.kept = {id(last): last, **self.kept}
+        while self.size > self.limit and self.kept:
+            f = self.kept.pop(next(iter(self.kept)))
+            self.size -= len(f.source)
+            if f.parsed:
+                unload(f)
+
+
 def provider(scope: str = FILE, requires: Iterable[Provider] = (), name: Optional[str] = None,
              depends_on: Optional[Callable] = None, persistent: bool = False, restore: Optional[Callable] = None):
     """Declare the decorated function a provider (see the module docstring).  ``name`` defaults to
