@@ -105,3 +105,27 @@ def test_a_big_package_split_between_workers_keeps_the_findings(monkeypatch):
     for d in dirs:
         assert lint(d, jobs=2).findings == held[d].findings, d
     assert len(splits) == len(dirs)
+
+
+def test_one_file_of_a_big_package_without_the_store(monkeypatch):
+    """Linting one file of a big package without the facts store makes every sibling's parts from its
+    tree: they are made file by file, freeing the trees, and the findings are those of a normal lint."""
+    d = ROOT / "tests" / "packages" / "shop"
+    opts = Options(rule_ids=tuple(r.id for r in select_rules(None, None)), report_unused=True)
+    names = sorted(p.name for p in d.glob("*.go"))
+
+    def one(name):
+        fields._INDEXES.clear()
+        return lint_files([(str(d / name), str(d / name))], opts, jobs=1, cache_dir=None).findings
+
+    held = {n: one(n) for n in names}
+    unloads = []
+    real_unload = providers.unload
+    monkeypatch.setattr(providers, "unload", lambda ctx: (unloads.append(ctx.path), real_unload(ctx)))
+    monkeypatch.setattr(engine, "BIG_PACKAGE_BYTES", 0)
+    monkeypatch.setattr(engine, "RESIDENT_BYTES", 0)
+    for n in names:
+        del unloads[:]
+        assert one(n) == held[n], n
+        assert len(unloads) >= len(names)  # every file of the package was parsed for its parts, then freed
+    assert any(held.values())

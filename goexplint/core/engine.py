@@ -377,19 +377,20 @@ def _prepare(directory: str, pairs: Sequence[Tuple[str, str]], options: Options,
 
 def _load(prep: _Prepared, options: Options, lazy: bool = False) -> Dict[str, FileContext]:
     """Parse the directory's packages once: real path -> context, for the files of ``prep.todo``
-    (``lazy``: parsed when first asked, see ``_lint_big``)."""
+    (``lazy``: parsed when first asked, see ``_resident``)."""
     return package_mod.load_directory(prep.directory, prep.sources, options.go_version, options.environ,
                                       options.include_generated, options.max_file_size, prep.store, prep.read,
                                       lazy=lazy)
 
 
-# A directory whose files to lint hold more bytes than this is linted with its trees freed as it goes
-# (``_lint_big``): the trees of a package take about 30 times its source (nats-server's biggest package,
-# 11.9 MB, held 362 MB of trees), while its package facts are plain data (tests set it lower).
+# A package of more bytes than this is linted with its trees freed as it goes (``providers.Resident``): the
+# trees of a package take about 30 times its source (nats-server's biggest package, 11.9 MB, held 362 MB of
+# trees), while its package facts are plain data.  Tests set it lower.
 BIG_PACKAGE_BYTES = 4_000_000
 
 
 def _big(prep: _Prepared) -> bool:
+    """The files to lint are a big package's worth (they are then loaded unparsed)."""
     return sum(len(src) for _, src in prep.sources.values()) > BIG_PACKAGE_BYTES
 
 
@@ -407,8 +408,15 @@ def _package_files(contexts: Dict[str, FileContext]) -> List[FileContext]:
 RESIDENT_BYTES = 2_000_000
 
 
-def _resident(contexts: Dict[str, FileContext]) -> providers.Resident:
-    return providers.Resident(_package_files(contexts), RESIDENT_BYTES)
+def _resident(prep: _Prepared, contexts: Dict[str, FileContext]) -> Optional[providers.Resident]:
+    """The resident trees of a big directory: when its files to lint are big, or, without the facts store
+    (--no-cache), when its packages are (one file of a big package needs every sibling's parts, each
+    made from its tree).  With the store, siblings' parts are read back, their trees never made, and
+    making every part first would cost a one-file lint reads its rules do not need."""
+    files = _package_files(contexts)
+    if _big(prep) or (prep.store is None and sum(len(f.source) for f in files) > BIG_PACKAGE_BYTES):
+        return providers.Resident(files, RESIDENT_BYTES)
+    return None
 
 
 def _part_levels(options: Options) -> Tuple[List[providers.Provider], List[providers.Provider]]:
@@ -469,9 +477,8 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
     prep = _prepare(directory, pairs, options, cache_dir, profile)
     if prep.todo:
         t0 = time.perf_counter()
-        big = _big(prep)
-        contexts = _load(prep, options, lazy=big)
-        resident = _resident(contexts) if big else None
+        contexts = _load(prep, options, lazy=_big(prep))
+        resident = _resident(prep, contexts)
         if resident is not None:
             _parts_first(resident, options)
         load_time = time.perf_counter() - t0
@@ -536,9 +543,8 @@ def _lint_split(task: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[st
     if not prep.todo:
         return
     t0 = time.perf_counter()
-    big = _big(prep)
-    contexts = _load(prep, options, lazy=big)
-    resident = _resident(contexts) if big else None
+    contexts = _load(prep, options, lazy=_big(prep))
+    resident = _resident(prep, contexts)
     load_time = time.perf_counter() - t0
     first: Dict[str, float] = {"(parse)": load_time}
     if len(prep.todo) < schedule.SPLIT_MIN_FILES_PER_JOB * jobs:
