@@ -416,6 +416,11 @@ class PackageModel:
         self.ref.ctx = ctx
         self.ref._nodes.clear()
 
+    def forget_nodes(self) -> None:
+        """A file's part: forget the nodes found through it (its file's tree is being freed)."""
+        if self.ref is not None:
+            self.ref._nodes.clear()
+
     @functools.cached_property
     def digest(self) -> str:
         """A digest of what a file's part declares, without byte ranges (a file's part of the package's

@@ -37,7 +37,7 @@ from typing import Dict, List, Optional, Tuple
 
 from tree_sitter import Node
 
-from goexplint.analysis.package import FuncDecl, TypeDecl, local_type_names, model, type_params_in_scope
+from goexplint.analysis.package import FileRef, FuncDecl, TypeDecl, local_type_names, model, type_params_in_scope
 from goexplint.analysis.syntax import inside_within, is_declaration_site, resolve, scopes, unparen
 from goexplint.core.parse import FileContext, activate, active, captures, node_text
 from goexplint.core.providers import FILE, PACKAGE, provider
@@ -106,9 +106,21 @@ class MethodRef:
     type_name: str
     name: str
     pointer: bool  # declared on *T
-    node: Node  # method_declaration | method_elem
-    file: FileContext
+    ref: FileRef  # the declaring file (its part's reference: the node is found through it when asked)
+    start: int  # the method_declaration's | method_elem's byte range and type
+    end: int
+    kind: str
     decl: Optional[FuncDecl] = None  # None for interface methods
+
+    @property
+    def node(self) -> Node:
+        """The method_declaration | method_elem (found when asked: a package's table of methods holds no
+        nodes, so a file's tree can be freed and parsed again without it)."""
+        return self.ref.node(self.start, self.end, self.kind)
+
+    @property
+    def file(self) -> FileContext:
+        return self.ref.ctx  # type: ignore[return-value]
 
     @property
     def shown(self) -> str:
@@ -449,7 +461,7 @@ def _method(ctx: FileContext, type_name: str, name: str, depth: int) -> Optional
     m = model(ctx)
     decl = m.methods.get((type_name, name))
     if decl is not None:
-        return MethodRef(type_name, name, decl.pointer_receiver, decl.node, decl.file, decl)
+        return MethodRef(type_name, name, decl.pointer_receiver, decl.ref, decl.start, decl.end, decl.kind, decl)
     tdecl = m.types.get(type_name)
     if tdecl is None:
         return None
@@ -463,7 +475,7 @@ def _method(ctx: FileContext, type_name: str, name: str, depth: int) -> Optional
             if elem.type == "method_elem":
                 n = elem.child_by_field_name("name")
                 if n is not None and node_text(n) == name:
-                    return MethodRef(type_name, name, False, elem, tdecl.file)
+                    return MethodRef(type_name, name, False, tdecl.ref, elem.start_byte, elem.end_byte, elem.type)
             elif elem.type == "type_elem" and len(elem.named_children) == 1:
                 t = written(tdecl.file, elem.named_children[0])
                 if t is not None and t.origin == "package" and found is None:
@@ -491,14 +503,16 @@ def method_declarations(ctx: FileContext) -> Dict[str, Tuple[MethodRef, ...]]:
     table: Dict[str, List[MethodRef]] = collections.defaultdict(list)
     m = model(ctx)
     for (recv, mname), decl in sorted(m.methods.items(), key=lambda kv: kv[0]):
-        table[mname].append(MethodRef(recv, mname, decl.pointer_receiver, decl.node, decl.file, decl))
+        table[mname].append(MethodRef(recv, mname, decl.pointer_receiver, decl.ref, decl.start, decl.end, decl.kind,
+                                      decl))
     for tname, tdecl in sorted(m.types.items()):
         if tdecl.kind != "interface" or tdecl.type_node is None:
             continue
         for elem in tdecl.type_node.named_children:
             n = elem.child_by_field_name("name") if elem.type == "method_elem" else None
             if n is not None:
-                table[node_text(n)].append(MethodRef(tname, node_text(n), False, elem, tdecl.file))
+                table[node_text(n)].append(MethodRef(tname, node_text(n), False, tdecl.ref, elem.start_byte,
+                                                     elem.end_byte, elem.type))
     return {k: tuple(v) for k, v in table.items()}
 
 

@@ -375,14 +375,76 @@ def _prepare(directory: str, pairs: Sequence[Tuple[str, str]], options: Options,
     return _Prepared(directory, pairs, results, sources, keys, todo, cache, store, read)
 
 
-def _load(prep: _Prepared, options: Options) -> Dict[str, FileContext]:
-    """Parse the directory's packages once: real path -> context, for the files of ``prep.todo``."""
+def _load(prep: _Prepared, options: Options, lazy: bool = False) -> Dict[str, FileContext]:
+    """Parse the directory's packages once: real path -> context, for the files of ``prep.todo``
+    (``lazy``: parsed when first asked, see ``_resident``)."""
     return package_mod.load_directory(prep.directory, prep.sources, options.go_version, options.environ,
-                                      options.include_generated, options.max_file_size, prep.store, prep.read)
+                                      options.include_generated, options.max_file_size, prep.store, prep.read,
+                                      lazy=lazy)
+
+
+# A package of more bytes than this is linted with its trees freed as it goes (``providers.Resident``): the
+# trees of a package take about 30 times its source (nats-server's biggest package, 11.9 MB, held 362 MB of
+# trees), while its package facts are plain data.  Tests set it lower.
+BIG_PACKAGE_BYTES = 4_000_000
+
+
+def _big(prep: _Prepared) -> bool:
+    """The files to lint are a big package's worth (they are then loaded unparsed)."""
+    return sum(len(src) for _, src in prep.sources.values()) > BIG_PACKAGE_BYTES
+
+
+def _package_files(contexts: Dict[str, FileContext]) -> List[FileContext]:
+    seen: Dict[int, FileContext] = {}
+    for ctx in contexts.values():
+        for f in ctx.package.files:
+            seen[id(f)] = f
+    return list(seen.values())
+
+
+# The trees a big package keeps while it is linted: those of the files parsed last, up to this many bytes of
+# their source (about 30 times as much in trees).  A tree asked for again soon (the callee's file, the next
+# part of a file) is then often still there.
+RESIDENT_BYTES = 2_000_000
+
+
+def _resident(prep: _Prepared, contexts: Dict[str, FileContext]) -> Optional[providers.Resident]:
+    """The resident trees of a big directory: when its files to lint are big, or, without the facts store
+    (--no-cache), when its packages are (one file of a big package needs every sibling's parts, each
+    made from its tree).  With the store, siblings' parts are read back, their trees never made, and
+    making every part first would cost a one-file lint reads its rules do not need."""
+    files = _package_files(contexts)
+    if _big(prep) or (prep.store is None and sum(len(f.source) for f in files) > BIG_PACKAGE_BYTES):
+        return providers.Resident(files, RESIDENT_BYTES)
+    return None
+
+
+def _part_levels(options: Options) -> Tuple[List[providers.Provider], List[providers.Provider]]:
+    """The per-file parts of the package facts (``schedule.package_facts``) in two levels: those that need
+    no package fact, then the others (the field summaries need the package model, built from the first)."""
+    requires = [p for r in options.rules for p in r.requires]
+    _, parts = schedule.package_facts(requires)
+    first = [p for p in parts if not any(q.scope == providers.PACKAGE for q in providers.closure(p.requires))]
+    return first, [p for p in parts if p not in first]
+
+
+def _parts_first(resident: providers.Resident, options: Options) -> None:
+    """Make every file's per-file parts of the package facts one file at a time, freeing trees as it goes:
+    the first level, then the second in the reverse order (the trees parsed last are still there)."""
+    first, second = _part_levels(options)
+    for level, files in ((first, resident.files), (second, resident.files[::-1])):
+        if not level:
+            continue
+        for f in files:
+            with activate(f):
+                for p in level:
+                    p(f)
+            resident.settle()
 
 
 def _lint_loaded(prep: _Prepared, contexts: Dict[str, FileContext], indices: Sequence[int], options: Options,
-                 profile: bool, first_timings: Optional[Dict[str, float]] = None) -> None:
+                 profile: bool, first_timings: Optional[Dict[str, float]] = None,
+                 resident: Optional[providers.Resident] = None) -> None:
     """Lint the files ``indices`` of ``prep`` with their contexts, into ``prep.results`` (and the cache).
     ``first_timings`` (--profile-rules) start the timings of the first of them (the directory's parse)."""
     cache = prep.cache
@@ -403,6 +465,8 @@ def _lint_loaded(prep: _Prepared, contexts: Dict[str, FileContext], indices: Seq
         linted = contexts.get(real)
         if linted is not None:
             linted.release()  # this file's memos are done; its ``facts`` stay for its siblings
+        if resident is not None:
+            resident.settle(linted)  # (a big package: trees beyond the resident bytes go; plain facts stay)
 
 
 def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[str], bool]) -> List[FileResult]:
@@ -413,10 +477,13 @@ def _lint_package(args: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[
     prep = _prepare(directory, pairs, options, cache_dir, profile)
     if prep.todo:
         t0 = time.perf_counter()
-        contexts = _load(prep, options)
+        contexts = _load(prep, options, lazy=_big(prep))
+        resident = _resident(prep, contexts)
+        if resident is not None:
+            _parts_first(resident, options)
         load_time = time.perf_counter() - t0
-        # the whole directory, parsed once
-        _lint_loaded(prep, contexts, prep.todo, options, profile, {"(parse)": load_time})
+        # the whole directory, parsed once (a big one: its trees are freed as it goes)
+        _lint_loaded(prep, contexts, prep.todo, options, profile, {"(parse)": load_time}, resident)
         close_all(contexts.values())  # (frees the trees now, not in the cyclic collector's time)
     return prep.results  # type: ignore[return-value]
 
@@ -455,8 +522,8 @@ def _abandon(pool: ProcessPoolExecutor) -> None:
 
 def _lint_chunk(indices: Sequence[int]) -> List[FileResult]:
     """Worker (forked by ``_lint_split``): lint the files ``indices`` of the directory being split."""
-    prep, contexts, options, profile = schedule._STATE["split"]  # type: ignore[misc]
-    _lint_loaded(prep, contexts, indices, options, profile)
+    prep, contexts, options, profile, resident = schedule._STATE["split"]  # type: ignore[misc]
+    _lint_loaded(prep, contexts, indices, options, profile, None, resident)
     return [prep.results[i] for i in indices]  # type: ignore[misc]
 
 
@@ -476,11 +543,14 @@ def _lint_split(task: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[st
     if not prep.todo:
         return
     t0 = time.perf_counter()
-    contexts = _load(prep, options)
+    contexts = _load(prep, options, lazy=_big(prep))
+    resident = _resident(prep, contexts)
     load_time = time.perf_counter() - t0
     first: Dict[str, float] = {"(parse)": load_time}
     if len(prep.todo) < schedule.SPLIT_MIN_FILES_PER_JOB * jobs:
-        _lint_loaded(prep, contexts, prep.todo, options, profile, first)
+        if resident is not None:
+            _parts_first(resident, options)
+        _lint_loaded(prep, contexts, prep.todo, options, profile, first, resident)
         close_all(contexts.values())
         take([prep.results[i] for i in prep.todo], prep.todo)
         return
@@ -506,11 +576,19 @@ def _lint_split(task: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[st
                     prepare_queries(active)
         first["(query)"] = -(time.perf_counter() - w0)  # charged to the query, not to the package facts
 
+    if resident is not None:
+        # (a big package: the parts that need no package fact are made by workers first, so that this process
+        # holds no tree; the workers free theirs as they go, and so do those of the other parts and the
+        # linting workers)
+        schedule.make_package_facts(pkgs, (), _part_levels(options)[0], jobs,
+                                    lambda: schedule.fork_pool(jobs, _worker_init), _abandon, lambda: None, resident)
     schedule.make_package_facts(pkgs, targets, parts, jobs, lambda: schedule.fork_pool(jobs, _worker_init), _abandon,
-                                warm)
+                                warm, resident)
+    if resident is not None:
+        resident.settle()
     first["(package)"] = time.perf_counter() - t0 + first.get("(query)", 0.0)
     first["(query)"] = -first.get("(query)", 0.0)
-    schedule._STATE["split"] = (prep, contexts, options, profile)
+    schedule._STATE["split"] = (prep, contexts, options, profile, resident)
     try:
         pool = schedule.fork_pool(jobs, _worker_init)
     finally:

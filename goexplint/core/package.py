@@ -146,7 +146,8 @@ def directory_go_files(directory: str) -> List[str]:
 def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], override: Optional[str] = None,
                    environ: Tuple[Tuple[str, str], ...] = (), include_generated: bool = False, max_size: int = 0,
                    store=None,
-                   read: Optional[Dict[str, Tuple[bytes, str, Optional[str]]]] = None) -> Dict[str, FileContext]:
+                   read: Optional[Dict[str, Tuple[bytes, str, Optional[str]]]] = None,
+                   lazy: bool = False) -> Dict[str, FileContext]:
     """Read every ``.go`` file of ``directory`` once and group them into packages by package clause.
 
     ``sources`` maps the real paths of the files to lint to (display path, bytes already read); the
@@ -157,7 +158,8 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
     whose facts all come from ``store`` (the per-file facts store, set on every context) never does.
     A sibling's package clause is read lexically when it can be (``lexical_package_name``).  ``read``:
     real path -> (bytes, sha256, lexical package name) of files read already (for the result cache's keys),
-    not read again."""
+    not read again.  ``lazy``: the files of ``sources`` are not parsed either (until something asks for their
+    tree) when their package clause can be read lexically."""
     paths = directory_go_files(directory)
     known = set(paths)
     paths.extend(p for p in sorted(sources) if p not in known)
@@ -191,6 +193,8 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
             clause = had[2]  # (read for the result cache's keys already)
         else:
             clause = lexical_package_name(source)
+        if clause is None and path in sources and lazy:
+            clause = lexical_package_name(source)  # (big packages: the files to lint are parsed when linted)
         if clause is None:
             ctx = FileContext(shown, source, parse_bytes(source), version, real_path=path)
             clause = package_clause(ctx.root)

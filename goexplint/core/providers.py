@@ -196,6 +196,55 @@ def _arg_key(arg: object, p: Provider) -> object:
 _REGISTRY: Dict[str, Provider] = {}
 
 
+def unload(ctx: FileContext) -> None:
+    """Free the tree of ``ctx`` (a file of a big package whose lint is done, or whose parts are made):
+    its memos go, and so do its kept facts but the persistent ones (plain data, which hold no nodes;
+    those with a ``forget_nodes`` method forget the nodes found through them).  The tree is parsed
+    again if something asks for it later, and the facts are made again from it."""
+    ctx.release()
+    kept = {}
+    for key, value in ctx.facts.items():
+        p = _REGISTRY.get(key[0]) if type(key) is tuple and key and type(key[0]) is str else None
+        if p is None or not p.persistent:
+            continue
+        kept[key] = value
+        plain = value[1] if p.depends_on is not None else value  # type: ignore[index]
+        forget = getattr(plain, "forget_nodes", None)
+        if forget is not None:
+            forget()
+    ctx.facts.clear()
+    ctx.facts.update(kept)
+    ctx.__dict__.pop("tree", None)
+    ctx.__dict__.pop("root", None)
+
+
+class Resident:
+    """The files of a big package whose trees are kept: the most recently parsed ones, up to ``limit``
+    bytes of their source; ``settle`` frees the trees of the others (``unload``)."""
+
+    def __init__(self, files: List[FileContext], limit: int):
+        self.files = files
+        self.limit = limit
+        self.kept: Dict[int, FileContext] = {}  # in the order they were seen parsed
+        self.size = 0
+
+    def settle(self, last: Optional[FileContext] = None) -> None:
+        """Free trees beyond the limit, the oldest first; ``last`` (the file just linted, the least likely
+        to be asked for again) counts as the oldest."""
+        for f in self.files:
+            if f.parsed and id(f) not in self.kept:
+                self.kept[id(f)] = f
+                self.size += len(f.source)
+        if last is not None and id(last) in self.kept:
+            del self.kept[id(last)]
+            self.kept = {id(last): last, **self.kept}
+        while self.size > self.limit and self.kept:
+            f = self.kept.pop(next(iter(self.kept)))
+            self.size -= len(f.source)
+            if f.parsed:
+                unload(f)
+
+
 def provider(scope: str = FILE, requires: Iterable[Provider] = (), name: Optional[str] = None,
              depends_on: Optional[Callable] = None, persistent: bool = False, restore: Optional[Callable] = None):
     """Declare the decorated function a provider (see the module docstring).  ``name`` defaults to

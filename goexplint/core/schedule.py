@@ -125,11 +125,14 @@ def _parts_of(package_index: int, names: Sequence[str], file_indexes: Sequence[i
     files = pkgs[package_index].files
     table = providers.registered()
     out: Dict[Tuple[str, int], object] = {}
+    resident: Optional[providers.Resident] = _STATE.get("resident")  # type: ignore[assignment]
     for i in file_indexes:
         f = files[i]
         with activate(f):
             for name in names:
                 out[(name, i)] = table[name](f)
+        if resident is not None:
+            resident.settle()
     try:
         return pickle.dumps(out, pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
@@ -144,11 +147,13 @@ def _shippable(p: providers.Provider) -> bool:
 
 def make_package_facts(pkgs: Sequence[PackageFiles], targets: Sequence[providers.Provider],
                        parts: Sequence[providers.Provider], jobs: int, pool: Callable[[], ProcessPoolExecutor],
-                       abandon: Callable[[ProcessPoolExecutor], None], meanwhile: Callable[[], None]) -> None:
+                       abandon: Callable[[ProcessPoolExecutor], None], meanwhile: Callable[[], None],
+                       resident: Optional[providers.Resident] = None) -> None:
     """Make ``targets`` for every package of ``pkgs``: first the package providers the per-file ``parts``
     require (here), then the parts whose answers pickle, for every file (workers); meanwhile the targets
     built from none of those (here: once, not once per linting worker), and ``meanwhile()``; then the
-    other targets (here, from the parts handed back)."""
+    other targets (here, from the parts handed back).  ``resident``: a big package's trees, freed as the
+    workers go (``providers.Resident``)."""
     shipped: List[Set[str]] = []
     work: List[Tuple[int, List[str], List[int]]] = []
     for n, pkg in enumerate(pkgs):
@@ -182,6 +187,7 @@ def make_package_facts(pkgs: Sequence[PackageFiles], targets: Sequence[providers
         make(True)
         return
     _STATE["packages"] = list(pkgs)
+    _STATE["resident"] = resident
     executor = pool()
     try:
         futures = [(n, executor.submit(_parts_of, n, names, chunk)) for n, names, chunk in work]

@@ -13,7 +13,7 @@ paths of the function itself:
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from typing import List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
@@ -97,29 +97,23 @@ class CancelWalk:
 # --------------------------------------------------------------------------- cancel functions kept in fields
 
 
-@provider(scope=PACKAGE)
-def field_selectors(ctx: FileContext) -> Dict[bytes, List[Node]]:
-    """The package's selector field names (``x.f``), by name."""
-    by_name: Dict[bytes, List[Node]] = {}
-    for f in ctx.package.files:
-        for field in captures("(selector_expression field: (field_identifier) @f)", f.root).get("f", []):
-            if field.text not in by_name:
-                by_name[field.text] = []
-            by_name[field.text].append(field)
-    return by_name
-
-
-@provider(scope=PACKAGE, requires=(field_selectors, model, scopes))
+@provider(scope=PACKAGE, requires=(model, scopes))
 def read_fields(ctx: FileContext, name: bytes) -> Set[Optional[str]]:
     """Owner structs of every read of a field called ``name`` anywhere in the package: anything but a
     plain assignment target or the first argument of ``append``.  The owner is the package struct the
     operand's written type names when the source says so (a parameter, receiver or local declared
-    with a type or a literal), None when unknown (then the read counts for every struct).  The
-    package's selectors are grouped by field name once; owners are worked out only for the names
-    asked about."""
+    with a type or a literal), None when unknown (then the read counts for every struct).  Only the
+    files whose bytes hold the name are searched, for the names asked about; the answer is names, so
+    a big package's trees can be freed (``providers.Resident``) after it."""
     pkg = model(ctx)  # a sibling's FileContext does not know its package: use this file's model
-    return {owner_struct(pkg, field.parent) for field in field_selectors(ctx).get(name, ())
-            if not _written_only(field.parent)}
+    owners: Set[Optional[str]] = set()
+    for f in ctx.package.files:
+        if name not in f.source:
+            continue
+        for field in captures("(selector_expression field: (field_identifier) @f)", f.root).get("f", []):
+            if field.text == name and not _written_only(field.parent):
+                owners.add(owner_struct(pkg, field.parent))
+    return owners
 
 
 def owner_struct(pkg: PackageModel, sel: Node) -> Optional[str]:
