@@ -187,14 +187,12 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
         if b"\0" in source or (not include_generated and is_generated(source)) or len(source) > max_size > 0:
             continue  # generated (and too large) files are in a package only when they are linted
         version = goversion.resolve(path, source, override=override, environ=env)
-        if path in sources:
-            clause = None
+        if path in sources:  # (parsed now, unless ``lazy``: a big package's files are parsed when linted)
+            clause = lexical_package_name(source) if lazy else None
         elif had is not None and had[0] is source:
             clause = had[2]  # (read for the result cache's keys already)
         else:
             clause = lexical_package_name(source)
-        if clause is None and path in sources and lazy:
-            clause = lexical_package_name(source)  # (big packages: the files to lint are parsed when linted)
         if clause is None:
             ctx = FileContext(shown, source, parse_bytes(source), version, real_path=path)
             clause = package_clause(ctx.root)
