@@ -385,8 +385,11 @@ def _load(prep: _Prepared, options: Options, lazy: bool = False) -> Dict[str, Fi
 
 # A package of more bytes than this is linted with its trees freed as it goes (``providers.Resident``): the
 # trees of a package take about 30 times its source (nats-server's biggest package, 11.9 MB, held 362 MB of
-# trees), while its package facts are plain data.  Tests set it lower.
-BIG_PACKAGE_BYTES = 4_000_000
+# trees), while its package facts are plain data.  Below it the trees (under about 250 MB) are kept: freeing
+# them costs two more parses of every file and a parse of each one asked for again (minio's cmd, 7.6 MB:
+# 269 -> 198 MiB but 13.2 -> 15.8 s with -j1), which only pays where the memory is the problem.  Tests set
+# it lower.
+BIG_PACKAGE_BYTES = 8_000_000
 
 
 def _big(prep: _Prepared) -> bool:
