@@ -112,6 +112,15 @@ class MethodRef:
     kind: str
     decl: Optional[FuncDecl] = None  # None for interface methods
 
+    @classmethod
+    def declared(cls, type_name: str, decl: FuncDecl) -> "MethodRef":
+        return cls(type_name, decl.name, decl.pointer_receiver, decl.ref, decl.start, decl.end, decl.kind, decl)
+
+    @classmethod
+    def element(cls, tdecl: TypeDecl, name: str, elem: Node) -> "MethodRef":
+        """Method ``name`` of the interface ``tdecl`` (its method_elem ``elem``)."""
+        return cls(tdecl.name, name, False, tdecl.ref, elem.start_byte, elem.end_byte, elem.type)
+
     @property
     def node(self) -> Node:
         """The method_declaration | method_elem (found when asked: a package's table of methods holds no
@@ -461,7 +470,7 @@ def _method(ctx: FileContext, type_name: str, name: str, depth: int) -> Optional
     m = model(ctx)
     decl = m.methods.get((type_name, name))
     if decl is not None:
-        return MethodRef(type_name, name, decl.pointer_receiver, decl.ref, decl.start, decl.end, decl.kind, decl)
+        return MethodRef.declared(type_name, decl)
     tdecl = m.types.get(type_name)
     if tdecl is None:
         return None
@@ -475,7 +484,7 @@ def _method(ctx: FileContext, type_name: str, name: str, depth: int) -> Optional
             if elem.type == "method_elem":
                 n = elem.child_by_field_name("name")
                 if n is not None and node_text(n) == name:
-                    return MethodRef(type_name, name, False, tdecl.ref, elem.start_byte, elem.end_byte, elem.type)
+                    return MethodRef.element(tdecl, name, elem)
             elif elem.type == "type_elem" and len(elem.named_children) == 1:
                 t = written(tdecl.file, elem.named_children[0])
                 if t is not None and t.origin == "package" and found is None:
@@ -503,16 +512,14 @@ def method_declarations(ctx: FileContext) -> Dict[str, Tuple[MethodRef, ...]]:
     table: Dict[str, List[MethodRef]] = collections.defaultdict(list)
     m = model(ctx)
     for (recv, mname), decl in sorted(m.methods.items(), key=lambda kv: kv[0]):
-        table[mname].append(MethodRef(recv, mname, decl.pointer_receiver, decl.ref, decl.start, decl.end, decl.kind,
-                                      decl))
+        table[mname].append(MethodRef.declared(recv, decl))
     for tname, tdecl in sorted(m.types.items()):
         if tdecl.kind != "interface" or tdecl.type_node is None:
             continue
         for elem in tdecl.type_node.named_children:
             n = elem.child_by_field_name("name") if elem.type == "method_elem" else None
             if n is not None:
-                table[node_text(n)].append(MethodRef(tname, node_text(n), False, tdecl.ref, elem.start_byte,
-                                                     elem.end_byte, elem.type))
+                table[node_text(n)].append(MethodRef.element(tdecl, node_text(n), elem))
     return {k: tuple(v) for k, v in table.items()}
 
 

@@ -74,15 +74,10 @@ def code_fingerprint() -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def version_key(version) -> bytes:
-    """A Go version's part of a key (a file's ``GoVersion``; most files of a module share one value)."""
-    return repr(dataclasses.astuple(version)).encode("utf-8", "surrogateescape")
-
-
-@functools.lru_cache(maxsize=16)
-def _options_digest(options) -> bytes:
-    """The options' part of every key, once per options value (``astuple`` copies every field)."""
-    return hashlib.sha256(repr(dataclasses.astuple(options)).encode()).digest()
+def value_key(value) -> bytes:
+    """A frozen dataclass's part of a key, once per value (``astuple`` copies every field): the options,
+    and a file's ``GoVersion`` (most files of a module share one)."""
+    return repr(dataclasses.astuple(value)).encode("utf-8", "surrogateescape")
 
 
 class ResultCache:
@@ -126,8 +121,8 @@ class ResultCache:
     def key(self, shown: str, real: Optional[str], source: bytes, options, version) -> str:
         h = hashlib.sha256()
         h.update(code_fingerprint().encode())
-        h.update(_options_digest(options))
-        h.update(version_key(version))
+        h.update(value_key(options))
+        h.update(value_key(version))
         h.update(("\0%s\0%s\0" % (shown, real)).encode("utf-8", "surrogateescape"))
         h.update(hashlib.sha256(source).digest())
         if real:
@@ -227,7 +222,7 @@ class FactsStore:
         if base is None:
             h = hashlib.sha256(code_fingerprint().encode())
             h.update(("\0%s\0%s\0%s\0" % (ctx.path, ctx.real_path, ctx.digest)).encode("utf-8", "surrogateescape"))
-            h.update(version_key(ctx.go))
+            h.update(value_key(ctx.go))
             base = ctx.__dict__["_facts_key"] = h.digest()
         h = hashlib.sha256(base)
         h.update(("\0%s\0%r" % (name, token)).encode("utf-8", "surrogateescape"))

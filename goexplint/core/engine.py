@@ -416,17 +416,17 @@ def _resident(prep: _Prepared, contexts: Dict[str, FileContext]) -> Optional[pro
     (--no-cache), when its packages are (one file of a big package needs every sibling's parts, each
     made from its tree).  With the store, siblings' parts are read back, their trees never made, and
     making every part first would cost a one-file lint reads its rules do not need."""
+    if not _big(prep) and prep.store is not None:
+        return None
     files = _package_files(contexts)
-    if _big(prep) or (prep.store is None and sum(len(f.source) for f in files) > BIG_PACKAGE_BYTES):
+    if _big(prep) or sum(len(f.source) for f in files) > BIG_PACKAGE_BYTES:
         return providers.Resident(files, RESIDENT_BYTES)
     return None
 
 
-def _part_levels(options: Options) -> Tuple[List[providers.Provider], List[providers.Provider]]:
+def _part_levels(parts: Sequence[providers.Provider]) -> Tuple[List[providers.Provider], List[providers.Provider]]:
     """The per-file parts of the package facts (``schedule.package_facts``) in two levels: those that need
     no package fact, then the others (the field summaries need the package model, built from the first)."""
-    requires = [p for r in options.rules for p in r.requires]
-    _, parts = schedule.package_facts(requires)
     first = [p for p in parts if not any(q.scope == providers.PACKAGE for q in providers.closure(p.requires))]
     return first, [p for p in parts if p not in first]
 
@@ -434,7 +434,7 @@ def _part_levels(options: Options) -> Tuple[List[providers.Provider], List[provi
 def _parts_first(resident: providers.Resident, options: Options) -> None:
     """Make every file's per-file parts of the package facts one file at a time, freeing trees as it goes:
     the first level, then the second in the reverse order (the trees parsed last are still there)."""
-    first, second = _part_levels(options)
+    first, second = _part_levels(schedule.package_facts([p for r in options.rules for p in r.requires])[1])
     for level, files in ((first, resident.files), (second, resident.files[::-1])):
         if not level:
             continue
@@ -579,14 +579,16 @@ def _lint_split(task: Tuple[str, Sequence[Tuple[str, str]], Options, Optional[st
                     prepare_queries(active)
         first["(query)"] = -(time.perf_counter() - w0)  # charged to the query, not to the package facts
 
+    def parts_pool():
+        return schedule.fork_pool(jobs, _worker_init)
+
     if resident is not None:
         # (a big package: the parts that need no package fact are made by workers first, so that this process
         # holds no tree; the workers free theirs as they go, and so do those of the other parts and the
         # linting workers)
-        schedule.make_package_facts(pkgs, (), _part_levels(options)[0], jobs,
-                                    lambda: schedule.fork_pool(jobs, _worker_init), _abandon, lambda: None, resident)
-    schedule.make_package_facts(pkgs, targets, parts, jobs, lambda: schedule.fork_pool(jobs, _worker_init), _abandon,
-                                warm, resident)
+        schedule.make_package_facts(pkgs, (), _part_levels(parts)[0], jobs, parts_pool, _abandon, lambda: None,
+                                    resident)
+    schedule.make_package_facts(pkgs, targets, parts, jobs, parts_pool, _abandon, warm, resident)
     if resident is not None:
         resident.settle()
     first["(package)"] = time.perf_counter() - t0 + first.get("(query)", 0.0)

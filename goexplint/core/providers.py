@@ -37,6 +37,7 @@ or through what it declares).  Tracing is off in normal runs and costs one test 
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
@@ -225,7 +226,7 @@ class Resident:
     def __init__(self, files: List[FileContext], limit: int):
         self.files = files
         self.limit = limit
-        self.kept: Dict[int, FileContext] = {}  # in the order they were seen parsed
+        self.kept: "collections.OrderedDict[int, FileContext]" = collections.OrderedDict()  # in the order seen parsed
         self.size = 0
 
     def settle(self, last: Optional[FileContext] = None) -> None:
@@ -236,10 +237,9 @@ class Resident:
                 self.kept[id(f)] = f
                 self.size += len(f.source)
         if last is not None and id(last) in self.kept:
-            del self.kept[id(last)]
-            self.kept = {id(last): last, **self.kept}
+            self.kept.move_to_end(id(last), last=False)
         while self.size > self.limit and self.kept:
-            f = self.kept.pop(next(iter(self.kept)))
+            _, f = self.kept.popitem(last=False)
             self.size -= len(f.source)
             if f.parsed:
                 unload(f)

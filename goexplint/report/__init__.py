@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from goexplint.report.common import ReportOptions, fingerprints  # noqa: F401
-
-
 import importlib
+
+from goexplint.report.common import ReportOptions, fingerprints  # noqa: F401
 
 # format -> (module of goexplint.report, its render function)
 FORMATS = {"text": ("text", "render"), "json": ("json_report", "render"), "sarif": ("sarif", "render"),
