@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import tree_sitter
@@ -13,7 +14,7 @@ from goexplint.core import filequeries, requery
 from goexplint.core.data import Finding, Related, lower_confidence
 from goexplint.core.parse import GO_LANGUAGE, FileContext
 from goexplint.core.parse import function_name
-from goexplint.core.registry import rules_by_id
+from goexplint.core.registry import RuleError, rules_by_id
 
 ASSUMED_SUFFIX = " (assuming Go < 1.22: the Go version is unknown; --go-version sets it)"
 
@@ -71,39 +72,97 @@ def run_rule(rule, ctx: FileContext, assumed: bool) -> Iterator[Finding]:
 # pattern index.  Set GOEXPLINT_SEPARATE_QUERIES=1 to run one query per rule (for profiling).
 SEPARATE_QUERIES = bool(os.environ.get("GOEXPLINT_SEPARATE_QUERIES"))
 
+# A query's tokens: a string (a predicate's argument may hold any character), a comment, a capture, a
+# bracket, a run of anything else.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|;[^\n]*|@[A-Za-z_][\w.-]*|[()\[\]]|\s+|[^\s()\[\]";@]+')
+_QUANTIFIERS = ("*", "+", "?")
+
+Owner = Tuple[int, int, Optional[Dict[str, str]]]  # rule position (-1: whole-file query), local pattern, rename
+
+
+def split_patterns(source: str) -> List[Tuple[str, str, Tuple[str, ...]]]:
+    """The top-level patterns of a query source, in order: (the pattern's text as written, its shape --
+    comments and spacing dropped, capture names numbered by first appearance --, its capture names in
+    order of appearance).  A top-level quantifier or capture belongs to the pattern before it; a
+    top-level predicate ``(#eq? ...)`` is a pattern of its own, as tree-sitter counts it.  Two patterns
+    of one shape match the same nodes; the combined query runs each shape once (``tests/test_speed.py``
+    checks this split against tree-sitter's own)."""
+    out: List[Tuple[str, str, Tuple[str, ...]]] = []
+    start = end = -1
+    shape: List[str] = []
+    names: List[str] = []
+    numbers: Dict[str, int] = {}
+    depth = 0
+    tokens = ((m.group(0), m.start(), m.end()) for m in _TOKENS.finditer(source))
+
+    def close() -> None:
+        if start >= 0:
+            out.append((source[start:end], " ".join(shape), tuple(names)))
+
+    for tok, a, b in tokens:
+        first = tok[0]
+        if first == ";" or first.isspace():
+            continue
+        if depth == 0:
+            if not (first == "@" or tok in _QUANTIFIERS):
+                close()  # a new pattern starts
+                start, shape, names, numbers = a, [], [], {}
+        if first == "@":
+            names.append(tok[1:])
+            tok = "@%d" % numbers.setdefault(tok[1:], len(numbers))
+        elif first in "([":
+            depth += 1
+        elif first in ")]":
+            depth -= 1
+        shape.append(tok)
+        end = b
+    close()
+    return out
+
 
 @functools.lru_cache(maxsize=64)
 def combined_query(rule_ids: Tuple[str, ...], queries_count: int = 0
-                   ) -> Tuple[tree_sitter.Query, Tuple[Tuple[int, int], ...]]:
+                   ) -> Tuple[tree_sitter.Query, Tuple[Tuple[Owner, ...], ...]]:
     """One query for the rules and the first ``queries_count`` registered whole-file queries
-    (``core.filequeries``) and, per combined pattern index, (rule position, local pattern index) -- for a
-    whole-file query's pattern (-1, that query's number).  A pattern's owner is the source it starts in
-    (``start_byte_for_pattern``), so the rules' own queries are not compiled as well."""
+    (``core.filequeries``) and, per pattern of it, its owners: (rule position, local pattern index, the
+    rule's names of the pattern's captures or None when they are the same) -- for a whole-file query's
+    pattern (-1, that query's number, rename).  A pattern written in several rules (``(go_statement)
+    @launch`` in three, every ``x.M()`` call in three) is in the query once, with an owner each: each
+    match is built once (building matches is most of a query's cost).  The rules' own queries are not
+    compiled as well (the patterns are split from the sources)."""
 
     by_id = rules_by_id()
     rules = [by_id[i] for i in rule_ids]
     file_source, file_owner = filequeries.combined_source(queries_count)
     sources = [r.query_source for r in rules] + [file_source]
+    texts: List[str] = []
+    owners: List[List[Owner]] = []
+    canonical: Dict[str, Tuple[int, Tuple[str, ...]]] = {}  # shape -> (its pattern, the names it captures with)
+    for pos, text in enumerate(sources):
+        for local, (written, shape, names) in enumerate(split_patterns(text)):
+            if pos < len(rules):
+                owner_of = (pos, local)
+            else:  # (a split that disagrees with tree-sitter's is caught below)
+                owner_of = (-1, file_owner[local] if local < len(file_owner) else -1)
+            got = canonical.get(shape)
+            if got is None:
+                canonical[shape] = (len(texts), names)
+                texts.append(written)
+                owners.append([owner_of + (None,)])
+                continue
+            index, first_names = got
+            rename = None if names == first_names else dict(zip(first_names, names))
+            owners[index].append(owner_of + (rename,))
     try:
-        query = tree_sitter.Query(GO_LANGUAGE, "\n".join(sources))
+        query = tree_sitter.Query(GO_LANGUAGE, "\n".join(texts))
     except Exception:  # tree-sitter raises QueryError subclasses: name the rule whose query is wrong
         for rule in rules:
             rule.query  # (raises RuleError)
         raise
-    ends: List[int] = []  # byte offset just past each source in the combined text
-    at = 0
-    for text in sources:
-        at += len(text.encode("utf-8")) + 1
-        ends.append(at)
-    owner: List[Tuple[int, int]] = []
-    pos, local = 0, 0
-    for pattern in range(query.pattern_count):
-        start = query.start_byte_for_pattern(pattern)
-        while start >= ends[pos]:
-            pos, local = pos + 1, 0
-        owner.append((pos, local) if pos < len(rules) else (-1, file_owner[local]))
-        local += 1
-    return query, tuple(owner)
+    if query.pattern_count != len(texts) or len(file_owner) != sum(o[0] < 0 for mine in owners for o in mine):
+        raise RuleError("the rules' queries could not be split into patterns (%d patterns, %d split)"
+                        % (query.pattern_count, len(texts)))
+    return query, tuple(tuple(o) for o in owners)
 
 
 def prepare(rules: Sequence) -> None:
@@ -139,11 +198,13 @@ def rule_matches(rules: Sequence, ctx: FileContext,
             requery.remember(memo, key, ctx.source, ctx.tree, matches)
     found = []
     for pattern, caps in matches:
-        pos, local = owner[pattern]
-        if pos < 0:
-            found.append((local, caps))
-        else:
-            out[pos].append((local, caps))
+        for pos, local, rename in owner[pattern]:
+            # (owners of one pattern share its captures: refine steps only read them)
+            mine = caps if rename is None else {rename[name]: nodes for name, nodes in caps.items()}
+            if pos < 0:
+                found.append((local, mine))
+            else:
+                out[pos].append((local, mine))
     filequeries.store(ctx, count, found)
     return out
 
