@@ -54,5 +54,6 @@
 ; ## Known limitations
 ; Because any `&x` silences the rule, `fill(&x)` that leaves `x` nil is missed.
 
-; returns; refine checks the result slot types and the returned variables
-(return_statement (expression_list)) @ret
+; returns (written as GXL702's pattern, so the combined query runs it once: refine takes only the returns
+; and checks the result slot types and the returned variables)
+[(return_statement (expression_list)) (var_spec) (assignment_statement)] @ret

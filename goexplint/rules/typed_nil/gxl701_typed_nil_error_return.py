@@ -31,6 +31,8 @@ def _pointer_decl(decl, slots):
 
 def refine(match, ctx):
     ret = match["ret"]
+    if ret.type != "return_statement":
+        return  # (the pattern is GXL702's, shared)
     func = enclosing_function(ret)
     if func is None:
         return
