@@ -104,8 +104,8 @@ def test_sole_goroutine_of_a_run_loop():
 def test_goroutine_origin_follows_the_value_up_the_calls():
     realcode = Path(__file__).resolve().parent.parent / "fixtures" / "shared-counter" / "realcode"
     ix = index(ctx_of(realcode / "writer_reads.go"))
-    assert ix.signatures[("wireProto", "exec")] == ("p", ("client",))
-    launch = [c for c in ix.calls[("wireProto", "ioLoop")]]
+    assert ix.signature(("wireProto", "exec")) == ("p", ("client",))
+    launch = [c for c in ix.calls_of(("wireProto", "ioLoop"))]
     assert [(c.go, c.in_loop, c.args) for c in launch] == [(True, True, (("client", "fresh", True),))]
 
     def origin(key, kind):

@@ -73,8 +73,9 @@ def test_split_packages_lint_as_one_process(split_everything):
         _same(one, many)
         assert sorted(splits) == sorted({str(d) for d in DIRS})  # every directory was split ...
         splits.clear()
-        # ... and the field summaries of its files were made by workers and handed back
-        assert {p for name, p in handed if name == "analysis.fields.file_summary"} >= \
+        # ... and the field index's per-file parts (the names its files hold) were made by workers and handed
+        # back; the field summaries are made on demand (by the workers that lint)
+        assert {p for name, p in handed if name == "analysis.fields.file_names"} >= \
             {shown for _, shown in files if "realcode" in shown}
 
 
@@ -171,7 +172,8 @@ def test_package_facts_and_their_per_file_parts():
     from goexplint.analysis import fields
 
     targets, parts = schedule.package_facts([fields.index])
-    assert fields.index in targets and fields.file_summary in parts
+    assert fields.index in targets and fields.file_names in parts
+    assert fields.file_summary not in parts  # made on demand, for the files a question of the index needs
     assert all(p.scope == providers.PACKAGE for p in targets)
     assert all(p.scope == providers.KEPT for p in parts)
     assert targets.index(fields.index) == len(targets) - 1  # dependencies first

@@ -35,7 +35,8 @@ import dataclasses
 import functools
 import pickle
 import re
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+import weakref
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from tree_sitter import Node
 
@@ -47,7 +48,7 @@ from goexplint.analysis.locks import (HELD_ON_ENTRY_NAME, UNKNOWN_LOCK, UNLOCK_M
 from goexplint.analysis.syntax import (Decl, element_type_text, enclosing_function, in_loop_within, normal_text,
                                        outside_parens, package_selector, parameters, resolve_in_function_within,
                                        resolve_within, scopes, statements_after, unparen, value_copy_root)
-from goexplint.core.parse import FileContext, captures, gc_paused, node_text
+from goexplint.core.parse import FileContext, captures, gc_paused, node_text, package_work
 from goexplint.core.providers import KEPT, PACKAGE, provider
 
 ATOMIC = "sync/atomic"
@@ -806,6 +807,27 @@ def package_names(ctx: FileContext) -> Tuple[Set[bytes], Set[bytes], Set[bytes]]
             {name.encode() for (_, name) in m.methods})
 
 
+# what ``file_names`` notes besides the package's names: the words a ``go`` statement and a lock taken with
+# ``X.Lock()`` / ``X.RLock()`` are written with, and (not a word) the import an atomic access needs
+_LOCK_WORDS = frozenset((b"Lock", b"RLock"))
+_MARK_WORDS = _LOCK_WORDS | {b"go"}
+_ATOMIC_IMPORT = ATOMIC.encode()
+
+
+@provider(scope=KEPT, requires=(model, package_names), depends_on=model_fingerprint, persistent=True)
+def file_names(ctx: FileContext) -> FrozenSet[bytes]:
+    """The package's variable, field and method names that the file's bytes hold as words, with ``go``,
+    ``Lock`` and ``RLock`` when they hold those, and ``sync/atomic`` when they hold that: whatever the file's
+    summary records is written with one of them (``FieldIndex`` summarises the files a question needs).
+    Read from the bytes: a name in a comment or string only makes a file be summarised for nothing."""
+    var_names, field_names, method_names = package_names(ctx)
+    present = set(_TOKEN.findall(ctx.source))
+    out = (present & var_names) | (present & field_names) | (present & method_names) | (present & _MARK_WORDS)
+    if _ATOMIC_IMPORT in ctx.source:
+        out.add(_ATOMIC_IMPORT)
+    return frozenset(out)
+
+
 def _interesting_positions(ctx: FileContext, var_names, field_names, method_names) -> List[int]:
     """Sorted byte offsets inside everything ``_Walker`` may record: identifiers named like a package
     variable, the operand of ``x.f`` when ``f`` is named like a struct field, the dot of ``x.m`` when
@@ -989,7 +1011,7 @@ def summarise(ctx: FileContext, m: PackageModel, names: Tuple[Set[bytes], Set[by
 
 
 @provider(scope=KEPT, requires=(model, package_names, goroutine_bodies, handler_bodies, sync_point, scopes),
-          depends_on=model_fingerprint, persistent=True)
+          depends_on=model_fingerprint, persistent=True, on_demand=True)
 def file_summary(ctx: FileContext) -> FileSummary:
     """One file's part of the field-access index (plain data): its accesses, method calls, ``go`` launches,
     method references and walked signatures.  It depends on the whole package's model, so it is kept with
@@ -1000,97 +1022,162 @@ def file_summary(ctx: FileContext) -> FileSummary:
     return summarise(ctx, model(ctx), package_names(ctx))
 
 
-class _Merged:
-    """``key -> [item]`` of the whole package: the lists of the files that have ``key`` (``part(summary,
-    key)``), file by file, put together on first ask."""
-
-    def __init__(self, part):
-        self.files: Dict[Tuple[str, str], List[FileSummary]] = {}
-        self._part = part
-        self._lists: Dict[Tuple[str, str], list] = {}
-
-    def get(self, key: Tuple[str, str], default=None):
-        got = self._lists.get(key)
-        if got is None:
-            files = self.files.get(key)
-            if files is None:
-                return default
-            got = self._lists[key] = [x for s in files for x in self._part(s, key)]
-        return got
-
-    def __getitem__(self, key: Tuple[str, str]) -> list:
-        got = self.get(key)
-        if got is None:
-            raise KeyError(key)
-        return got
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.files
+def _first_name(key: Tuple[str, str]) -> str:
+    """The name every access of ``key`` is written with: the field after the root (``("T", "a.b")`` ->
+    ``a``) or the package variable (``("", "v.x")`` -> ``v``)."""
+    return key[1].split(".", 1)[0]
 
 
 class FieldIndex:
-    """The package's accesses and calls, merged from its files' summaries.  The merge only notes which
-    files have which keys and methods; a key's accesses (a method's calls) are put together on first
-    ask, so a file read back from the facts store costs little unless its keys are asked about."""
+    """The package's accesses and calls, from its files' summaries, summarising only the files a question
+    needs.  Everything a summary records is written with a name its file's bytes hold (``file_names``):
+    an access of ``("T", "a.b")`` with ``a``, of ``("", "v")`` with ``v``, a call, a method reference, a
+    signature or a ``go`` launch of ``M`` with ``M``, an atomic access with the import ``sync/atomic``.  So
+    the answer about a name is made from the summaries of the files that hold it, in package order, and
+    equals the answer made from every file's summary; a package whose rules ask about few names is not
+    walked whole.  Answers are kept per name; summaries are computed as package work (outside the budget
+    of the file being linted), read back from the facts store when it has them."""
 
-    def __init__(self, files, m: PackageModel, names: Tuple[Set[bytes], Set[bytes], Set[bytes]]):
-        # the index keeps plain data only (no trees, no model)
-        self._accesses = _Merged(FileSummary.of_key)
-        self._files: Dict[str, FileSummary] = {}
-        self._var_keys: Dict[str, Dict[int, Tuple[FileSummary, List[Tuple[str, str]]]]] = {}
+    def __init__(self, files):
+        # the index keeps plain data only (summaries, names); the package is reached through a weak
+        # reference (``bind``), so a kept index holds no file and no tree
+        self._package: Callable[[], Optional[object]] = lambda: None
+        self._names: Dict[str, FrozenSet[bytes]] = {}  # path -> file_names
+        self._summaries: Dict[str, FileSummary] = {}  # path -> file_summary, the files summarised so far
+        self._having: Dict[bytes, List[Tuple[str, FileSummary]]] = {}  # name -> (path, summary) of the files holding it
+        self._of: Dict[Tuple[str, str], List[Access]] = {}
+        self._calls: Dict[Tuple[str, str], List[Call]] = {}
         self._var_sites: Dict[str, List[Access]] = {}
         self._atomic: Optional[List[Access]] = None
-        self.calls = _Merged(FileSummary.calls_of)
-        self.go_launched: Set[str] = set()
-        self.method_refs: Dict[str, int] = {}  # x.M selectors in non-test files, by name
-        self._calls_by_name: Dict[str, int] = {}  # calls in non-test files, by method name
+        self._locked: Optional[FrozenSet[Tuple[str, str]]] = None
+        self._locking_files: Optional[List[FileSummary]] = None
         self._sole: Dict[Tuple[str, str], Optional[Call]] = {}
-        self.signatures: Dict[Tuple[str, str], Tuple[str, Tuple[str, ...]]] = {}
         self._origins: Dict[Tuple[Tuple[str, str], str], Optional[FrozenSet[tuple]]] = {}
-        for ctx in files.files:
-            s = file_summary(ctx)
-            if ctx.path in self._files:
-                continue  # (one summary per path)
-            self._files[ctx.path] = s
-            for key in s.keys():
-                self._accesses.files.setdefault(key, []).append(s)
-                if key[0] == "":
-                    per_file = self._var_keys.setdefault(key[1].split(".")[0], {})
-                    per_file.setdefault(id(s), (s, []))[1].append(key)
-            for method in s.methods():
-                self.calls.files.setdefault(method, []).append(s)
-            self.go_launched |= s.go_launched
-            self.signatures.update(s.signatures)
-            if not _in_test_file(ctx.path):
-                for name, n in s.method_refs.items():
-                    self.method_refs[name] = self.method_refs.get(name, 0) + n
-                for name, n in s.call_counts.items():
-                    self._calls_by_name[name] = self._calls_by_name.get(name, 0) + n
+        self.bind(files)
 
-    def keys(self) -> Iterable[Tuple[str, str]]:
-        """Every key accessed in the package (in the order the files first access them)."""
-        return self._accesses.files.keys()
+    def bind(self, files) -> None:
+        """Answer from ``files`` (a ``PackageFiles`` of the same contents) from now on."""
+        self._package = weakref.ref(files)
+
+    def _contexts(self) -> List[FileContext]:
+        """The package's files, one per path (the first), in package order."""
+        files = self._package()
+        if files is None:
+            raise RuntimeError("field index used after its package was released")
+        out, seen = [], set()
+        for ctx in files.files:
+            if ctx.path not in seen:
+                seen.add(ctx.path)
+                out.append(ctx)
+        return out
+
+    def _names_of(self, ctx: FileContext) -> FrozenSet[bytes]:
+        got = self._names.get(ctx.path)
+        if got is None:
+            got = self._names[ctx.path] = file_names(ctx)
+        return got
+
+    def _summary(self, ctx: FileContext) -> FileSummary:
+        got = self._summaries.get(ctx.path)
+        if got is None:
+            with package_work(), gc_paused():  # (many small objects, read back or built)
+                got = self._summaries[ctx.path] = file_summary(ctx)
+        return got
+
+    def _with(self, name: bytes) -> List[Tuple[str, FileSummary]]:
+        """(path, summary) of the files whose bytes hold ``name``, in package order."""
+        got = self._having.get(name)
+        if got is None:
+            with package_work():
+                got = self._having[name] = [(ctx.path, self._summary(ctx)) for ctx in self._contexts()
+                                            if name in self._names_of(ctx)]
+        return got
+
+    def _file(self, path: str) -> Optional[FileSummary]:
+        got = self._summaries.get(path)
+        if got is None:
+            ctx = next((c for c in self._contexts() if c.path == path), None)
+            got = self._summary(ctx) if ctx is not None else None
+        return got
+
+    def keys(self) -> List[Tuple[str, str]]:
+        """Every key accessed in the package (in the order the files first access them): summarises every
+        file (for tests and tools; the rules ask about names)."""
+        out: Dict[Tuple[str, str], None] = {}
+        for ctx in self._contexts():
+            out.update(dict.fromkeys(self._summary(ctx).keys()))
+        return list(out)
 
     @property
     def atomic(self) -> List[Access]:
         """Every atomic access of the package, file by file, in walk order."""
         if self._atomic is None:
-            self._atomic = [a for s in self._files.values() if s.atomic_keys
+            self._atomic = [a for _, s in self._with(_ATOMIC_IMPORT) if s.atomic_keys
                             for a in s.of_keys(sorted(s.atomic_keys)) if a.atomic]
         return self._atomic
+
+    def _locking(self) -> List[FileSummary]:
+        """The summaries of the files whose bytes hold ``Lock`` or ``RLock``, in package order: a lock held in
+        write or read mode at an access was taken with ``X.Lock()`` or ``X.RLock()`` in the access's file."""
+        if self._locking_files is None:
+            with package_work():
+                self._locking_files = [self._summary(ctx) for ctx in self._contexts()
+                                       if not _LOCK_WORDS.isdisjoint(self._names_of(ctx))]
+        return self._locking_files
+
+    def locked_keys(self) -> FrozenSet[Tuple[str, str]]:
+        """The keys some access of which holds a lock in write or read mode."""
+        if self._locked is None:
+            self._locked = frozenset(a.key for s in self._locking() for a in s.accesses
+                                     if any(lk.mode in ("W", "R") for lk in a.locks))
+        return self._locked
+
+    def of_locking(self, key: Tuple[str, str]) -> List[Access]:
+        """The accesses of ``key`` in the files that take a lock (every access that holds one in write or
+        read mode is among them), file by file, in walk order."""
+        return [a for s in self._locking() for a in s.of_key(key)]
+
+    def may_access(self, path: str, keys: Iterable[Tuple[str, str]]) -> bool:
+        """The file ``path`` of the package may access one of ``keys`` (its bytes hold the name of one)."""
+        ctx = next((c for c in self._contexts() if c.path == path), None)
+        if ctx is None:
+            return False
+        names = self._names_of(ctx)
+        return any(_first_name(k).encode() in names for k in keys)
 
     def package_var_sites(self, name: str) -> List[Access]:
         """Every access of the package-level variable ``name`` (``name`` or a path below it), file by file."""
         got = self._var_sites.get(name)
         if got is None:
-            got = self._var_sites[name] = [a for s, keys in self._var_keys.get(name, {}).values()
-                                           for a in s.of_keys(keys)]
+            got = []
+            for _, s in self._with(name.encode()):
+                keys = [k for k in s.keys() if k[0] == "" and _first_name(k) == name]
+                got.extend(s.of_keys(keys))
+            self._var_sites[name] = got
         return got
 
     def at(self, path: str, start: int) -> Optional[Access]:
         """The access whose path starts at byte ``start`` of file ``path`` (None: not indexed)."""
-        s = self._files.get(path)
+        s = self._file(path)
         return s.at(start) if s is not None else None
+
+    def calls_of(self, method: Tuple[str, str]) -> List[Call]:
+        """Every same-package call of ``method`` (``x.M()`` on a typed ``x``), file by file, in walk order."""
+        got = self._calls.get(method)
+        if got is None:
+            got = self._calls[method] = [c for _, s in self._with(method[1].encode()) for c in s.calls_of(method)]
+        return got
+
+    def launched(self, name: str) -> bool:
+        """Some ``go`` statement of the package starts a function or method named ``name``."""
+        return any(name in s.go_launched for _, s in self._with(name.encode()))
+
+    def signature(self, method: Tuple[str, str]) -> Optional[Tuple[str, Tuple[str, ...]]]:
+        """(receiver name, parameter names) of the declaration of ``method`` (None: not walked)."""
+        got = None
+        for _, s in self._with(method[1].encode()):
+            got = s.signatures.get(method, got)  # (the last file's, as one merge in package order gives)
+        return got
 
     def guard_evidence(self, key: Tuple[str, str], guard: Tuple[str, str], exclude_decl=None) -> List[Access]:
         """Sites of ``key`` that hold ``guard`` (any mode), outside declaration ``exclude_decl``, in code
@@ -1102,22 +1189,25 @@ class FieldIndex:
 
     def of(self, key: Tuple[str, str]) -> List[Access]:
         """Every access of ``key`` in the package, file by file, in walk order."""
-        return self._accesses.get(key, [])
+        got = self._of.get(key)
+        if got is None:
+            got = self._of[key] = [a for _, s in self._with(_first_name(key).encode()) for a in s.of_key(key)]
+        return got
 
     def in_file(self, path: str) -> List[Access]:
         """Every access of file ``path``, in walk order."""
-        s = self._files.get(path)
+        s = self._file(path)
         return s.accesses if s is not None else []
 
     def runs_concurrently(self, a: Access) -> bool:
         """The access's function is a goroutine body, handler or callback, or a method started with ``go``."""
-        return bool(a.roles) or (a.method is not None and a.method[1] in self.go_launched)
+        return bool(a.roles) or (a.method is not None and self.launched(a.method[1]))
 
     def callers_hold_lock(self, method: Tuple[str, str], guard: Optional[Tuple[str, str]] = None) -> bool:
         """Every same-package call of ``method`` (at least one) holds a lock of the receiver's type (``guard``
         when given), or is made from a function that starts with it held (one level of callers, then the
         ``…Locked`` naming)."""
-        calls = self.calls.get(method, [])
+        calls = self.calls_of(method)
         if not calls:
             return False
         for c in calls:
@@ -1131,7 +1221,12 @@ class FieldIndex:
     def calls_complete(self, name: str) -> bool:
         """Every ``x.name`` of the package's non-test files is an indexed call of a method ``name`` (no
         call on an untyped operand, no method value handed on): the recorded calls are all the callers."""
-        return self.method_refs.get(name, 0) == self._calls_by_name.get(name, 0)
+        refs = calls = 0
+        for path, s in self._with(name.encode()):
+            if not _in_test_file(path):
+                refs += s.method_refs.get(name, 0)
+                calls += s.call_counts.get(name, 0)
+        return refs == calls
 
     def unpublished(self, a: Access) -> bool:
         """``a`` touches a value that is not shared yet: a local its function builds (``x := &T{…}``,
@@ -1141,7 +1236,7 @@ class FieldIndex:
         if a.root_kind != "receiver" or a.method is None or not a.method[1][:1].islower() \
                 or (a.roles and a.func_key != a.decl_key) or not self.calls_complete(a.method[1]):
             return False
-        calls = [c for c in self.calls.get(a.method, []) if not _in_test_file(c.file)]
+        calls = [c for c in self.calls_of(a.method) if not _in_test_file(c.file)]
         return bool(calls) and all(c.fresh_root and not c.go and not (c.roles and c.in_literal) for c in calls)
 
     def callers_hold(self, method: Tuple[str, str], guard: Tuple[str, str], write: bool) -> bool:
@@ -1149,7 +1244,7 @@ class FieldIndex:
         writing when ``write``) on the object it is called on: ``c.mu.Lock(); c.adjust()``, or a call on
         the receiver of a function that starts with its lock held (``…Locked``).  A lock of another
         object or an unknown lock does not count."""
-        calls = self.calls.get(method, [])
+        calls = self.calls_of(method)
         if not calls or not method[1][:1].islower() or not self.calls_complete(method[1]):
             return False
         for c in calls:
@@ -1172,7 +1267,7 @@ class FieldIndex:
     def _sole_goroutine(self, method: Tuple[str, str], depth: int) -> Optional[Call]:
         if depth > 4 or not method[1][:1].islower() or not self.calls_complete(method[1]):
             return None
-        calls = self.calls.get(method, [])
+        calls = self.calls_of(method)
         launch: Optional[Call] = None
         for c in calls:
             if _in_test_file(c.file):
@@ -1193,7 +1288,7 @@ class FieldIndex:
         function's goroutine: in the launching function above it, or from methods that only do so."""
         if depth > 4 or not method[1][:1].islower() or not self.calls_complete(method[1]):
             return False
-        calls = self.calls.get(method, [])
+        calls = self.calls_of(method)
         if not calls:
             return False
         for c in calls:
@@ -1250,7 +1345,7 @@ class FieldIndex:
         return got
 
     def _origin_of(self, method: Tuple[str, str], var: str, depth: int) -> Optional[FrozenSet[tuple]]:
-        sig = self.signatures.get(method)
+        sig = self.signature(method)
         if sig is None or depth > 8 or not var:
             return None
         recv, params = sig
@@ -1261,7 +1356,7 @@ class FieldIndex:
         else:
             return None
         name = method[1]
-        calls = [c for c in self.calls.get(method, []) if not _in_test_file(c.file)]
+        calls = [c for c in self.calls_of(method) if not _in_test_file(c.file)]
         followed = (name[:1].islower() or method[0][:1].islower()) and self.calls_complete(name)
         if not followed or not calls:
             return None if pos == -1 else frozenset({("entry", method, var)})
@@ -1302,7 +1397,7 @@ class FieldIndex:
 
     def some_caller_holds_lock(self, method: Tuple[str, str], guard: Tuple[str, str]) -> bool:
         return any(c.held_on_entry or any(lk.guard == guard or lk.mode == "?" for lk in c.locks)
-                   for c in self.calls.get(method, []))
+                   for c in self.calls_of(method))
 
 
 # The indexes of the last few packages, by content: the language server re-lints a package whose
@@ -1312,21 +1407,20 @@ _INDEXES: "collections.OrderedDict[tuple, FieldIndex]" = collections.OrderedDict
 _INDEX_LIMIT = 4
 
 
-@provider(scope=PACKAGE, requires=(model, package_names, file_summary, goroutine_bodies, handler_bodies,
-                                   sync_point, scopes))
+@provider(scope=PACKAGE, requires=(model, package_names, file_names, file_summary, goroutine_bodies,
+                                   handler_bodies, sync_point, scopes))
 def index(ctx: FileContext) -> FieldIndex:
-    """The field-access index of ``ctx``'s package, built once per package (and kept per process for the
-    same package contents, so a package re-linted unchanged reuses it)."""
+    """The field-access index of ``ctx``'s package, one per package (and kept per process for the same
+    package contents, with the summaries made so far, so a package re-linted unchanged reuses them)."""
     files = ctx.package
     signature = tuple((f.path, hash(f.source), len(f.source)) for f in files.files)
     got = _INDEXES.get(signature)
     if got is None:
-        m, names = model(ctx), package_names(ctx)
-        with gc_paused():  # the files' summaries, many read back from the facts store, and their merge
-            got = FieldIndex(files, m, names)
+        got = FieldIndex(files)
         _INDEXES[signature] = got
         while len(_INDEXES) > _INDEX_LIMIT:
             _INDEXES.popitem(last=False)
     else:
+        got.bind(files)
         _INDEXES.move_to_end(signature)
     return got

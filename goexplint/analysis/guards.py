@@ -12,7 +12,7 @@ files and through locals (fresh or fetched objects) do not count either way.
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from goexplint.analysis.fields import Access, index
 from goexplint.analysis.syntax import files_having
@@ -57,23 +57,34 @@ def _owned_locks(a: Access):
             yield lk
 
 
+def _held_enough(lock: Tuple[str, str], sites: List[Access]) -> bool:
+    """``lock`` is held at enough accesses (``sites``), in enough functions, one of them a write under it."""
+    if len(sites) < MIN_GUARDED or len({a.decl_key for a in sites}) < MIN_FUNCS:
+        return False
+    return any(a.is_write and any(lk.guard == lock and lk.mode == "W" for lk in a.locks) for a in sites)
+
+
 @provider(scope=PACKAGE, requires=(index,))
 def inferred_guard(ctx: FileContext, key: Tuple[str, str]) -> Optional[Guard]:
     """The lock inferred to guard the field or package variable ``key`` of the field-access index, with
     the accesses that hold it; None when no lock meets the thresholds (see the module docstring)."""
     ix = index(ctx)
-    counted = [a for a in ix.of(key) if counts_for_guard(a)]
+    # the accesses that hold a lock are in the files that take one (``FieldIndex.of_locking``): when no lock
+    # is held at enough of them, the key has no guard whatever the other files do, and they are not read
     by_lock: Dict[Tuple[str, str], List[Access]] = {}
-    for a in counted:
-        for lk in {lk.guard for lk in _owned_locks(a)}:
-            by_lock.setdefault(lk, []).append(a)
+    for a in ix.of_locking(key):
+        if counts_for_guard(a):
+            for lk in {lk.guard for lk in _owned_locks(a)}:
+                by_lock.setdefault(lk, []).append(a)
+    if not any(_held_enough(lock, sites) for lock, sites in by_lock.items()):
+        return None
+    counted = [a for a in ix.of(key) if counts_for_guard(a)]
     # accesses in functions that start with the receiver's lock held (…Locked, every caller locks)
     entry = [a for a in counted if a.key[0] != "" and not any(True for _ in _owned_locks(a)) and (
         a.held_on_entry or (a.method is not None and a.root_kind == "receiver" and ix.callers_hold_lock(a.method)))]
     best = None
     for lock, sites in sorted(by_lock.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        writes = [a for a in sites if a.is_write and any(lk.guard == lock and lk.mode == "W" for lk in a.locks)]
-        if len(sites) < MIN_GUARDED or len({a.decl_key for a in sites}) < MIN_FUNCS or not writes:
+        if not _held_enough(lock, sites):
             continue
         if len(sites) + (len(entry) if lock[0] != "" else 0) < MIN_SHARE * len(counted):
             continue
@@ -87,3 +98,12 @@ def package_takes_locks(ctx: FileContext) -> bool:
     """Some file of the package has the text of a ``Lock()`` or ``RLock()`` call: without one no access
     holds a lock, so no guard can be inferred (and the field-access index need not be built for it)."""
     return files_having(ctx, b"Lock(") > 0
+
+
+@provider(scope=PACKAGE, requires=(index, inferred_guard))
+def guarded_keys(ctx: FileContext) -> FrozenSet[Tuple[str, str]]:
+    """The keys of the field-access index that have an inferred guard.  A guard is a lock held (write or
+    read mode) at some of the key's accesses, so only keys accessed under a lock taken with ``X.Lock()`` or
+    ``X.RLock()`` are candidates (``FieldIndex.locked_keys``)."""
+    ix = index(ctx)
+    return frozenset(k for k in ix.locked_keys() if inferred_guard(ctx, k) is not None)

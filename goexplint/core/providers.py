@@ -28,6 +28,9 @@ A kept provider may say more about its answer:
   and Go version, the tool's code fingerprint and the ``depends_on`` answer; ``restore(ctx, value)`` binds
   a value read back to its context.  Linting one file of a big package then reads its siblings' parts
   instead of parsing and walking them.
+* ``on_demand=True``: the package fact built from it asks for it only for the files a question needs
+  (the field index summarises the files that hold a name it is asked about), so it is never made ahead
+  for every file of a package (``core.schedule``, the big-package path of ``core.engine``).
 
 Rules declare what they require in their module (``REQUIRES = (shared_writes, ...)``);
 ``--explain RULE`` lists the closure.  ``tests/test_providers.py`` runs every rule's fixtures with
@@ -63,7 +66,7 @@ class Provider:
 
     def __init__(self, fn: Callable, name: str, scope: str, requires: Tuple["Provider", ...], doc: str,
                  depends_on: Optional[Callable] = None, persistent: bool = False,
-                 restore: Optional[Callable] = None):
+                 restore: Optional[Callable] = None, on_demand: bool = False):
         if scope not in SCOPES:
             raise ProviderError("%s: unknown scope %r (one of %s)" % (name, scope, ", ".join(SCOPES)))
         for r in requires:
@@ -86,6 +89,11 @@ class Provider:
         self.restore = restore
         if persistent and scope != KEPT:
             raise ProviderError("%s: only a kept provider can be persistent" % name)
+        # Kept providers that the package facts built from them ask for file by file, when a question
+        # needs that file: not made ahead for every file of a package.
+        self.on_demand = on_demand
+        if on_demand and scope != KEPT:
+            raise ProviderError("%s: only a kept provider is made on demand" % name)
         self._key = (name,)
         self._node_name = name + "#node"  # one-node keys: (name#node, id), never equal to another key's
         functools.update_wrapper(self, fn)
@@ -246,18 +254,20 @@ class Resident:
 
 
 def provider(scope: str = FILE, requires: Iterable[Provider] = (), name: Optional[str] = None,
-             depends_on: Optional[Callable] = None, persistent: bool = False, restore: Optional[Callable] = None):
+             depends_on: Optional[Callable] = None, persistent: bool = False, restore: Optional[Callable] = None,
+             on_demand: bool = False):
     """Declare the decorated function a provider (see the module docstring).  ``name`` defaults to
     ``<module>.<function>`` with the leading ``goexplint.`` dropped.  Kept providers only: ``depends_on``,
     a function of the context whose answer the kept value is valid for; ``persistent``, the value is plain
-    data kept in the per-file facts store too (``restore(ctx, value)`` binds a value read back)."""
+    data kept in the per-file facts store too (``restore(ctx, value)`` binds a value read back); ``on_demand``,
+    asked for only for the files a package fact's question needs, never made ahead."""
 
     def wrap(fn: Callable) -> Provider:
         full = name or "%s.%s" % (fn.__module__.replace("goexplint.", "", 1), fn.__name__)
         if full in _REGISTRY:
             raise ProviderError("provider %s declared twice" % full)
         p = _REGISTRY[full] = Provider(fn, full, scope, tuple(requires), (fn.__doc__ or "").strip(), depends_on,
-                                       persistent, restore)
+                                       persistent, restore, on_demand)
         return p
 
     return wrap

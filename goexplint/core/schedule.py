@@ -8,7 +8,7 @@ process:
 1. its files are read (valid cached results are taken) and parsed once, here;
 2. the package facts the rules need are made here, before any worker exists -- the package providers
    (``core.providers``, PACKAGE scope, no arguments) in the closure of the enabled rules' ``REQUIRES``
-   that are built from a per-file part (a KEPT provider: the field index from ``fields.file_summary``,
+   that are built from a per-file part (a KEPT provider: the field index from ``fields.file_names``,
    the model from ``package.file_part``...).  A per-file part declared persistent (plain, picklable
    data) and not known yet (nor in the per-file facts store) is computed by worker processes and handed
    back (``Provider.remember``); the package fact is then merged here from the parts, while the package
@@ -103,14 +103,16 @@ Providers = List[providers.Provider]
 def package_facts(requires: Sequence[providers.Provider]) -> Tuple[Providers, Providers]:
     """(package providers to make before linting, the per-file providers some of them are built from): the
     package providers without arguments in the closure of ``requires``, and the per-file (KEPT) providers
-    without arguments that they require, dependencies first."""
+    without arguments that they require, dependencies first (those made on demand aside: their package
+    fact asks for them file by file, as its questions need)."""
     targets: List[providers.Provider] = []
     parts: List[providers.Provider] = []
     for p in providers.closure(requires):
         if p.scope != providers.PACKAGE or not _argless(p):
             continue
         targets.append(p)
-        parts.extend(r for r in p.requires if r.scope == providers.KEPT and _argless(r) and r not in parts)
+        parts.extend(r for r in p.requires
+                     if r.scope == providers.KEPT and _argless(r) and not r.on_demand and r not in parts)
     return targets, parts
 
 

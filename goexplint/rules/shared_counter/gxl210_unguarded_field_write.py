@@ -7,9 +7,9 @@ decides which writes of the file, made with no lock held, are reported against i
 from typing import Tuple
 
 from goexplint.analysis.fields import SETUP_NAME, Access, FieldIndex, index
-from goexplint.analysis.guards import Guard, counts_for_guard, inferred_guard, package_takes_locks
+from goexplint.analysis.guards import Guard, counts_for_guard, guarded_keys, inferred_guard, package_takes_locks
 
-REQUIRES = (index, inferred_guard, package_takes_locks)
+REQUIRES = (index, inferred_guard, guarded_keys, package_takes_locks)
 
 OPS = {"write": "written", "rmw": "updated in place"}
 
@@ -34,7 +34,7 @@ def _unguarded(ctx, ix: FieldIndex, a: Access):
     if g is None:
         return None
     if a.method is not None:
-        calls = ix.calls.get(a.method, [])
+        calls = ix.calls_of(a.method)
         if ix.callers_hold_lock(a.method) or ix.some_caller_holds_lock(a.method, g.lock):
             return None  # the caller takes the lock
         if not calls and not a.method[1][:1].isupper() and not ix.runs_concurrently(a):
@@ -62,6 +62,8 @@ def refine(match, ctx):
     if not package_takes_locks(ctx):
         return  # no Lock()/RLock() call in the package: no guard can be inferred
     ix = index(ctx)
+    if not ix.may_access(ctx.path, guarded_keys(ctx)):
+        return  # the file names no field or variable that has a guard: none of its writes can go without one
     found = []
     for a in ix.in_file(ctx.path):
         g = _unguarded(ctx, ix, a)
