@@ -1,0 +1,178 @@
+"""The field index summarises files on demand (``fields.FieldIndex``): a question about a name reads the
+summaries of the files whose bytes hold it (``fields.file_names``).  Its answers must equal those of a
+merge of every file's summary in package order (computed here, with the guard inference written out
+over every access), on every package of the tests and fixtures; and a file that holds none of the names
+asked about must not be summarised."""
+
+from pathlib import Path
+
+from goexplint.analysis import fields, guards
+from goexplint.analysis.package import model
+from goexplint.core.engine import Options, lint_files
+from goexplint.core.registry import select_rules
+from test_package_model import ctx_of
+
+ROOT = Path(__file__).resolve().parent.parent
+DIRS = sorted({p.parent for base in (ROOT / "tests" / "packages", ROOT / "fixtures") for p in base.rglob("*.go")
+               if "testdata" not in p.parts})
+
+
+def _packages():
+    """One context per package (a directory may hold a package and its external test package)."""
+    seen = set()
+    for d in DIRS:
+        for p in sorted(d.glob("*.go")):
+            ctx = ctx_of(p)
+            paths = tuple(f.path for f in ctx.package.files)
+            if paths not in seen:
+                seen.add(paths)
+                yield ctx
+
+
+def _every_summary(ctx):
+    """path -> summary of every file of the package, in package order (the first context of a path)."""
+    m, names = model(ctx), fields.package_names(ctx)
+    out = {}
+    for f in ctx.package.files:
+        if f.path not in out:
+            out[f.path] = fields.summarise(f, m, names)
+    return out
+
+
+def _guard(ctx, every, key):
+    """The guard of ``key`` as the module docstring of ``analysis.guards`` defines it, over every access."""
+    ix = fields.index(ctx)
+    counted = [a for s in every.values() for a in s.of_key(key) if guards.counts_for_guard(a)]
+    by_lock = {}
+    for a in counted:
+        for lk in {lk.guard for lk in guards._owned_locks(a)}:
+            by_lock.setdefault(lk, []).append(a)
+    entry = [a for a in counted if a.key[0] != "" and not any(True for _ in guards._owned_locks(a)) and (
+        a.held_on_entry or (a.method is not None and a.root_kind == "receiver" and ix.callers_hold_lock(a.method)))]
+    for lock, sites in sorted(by_lock.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        writes = [a for a in sites if a.is_write and any(lk.guard == lock and lk.mode == "W" for lk in a.locks)]
+        if len(sites) < guards.MIN_GUARDED or len({a.decl_key for a in sites}) < guards.MIN_FUNCS or not writes:
+            continue
+        if len(sites) + (len(entry) if lock[0] != "" else 0) < guards.MIN_SHARE * len(counted):
+            continue
+        return lock, tuple(sites), len(counted)
+    return None
+
+
+def test_answers_equal_a_merge_of_every_summary():
+    checked = {"packages": 0, "keys": 0, "methods": 0, "guards": 0, "atomic": 0}
+    for ctx in _packages():
+        every = _every_summary(ctx)
+        summaries = list(every.values())
+        fields._INDEXES.clear()
+        ix = fields.index(ctx)
+        keys = list(dict.fromkeys(k for s in summaries for k in s.keys()))
+        for key in keys:
+            assert ix.of(key) == [a for s in summaries for a in s.of_key(key)], key
+            locking = ix.of_locking(key)
+            held = [a for a in ix.of(key) if any(lk.mode in ("W", "R") for lk in a.locks)]
+            assert [a for a in locking if a in held] == held, key  # every access holding a lock is among them
+            got = guards.inferred_guard(ctx, key)
+            assert (None if got is None else (got.lock, got.sites, got.counted)) == _guard(ctx, every, key), key
+            checked["guards"] += got is not None
+        assert ix.locked_keys() == {a.key for s in summaries for a in s.accesses
+                                    if any(lk.mode in ("W", "R") for lk in a.locks)}
+        assert set(ix.keys()) == set(keys)
+        atomic = [a for s in summaries if s.atomic_keys for a in s.of_keys(sorted(s.atomic_keys)) if a.atomic]
+        assert ix.atomic == atomic
+        checked["atomic"] += len(atomic)
+        m = model(ctx)
+        for method in sorted(set(m.methods) | {c for s in summaries for c in s.methods()}):
+            name = method[1]
+            assert ix.calls_of(method) == [c for s in summaries for c in s.calls_of(method)], method
+            assert ix.launched(name) == any(name in s.go_launched for s in summaries), method
+            sig = None
+            for s in summaries:
+                sig = s.signatures.get(method, sig)
+            assert ix.signature(method) == sig, method
+            non_test = [s for path, s in every.items() if not path.endswith("_test.go")]
+            assert ix.calls_complete(name) == (sum(s.method_refs.get(name, 0) for s in non_test)
+                                               == sum(s.call_counts.get(name, 0) for s in non_test)), method
+        for var in sorted(m.vars):
+            want = [a for s in summaries for a in s.of_keys([k for k in s.keys() if k[0] == ""
+                                                             and k[1].split(".")[0] == var])]
+            assert ix.package_var_sites(var) == want, var
+        for path, s in every.items():
+            assert ix.in_file(path) == s.accesses
+        checked["packages"] += 1
+        checked["keys"] += len(keys)
+        checked["methods"] += len(m.methods)
+    print(checked)
+    # (the comparisons above compare something)
+    assert checked["packages"] >= 40 and checked["keys"] >= 200 and checked["guards"] >= 10 and checked["atomic"] >= 40
+
+
+def test_a_question_reads_only_the_files_holding_its_name():
+    ctx = ctx_of(ROOT / "fixtures" / "shared-counter" / "realcode" / "caller_held.go")
+    fields._INDEXES.clear()
+    ix = fields.index(ctx)
+    assert not ix._summaries  # nothing is summarised before a question
+    files = {f.path: f for f in ctx.package.files}
+    holding = {p for p, f in files.items() if b"first" in fields.file_names(f)}
+    assert 0 < len(holding) < len(files)
+    ix.of(("seqMsgBlock", "first"))
+    assert set(ix._summaries) == holding
+
+
+def test_a_lint_summarises_no_file_that_names_nothing_it_asks_about(tmp_path, monkeypatch):
+    """One file takes the lock that guards a field and writes it unguarded; another file of the package
+    touches none of the package's fields, variables or methods and takes no lock: it is never walked."""
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
+    (tmp_path / "store.go").write_text("""package m
+
+import "sync"
+
+type Store struct {
+	mu    sync.Mutex
+	count int
+}
+
+func (s *Store) Inc() {
+	s.mu.Lock()
+	s.count++
+	s.mu.Unlock()
+}
+
+func (s *Store) Dec() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.count--
+}
+
+func (s *Store) Get() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.count
+}
+
+func (s *Store) Reset() {
+	s.count = 0
+}
+""")
+    (tmp_path / "util.go").write_text("""package m
+
+import "strings"
+
+func upper(a string) string {
+	return strings.ToUpper(a)
+}
+""")
+    walked = []
+    real = fields.summarise
+
+    def summarise(ctx, m, names):
+        walked.append(Path(ctx.path).name)
+        return real(ctx, m, names)
+
+    monkeypatch.setattr(fields, "summarise", summarise)
+    fields._INDEXES.clear()
+    files = [(str(p), str(p)) for p in sorted(tmp_path.glob("*.go"))]
+    result = lint_files(files, Options(rule_ids=tuple(r.id for r in select_rules(None, None))), jobs=1,
+                        cache_dir=None)
+    assert [f.rule_id for f in result.findings] == ["GXL210"]  # Reset writes count without s.mu
+    assert walked == ["store.go"]
