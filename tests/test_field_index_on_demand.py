@@ -128,30 +128,30 @@ def test_a_lint_summarises_no_file_that_names_nothing_it_asks_about(tmp_path, mo
 import "sync"
 
 type Store struct {
-	mu    sync.Mutex
-	count int
+    mu    sync.Mutex
+    count int
 }
 
 func (s *Store) Inc() {
-	s.mu.Lock()
-	s.count++
-	s.mu.Unlock()
+    s.mu.Lock()
+    s.count++
+    s.mu.Unlock()
 }
 
 func (s *Store) Dec() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.count--
+    s.mu.Lock()
+    defer s.mu.Unlock()
+    s.count--
 }
 
 func (s *Store) Get() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.count
+    s.mu.Lock()
+    defer s.mu.Unlock()
+    return s.count
 }
 
 func (s *Store) Reset() {
-	s.count = 0
+    s.count = 0
 }
 """)
     (tmp_path / "util.go").write_text("""package m
@@ -159,7 +159,7 @@ func (s *Store) Reset() {
 import "strings"
 
 func upper(a string) string {
-	return strings.ToUpper(a)
+    return strings.ToUpper(a)
 }
 """)
     walked = []
