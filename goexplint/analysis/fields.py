@@ -23,8 +23,9 @@ declaration or their initialiser: ``&T{…}``, ``new(T)`` and calls of functions
 are "fresh"; ``fs.lmb``, ``fs.blks[i]`` and calls returning ``*T`` are "fetched".
 
 Per-file summaries are plain data (no tree nodes), one per file (``file_summary``, kept with the file for
-the package model it was computed on); the index merges them once per package (and is kept for the last
-few package contents per process), so linting each file of a package does not re-walk its siblings.
+the package model it was computed on).  The index makes them on demand: a question about a name reads the
+summaries of the files whose bytes hold it (``file_names``), so a file nothing asks about is never walked;
+the index is kept for the last few package contents per process, with the summaries made so far.
 """
 
 from __future__ import annotations
