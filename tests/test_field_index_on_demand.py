@@ -165,9 +165,9 @@ func upper(a string) string {
     walked = []
     real = fields.summarise
 
-    def summarise(ctx, m, names):
+    def summarise(ctx, m, names, held=None):
         walked.append(Path(ctx.path).name)
-        return real(ctx, m, names)
+        return real(ctx, m, names, held)
 
     monkeypatch.setattr(fields, "summarise", summarise)
     fields._INDEXES.clear()

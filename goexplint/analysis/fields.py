@@ -255,7 +255,8 @@ def _unpacked(table: Dict, key: object, default: object) -> object:
 
 
 class _Walker:
-    def __init__(self, ctx: FileContext, m: PackageModel, names: Tuple[Set[bytes], Set[bytes], Set[bytes]]):
+    def __init__(self, ctx: FileContext, m: PackageModel, names: Tuple[Set[bytes], Set[bytes], Set[bytes]],
+                 held: Optional[FrozenSet[bytes]] = None):
         self.ctx = ctx
         self.m = m
         self.accesses: List[Access] = []
@@ -264,7 +265,7 @@ class _Walker:
         self._types: Dict[int, Tuple[Optional[str], str]] = {}
         self.atomic_aliases = set(ctx.aliases_of(ATOMIC))
         self.var_names, self.field_names, self.method_names = names
-        self.positions = _interesting_positions(ctx, self.var_names, self.field_names, self.method_names)
+        self.positions = _interesting_positions(ctx, self.var_names, self.field_names, self.method_names, held)
         self.method_refs: Dict[str, int] = {}
         self.signatures: Dict[Tuple[str, str], Tuple[str, Tuple[str, ...]]] = {}
         self._values: Dict[object, object] = {}
@@ -829,16 +830,17 @@ def file_names(ctx: FileContext) -> FrozenSet[bytes]:
     return frozenset(out)
 
 
-def _interesting_positions(ctx: FileContext, var_names, field_names, method_names) -> List[int]:
+def _interesting_positions(ctx: FileContext, var_names, field_names, method_names,
+                           held: Optional[FrozenSet[bytes]] = None) -> List[int]:
     """Sorted byte offsets inside everything ``_Walker`` may record: identifiers named like a package
     variable, the operand of ``x.f`` when ``f`` is named like a struct field, the dot of ``x.m`` when
     ``m`` is named like a package method, ``go`` keywords.  Read from the bytes (names in strings and
     comments only add offsets, and extra offsets only make the walk visit more): the file's tokens are
     intersected with the package's names first, so most files are done after one ``findall``."""
     src = ctx.source
-    present = set(_TOKEN.findall(src))
+    present = held if held is not None else set(_TOKEN.findall(src))  # (``file_names``: the words that matter)
     variables, fields, methods = present & var_names, present & field_names, present & method_names
-    names = variables | fields | methods
+    names = set(variables | fields | methods)
     if b"go" in present:
         names.add(b"go")
         variables = variables | {b"go"}
@@ -1003,16 +1005,17 @@ def _callback_kind(lit: Node) -> Optional[str]:
 
 # --------------------------------------------------------------------------- the package index
 
-def summarise(ctx: FileContext, m: PackageModel, names: Tuple[Set[bytes], Set[bytes], Set[bytes]]) -> FileSummary:
-    """One file's accesses and calls (plain data), given the package's model and ``package_names``
-    (``file_summary`` memoises it)."""
-    w = _Walker(ctx, m, names)
+def summarise(ctx: FileContext, m: PackageModel, names: Tuple[Set[bytes], Set[bytes], Set[bytes]],
+              held: Optional[FrozenSet[bytes]] = None) -> FileSummary:
+    """One file's accesses and calls (plain data), given the package's model and ``package_names`` (and
+    the file's ``file_names``, else read from its bytes again); ``file_summary`` memoises it."""
+    w = _Walker(ctx, m, names, held)
     w.run()
     return FileSummary(w.accesses, w.calls, w.go_launched, w.method_refs, w.signatures)
 
 
-@provider(scope=KEPT, requires=(model, package_names, goroutine_bodies, handler_bodies, sync_point, scopes),
-          depends_on=model_fingerprint, persistent=True, on_demand=True)
+@provider(scope=KEPT, requires=(model, package_names, file_names, goroutine_bodies, handler_bodies, sync_point,
+                                scopes), depends_on=model_fingerprint, persistent=True, on_demand=True)
 def file_summary(ctx: FileContext) -> FileSummary:
     """One file's part of the field-access index (plain data): its accesses, method calls, ``go`` launches,
     method references and walked signatures.  It depends on the whole package's model, so it is kept with
@@ -1020,7 +1023,16 @@ def file_summary(ctx: FileContext) -> FileSummary:
     recomputed when they change, not when an edit only moves them); plain data, so it persists in the
     per-file facts store.  Any file's summary can be computed on its own once the model is
     known (workers summarising the files of one package in parallel call this)."""
-    return summarise(ctx, model(ctx), package_names(ctx))
+    return summarise(ctx, model(ctx), package_names(ctx), file_names(ctx))
+
+
+@provider(scope=PACKAGE)
+def first_files(ctx: FileContext) -> Dict[str, FileContext]:
+    """The files of ``ctx``'s package by path, the first context of each path, in package order."""
+    out: Dict[str, FileContext] = {}
+    for f in ctx.package.files:
+        out.setdefault(f.path, f)
+    return out
 
 
 def _first_name(key: Tuple[str, str]) -> str:
@@ -1043,7 +1055,7 @@ class FieldIndex:
         # the index keeps plain data only (summaries, names); the package is reached through a weak
         # reference (``bind``), so a kept index holds no file and no tree
         self._package: Callable[[], Optional[object]] = lambda: None
-        self._names: Dict[str, FrozenSet[bytes]] = {}  # path -> file_names
+        self._where: Optional[Dict[bytes, List[str]]] = None  # name -> paths of the files holding it
         self._summaries: Dict[str, FileSummary] = {}  # path -> file_summary, the files summarised so far
         self._having: Dict[bytes, List[Tuple[str, FileSummary]]] = {}  # name -> (path, summary) of the files holding it
         self._of: Dict[Tuple[str, str], List[Access]] = {}
@@ -1060,23 +1072,12 @@ class FieldIndex:
         """Answer from ``files`` (a ``PackageFiles`` of the same contents) from now on."""
         self._package = weakref.ref(files)
 
-    def _contexts(self) -> List[FileContext]:
-        """The package's files, one per path (the first), in package order."""
+    def _files(self) -> Dict[str, FileContext]:
+        """The package's files by path (the first context of a path), in package order."""
         files = self._package()
         if files is None:
             raise RuntimeError("field index used after its package was released")
-        out, seen = [], set()
-        for ctx in files.files:
-            if ctx.path not in seen:
-                seen.add(ctx.path)
-                out.append(ctx)
-        return out
-
-    def _names_of(self, ctx: FileContext) -> FrozenSet[bytes]:
-        got = self._names.get(ctx.path)
-        if got is None:
-            got = self._names[ctx.path] = file_names(ctx)
-        return got
+        return first_files(files.files[0])
 
     def _summary(self, ctx: FileContext) -> FileSummary:
         got = self._summaries.get(ctx.path)
@@ -1085,19 +1086,35 @@ class FieldIndex:
                 got = self._summaries[ctx.path] = file_summary(ctx)
         return got
 
+    def _holding(self) -> Dict[bytes, List[str]]:
+        """name -> the paths of the files whose bytes hold it (``file_names``), in package order: made once,
+        for every file, at the first question."""
+        if self._where is None:
+            where: Dict[bytes, List[str]] = {}
+            with package_work():
+                for path, ctx in self._files().items():
+                    for name in file_names(ctx):
+                        where.setdefault(name, []).append(path)
+            self._where = where
+        return self._where
+
     def _with(self, name: bytes) -> List[Tuple[str, FileSummary]]:
         """(path, summary) of the files whose bytes hold ``name``, in package order."""
         got = self._having.get(name)
         if got is None:
-            with package_work():
-                got = self._having[name] = [(ctx.path, self._summary(ctx)) for ctx in self._contexts()
-                                            if name in self._names_of(ctx)]
+            paths = self._holding().get(name, ())
+            if paths:
+                files = self._files()
+                got = [(path, self._summary(files[path])) for path in paths]
+            else:
+                got = []
+            self._having[name] = got
         return got
 
     def _file(self, path: str) -> Optional[FileSummary]:
         got = self._summaries.get(path)
         if got is None:
-            ctx = next((c for c in self._contexts() if c.path == path), None)
+            ctx = self._files().get(path)
             got = self._summary(ctx) if ctx is not None else None
         return got
 
@@ -1105,7 +1122,7 @@ class FieldIndex:
         """Every key accessed in the package (in the order the files first access them): summarises every
         file (for tests and tools; the rules ask about names)."""
         out: Dict[Tuple[str, str], None] = {}
-        for ctx in self._contexts():
+        for ctx in self._files().values():
             out.update(dict.fromkeys(self._summary(ctx).keys()))
         return list(out)
 
@@ -1121,9 +1138,8 @@ class FieldIndex:
         """The summaries of the files whose bytes hold ``Lock`` or ``RLock``, in package order: a lock held in
         write or read mode at an access was taken with ``X.Lock()`` or ``X.RLock()`` in the access's file."""
         if self._locking_files is None:
-            with package_work():
-                self._locking_files = [self._summary(ctx) for ctx in self._contexts()
-                                       if not _LOCK_WORDS.isdisjoint(self._names_of(ctx))]
+            paths = {path for name in _LOCK_WORDS for path, _ in self._with(name)}
+            self._locking_files = [self._summaries[path] for path in self._files() if path in paths]
         return self._locking_files
 
     def locked_keys(self) -> FrozenSet[Tuple[str, str]]:
@@ -1140,10 +1156,10 @@ class FieldIndex:
 
     def may_access(self, path: str, keys: Iterable[Tuple[str, str]]) -> bool:
         """The file ``path`` of the package may access one of ``keys`` (its bytes hold the name of one)."""
-        ctx = next((c for c in self._contexts() if c.path == path), None)
+        ctx = self._files().get(path)
         if ctx is None:
             return False
-        names = self._names_of(ctx)
+        names = file_names(ctx)
         return any(_first_name(k).encode() in names for k in keys)
 
     def package_var_sites(self, name: str) -> List[Access]:
@@ -1408,7 +1424,7 @@ _INDEXES: "collections.OrderedDict[tuple, FieldIndex]" = collections.OrderedDict
 _INDEX_LIMIT = 4
 
 
-@provider(scope=PACKAGE, requires=(model, package_names, file_names, file_summary, goroutine_bodies,
+@provider(scope=PACKAGE, requires=(model, package_names, file_names, file_summary, first_files, goroutine_bodies,
                                    handler_bodies, sync_point, scopes))
 def index(ctx: FileContext) -> FieldIndex:
     """The field-access index of ``ctx``'s package, one per package (and kept per process for the same
