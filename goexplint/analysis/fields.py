@@ -1064,6 +1064,7 @@ class FieldIndex:
         self._atomic: Optional[List[Access]] = None
         self._locked: Optional[FrozenSet[Tuple[str, str]]] = None
         self._locking_files: Optional[List[FileSummary]] = None
+        self._locking_paths_: Optional[FrozenSet[str]] = None
         self._sole: Dict[Tuple[str, str], Optional[Call]] = {}
         self._origins: Dict[Tuple[Tuple[str, str], str], Optional[FrozenSet[tuple]]] = {}
         self.bind(files)
@@ -1134,16 +1135,25 @@ class FieldIndex:
                             for a in s.of_keys(sorted(s.atomic_keys)) if a.atomic]
         return self._atomic
 
+    def _locking_paths(self) -> FrozenSet[str]:
+        """The paths of the files whose bytes hold ``Lock`` or ``RLock``: a lock held in write or read mode at
+        an access was taken with ``X.Lock()`` or ``X.RLock()`` in the access's file (or its launcher's, which
+        holds the word too)."""
+        if self._locking_paths_ is None:
+            where = self._holding()
+            self._locking_paths_ = frozenset(path for name in _LOCK_WORDS for path in where.get(name, ()))
+        return self._locking_paths_
+
     def _locking(self) -> List[FileSummary]:
-        """The summaries of the files whose bytes hold ``Lock`` or ``RLock``, in package order: a lock held in
-        write or read mode at an access was taken with ``X.Lock()`` or ``X.RLock()`` in the access's file."""
+        """The summaries of the files that take a lock (``_locking_paths``), in package order."""
         if self._locking_files is None:
-            paths = {path for name in _LOCK_WORDS for path, _ in self._with(name)}
-            self._locking_files = [self._summaries[path] for path in self._files() if path in paths]
+            paths = self._locking_paths()
+            self._locking_files = [self._summary(ctx) for path, ctx in self._files().items() if path in paths]
         return self._locking_files
 
     def locked_keys(self) -> FrozenSet[Tuple[str, str]]:
-        """The keys some access of which holds a lock in write or read mode."""
+        """The keys some access of which holds a lock in write or read mode (summarises every file that takes
+        a lock)."""
         if self._locked is None:
             self._locked = frozenset(a.key for s in self._locking() for a in s.accesses
                                      if any(lk.mode in ("W", "R") for lk in a.locks))
@@ -1151,8 +1161,12 @@ class FieldIndex:
 
     def of_locking(self, key: Tuple[str, str]) -> List[Access]:
         """The accesses of ``key`` in the files that take a lock (every access that holds one in write or
-        read mode is among them), file by file, in walk order."""
-        return [a for s in self._locking() for a in s.of_key(key)]
+        read mode is among them), file by file, in walk order: summarises only the files that take a lock
+        and hold the key's name."""
+        paths = self._locking_paths()
+        files = self._files()
+        return [a for path in self._holding().get(_first_name(key).encode(), ()) if path in paths
+                for a in self._summary(files[path]).of_key(key)]
 
     def may_access(self, path: str, keys: Iterable[Tuple[str, str]]) -> bool:
         """The file ``path`` of the package may access one of ``keys`` (its bytes hold the name of one)."""

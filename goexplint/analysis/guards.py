@@ -100,6 +100,22 @@ def package_takes_locks(ctx: FileContext) -> bool:
     return files_having(ctx, b"Lock(") > 0
 
 
+# A run that lints at most one in this many files of a package (one edited file, a pre-commit hook) looks up
+# the guards of its files' writes one by one; one that lints more finds the package's guarded keys once
+# (``guarded_keys``: every file that takes a lock is summarised) and skips the files that name none of them.
+FEW_FILES_SHARE = 8
+
+
+def may_write_guarded(ctx: FileContext) -> bool:
+    """The file may write a key that has an inferred guard (False: none of its writes can go without one).
+    Only a short cut: True is always a safe answer, and the answer never changes what is reported."""
+    pkg = ctx.package
+    linting = pkg.linting if pkg.linting is not None else len(pkg.files)
+    if linting * FEW_FILES_SHARE <= len(pkg.files):
+        return True  # few of the package's files are linted: their writes' guards are looked up one by one
+    return index(ctx).may_access(ctx.path, guarded_keys(ctx))
+
+
 @provider(scope=PACKAGE, requires=(index, inferred_guard))
 def guarded_keys(ctx: FileContext) -> FrozenSet[Tuple[str, str]]:
     """The keys of the field-access index that have an inferred guard.  A guard is a lock held (write or

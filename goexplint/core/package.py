@@ -207,6 +207,7 @@ def load_directory(directory: str, sources: Dict[str, Tuple[str, bytes]], overri
     for name, files in groups.items():
         files.sort(key=lambda f: f.real_path or f.path)
         pkg = PackageFiles(directory, name, files)
+        pkg.linting = sum(1 for f in files if f.real_path in sources)
         for f in files:
             set_package(f, pkg)
     return out
@@ -236,6 +237,7 @@ def load(ctx, override: Optional[str] = None, environ: Tuple[Tuple[str, str], ..
     _settle()
     files.sort(key=lambda f: f.real_path or f.path)
     pkg = PackageFiles(directory, name, files)
+    pkg.linting = 1
     for f in files:
         if f is not ctx:
             set_package(f, pkg)  # a sibling's package-dependent facts (``file_summary``) are of this package

@@ -162,6 +162,9 @@ class PackageFiles:
         self.files = tuple(files)
         # Memo for package-wide facts (goexplint.analysis.package keys its model here).
         self.cache: Dict[object, object] = {}
+        # How many of its files this run lints (None: all of them).  A choice of strategy only, never of
+        # result: with few, package facts can be asked about what those files need instead of made whole.
+        self.linting: Optional[int] = None
 
     def others(self, ctx):
         return tuple(f for f in self.files if f is not ctx)

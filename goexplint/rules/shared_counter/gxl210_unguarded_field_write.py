@@ -7,7 +7,8 @@ decides which writes of the file, made with no lock held, are reported against i
 from typing import Tuple
 
 from goexplint.analysis.fields import SETUP_NAME, Access, FieldIndex, index
-from goexplint.analysis.guards import Guard, counts_for_guard, guarded_keys, inferred_guard, package_takes_locks
+from goexplint.analysis.guards import (Guard, counts_for_guard, guarded_keys, inferred_guard, may_write_guarded,
+                                      package_takes_locks)
 
 REQUIRES = (index, inferred_guard, guarded_keys, package_takes_locks)
 
@@ -62,7 +63,7 @@ def refine(match, ctx):
     if not package_takes_locks(ctx):
         return  # no Lock()/RLock() call in the package: no guard can be inferred
     ix = index(ctx)
-    if not ix.may_access(ctx.path, guarded_keys(ctx)):
+    if not may_write_guarded(ctx):
         return  # the file names no field or variable that has a guard: none of its writes can go without one
     found = []
     for a in ix.in_file(ctx.path):
