@@ -8,7 +8,7 @@ from typing import Tuple
 
 from goexplint.analysis.fields import SETUP_NAME, Access, FieldIndex, index
 from goexplint.analysis.guards import (Guard, counts_for_guard, guarded_keys, inferred_guard, may_write_guarded,
-                                      package_takes_locks)
+                                       package_takes_locks)
 
 REQUIRES = (index, inferred_guard, guarded_keys, package_takes_locks)
 
