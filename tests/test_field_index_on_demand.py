@@ -69,17 +69,25 @@ def test_answers_equal_a_merge_of_every_summary():
         keys = list(dict.fromkeys(k for s in summaries for k in s.keys()))
         for key in keys:
             assert ix.of(key) == [a for s in summaries for a in s.of_key(key)], key
-            locking = ix.of_locking(key)
-            held = [a for a in ix.of(key) if any(lk.mode in ("W", "R") for lk in a.locks)]
-            assert [a for a in locking if a in held] == held, key  # every access holding a lock is among them
+            assert ix.of_locking(key) == [a for a in ix.of(key) if fields.takes_lock(a)], key
             got = guards.inferred_guard(ctx, key)
             assert (None if got is None else (got.lock, got.sites, got.counted)) == _guard(ctx, every, key), key
             checked["guards"] += got is not None
-        assert ix.locked_keys() == {a.key for s in summaries for a in s.accesses
-                                    if any(lk.mode in ("W", "R") for lk in a.locks)}
+        assert ix.locked_keys() == {a.key for s in summaries for a in s.accesses if fields.takes_lock(a)}
         assert set(ix.keys()) == set(keys)
         atomic = [a for s in summaries if s.atomic_keys for a in s.of_keys(sorted(s.atomic_keys)) if a.atomic]
         assert ix.atomic == atomic
+        fields._INDEXES.clear()
+        ctx.package.cache.clear()
+        for f in ctx.package.files:
+            f.facts.clear()
+        fresh = fields.index(ctx)
+        assert fresh.atomic == atomic  # (from walks of the declarations naming sync/atomic: no file summarised)
+        assert fresh.locked_keys() == {a.key for s in summaries for a in s.accesses if fields.takes_lock(a)}
+        for key in keys:
+            assert fresh.of_locking(key) == [a for s in summaries for a in s.of_key(key) if fields.takes_lock(a)], key
+        assert not fresh._summaries  # (from walks of the declarations naming sync/atomic or taking a lock)
+        ix = fresh
         checked["atomic"] += len(atomic)
         m = model(ctx)
         for method in sorted(set(m.methods) | {c for s in summaries for c in s.methods()}):
@@ -199,7 +207,8 @@ def test_guards_looked_up_per_write_report_what_the_package_wide_gate_does(monke
 def test_a_one_file_lint_summarises_only_the_lock_files_holding_its_names(tmp_path, monkeypatch):
     """Linting one file of a package whose other files take locks on fields it does not name: the guards of
     its writes are looked up through the files that hold their names, and the other lock files are never
-    walked (linting the whole package walks them: its guarded keys are found once)."""
+    walked (linting the whole package walks their declarations that take a lock: its guarded keys are found
+    once); only the file that names a guarded key is walked whole."""
     (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
     methods = "".join("""
 func (s *Store) Add%d() {
@@ -238,20 +247,21 @@ func (t *T%d) Set(x int) {
 }
 """ % (i, i, i, i))
     walked = []
-    real = fields.summarise
+    real = fields._Walker.run
 
-    def summarise(ctx, m, names, held=None):
-        walked.append(Path(ctx.path).name)
-        return real(ctx, m, names, held)
+    def run(self, only=None):
+        walked.append((Path(self.ctx.path).name, "whole" if only is None else "partial"))
+        return real(self, only)
 
-    monkeypatch.setattr(fields, "summarise", summarise)
+    monkeypatch.setattr(fields._Walker, "run", run)
     fields._INDEXES.clear()
     options = Options(rule_ids=("GXL210",))
     one = lint_files([(str(tmp_path / "store.go"),) * 2], options, jobs=1, cache_dir=None)
     assert [f.rule_id for f in one.findings] == ["GXL210"]  # Reset writes count without s.mu
-    assert walked == ["store.go"]
+    assert walked == [("store.go", "whole")]
     walked.clear()
     fields._INDEXES.clear()
     whole = lint_files([(str(p), str(p)) for p in sorted(tmp_path.glob("*.go"))], options, jobs=1, cache_dir=None)
     assert [f.message for f in whole.findings] == [f.message for f in one.findings]
-    assert sorted(walked) == sorted(p.name for p in tmp_path.glob("*.go"))
+    # the whole package: its guarded keys are found first, from the declarations that take a lock
+    assert sorted(set(walked)) == sorted({(p.name, "partial") for p in tmp_path.glob("*.go")} | {("store.go", "whole")})

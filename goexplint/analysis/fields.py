@@ -290,9 +290,13 @@ class _Walker:
         return i < len(pos) and pos[i] < node.end_byte
 
     # -- functions
-    def run(self) -> None:
+    def run(self, only: Optional[Callable[[Node], bool]] = None) -> None:
+        """Walk the file's function and method declarations (``only``: those it accepts).  What a declaration
+        records depends on it alone (its locals' types are worked out afresh for each one), so a walk of
+        some of them records exactly what a walk of all records in them."""
         for node in self.ctx.root.named_children:
-            if node.type in ("function_declaration", "method_declaration") and self._interesting(node):
+            if node.type in ("function_declaration", "method_declaration") and self._interesting(node) \
+                    and (only is None or only(node)):
                 self._declaration(node)
             elif node.type == "var_declaration":
                 pass  # package-level initialisers run before main: not indexed
@@ -1026,6 +1030,50 @@ def file_summary(ctx: FileContext) -> FileSummary:
     return summarise(ctx, model(ctx), package_names(ctx), file_names(ctx))
 
 
+def _atomic_of(s: FileSummary) -> List[Access]:
+    """The atomic accesses of a summary, key by key (sorted), each key's in walk order."""
+    return [a for a in s.of_keys(sorted(s.atomic_keys)) if a.atomic] if s.atomic_keys else []
+
+
+@provider(scope=KEPT, requires=(model, package_names, file_names, goroutine_bodies, handler_bodies, sync_point,
+                                scopes), depends_on=model_fingerprint, persistent=True, on_demand=True)
+def file_atomic_accesses(ctx: FileContext) -> List[Access]:
+    """The file's atomic accesses as its summary lists them (``_atomic_of``), from a walk of only the
+    declarations whose text holds a name of ``sync/atomic`` (an atomic access is ``name.AddInt64(&…)``): the
+    files of a package that import sync/atomic are not walked whole to find its atomic paths."""
+    aliases = [a for a in ctx.aliases_of(ATOMIC) if a.isidentifier() and a != "_"]
+    if not aliases:
+        return []
+    word = re.compile(rb"\b(?:%s)\b" % b"|".join(re.escape(a.encode()) for a in aliases))
+    source = ctx.source
+    w = _Walker(ctx, model(ctx), package_names(ctx), file_names(ctx))
+    w.run(only=lambda decl: word.search(source, decl.start_byte, decl.end_byte) is not None)
+    return _atomic_of(FileSummary(w.accesses, w.calls, w.go_launched))
+
+
+def takes_lock(a: Access) -> bool:
+    """The access holds, in write or read mode, a lock its own function took (``X.Lock()``/``X.RLock()``, not
+    a caller's lock of the ``…Locked`` naming): the only locks a guard is inferred from."""
+    return any(lk.mode in ("W", "R") and lk.guard[1] != "*" for lk in a.locks)
+
+
+_LOCK_WORD = re.compile(rb"\bR?Lock\b")
+
+
+@provider(scope=KEPT, requires=(model, package_names, file_names, goroutine_bodies, handler_bodies, sync_point,
+                                scopes), depends_on=model_fingerprint, persistent=True, on_demand=True)
+def file_locked_accesses(ctx: FileContext) -> List[Access]:
+    """The file's accesses that ``takes_lock``, in walk order, from a walk of only the declarations whose text
+    holds the word ``Lock`` or ``RLock``: a lock is held in write or read mode only after an ``X.Lock()`` or
+    ``X.RLock()`` of the same declaration (a goroutine body or callback in it inherits its launcher's locks)."""
+    source = ctx.source
+    if _LOCK_WORD.search(source) is None:
+        return []
+    w = _Walker(ctx, model(ctx), package_names(ctx), file_names(ctx))
+    w.run(only=lambda decl: _LOCK_WORD.search(source, decl.start_byte, decl.end_byte) is not None)
+    return [a for a in w.accesses if takes_lock(a)]
+
+
 @provider(scope=PACKAGE)
 def first_files(ctx: FileContext) -> Dict[str, FileContext]:
     """The files of ``ctx``'s package by path, the first context of each path, in package order."""
@@ -1063,7 +1111,7 @@ class FieldIndex:
         self._var_sites: Dict[str, List[Access]] = {}
         self._atomic: Optional[List[Access]] = None
         self._locked: Optional[FrozenSet[Tuple[str, str]]] = None
-        self._locking_files: Optional[List[FileSummary]] = None
+        self._locked_by_file: Dict[str, Dict[Tuple[str, str], List[Access]]] = {}
         self._locking_paths_: Optional[FrozenSet[str]] = None
         self._sole: Dict[Tuple[str, str], Optional[Call]] = {}
         self._origins: Dict[Tuple[Tuple[str, str], str], Optional[FrozenSet[tuple]]] = {}
@@ -1131,8 +1179,17 @@ class FieldIndex:
     def atomic(self) -> List[Access]:
         """Every atomic access of the package, file by file, in walk order."""
         if self._atomic is None:
-            self._atomic = [a for _, s in self._with(_ATOMIC_IMPORT) if s.atomic_keys
-                            for a in s.of_keys(sorted(s.atomic_keys)) if a.atomic]
+            # (a file summarised already gives them; another is walked in its declarations that name the package)
+            files = self._files()
+            got: List[Access] = []
+            for path in self._holding().get(_ATOMIC_IMPORT, ()):
+                s = self._summaries.get(path)
+                if s is not None:
+                    got.extend(_atomic_of(s))
+                else:
+                    with package_work(), gc_paused():
+                        got.extend(file_atomic_accesses(files[path]))
+            self._atomic = got
         return self._atomic
 
     def _locking_paths(self) -> FrozenSet[str]:
@@ -1144,29 +1201,37 @@ class FieldIndex:
             self._locking_paths_ = frozenset(path for name in _LOCK_WORDS for path in where.get(name, ()))
         return self._locking_paths_
 
-    def _locking(self) -> List[FileSummary]:
-        """The summaries of the files that take a lock (``_locking_paths``), in package order."""
-        if self._locking_files is None:
-            paths = self._locking_paths()
-            self._locking_files = [self._summary(ctx) for path, ctx in self._files().items() if path in paths]
-        return self._locking_files
+    def _locked_in(self, path: str) -> Dict[Tuple[str, str], List[Access]]:
+        """key -> the accesses of file ``path`` that ``takes_lock``, in walk order: from its summary when it is
+        summarised already, else from a walk of its declarations that take a lock (``file_locked_accesses``)."""
+        got = self._locked_by_file.get(path)
+        if got is None:
+            s = self._summaries.get(path)
+            if s is not None:
+                found = [a for a in s.accesses if takes_lock(a)]
+            else:
+                with package_work(), gc_paused():
+                    found = file_locked_accesses(self._files()[path])
+            got = self._locked_by_file[path] = {}
+            for a in found:
+                got.setdefault(a.key, []).append(a)
+        return got
 
     def locked_keys(self) -> FrozenSet[Tuple[str, str]]:
-        """The keys some access of which holds a lock in write or read mode (summarises every file that takes
-        a lock)."""
+        """The keys some access of which ``takes_lock`` (the files that take a lock are walked in their
+        declarations that take one)."""
         if self._locked is None:
-            self._locked = frozenset(a.key for s in self._locking() for a in s.accesses
-                                     if any(lk.mode in ("W", "R") for lk in a.locks))
+            paths = self._locking_paths()
+            self._locked = frozenset(k for path in self._files() if path in paths for k in self._locked_in(path))
         return self._locked
 
     def of_locking(self, key: Tuple[str, str]) -> List[Access]:
-        """The accesses of ``key`` in the files that take a lock (every access that holds one in write or
-        read mode is among them), file by file, in walk order: summarises only the files that take a lock
-        and hold the key's name."""
+        """The accesses of ``key`` that ``takes_lock`` (those a guard is inferred from), file by file, in walk
+        order: the files that take a lock and hold the key's name are walked in their declarations that take
+        one."""
         paths = self._locking_paths()
-        files = self._files()
         return [a for path in self._holding().get(_first_name(key).encode(), ()) if path in paths
-                for a in self._summary(files[path]).of_key(key)]
+                for a in self._locked_in(path).get(key, ())]
 
     def may_access(self, path: str, keys: Iterable[Tuple[str, str]]) -> bool:
         """The file ``path`` of the package may access one of ``keys`` (its bytes hold the name of one)."""
@@ -1438,8 +1503,9 @@ _INDEXES: "collections.OrderedDict[tuple, FieldIndex]" = collections.OrderedDict
 _INDEX_LIMIT = 4
 
 
-@provider(scope=PACKAGE, requires=(model, package_names, file_names, file_summary, first_files, goroutine_bodies,
-                                   handler_bodies, sync_point, scopes))
+@provider(scope=PACKAGE, requires=(model, package_names, file_names, file_summary, file_atomic_accesses,
+                                   file_locked_accesses, first_files, goroutine_bodies, handler_bodies, sync_point,
+                                   scopes))
 def index(ctx: FileContext) -> FieldIndex:
     """The field-access index of ``ctx``'s package, one per package (and kept per process for the same
     package contents, with the summaries made so far, so a package re-linted unchanged reuses them)."""

@@ -69,8 +69,9 @@ def inferred_guard(ctx: FileContext, key: Tuple[str, str]) -> Optional[Guard]:
     """The lock inferred to guard the field or package variable ``key`` of the field-access index, with
     the accesses that hold it; None when no lock meets the thresholds (see the module docstring)."""
     ix = index(ctx)
-    # the accesses that hold a lock are in the files that take one (``FieldIndex.of_locking``): when no lock
-    # is held at enough of them, the key has no guard whatever the other files do, and they are not read
+    # a guard is a lock the key's accesses take themselves (``fields.takes_lock``): those accesses are found by
+    # walking only the declarations that take a lock (``FieldIndex.of_locking``); when no lock is held at enough
+    # of them, the key has no guard whatever its other accesses are, and no file is walked whole for it
     by_lock: Dict[Tuple[str, str], List[Access]] = {}
     for a in ix.of_locking(key):
         if counts_for_guard(a):
@@ -118,7 +119,7 @@ def may_write_guarded(ctx: FileContext) -> bool:
 
 @provider(scope=PACKAGE, requires=(index, inferred_guard))
 def guarded_keys(ctx: FileContext) -> FrozenSet[Tuple[str, str]]:
-    """The keys of the field-access index that have an inferred guard.  A guard is a lock held (write or
+    """The keys of the field-access index that have an inferred guard.  A guard is a lock taken (write or
     read mode) at some of the key's accesses, so only keys accessed under a lock taken with ``X.Lock()`` or
     ``X.RLock()`` are candidates (``FieldIndex.locked_keys``)."""
     ix = index(ctx)
