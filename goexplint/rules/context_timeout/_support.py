@@ -91,3 +91,9 @@ def package_mentions_background(ctx: FileContext) -> bool:
 def detaching_method_names(ctx: FileContext) -> Set[str]:
     """Names of the package's methods whose body mentions ``Background()``/``TODO()``."""
     return {name for (_, name), d in model(ctx).methods.items() if creates_detached(d)}
+
+
+@provider(scope=PACKAGE, requires=(model,))
+def detaching_func_names(ctx: FileContext) -> Set[str]:
+    """Names of the package's functions whose body mentions ``Background()``/``TODO()``."""
+    return {name for name, d in model(ctx).funcs.items() if creates_detached(d)}

@@ -8,12 +8,13 @@ from goexplint.analysis.syntax import (enclosing_function, is_package_type, outs
 from goexplint.analysis.values import bound_target, decl_ident_of, references, result_targets
 from goexplint.core.parse import activate, captures, node_text
 from goexplint.rules.context_timeout._support import (CONTEXT, HTTP, WITH_CANCEL, context_params, creates_detached,
-                                                      detaching_method_names, package_mentions_background)
+                                                      detaching_func_names, detaching_method_names,
+                                                      package_mentions_background)
 from goexplint.analysis.package import model
 from goexplint.analysis.summaries import package_type_name, summaries
 
-REQUIRES = (model, summaries, context_params, detaching_method_names, package_mentions_background, scopes,
-            top_level_names)
+REQUIRES = (model, summaries, context_params, detaching_func_names, detaching_method_names, package_mentions_background,
+            scopes, top_level_names)
 
 WITH_FUNCS = WITH_CANCEL + ("WithValue", "WithoutCancel")
 # Functions that only read a logger or a trace span out of the context they are given (containerd/log.G
@@ -362,6 +363,12 @@ def _callee_decl(ctx, call):
 def _same_package_call(match, ctx, call):
     if not package_mentions_background(ctx):
         return  # (the package-wide byte test first: it is one lookup per call after the first)
+    fn = call.child_by_field_name("function")
+    if fn.type == "identifier":
+        if node_text(fn) not in detaching_func_names(ctx):
+            return  # (the callee's name first: ``_callee_decl`` finds no callee that creates a context)
+    elif node_text(fn.child_by_field_name("field")) not in detaching_method_names(ctx):
+        return
     fn = enclosing_function(call)
     if fn is None or not context_params(ctx, fn):
         return  # no context in scope (goroutine closures excluded: detaching there is usually deliberate)
