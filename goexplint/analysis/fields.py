@@ -1030,6 +1030,14 @@ def file_summary(ctx: FileContext) -> FileSummary:
     return summarise(ctx, model(ctx), package_names(ctx), file_names(ctx))
 
 
+def _walk_declarations_holding(ctx: FileContext, word: "re.Pattern[bytes]") -> "_Walker":
+    """A walk of the file's declarations whose text ``word`` matches (``_Walker.run``'s ``only``)."""
+    source = ctx.source
+    w = _Walker(ctx, model(ctx), package_names(ctx), file_names(ctx))
+    w.run(only=lambda decl: word.search(source, decl.start_byte, decl.end_byte) is not None)
+    return w
+
+
 def _atomic_of(s: FileSummary) -> List[Access]:
     """The atomic accesses of a summary, key by key (sorted), each key's in walk order."""
     return [a for a in s.of_keys(sorted(s.atomic_keys)) if a.atomic] if s.atomic_keys else []
@@ -1044,10 +1052,7 @@ def file_atomic_accesses(ctx: FileContext) -> List[Access]:
     aliases = [a for a in ctx.aliases_of(ATOMIC) if a.isidentifier() and a != "_"]
     if not aliases:
         return []
-    word = re.compile(rb"\b(?:%s)\b" % b"|".join(re.escape(a.encode()) for a in aliases))
-    source = ctx.source
-    w = _Walker(ctx, model(ctx), package_names(ctx), file_names(ctx))
-    w.run(only=lambda decl: word.search(source, decl.start_byte, decl.end_byte) is not None)
+    w = _walk_declarations_holding(ctx, re.compile(rb"\b(?:%s)\b" % b"|".join(re.escape(a.encode()) for a in aliases)))
     return _atomic_of(FileSummary(w.accesses, w.calls, w.go_launched))
 
 
@@ -1066,12 +1071,9 @@ def file_locked_accesses(ctx: FileContext) -> List[Access]:
     """The file's accesses that ``takes_lock``, in walk order, from a walk of only the declarations whose text
     holds the word ``Lock`` or ``RLock``: a lock is held in write or read mode only after an ``X.Lock()`` or
     ``X.RLock()`` of the same declaration (a goroutine body or callback in it inherits its launcher's locks)."""
-    source = ctx.source
-    if _LOCK_WORD.search(source) is None:
+    if _LOCK_WORD.search(ctx.source) is None:
         return []
-    w = _Walker(ctx, model(ctx), package_names(ctx), file_names(ctx))
-    w.run(only=lambda decl: _LOCK_WORD.search(source, decl.start_byte, decl.end_byte) is not None)
-    return [a for a in w.accesses if takes_lock(a)]
+    return [a for a in _walk_declarations_holding(ctx, _LOCK_WORD).accesses if takes_lock(a)]
 
 
 @provider(scope=PACKAGE)

@@ -343,10 +343,9 @@ def _callee_decl(ctx, call):
     fn = call.child_by_field_name("function")
     pkg = model(ctx)
     if fn.type == "identifier":
-        decl = pkg.funcs.get(node_text(fn))
-        if not creates_detached(decl) or resolve(fn) is not None:
+        if node_text(fn) not in detaching_func_names(ctx) or resolve(fn) is not None:
             return None, ""
-        return decl, node_text(fn)
+        return pkg.funcs.get(node_text(fn)), node_text(fn)
     name = node_text(fn.child_by_field_name("field"))
     if name not in detaching_method_names(ctx):
         return None, ""
@@ -363,18 +362,12 @@ def _callee_decl(ctx, call):
 def _same_package_call(match, ctx, call):
     if not package_mentions_background(ctx):
         return  # (the package-wide byte test first: it is one lookup per call after the first)
-    fn = call.child_by_field_name("function")
-    if fn.type == "identifier":
-        if node_text(fn) not in detaching_func_names(ctx):
-            return  # (the callee's name first: ``_callee_decl`` finds no callee that creates a context)
-    elif node_text(fn.child_by_field_name("field")) not in detaching_method_names(ctx):
+    callee, shown = _callee_decl(ctx, call)  # (name checks first: most calls stop here)
+    if not creates_detached(callee):
         return
     fn = enclosing_function(call)
     if fn is None or not context_params(ctx, fn):
         return  # no context in scope (goroutine closures excluded: detaching there is usually deliberate)
-    callee, shown = _callee_decl(ctx, call)
-    if not creates_detached(callee):
-        return
     summ = summaries(ctx)
     s = summ.func(callee.name) if callee.receiver is None else summ.method(callee.receiver, callee.name)
     if s is None or s.creates_background is None or s.takes_context:
